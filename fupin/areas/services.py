@@ -1,0 +1,316 @@
+"""Every write to areas: permission check, one transaction, an audit event."""
+
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import can, require
+from fupin.audit import registry
+from fupin.audit.services import audit_record
+from fupin.core.bulk import chunked
+from fupin.core.errors import Conflict, ValidationFailed
+from fupin.imports.reports import ImportReport
+from fupin.imports.tabular import open_table
+
+from . import codes
+from .divisions import LoadResult, load_divisions
+from .importing import DESIGNATION_COLUMNS, POPULATION_COLUMNS
+from .models import Area, AreaDesignation, AreaYear, DesignationType
+
+AREAS_LOADED = registry.register("areas.loaded", _("loaded administrative divisions"))
+AREA_RENAMED = registry.register("areas.renamed", _("renamed an area"))
+DESIGNATION_SAVED = registry.register("areas.designation_saved", _("saved an area designation"))
+DESIGNATION_DELETED = registry.register("areas.designation_deleted", _("deleted an area designation"))
+DESIGNATIONS_IMPORTED = registry.register("areas.designations_imported", _("imported area designations"))
+AREA_YEAR_SAVED = registry.register("areas.area_year_saved", _("saved an area's yearly figures"))
+AREA_YEAR_DELETED = registry.register("areas.area_year_deleted", _("deleted an area's yearly figures"))
+POPULATION_IMPORTED = registry.register("areas.population_imported", _("imported rural population"))
+
+MIN_YEAR, MAX_YEAR = 1980, 2100
+
+
+def divisions_load(*, actor, source_dir, provinces=None, on_progress=None) -> LoadResult:
+    require(actor, Action.ADMINISTER, "0" * codes.CODE_LENGTH)
+    with transaction.atomic():
+        result = load_divisions(source_dir, provinces=provinces, on_progress=on_progress)
+        audit_record(actor=actor, action=AREAS_LOADED, object_type="areas.area",
+                     after={**result.as_dict(), "provinces": provinces or "all"})
+    return result
+
+
+def area_rename(*, actor, area: Area, name: str) -> Area:
+    require(actor, Action.CHANGE, area.code)
+    name = name.strip()
+    if not name:
+        raise ValidationFailed(_("The name must not be empty."), field="name")
+    with transaction.atomic():
+        before = {"name": area.name}
+        area.name = name
+        area.save(update_fields=["name"])
+        audit_record(actor=actor, action=AREA_RENAMED, obj=area, area_code=area.code,
+                     before=before, after={"name": name})
+    return area
+
+
+def _designation_snapshot(item: AreaDesignation) -> dict:
+    return {"area": item.area_id, "type": item.designation_type_id, "year": item.year,
+            "exit_year": item.exit_year}
+
+
+def _check_years(year: int, exit_year: int | None) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationFailed(_("The year must be between %(low)s and %(high)s."), field="year",
+                               low=MIN_YEAR, high=MAX_YEAR)
+    if exit_year is not None and exit_year < year:
+        raise ValidationFailed(_("The exit year cannot be before the year of designation."), field="exit_year")
+
+
+def designation_save(*, actor, area: Area, designation_type: DesignationType, year: int,
+                     exit_year: int | None = None, instance: AreaDesignation | None = None) -> AreaDesignation:
+    require(actor, Action.CHANGE, area.code)
+    if instance is not None:
+        require(actor, Action.CHANGE, instance.area_id)
+    _check_years(year, exit_year)
+    if designation_type.levels and area.level not in designation_type.levels:
+        raise ValidationFailed(_("This designation does not apply to an area of this level."), field="area")
+    duplicate = AreaDesignation.objects.filter(area=area, designation_type=designation_type, year=year)
+    if instance is not None:
+        duplicate = duplicate.exclude(pk=instance.pk)
+    if duplicate.exists():
+        raise Conflict(_("This area already has this designation for that year."))
+    with transaction.atomic():
+        before = _designation_snapshot(instance) if instance else None
+        item = instance or AreaDesignation()
+        item.area, item.designation_type, item.year, item.exit_year = area, designation_type, year, exit_year
+        item.save()
+        audit_record(actor=actor, action=DESIGNATION_SAVED, obj=item, area_code=area.code,
+                     before=before, after=_designation_snapshot(item))
+    return item
+
+
+def designation_delete(*, actor, instance: AreaDesignation) -> None:
+    require(actor, Action.CHANGE, instance.area_id)
+    with transaction.atomic():
+        audit_record(actor=actor, action=DESIGNATION_DELETED, obj=instance, area_code=instance.area_id,
+                     before=_designation_snapshot(instance))
+        instance.delete()
+
+
+def area_year_save(*, actor, area: Area, year: int, rural_population: int, households: int | None = None,
+                   instance: AreaYear | None = None) -> AreaYear:
+    require(actor, Action.CHANGE, area.code)
+    if instance is not None:
+        require(actor, Action.CHANGE, instance.area_id)
+    _check_years(year, None)
+    if rural_population < 0 or (households is not None and households < 0):
+        raise ValidationFailed(_("Population and households cannot be negative."), field="rural_population")
+    duplicate = AreaYear.objects.filter(area=area, year=year)
+    if instance is not None:
+        duplicate = duplicate.exclude(pk=instance.pk)
+    if duplicate.exists():
+        raise Conflict(_("This area already has figures for that year."))
+    with transaction.atomic():
+        before = _area_year_snapshot(instance) if instance else None
+        item = instance or AreaYear()
+        item.area, item.year, item.rural_population, item.households = area, year, rural_population, households
+        item.save()
+        audit_record(actor=actor, action=AREA_YEAR_SAVED, obj=item, area_code=area.code,
+                     before=before, after=_area_year_snapshot(item))
+    return item
+
+
+def area_year_delete(*, actor, instance: AreaYear) -> None:
+    require(actor, Action.CHANGE, instance.area_id)
+    with transaction.atomic():
+        audit_record(actor=actor, action=AREA_YEAR_DELETED, obj=instance, area_code=instance.area_id,
+                     before=_area_year_snapshot(instance))
+        instance.delete()
+
+
+def _area_year_snapshot(item: AreaYear) -> dict:
+    return {"area": item.area_id, "year": item.year, "rural_population": item.rural_population,
+            "households": item.households}
+
+
+# Imports ---------------------------------------------------------------------------------------------------
+def _parse_int(report: ImportReport, row: int, column: str, text: str, *, required: bool = True,
+               low: int | None = None, high: int | None = None) -> int | None:
+    if not text:
+        if required:
+            report.error(row, column, _("A value is required."))
+        return None
+    try:
+        number = float(text)  # spreadsheets may hand "2014" over as "2014.0"
+        if not number.is_integer():
+            raise ValueError(text)
+        value = int(number)
+    except ValueError:
+        report.error(row, column, _("“%(value)s” is not a whole number."), value=text)
+        return None
+    if high is None and low is not None and value < low:
+        report.error(row, column, _("%(value)s is less than %(low)s."), value=value, low=low)
+        return None
+    if (low is not None and value < low) or (high is not None and value > high):
+        report.error(row, column, _("%(value)s is outside %(low)s–%(high)s."), value=value, low=low, high=high)
+        return None
+    return value
+
+
+def _resolve_areas(report: ImportReport, actor, rows: list[tuple[int, dict]], column: str) -> dict[int, Area]:
+    """Look up each row's area code in sets; report unknown codes and areas outside the actor's grant."""
+    wanted: dict[int, str] = {}
+    for number, values in rows:
+        try:
+            wanted[number] = codes.normalise_code(values["code"])
+        except ValueError:
+            report.error(number, column, _("“%(value)s” is not a division code of 2, 4, 6, 9 or 12 digits."),
+                         value=values["code"])
+    found: dict[str, Area] = {}
+    for chunk in chunked(sorted(set(wanted.values())), 500):
+        found.update((area.code, area) for area in Area.objects.filter(code__in=chunk))
+    result: dict[int, Area] = {}
+    for number, code in wanted.items():
+        area = found.get(code)
+        if area is None:
+            report.error(number, column, _("No area has the code %(code)s."), code=code)
+        elif not can(actor, Action.IMPORT, area.code):
+            report.error(number, column, _("%(name)s (%(code)s) is outside the areas granted to you."),
+                         name=area.name, code=code)
+        else:
+            result[number] = area
+    return result
+
+
+def _type_lookup() -> dict[str, DesignationType]:
+    lookup: dict[str, DesignationType] = {}
+    for item in DesignationType.objects.all():
+        for key in (item.code, item.name_zh_hans, item.name_zh_hant, item.name_en):
+            lookup[key.strip().lower()] = item
+    return lookup
+
+
+def designations_import(*, actor, path: str | Path, dry_run: bool = False,
+                        skip_invalid: bool = False) -> ImportReport:
+    """Import designations (行政区划代码, 类型, 年度, 退出年度). All or nothing unless `skip_invalid`."""
+    table = open_table(path, DESIGNATION_COLUMNS)
+    header = {key: column.header for key, column in table.columns.items()}
+    rows = list(table.records())
+    report = ImportReport(rows=len(rows), dry_run=dry_run)
+    areas = _resolve_areas(report, actor, rows, header["code"])
+    types = _type_lookup()
+    parsed: dict[tuple, tuple[int, Area, DesignationType, int, int | None]] = {}
+    for number, values in rows:
+        kind = types.get(values["type"].strip().lower())
+        if kind is None:
+            report.error(number, header["type"], _("Unknown designation type “%(value)s”."), value=values["type"])
+        year = _parse_int(report, number, header["year"], values["year"], low=MIN_YEAR, high=MAX_YEAR)
+        exit_year = _parse_int(report, number, header["exit_year"], values.get("exit_year", ""),
+                               required=False, low=MIN_YEAR, high=MAX_YEAR)
+        area = areas.get(number)
+        if None in (kind, year, area):
+            continue
+        if exit_year is not None and exit_year < year:
+            report.error(number, header["exit_year"], _("The exit year cannot be before the year of designation."))
+            continue
+        if kind.levels and area.level not in kind.levels:
+            report.error(number, header["type"], _("This designation does not apply to an area of this level."))
+            continue
+        key = (area.code, kind.code, year)
+        if key in parsed:
+            report.error(number, header["code"], _("The same designation is given again in row %(other)s."),
+                         other=parsed[key][0])
+            continue
+        parsed[key] = (number, area, kind, year, exit_year)
+    return _write_import(
+        report, actor, skip_invalid, DESIGNATIONS_IMPORTED, path,
+        lambda rejected: _upsert_designations(report, [p for p in parsed.values() if p[0] not in rejected]),
+    )
+
+
+def _upsert_designations(report: ImportReport, items) -> None:
+    existing = {
+        (d.area_id, d.designation_type_id, d.year): d
+        for chunk in chunked([item[1].code for item in items], 500)
+        for d in AreaDesignation.objects.filter(area_id__in=chunk)
+    }
+    new = []
+    for _number, area, kind, year, exit_year in items:
+        current = existing.get((area.code, kind.code, year))
+        if current is None:
+            new.append(AreaDesignation(area=area, designation_type=kind, year=year, exit_year=exit_year))
+        elif current.exit_year != exit_year:
+            current.exit_year = exit_year
+            current.save(update_fields=["exit_year", "updated_at"])
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    AreaDesignation.objects.bulk_create(new, batch_size=1000)
+    report.created += len(new)
+
+
+def population_import(*, actor, path: str | Path, dry_run: bool = False,
+                      skip_invalid: bool = False) -> ImportReport:
+    """Import rural registered population (行政区划代码, 年度, 乡村人口, 户数): the incidence denominators."""
+    table = open_table(path, POPULATION_COLUMNS)
+    header = {key: column.header for key, column in table.columns.items()}
+    rows = list(table.records())
+    report = ImportReport(rows=len(rows), dry_run=dry_run)
+    areas = _resolve_areas(report, actor, rows, header["code"])
+    parsed: dict[tuple, tuple[int, Area, int, int, int | None]] = {}
+    for number, values in rows:
+        year = _parse_int(report, number, header["year"], values["year"], low=MIN_YEAR, high=MAX_YEAR)
+        population = _parse_int(report, number, header["rural_population"], values["rural_population"], low=0)
+        households = _parse_int(report, number, header["households"], values.get("households", ""),
+                                required=False, low=0)
+        area = areas.get(number)
+        if None in (year, population, area):
+            continue
+        if households is not None and households > population:
+            report.error(number, header["households"], _("There are more households than people."))
+            continue
+        key = (area.code, year)
+        if key in parsed:
+            report.error(number, header["code"], _("The same area and year are given again in row %(other)s."),
+                         other=parsed[key][0])
+            continue
+        parsed[key] = (number, area, year, population, households)
+    return _write_import(
+        report, actor, skip_invalid, POPULATION_IMPORTED, path,
+        lambda rejected: _upsert_area_years(report, [p for p in parsed.values() if p[0] not in rejected]),
+    )
+
+
+def _upsert_area_years(report: ImportReport, items) -> None:
+    existing = {
+        (y.area_id, y.year): y
+        for chunk in chunked([item[1].code for item in items], 500)
+        for y in AreaYear.objects.filter(area_id__in=chunk)
+    }
+    new = []
+    for _number, area, year, population, households in items:
+        current = existing.get((area.code, year))
+        if current is None:
+            new.append(AreaYear(area=area, year=year, rural_population=population, households=households))
+        elif (current.rural_population, current.households) != (population, households):
+            current.rural_population, current.households = population, households
+            current.save(update_fields=["rural_population", "households", "updated_at"])
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    AreaYear.objects.bulk_create(new, batch_size=1000)
+    report.created += len(new)
+
+
+def _write_import(report: ImportReport, actor, skip_invalid: bool, action: str, path, write) -> ImportReport:
+    """All-or-nothing by default: one bad row and nothing is written. With `skip_invalid` the valid rows are."""
+    if report.dry_run or (report.errors and not skip_invalid):
+        return report
+    rejected = {error.row for error in report.errors}
+    with transaction.atomic():
+        write(rejected)
+        audit_record(actor=actor, action=action, object_type="import", object_id=Path(path).name,
+                     after={k: v for k, v in report.as_dict().items() if k != "errors"})
+    report.written = True
+    return report

@@ -1,0 +1,71 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts import throttle
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
+from fupin.areas import codes, selectors
+from fupin.areas.models import DivisionVintage
+from fupin.core.errors import NotFound
+from fupin.jobs.selectors import job_list
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")
+        address = request.META.get("REMOTE_ADDR", "")
+        if throttle.is_locked(username, address):
+            form = self.get_form()
+            form.errors.clear()
+            messages.error(request, _("Too many failed logins. Wait 15 minutes and try again."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        response = super().post(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            throttle.clear(username, address)
+        else:
+            throttle.record_failure(username, address)
+        return response
+
+
+@login_required
+def home(request):
+    context = {
+        "granted_areas": selectors.children_with_counts(actor=request.user, area=None),
+        "nationwide": granted_prefixes(request.user, Action.VIEW) is EVERYWHERE,
+        "vintage": DivisionVintage.objects.order_by("-loaded_at").first(),
+        "jobs": job_list(actor=request.user)[:5],
+    }
+    return render(request, "web/home.html", context)
+
+
+@login_required
+def area_browse(request, code: str | None = None):
+    area = None
+    if code is not None:
+        try:
+            area = selectors.area_get(actor=request.user, code=code)
+        except NotFound:
+            raise Http404 from None
+    ancestors = selectors.area_list(actor=request.user).filter(code__in=area.ancestor_codes) if area else []
+    context = {
+        "area": area,
+        "ancestors": ancestors,
+        "children": selectors.children_with_counts(actor=request.user, area=area),
+        "villages": selectors.subtree_count(area, level=codes.Level.VILLAGE) if area else None,
+        "designations": area.designations.select_related("designation_type") if area else [],
+        "years": area.years.order_by("-year")[:10] if area else [],
+    }
+    template = "web/_area_children.html" if request.headers.get("HX-Request") else "web/areas.html"
+    return render(request, template, context)
+
+
+@login_required
+def jobs(request):
+    return render(request, "web/jobs.html", {"jobs": job_list(actor=request.user)[:100]})
