@@ -46,6 +46,7 @@ demo-data: setup
 demo: demo-data serve
 
 serve:
+	@echo "Serving http://127.0.0.1:8000 — log in as admin / fupin-demo-2026 (Ctrl-C stops the server and the worker)"
 	@trap 'kill 0' EXIT; \
 	$(BIN)/fupin worker & \
 	$(BIN)/fupin runserver 127.0.0.1:8000

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
 from .registry import label_for
@@ -10,7 +11,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["object_id", "actor_name", "request_id", "area_code"]
 
-    @admin.display(description="action")
+    @admin.display(description=_("action"))
     def action_label(self, event):
         return label_for(event.action)
 

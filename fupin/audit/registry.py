@@ -1,7 +1,5 @@
 """Audit action codes with translatable labels; each app registers the actions its services record."""
 
-from django.utils.translation import gettext_lazy as _
-
 _LABELS: dict[str, object] = {}
 
 
@@ -12,6 +10,3 @@ def register(code: str, label) -> str:
 
 def label_for(code: str):
     return _LABELS.get(code, code)
-
-
-SENSITIVE_VIEWED = register("audit.sensitive_viewed", _("viewed an unmasked sensitive value"))

@@ -1,0 +1,97 @@
+"""Benchmark: `fupin areas load` of all 620k villages, and subtree queries, on SQLite and PostgreSQL.
+
+    .venv/bin/python benchmarks/areas_load.py [--databases sqlite,postgres]
+
+Each database starts empty: migrate, then a full load (time, peak memory of the loading process), a second load
+(idempotent: nothing rewritten), then subtree counts and the children-with-village-counts query the area pages
+use. Prints a Markdown table for benchmarks/RESULTS.md.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FUPIN = str(Path(sys.executable).with_name("fupin"))
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def run_child(args, env):
+    """Run `fupin …` and return (seconds, peak RSS in MiB of that child)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run([FUPIN, *args], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is the maximum over all waited-for children: only meaningful when it grew.
+    return seconds, max(peak, before) / 1024
+
+
+def query_timings(env) -> dict:
+    code = r"""
+import json, statistics, time, django
+django.setup()
+from fupin.areas.models import Area
+from fupin.areas.selectors import children_with_counts, subtree_count
+from fupin.accounts.models import User
+system = User.objects.get(username="system")
+yunnan = Area.objects.get(code="530000000000")
+def median_ms(fn, n=20):
+    fn()
+    samples = []
+    for _ in range(n):
+        t = time.perf_counter(); fn(); samples.append((time.perf_counter() - t) * 1000)
+    return statistics.median(samples)
+print(json.dumps({
+    "villages_in_yunnan": subtree_count(yunnan, level=5),
+    "subtree_count_ms": median_ms(lambda: subtree_count(yunnan, level=5)),
+    "subtree_all_levels_ms": median_ms(lambda: subtree_count(yunnan)),
+    "province_children_ms": median_ms(lambda: children_with_counts(actor=system, area=yunnan)),
+    "national_roots_ms": median_ms(lambda: children_with_counts(actor=system, area=None), n=5),
+}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=ROOT, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def bench(database: str) -> dict:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "FUPIN_DEBUG": "0"}
+    tmp = tempfile.mkdtemp(prefix="fupin-bench-")
+    if database == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS fupin_bench")
+            conn.execute("CREATE DATABASE fupin_bench")
+        env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/fupin_bench"
+    subprocess.run([FUPIN, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    first, first_peak = run_child(["areas", "load", "--format", "json"], env)
+    second, _ = run_child(["areas", "load", "--format", "json"], env)
+    return {"database": database, "load_s": first, "peak_mib": first_peak, "reload_s": second,
+            **query_timings(env)}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--databases", default="sqlite,postgres")
+    args = parser.parse_args()
+    rows = [bench(db) for db in args.databases.split(",")]
+    print("| database | full load (s) | peak RSS (MiB) | idempotent reload (s) | villages in 云南 | "
+          "subtree count (ms) | whole subtree (ms) | province children + counts (ms) | national roots (ms) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['database']} | {r['load_s']:.1f} | {r['peak_mib']:.0f} | {r['reload_s']:.1f} | "
+              f"{r['villages_in_yunnan']:,} | {r['subtree_count_ms']:.1f} | {r['subtree_all_levels_ms']:.1f} | "
+              f"{r['province_children_ms']:.1f} | {r['national_roots_ms']:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
