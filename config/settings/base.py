@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "fupin.core",
     "fupin.accounts",
     "fupin.areas",
+    "fupin.registry",
     "fupin.audit",
     "fupin.jobs",
     "fupin.imports",
