@@ -21,17 +21,14 @@ def load_job(job, progress):
     return result.as_dict()
 
 
-@job_kind("areas.designations", _("import area designations"))
-def designations_job(job, progress):
-    report = services.designations_import(actor=job.created_by, path=job.params["path"],
-                                          dry_run=job.params.get("dry_run", False),
-                                          skip_invalid=job.params.get("skip_invalid", False))
-    return report.as_dict()
+def _import_job(importer):
+    def run(job, progress):
+        report = importer(actor=job.created_by, path=job.params["path"], dry_run=job.params.get("dry_run", False),
+                          skip_invalid=job.params.get("skip_invalid", False))
+        return report.as_dict()
+
+    return run
 
 
-@job_kind("areas.population", _("import rural population"))
-def population_job(job, progress):
-    report = services.population_import(actor=job.created_by, path=job.params["path"],
-                                        dry_run=job.params.get("dry_run", False),
-                                        skip_invalid=job.params.get("skip_invalid", False))
-    return report.as_dict()
+job_kind("areas.designations", _("import area designations"))(_import_job(services.designations_import))
+job_kind("areas.population", _("import rural population"))(_import_job(services.population_import))

@@ -67,66 +67,72 @@ def _check_years(year: int, exit_year: int | None) -> None:
         raise ValidationFailed(_("The exit year cannot be before the year of designation."), field="exit_year")
 
 
-def designation_save(*, actor, area: Area, designation_type: DesignationType, year: int,
-                     exit_year: int | None = None, instance: AreaDesignation | None = None) -> AreaDesignation:
+def _require_change(actor, area: Area, instance) -> None:
     require(actor, Action.CHANGE, area.code)
     if instance is not None:
         require(actor, Action.CHANGE, instance.area_id)
-    _check_years(year, exit_year)
-    if designation_type.levels and area.level not in designation_type.levels:
-        raise ValidationFailed(_("This designation does not apply to an area of this level."), field="area")
-    duplicate = AreaDesignation.objects.filter(area=area, designation_type=designation_type, year=year)
+
+
+def _save_area_record(*, actor, model, instance, area: Area, unique: dict, values: dict, conflict, action,
+                      snapshot):
+    """Create or update one per-area record (unique on area + `unique`), audited with before and after."""
+    duplicate = model.objects.filter(area=area, **unique)
     if instance is not None:
         duplicate = duplicate.exclude(pk=instance.pk)
     if duplicate.exists():
-        raise Conflict(_("This area already has this designation for that year."))
+        raise Conflict(conflict)
     with transaction.atomic():
-        before = _designation_snapshot(instance) if instance else None
-        item = instance or AreaDesignation()
-        item.area, item.designation_type, item.year, item.exit_year = area, designation_type, year, exit_year
+        before = snapshot(instance) if instance else None
+        item = instance or model()
+        item.area = area
+        for field, value in {**unique, **values}.items():
+            setattr(item, field, value)
         item.save()
-        audit_record(actor=actor, action=DESIGNATION_SAVED, obj=item, area_code=area.code,
-                     before=before, after=_designation_snapshot(item))
+        audit_record(actor=actor, action=action, obj=item, area_code=area.code, before=before, after=snapshot(item))
     return item
 
 
-def designation_delete(*, actor, instance: AreaDesignation) -> None:
+def _delete_area_record(*, actor, instance, action, snapshot) -> None:
     require(actor, Action.CHANGE, instance.area_id)
     with transaction.atomic():
-        audit_record(actor=actor, action=DESIGNATION_DELETED, obj=instance, area_code=instance.area_id,
-                     before=_designation_snapshot(instance))
+        audit_record(actor=actor, action=action, obj=instance, area_code=instance.area_id, before=snapshot(instance))
         instance.delete()
+
+
+def designation_save(*, actor, area: Area, designation_type: DesignationType, year: int,
+                     exit_year: int | None = None, instance: AreaDesignation | None = None) -> AreaDesignation:
+    _require_change(actor, area, instance)
+    _check_years(year, exit_year)
+    if designation_type.levels and area.level not in designation_type.levels:
+        raise ValidationFailed(_("This designation does not apply to an area of this level."), field="area")
+    return _save_area_record(
+        actor=actor, model=AreaDesignation, instance=instance, area=area,
+        unique={"designation_type": designation_type, "year": year}, values={"exit_year": exit_year},
+        conflict=_("This area already has this designation for that year."), action=DESIGNATION_SAVED,
+        snapshot=_designation_snapshot,
+    )
+
+
+def designation_delete(*, actor, instance: AreaDesignation) -> None:
+    _delete_area_record(actor=actor, instance=instance, action=DESIGNATION_DELETED, snapshot=_designation_snapshot)
 
 
 def area_year_save(*, actor, area: Area, year: int, rural_population: int, households: int | None = None,
                    instance: AreaYear | None = None) -> AreaYear:
-    require(actor, Action.CHANGE, area.code)
-    if instance is not None:
-        require(actor, Action.CHANGE, instance.area_id)
+    _require_change(actor, area, instance)
     _check_years(year, None)
     if rural_population < 0 or (households is not None and households < 0):
         raise ValidationFailed(_("Population and households cannot be negative."), field="rural_population")
-    duplicate = AreaYear.objects.filter(area=area, year=year)
-    if instance is not None:
-        duplicate = duplicate.exclude(pk=instance.pk)
-    if duplicate.exists():
-        raise Conflict(_("This area already has figures for that year."))
-    with transaction.atomic():
-        before = _area_year_snapshot(instance) if instance else None
-        item = instance or AreaYear()
-        item.area, item.year, item.rural_population, item.households = area, year, rural_population, households
-        item.save()
-        audit_record(actor=actor, action=AREA_YEAR_SAVED, obj=item, area_code=area.code,
-                     before=before, after=_area_year_snapshot(item))
-    return item
+    return _save_area_record(
+        actor=actor, model=AreaYear, instance=instance, area=area, unique={"year": year},
+        values={"rural_population": rural_population, "households": households},
+        conflict=_("This area already has figures for that year."), action=AREA_YEAR_SAVED,
+        snapshot=_area_year_snapshot,
+    )
 
 
 def area_year_delete(*, actor, instance: AreaYear) -> None:
-    require(actor, Action.CHANGE, instance.area_id)
-    with transaction.atomic():
-        audit_record(actor=actor, action=AREA_YEAR_DELETED, obj=instance, area_code=instance.area_id,
-                     before=_area_year_snapshot(instance))
-        instance.delete()
+    _delete_area_record(actor=actor, instance=instance, action=AREA_YEAR_DELETED, snapshot=_area_year_snapshot)
 
 
 def _area_year_snapshot(item: AreaYear) -> dict:

@@ -139,3 +139,16 @@ def test_cli_designate(tmp_path, capsys):
     path = write(tmp_path, [["code", "designation", "year", "exit year"], ["5333", "sanqu_sanzhou", "2017", ""]])
     call_command("areas", "designate", str(path), "--format", "json")
     assert json.loads(capsys.readouterr().out)["created"] == 1
+
+
+def test_population_import_runs_as_a_background_job(tmp_path, django_capture_on_commit_callbacks):
+    from fupin.jobs.models import JobStatus
+    from fupin.jobs.services import job_submit
+
+    path = write(tmp_path, [["行政区划代码", "年度", "乡村人口"], ["533301102201", "2014", "1204"], ["1", "2014", "9"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_submit(actor=system_user(), kind="areas.population",
+                         params={"path": str(path), "skip_invalid": True})
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert (job.result["created"], job.result["rejected"], job.result["errors"][0]["row"]) == (1, 1, 3)
