@@ -10,7 +10,6 @@ use. Prints a Markdown table for benchmarks/RESULTS.md.
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -23,14 +22,14 @@ PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
 def run_child(args, env):
-    """Run `fupin …` and return (seconds, peak RSS in MiB of that child)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run `fupin …` and return (seconds, peak RSS in MiB of that one process, from wait4)."""
     start = time.perf_counter()
-    subprocess.run([FUPIN, *args], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the maximum over all waited-for children: only meaningful when it grew.
-    return seconds, max(peak, before) / 1024
+    child = subprocess.Popen([FUPIN, *args], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise subprocess.CalledProcessError(child.returncode, args)
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
 
 
 def query_timings(env) -> dict:

@@ -37,7 +37,7 @@ class Table:
     columns: dict[str, Column]
     header_row: int
     positions: dict[str, int] = field(default_factory=dict)
-    rows: Iterator[tuple[int, list]] = field(default=iter(()))
+    rows: Iterator[tuple[int, list]] = field(default_factory=lambda: iter(()))
 
     def records(self) -> Iterator[tuple[int, dict[str, str]]]:
         """(row number, {column key: cleaned text}) for each non-empty data row."""
