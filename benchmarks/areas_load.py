@@ -12,13 +12,9 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-FUPIN = str(Path(sys.executable).with_name("fupin"))
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+from common import FUPIN, ROOT, fresh_database
 
 
 def run_child(args, env):
@@ -60,18 +56,7 @@ print(json.dumps({
 
 
 def bench(database: str) -> dict:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "FUPIN_DEBUG": "0"}
-    tmp = tempfile.mkdtemp(prefix="fupin-bench-")
-    if database == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS fupin_bench")
-            conn.execute("CREATE DATABASE fupin_bench")
-        env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/fupin_bench"
-    subprocess.run([FUPIN, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    env = fresh_database(database)
     first, first_peak = run_child(["areas", "load", "--format", "json"], env)
     second, _ = run_child(["areas", "load", "--format", "json"], env)
     return {"database": database, "load_s": first, "peak_mib": first_peak, "reload_s": second,

@@ -19,4 +19,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models share these choice sets; one name each keeps the schema's enums stable.
+    "ENUM_NAME_OVERRIDES": {
+        "HouseholdStatusEnum": "fupin.registry.codelists.STATUS_CHOICES",
+        "JobStatusEnum": "fupin.jobs.models.JobStatus",
+    },
 }

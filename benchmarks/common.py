@@ -1,0 +1,32 @@
+"""What every benchmark needs: an empty, migrated database of the asked kind, and the `fupin` command."""
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FUPIN = str(Path(sys.executable).with_name("fupin"))
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def fresh_database(database: str) -> dict:
+    """The environment of a new, migrated `sqlite` or `postgres` database for `fupin` subprocesses."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "FUPIN_DEBUG": "0"}
+    if database == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='fupin-bench-')}/bench.sqlite3"
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS fupin_bench")
+            conn.execute("CREATE DATABASE fupin_bench")
+        env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/fupin_bench"
+    fupin(["migrate", "-v0"], env)
+    return env
+
+
+def fupin(args: list[str], env: dict) -> None:
+    subprocess.run([FUPIN, *args], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)

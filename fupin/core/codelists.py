@@ -1,0 +1,95 @@
+"""Code tables as data: each entry has a code, a Chinese label (the national form's wording) and an English
+label, plus accepted aliases. The Traditional label is derived with OpenCC, so a code table is written once.
+
+`choices` gives Django choices whose labels follow the active language; `lookup` accepts a code or any label
+or alias in either script, which is what imports and search need.
+"""
+
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+
+
+@cache
+def _converter(config: str):
+    import opencc  # loading a dictionary takes milliseconds: one converter per configuration, kept
+
+    return opencc.OpenCC(config)
+
+
+@cache
+def _to_traditional(text: str) -> str:
+    return _converter("s2tw").convert(text)
+
+
+def to_simplified(text: str) -> str:
+    """Simplified-script form of any text (names, labels, queries)."""
+    return _converter("t2s").convert(text)
+
+
+@lru_cache(maxsize=4096)
+def _to_simplified_label(text: str) -> str:
+    return to_simplified(text)
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    zh: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+    def label(self, language: str | None = None) -> str:
+        language = (language or get_language() or "zh-hans").lower()
+        if language.startswith("en"):
+            return self.en
+        if language in {"zh-hant", "zh-tw", "zh-hk"}:
+            return _to_traditional(self.zh)
+        return self.zh
+
+
+@dataclass
+class CodeList:
+    name: str
+    codes: list[Code]
+    _index: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        for item in self.codes:
+            for key in (item.code, item.zh, item.en, *item.aliases):
+                self._index[self._key(key)] = item.code
+            if item.code.isdigit():
+                self._index[self._key(str(int(item.code)))] = item.code  # "1" for "01", as Excel drops zeros
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return _to_simplified_label("".join(str(text).split())).lower().replace("（", "(").replace("）", ")")
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [(item.code, lazy(item.label, str)()) for item in self.codes]
+
+    @property
+    def values(self) -> set[str]:
+        return {item.code for item in self.codes}
+
+    def lookup(self, text: str) -> str | None:
+        """The code for a code, label or alias in either script; None if it matches nothing."""
+        if text is None or str(text).strip() == "":
+            return None
+        return self._index.get(self._key(text))
+
+    def get(self, code: str) -> Code:
+        return next(item for item in self.codes if item.code == code)
+
+    def label(self, code: str, language: str | None = None) -> str:
+        return self.get(code).label(language) if code else ""
+
+    def max_length(self) -> int:
+        return max(len(item.code) for item in self.codes)
+
+
+def code_list(name: str, rows: list[tuple]) -> CodeList:
+    return CodeList(name, [Code(row[0], row[1], row[2], tuple(row[3:])) for row in rows])

@@ -1,0 +1,24 @@
+import json
+
+import pytest
+from django.core.management import call_command
+
+from fupin.accounts.models import User
+from fupin.registry.models import Household, Member
+from fupin.testing.factories import load_fixture_divisions
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_creates_logins_and_a_synthetic_registry_through_the_services(capsys):
+    load_fixture_divisions()
+    call_command("demo", "--members", "300", "--format", "json")
+    users = json.loads(capsys.readouterr().out)
+    assert [u["username"] for u in users] == ["admin", "yunnan_analyst", "county_approver", "township_reviewer",
+                                              "village_operator", "evaluator"]  # 山西 is not in the fixture
+    assert User.objects.get(username="village_operator").grants.get().area_id == "533301001001"
+    assert Member.objects.count() == 300
+    assert set(Household.objects.values_list("area__code", flat=True)) <= {
+        "533301001001", "533301001201", "533301102201", "533301102202", "533323101201"}
+    call_command("demo", "--members", "300")  # a second run adds no households
+    assert Member.objects.count() == 300

@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from .models import ConsistencyRuleSwitch, DuplicateCandidate, Household, HouseholdYear, Member, StatusTransition
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    fields = ["name", "relation", "sex", "birth_date", "is_active"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+class RegistryReadOnlyAdmin(admin.ModelAdmin):
+    """Read-only for support staff: changes go through the services (validation, audit)."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Household)
+class HouseholdAdmin(RegistryReadOnlyAdmin):
+
+    list_display = ["number", "area", "attribute", "main_cause", "status", "identified_year"]
+    list_filter = ["status", "attribute", "main_cause"]
+    search_fields = ["number"]
+    raw_id_fields = ["area", "relocation_site"]
+    inlines = [MemberInline]
+    show_full_result_count = False
+
+
+admin.site.register([HouseholdYear, StatusTransition, DuplicateCandidate], RegistryReadOnlyAdmin)
+
+
+@admin.register(ConsistencyRuleSwitch)
+class ConsistencyRuleSwitchAdmin(admin.ModelAdmin):
+    list_display = ["rule", "province_code", "enabled"]

@@ -1,0 +1,264 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
+from fupin.core.api import ServiceViewSet, WritableServiceViewSet
+
+from . import selectors, services
+from .masking import MASKS
+from .models import DuplicateCandidate, Household, HouseholdYear, Member, StatusTransition
+
+
+class MaskingMixin:
+    """Masks ID numbers, phones and bank accounts unless the user may see them in the record's area."""
+
+    sensitive_fields: tuple[str, ...] = ()
+
+    def _may_see(self, area_code: str) -> bool:
+        cache = self.context.setdefault("sensitive_prefixes", {})
+        if "value" not in cache:
+            cache["value"] = granted_prefixes(self.context["request"].user, Action.VIEW_SENSITIVE)
+        prefixes = cache["value"]
+        return prefixes is EVERYWHERE or any(area_code.startswith(p) for p in prefixes)
+
+    def area_of(self, instance) -> str:
+        return instance.area_id
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        shown = [name for name in self.sensitive_fields if data.get(name)]
+        if not shown:
+            return data
+        if self._may_see(self.area_of(instance)):
+            # Seen unmasked: noted on the request, audited once per response (RevealAuditMixin).
+            request = self.context["request"]
+            request.fupin_revealed = [*getattr(request, "fupin_revealed", []),
+                                      {"type": instance._meta.label_lower, "id": instance.pk, "fields": shown}]
+        else:
+            for name in shown:
+                data[name] = MASKS[name](data[name])
+        return data
+
+
+class RevealAuditMixin:
+    """Writes one audit event for every response that showed unmasked sensitive values."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        revealed = getattr(request, "fupin_revealed", None)
+        if revealed and response.status_code < 400:
+            services.sensitive_shown(actor=request.user, items=revealed)
+            request.fupin_revealed = []
+        return response
+
+
+class MemberSerializer(MaskingMixin, serializers.ModelSerializer):
+    sensitive_fields = ("id_number", "disability_certificate")
+
+    class Meta:
+        model = Member
+        fields = ["id", "household", "name", "id_kind", "id_number", "disability_certificate", "sex", "birth_date",
+                  "relation", "ethnicity", "education", "school_status", "health", "labour", "work_location",
+                  "work_months", "in_basic_medical", "in_critical_illness", "in_pension", "in_employee_pension",
+                  "on_dibao", "on_tekun", "active_soldier", "is_active", "joined_on", "left_on"]
+        read_only_fields = fields
+
+    def area_of(self, instance) -> str:
+        return instance.household.area_id
+
+
+class HouseholdYearSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HouseholdYear
+        exclude = ["created_at", "updated_at"]
+        read_only_fields = ["household", "net_income", "net_income_per_capita"]
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = StatusTransition
+        fields = ["id", "from_status", "to_status", "effective_date", "year", "reason", "evidence", "actor",
+                  "recorded_at"]
+
+
+class HouseholdSerializer(MaskingMixin, serializers.ModelSerializer):
+    sensitive_fields = ("phone", "bank_account")
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    village = serializers.CharField(source="area.name", read_only=True)
+
+    class Meta:
+        model = Household
+        fields = ["id", "number", "area", "village", "id_standard", "attribute", "main_cause", "other_causes",
+                  "status", "monitoring_category", "risk_status", "identified_year", "planned_exit_year",
+                  "exit_year", "return_year", "phone", "bank_name", "bank_account", "is_relocated",
+                  "relocation_year", "is_martyr_family", "is_one_child", "is_two_daughters", "version"]
+        read_only_fields = fields
+
+
+class HouseholdDetailSerializer(HouseholdSerializer):
+    members = MemberSerializer(many=True, read_only=True)
+
+    class Meta(HouseholdSerializer.Meta):
+        fields = [*HouseholdSerializer.Meta.fields, "members"]
+        read_only_fields = fields
+
+
+class RegistrationSerializer(serializers.Serializer):
+    """The write shape: household fields and members as national-form values (codes or Chinese labels)."""
+
+    area = serializers.CharField()
+    household = serializers.DictField()
+    members = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+    year = serializers.IntegerField(required=False)
+    year_data = serializers.DictField(required=False)
+
+
+class HouseholdUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    changes = serializers.DictField()
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    to_status = serializers.CharField()
+    effective_date = serializers.DateField()
+    reason = serializers.CharField()
+
+
+def _registration_response(registration, serializer_context, code=status.HTTP_200_OK):
+    body = HouseholdDetailSerializer(registration.household, context=serializer_context).data
+    return Response({**body, "warnings": [w.as_dict() for w in registration.warnings],
+                     "possible_duplicates": registration.possible_duplicates}, status=code)
+
+
+class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
+    """Registered households. Writes take national-form values; PATCH needs the `version` you read."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
+
+    def select(self, actor):
+        filters = {name: self.request.query_params.get(name) for name in
+                   ("area", "status", "attribute", "main_cause", "monitoring_category", "year", "year_status")}
+        queryset = selectors.household_list(actor=actor, filters=filters)
+        return queryset.prefetch_related("members") if self.action == "retrieve" else queryset
+
+    @extend_schema(request=RegistrationSerializer, responses=HouseholdDetailSerializer)
+    def create(self, request, *args, **kwargs):
+        payload = RegistrationSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        registration = services.household_register(
+            actor=request.user, area_code=data["area"], household=data["household"], members=data["members"],
+            year=data.get("year"), year_data=data.get("year_data"))
+        return _registration_response(registration, self.get_serializer_context(), status.HTTP_201_CREATED)
+
+    @extend_schema(request=HouseholdUpdateSerializer, responses=HouseholdDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        household = self.get_object()
+        payload = HouseholdUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        registration = services.household_update(actor=request.user, household=household,
+                                                 version=payload.validated_data["version"],
+                                                 changes=payload.validated_data["changes"])
+        return _registration_response(registration, self.get_serializer_context())
+
+    @extend_schema(request=TransitionRequestSerializer, responses=TransitionSerializer)
+    @action(detail=True, methods=["post"])
+    def transitions(self, request, pk=None):
+        household = self.get_object()
+        payload = TransitionRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        transition = services.household_transition(
+            actor=request.user, household=household, version=data["version"], to_status=data["to_status"],
+            effective_date=data["effective_date"], reason=data["reason"])
+        return Response(TransitionSerializer(transition).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=TransitionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def trajectory(self, request, pk=None):
+        household = self.get_object()
+        return Response(TransitionSerializer(household.transitions.order_by("effective_date", "id"), many=True).data)
+
+    @extend_schema(responses=HouseholdYearSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def years(self, request, pk=None):
+        household = self.get_object()
+        return Response(HouseholdYearSerializer(household.years.order_by("year"), many=True).data)
+
+    @extend_schema(parameters=[OpenApiParameter("field", str, enum=["phone", "bank_account"])],
+                   responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def sensitive(self, request, pk=None):
+        """The unmasked value of one field; allowed to roles with "view sensitive", and audited."""
+        household = self.get_object()
+        field_name = request.query_params.get("field", "")
+        return Response({"field": field_name, "value": services.sensitive_value(
+            actor=request.user, obj=household, field_name=field_name)})
+
+
+class MemberViewSet(RevealAuditMixin, ServiceViewSet):
+    serializer_class = MemberSerializer
+    filterset_fields = ["household", "is_active", "sex", "ethnicity", "health", "labour"]
+
+    def select(self, actor):
+        return selectors.member_list(actor=actor)
+
+    @extend_schema(parameters=[OpenApiParameter("field", str, enum=["id_number", "disability_certificate"])],
+                   responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def sensitive(self, request, pk=None):
+        member = self.get_object()
+        field_name = request.query_params.get("field", "")
+        return Response({"field": field_name, "value": services.sensitive_value(
+            actor=request.user, obj=member, field_name=field_name)})
+
+
+class SearchView(RevealAuditMixin, APIView):
+    """Search members by ID number, household number, name (either script), pinyin or initials."""
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, required=True)], responses=MemberSerializer(many=True))
+    def get(self, request):
+        results = selectors.member_search(actor=request.user, query=request.query_params.get("q", ""))
+        return Response(MemberSerializer(results, many=True, context={"request": request}).data)
+
+
+class DuplicateSerializer(serializers.ModelSerializer):
+    member = MemberSerializer(read_only=True)
+    other = MemberSerializer(read_only=True)
+
+    class Meta:
+        model = DuplicateCandidate
+        fields = ["id", "member", "other", "decision", "note", "created_at"]
+
+
+class DuplicateDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["merged", "distinct"])
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DuplicateViewSet(RevealAuditMixin, ServiceViewSet):
+    """Possible duplicates (people without ID numbers, same name, birth date and village) waiting for review."""
+
+    serializer_class = DuplicateSerializer
+
+    def select(self, actor):
+        return selectors.duplicate_list(actor=actor)
+
+    @extend_schema(request=DuplicateDecisionSerializer, responses=DuplicateSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        payload = DuplicateDecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        candidate = services.duplicate_decide(actor=request.user, candidate=self.get_object(),
+                                              **payload.validated_data)
+        return Response(DuplicateSerializer(candidate, context=self.get_serializer_context()).data)

@@ -1,0 +1,68 @@
+"""Reads of the registry, always scoped to the actor's granted areas."""
+
+from django.db.models import Q, QuerySet
+
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import scoped_to
+from fupin.areas.models import Area
+from fupin.areas.selectors import subtree
+from fupin.core.codelists import to_simplified
+
+from .idnumbers import IdNumberError, parse_id_number
+from .models import DuplicateCandidate, Household, Member
+
+SEARCH_LIMIT = 200
+
+
+def household_list(*, actor, action: str = Action.VIEW, filters: dict | None = None) -> QuerySet[Household]:
+    """Households the actor may see, filtered by area subtree, status, attribute, cause and year."""
+    queryset = scoped_to(Household.objects.select_related("area"), actor=actor, action=action, area_field="area")
+    filters = filters or {}
+    if filters.get("area"):
+        area = Area.objects.filter(code=filters["area"]).first()
+        queryset = subtree(queryset, area) if area else queryset.none()
+    for name in ("status", "attribute", "main_cause", "monitoring_category"):
+        if filters.get(name):
+            queryset = queryset.filter(**{name: filters[name]})
+    if filters.get("year"):
+        queryset = queryset.filter(years__year=filters["year"])
+        if filters.get("year_status"):
+            queryset = queryset.filter(years__status=filters["year_status"])
+    return queryset.order_by("area_id", "number")
+
+
+def member_list(*, actor, action: str = Action.VIEW) -> QuerySet[Member]:
+    return scoped_to(Member.objects.select_related("household", "household__area"), actor=actor, action=action,
+                     area_field="household__area")
+
+
+def duplicate_list(*, actor) -> QuerySet[DuplicateCandidate]:
+    return scoped_to(DuplicateCandidate.objects.filter(decision=DuplicateCandidate.Decision.OPEN)
+                     .select_related("member__household", "other__household"),
+                     actor=actor, action=Action.CHANGE, area_field="member__household__area")
+
+
+def member_search(*, actor, query: str, limit: int = SEARCH_LIMIT) -> QuerySet[Member]:
+    """Members matching an ID number (exact), a household number, a name in either script, or pinyin / initials.
+
+    Names are compared in simplified script (OpenCC on write and on query), so 張 finds 张 and 张 finds 張.
+    """
+    text = "".join(str(query).split())
+    if not text:
+        return Member.objects.none()
+    members = member_list(actor=actor)
+    ascii_text = text.lower()
+    if text[:17].isdigit() and len(text) in (15, 18, 20, 22):
+        # An ID number (a 15-digit one upgraded), or a household number that happens to be as long.
+        try:
+            number = parse_id_number(text[:18] if len(text) > 18 else text).number
+        except IdNumberError:
+            number = text.upper()
+        condition = Q(id_number=number) | Q(household__number=text)
+    elif ascii_text.isascii() and ascii_text.isalpha():
+        condition = Q(name_pinyin__startswith=ascii_text) | Q(name_initials__startswith=ascii_text)
+    elif ascii_text.isascii():
+        condition = Q(household__number=text)
+    else:
+        condition = Q(name_simplified__contains=to_simplified(text))
+    return members.filter(condition).order_by("-is_active", "name_pinyin", "id")[:limit]

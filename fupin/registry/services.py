@@ -1,0 +1,680 @@
+"""Every write to the registry: permission, validation, one transaction, an audit event.
+
+Single-record writes (forms, API) and the bulk path (imports, the demo) share the same cleaning and checks.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import EVERYWHERE, can, granted_prefixes, require
+from fupin.areas.codes import Level
+from fupin.areas.models import Area
+from fupin.audit import registry as audit_registry
+from fupin.audit.services import audit_record
+from fupin.core.bulk import chunked, insert_rows
+from fupin.core.errors import Conflict, NotFound, ValidationFailed
+
+from . import codelists as cl
+from .consistency import cause_extras_allowed, province_policy, warnings_for
+from .masking import MASKS, mask_id_number
+from .models import DuplicateCandidate, Household, HouseholdYear, Member, MemberEvent, StatusTransition
+from .names import name_keys
+from .validation import (
+    TRANSFER_ITEMS,
+    Problem,
+    RegistryInvalid,
+    check_income,
+    check_structure,
+    clean_household,
+    clean_member,
+    clean_year,
+    compute_income,
+)
+
+HOUSEHOLD_REGISTERED = audit_registry.register("registry.household_registered", _("registered a household"))
+HOUSEHOLD_UPDATED = audit_registry.register("registry.household_updated", _("changed a household"))
+HOUSEHOLDS_BULK = audit_registry.register("registry.households_bulk_registered", _("registered households in bulk"))
+MEMBER_UPDATED = audit_registry.register("registry.member_updated", _("changed a member"))
+MEMBER_JOINED = audit_registry.register("registry.member_joined", _("added a member"))
+MEMBER_LEFT = audit_registry.register("registry.member_left", _("recorded a member leaving"))
+HOUSEHOLD_SPLIT = audit_registry.register("registry.household_split", _("split a household"))
+HOUSEHOLD_MERGED = audit_registry.register("registry.household_merged", _("merged households"))
+STATUS_CHANGED = audit_registry.register("registry.status_changed", _("changed a household's status"))
+YEAR_SAVED = audit_registry.register("registry.year_saved", _("saved a household's yearly record"))
+DUPLICATE_DECIDED = audit_registry.register("registry.duplicate_decided", _("decided on a possible duplicate"))
+SENSITIVE_VIEWED = audit_registry.register("registry.sensitive_viewed", _("viewed an unmasked sensitive value"))
+
+# Which status may follow which (DOMAIN_RULES §10). 注销 (9) ends a record; it is reached by merge or removal.
+ALLOWED_TRANSITIONS = {
+    "": {"0", "5", "1", "4", "3"},
+    "5": {"0", "9"},
+    "0": {"6", "1", "9"},
+    "6": {"1", "0", "9"},
+    "1": {"3", "4", "9"},
+    "4": {"3", "9"},
+    "3": {"1", "6", "9"},
+    "9": set(),
+}
+MEMBER_FIELDS = ["name", "id_kind", "id_number", "disability_certificate", "sex", "birth_date", "relation",
+                 "ethnicity", "education", "school_status", "health", "labour", "work_location", "work_months",
+                 "in_basic_medical", "in_critical_illness", "in_pension", "in_employee_pension", "on_dibao",
+                 "on_tekun", "active_soldier"]
+HOUSEHOLD_FIELDS = ["id_standard", "attribute", "main_cause", "other_causes", "status", "monitoring_category",
+                    "risk_status", "identified_year", "planned_exit_year", "exit_year", "return_year", "phone",
+                    "bank_name", "bank_account", "is_relocated", "relocation_year", "is_martyr_family",
+                    "is_one_child", "is_two_daughters"]
+
+
+@dataclass
+class Registration:
+    household: Household
+    warnings: list[Problem] = field(default_factory=list)
+    possible_duplicates: int = 0
+
+
+# Helpers -------------------------------------------------------------------------------------------------------
+def _village(area_code: str) -> Area:
+    area = Area.objects.filter(code=area_code).first()
+    if area is None:
+        raise ValidationFailed(_("No area has the code %(code)s."), field="area", code=area_code)
+    if area.level != Level.VILLAGE:
+        raise ValidationFailed(_("A household belongs to a village; %(name)s is not one."), field="area",
+                               name=area.name)
+    return area
+
+
+def _member_row(household: Household, data: dict) -> Member:
+    return Member(**_member_values(household.pk, data))
+
+
+def _set_name_keys(member: Member) -> None:
+    member.name_simplified, member.name_pinyin, member.name_initials = name_keys(member.name)
+
+
+def _member_snapshot(member: Member) -> dict:
+    data = {name: getattr(member, name) for name in MEMBER_FIELDS}
+    for name, mask in MASKS.items():
+        if name in data:
+            data[name] = mask(data[name])  # the audit trail is read by support staff: no raw identities in it
+    return data
+
+
+def _household_snapshot(household: Household) -> dict:
+    data = {name: getattr(household, name) for name in HOUSEHOLD_FIELDS}
+    for name, mask in MASKS.items():
+        if name in data:
+            data[name] = mask(data[name])
+    return {"number": household.number, "area": household.area_id, **data}
+
+
+def _raise_if(problems: list[Problem]) -> None:
+    if problems:
+        raise RegistryInvalid(problems)
+
+
+def _refuse_registered_ids(numbers: Iterable[str], *, excluding_household: int | None = None) -> None:
+    """Refuse ID numbers already held by an active member of another household, naming that household."""
+    numbers = sorted({n for n in numbers if n})
+    for chunk in chunked(numbers, 500):
+        clash = (Member.objects.filter(is_active=True, id_number__in=chunk)
+                 .exclude(household_id=excluding_household).select_related("household__area").first())
+        if clash is not None:
+            raise Conflict(
+                _("ID number %(id)s is already registered in household %(number)s of %(village)s."),
+                id=mask_id_number(clash.id_number), number=clash.household.number,
+                village=clash.household.area.name,
+            )
+
+
+def _flag_possible_duplicates(members: list[Member], area_code: str) -> int:
+    """Members without an ID number, matched by simplified name + birth date + village: queued for review."""
+    created = 0
+    for member in members:
+        if member.id_number or member.birth_date is None:
+            continue
+        others = (Member.objects.filter(is_active=True, id_number__isnull=True, household__area_id=area_code,
+                                        name_simplified=member.name_simplified, birth_date=member.birth_date)
+                  .exclude(pk=member.pk))
+        for other in others:
+            _candidate, new = DuplicateCandidate.objects.get_or_create(member=member, other=other)
+            created += new
+    return created
+
+
+def _lock(household: Household, version: int) -> None:
+    """Optimistic locking: bump the version only if nobody else did since the client read it."""
+    updated = Household.objects.filter(pk=household.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now())
+    if not updated:
+        raise Conflict()
+    household.version = version + 1
+
+
+def _active_members(household: Household) -> list[Member]:
+    return list(household.members.filter(is_active=True).order_by("id"))
+
+
+def _member_dicts(members: Iterable[Member]) -> list[dict]:
+    return [{**{name: getattr(m, name) for name in MEMBER_FIELDS}, "is_active": m.is_active} for m in members]
+
+
+def _household_dict(household: Household) -> dict:
+    return {name: getattr(household, name) for name in HOUSEHOLD_FIELDS}
+
+
+def _clean_submission(area: Area, household: dict, members: list[dict], year_data: dict | None,
+                      today: datetime.date, policy: tuple[bool, list[str]] | None = None):
+    """Clean one household submission; returns (household, members, year, hard problems, warnings)."""
+    province = area.code[:2]
+    extras_allowed, rules = policy or province_policy(province)
+    problems: list[Problem] = []
+    clean_h, found = clean_household(household, causes_extras_allowed=extras_allowed)
+    problems += found
+    clean_ms = []
+    for index, member in enumerate(members):
+        cleaned, found = clean_member(member, position=index, today=today)
+        clean_ms.append(cleaned)
+        problems += found
+    clean_y = None
+    if year_data is not None:
+        clean_y, found = clean_year(year_data)
+        problems += found
+    problems += check_structure(clean_ms, clean_y.get("size_end") if clean_y else None)
+    if clean_y is not None:
+        problems += check_income(clean_y, clean_y.get("size_end") or len(clean_ms))
+    warnings = (warnings_for(clean_h, clean_ms, clean_y, province_code=province, day=today, rules=rules)
+                if not problems else [])
+    return clean_h, clean_ms, clean_y, problems, warnings
+
+
+def year_values(cleaned: dict, size: int, status: str) -> dict:
+    """The stored fields of a year record: given values, size, incomes computed by the national rule."""
+    values = {name: value for name, value in cleaned.items()
+              if name != "net_income_per_capita_given" and value is not None}
+    values["size_end"] = size_end = cleaned.get("size_end") or size
+    net, per_capita = compute_income(cleaned, size_end)
+    components = ("wage_income", "business_income", "property_income", "transfer_income", "business_expense")
+    if cleaned.get("transfer_income") is None:
+        values["transfer_income"] = sum((cleaned.get(item) or 0 for item in TRANSFER_ITEMS), Decimal("0.00"))
+    if not any(cleaned.get(n) is not None for n in components) and cleaned.get("net_income_per_capita_given"):
+        # Only the per-capita figure was given (older exports): keep it, and the total it implies.
+        per_capita = cleaned["net_income_per_capita_given"]
+        net = per_capita * size_end
+    values["net_income"], values["net_income_per_capita"] = net, per_capita
+    values["status"] = cleaned.get("status") or status
+    return values
+
+
+def _apply_year(row: HouseholdYear, cleaned: dict, size: int) -> None:
+    for name, value in year_values(cleaned, size, row.status or "0").items():
+        setattr(row, name, value)
+
+
+# Registration --------------------------------------------------------------------------------------------------
+def household_register(*, actor, area_code: str, household: dict, members: list[dict], year: int | None = None,
+                       year_data: dict | None = None, today: datetime.date | None = None) -> Registration:
+    """Register one household with its members (and the year's record): all of it, or nothing."""
+    area = _village(area_code)
+    require(actor, Action.CHANGE, area.code)
+    today = today or timezone.localdate()
+    clean_h, clean_ms, clean_y, problems, warnings = _clean_submission(area, household, members, year_data, today)
+    if year_data is not None and year is None:
+        problems.append(Problem("year", _("A value is required.")))
+    _raise_if(problems)
+    if Household.objects.filter(county_code=area.code[:6], number=clean_h["number"]).exists():
+        raise Conflict(_("Household number %(number)s already exists in this county."), number=clean_h["number"])
+    _refuse_registered_ids(m["id_number"] for m in clean_ms)
+    with transaction.atomic():
+        row = Household.objects.create(area=area, county_code=area.code[:6], **clean_h)
+        # Registration starts a member's record (joined_on, created_at); events record changes after it.
+        rows = Member.objects.bulk_create([_member_row(row, m) for m in clean_ms])
+        if clean_y is not None:
+            HouseholdYear.objects.create(household=row, year=year, **year_values(clean_y, len(rows), row.status))
+        StatusTransition.objects.create(household=row, from_status="", to_status=row.status, effective_date=today,
+                                        year=today.year, reason="建档立卡登记", actor=actor)
+        duplicates = _flag_possible_duplicates(rows, area.code)
+        audit_record(actor=actor, action=HOUSEHOLD_REGISTERED, obj=row, area_code=area.code,
+                     after={**_household_snapshot(row), "members": [_member_snapshot(m) for m in rows]})
+    return Registration(row, warnings, duplicates)
+
+
+def household_update(*, actor, household: Household, version: int, changes: dict,
+                     today: datetime.date | None = None) -> Registration:
+    """Change household fields (not status: that is a transition). A stale `version` is a Conflict."""
+    require(actor, Action.CHANGE, household.area_id)
+    if "status" in changes or "number" in changes:
+        raise ValidationFailed(_("The status changes through a transition and the number never changes."),
+                               field="status" if "status" in changes else "number")
+    merged = {**_household_dict(household), "number": household.number, **changes}
+    clean_h, problems = clean_household(merged, causes_extras_allowed=cause_extras_allowed(household.area_id[:2]))
+    _raise_if(problems)
+    members = _member_dicts(_active_members(household))
+    warnings = warnings_for(clean_h, members, None, province_code=household.area_id[:2],
+                            day=today or timezone.localdate())
+    with transaction.atomic():
+        _lock(household, version)
+        before = _household_snapshot(household)
+        for name in HOUSEHOLD_FIELDS:
+            setattr(household, name, clean_h[name])
+        household.save(update_fields=[*HOUSEHOLD_FIELDS, "updated_at"])
+        audit_record(actor=actor, action=HOUSEHOLD_UPDATED, obj=household, area_code=household.area_id,
+                     before=before, after=_household_snapshot(household))
+    return Registration(household, warnings)
+
+
+# Members -------------------------------------------------------------------------------------------------------
+def member_update(*, actor, member: Member, household_version: int, changes: dict,
+                  today: datetime.date | None = None) -> Registration:
+    household = member.household
+    require(actor, Action.CHANGE, household.area_id)
+    if not member.is_active:
+        raise ValidationFailed(_("This person has left the household; their record is history."), field="member")
+    today = today or timezone.localdate()
+    current = _member_dicts([member])[0]
+    if "id_number" in changes and "birth_date" not in changes:
+        current["birth_date"] = None  # re-derived from the new number
+    cleaned, problems = clean_member({**current, **changes}, today=today)
+    others = [m for m in _active_members(household) if m.pk != member.pk]
+    all_members = [*_member_dicts(others), cleaned]
+    problems += check_structure(all_members, None)
+    _raise_if(problems)
+    if cleaned["id_number"] != member.id_number:
+        _refuse_registered_ids([cleaned["id_number"]], excluding_household=household.pk)
+    warnings = warnings_for(_household_dict(household), all_members, None, province_code=household.area_id[:2],
+                            day=today)
+    with transaction.atomic():
+        _lock(household, household_version)
+        before = _member_snapshot(member)
+        for name in MEMBER_FIELDS:
+            setattr(member, name, cleaned[name])
+        _set_name_keys(member)
+        member.save()
+        audit_record(actor=actor, action=MEMBER_UPDATED, obj=member, area_code=household.area_id, before=before,
+                     after=_member_snapshot(member))
+    return Registration(household, warnings)
+
+
+def member_join(*, actor, household: Household, household_version: int, data: dict, kind: str,
+                date: datetime.date) -> Member:
+    require(actor, Action.CHANGE, household.area_id)
+    if kind not in cl.JOIN_EVENTS:
+        raise ValidationFailed(_("“%(kind)s” is not a way of joining a household."), field="kind", kind=kind)
+    cleaned, problems = clean_member(data, today=date)
+    problems += check_structure([*_member_dicts(_active_members(household)), cleaned], None)
+    _raise_if(problems)
+    _refuse_registered_ids([cleaned["id_number"]])
+    with transaction.atomic():
+        _lock(household, household_version)
+        member = _member_row(household, cleaned)
+        member.joined_on = date
+        member.save()
+        MemberEvent.objects.create(member=member, household=household, kind=kind, joined=True, date=date,
+                                   recorded_by=actor)
+        _flag_possible_duplicates([member], household.area_id)
+        audit_record(actor=actor, action=MEMBER_JOINED, obj=member, area_code=household.area_id,
+                     after={**_member_snapshot(member), "kind": kind, "date": date})
+    return member
+
+
+def member_leave(*, actor, member: Member, household_version: int, kind: str, date: datetime.date,
+                 note: str = "", new_head: Member | None = None) -> None:
+    """Record a member leaving (death, marriage, move …). The member is kept, inactive. When the head leaves,
+    `new_head` (another active member) becomes head."""
+    household = member.household
+    require(actor, Action.CHANGE, household.area_id)
+    if kind not in cl.LEAVE_EVENTS:
+        raise ValidationFailed(_("“%(kind)s” is not a way of leaving a household."), field="kind", kind=kind)
+    if not member.is_active:
+        raise ValidationFailed(_("This person has already left the household."), field="member")
+    remaining = [m for m in _active_members(household) if m.pk != member.pk]
+    needs_new_head = member.relation == cl.HEAD and remaining
+    if needs_new_head and (new_head is None or new_head.pk not in {m.pk for m in remaining}):
+        raise ValidationFailed(_("The head is leaving: name another member of the household as head."),
+                               field="new_head")
+    with transaction.atomic():
+        _lock(household, household_version)
+        member.is_active, member.left_on = False, date
+        member.save(update_fields=["is_active", "left_on", "updated_at"])
+        MemberEvent.objects.create(member=member, household=household, kind=kind, joined=False, date=date,
+                                   note=note, recorded_by=actor)
+        after = {"member": member.pk, "kind": kind, "date": date, "note": note}
+        if member.relation == cl.HEAD and new_head is not None:
+            Member.objects.filter(pk=new_head.pk).update(relation=cl.HEAD)
+            after["new_head"] = new_head.pk
+        audit_record(actor=actor, action=MEMBER_LEFT, obj=member, area_code=household.area_id,
+                     before=_member_snapshot(member), after=after)
+
+
+def _move_members(actor, members: list[Member], target: Household, relations: dict[int, str], kind: str,
+                  date: datetime.date) -> list[Member]:
+    """Copy members into `target` and close their old records, so both households keep their history."""
+    moved = []
+    for member in members:
+        member.is_active, member.left_on = False, date
+        member.save(update_fields=["is_active", "left_on", "updated_at"])
+        MemberEvent.objects.create(member=member, household=member.household, kind=kind, joined=False, date=date,
+                                   note=f"→ {target.number}", recorded_by=actor)
+        copy = _member_row(target, {**_member_dicts([member])[0], "relation": relations.get(member.pk, "99")})
+        copy.joined_on = date
+        copy.save()
+        MemberEvent.objects.create(member=copy, household=target, kind=kind, joined=True, date=date,
+                                   note=f"← {member.household.number}", recorded_by=actor)
+        moved.append(copy)
+    return moved
+
+
+def household_split(*, actor, household: Household, household_version: int, member_ids: list[int],
+                    new_number: str, relations: dict[int, str], date: datetime.date) -> Household:
+    """Split members off into a new household of the same village. `relations` gives each moving member's
+    relation to the new head (exactly one "01"); the old household keeps its head."""
+    require(actor, Action.CHANGE, household.area_id)
+    active = {m.pk: m for m in _active_members(household)}
+    moving = [active[pk] for pk in member_ids if pk in active]
+    if not moving or len(moving) != len(member_ids):
+        raise ValidationFailed(_("Only active members of the household can be split off."), field="members")
+    if any(m.relation == cl.HEAD for m in moving):
+        raise ValidationFailed(_("The head stays in the household; split off the others."), field="members")
+    problems = check_structure([{"relation": relations.get(m.pk, "99"), "id_number": None} for m in moving], None)
+    _raise_if(problems)
+    if Household.objects.filter(county_code=household.county_code, number=new_number).exists():
+        raise Conflict(_("Household number %(number)s already exists in this county."), number=new_number)
+    with transaction.atomic():
+        _lock(household, household_version)
+        new = Household.objects.create(
+            number=new_number, area_id=household.area_id, county_code=household.county_code,
+            **{name: getattr(household, name) for name in HOUSEHOLD_FIELDS})
+        _move_members(actor, moving, new, relations, "split", date)
+        StatusTransition.objects.create(household=new, from_status="", to_status=new.status, effective_date=date,
+                                        year=date.year, reason=f"分户自 {household.number}", actor=actor)
+        audit_record(actor=actor, action=HOUSEHOLD_SPLIT, obj=household, area_code=household.area_id,
+                     after={"new_household": new.number, "members": member_ids, "date": date})
+    return new
+
+
+def household_merge(*, actor, source: Household, source_version: int, target: Household, target_version: int,
+                    relations: dict[int, str], date: datetime.date) -> Household:
+    """Move every active member of `source` into `target` (relations to the target's head given per member,
+    default 其他); `source` is closed with status 注销."""
+    for household in (source, target):
+        require(actor, Action.CHANGE, household.area_id)
+    if source.pk == target.pk:
+        raise ValidationFailed(_("A household cannot be merged into itself."), field="target")
+    moving = _active_members(source)
+    if any(relations.get(m.pk) == cl.HEAD for m in moving):
+        raise ValidationFailed(_("The target household keeps its head."), field="relations")
+    with transaction.atomic():
+        _lock(source, source_version)
+        _lock(target, target_version)
+        _move_members(actor, moving, target, relations, "merge", date)
+        _transition(actor, source, "9", date, f"并入 {target.number}", {"merged_into": target.number})
+        audit_record(actor=actor, action=HOUSEHOLD_MERGED, obj=target, area_code=target.area_id,
+                     after={"source": source.number, "members": [m.pk for m in moving], "date": date})
+    return target
+
+
+# Status --------------------------------------------------------------------------------------------------------
+def _transition(actor, household: Household, to_status: str, date: datetime.date, reason: str,
+                evidence: dict | None) -> StatusTransition:
+    from_status = household.status
+    if to_status not in ALLOWED_TRANSITIONS.get(from_status, set()):
+        raise ValidationFailed(_("A household cannot go from “%(from)s” to “%(to)s”."), field="status",
+                               **{"from": cl.STATUS.label(from_status), "to": cl.STATUS.label(to_status)})
+    transition = StatusTransition.objects.create(
+        household=household, from_status=from_status, to_status=to_status, effective_date=date, year=date.year,
+        reason=reason, evidence=evidence or {}, actor=actor)
+    household.status = to_status
+    fields = ["status", "updated_at"]
+    if to_status in cl.EXITED_STATUSES and from_status not in cl.EXITED_STATUSES:
+        household.exit_year = date.year
+        household.attribute = cl.ATTRIBUTE_AFTER_EXIT.get(household.attribute, household.attribute)
+        fields += ["exit_year", "attribute"]
+    if to_status == "3":
+        household.return_year = date.year
+        reverse = {after: before for before, after in cl.ATTRIBUTE_AFTER_EXIT.items()}
+        household.attribute = reverse.get(household.attribute, household.attribute)
+        fields += ["return_year", "attribute"]
+    household.save(update_fields=fields)
+    HouseholdYear.objects.filter(household=household, year=date.year).update(status=to_status)
+    return transition
+
+
+def household_transition(*, actor, household: Household, version: int, to_status: str,
+                         effective_date: datetime.date, reason: str, evidence: dict | None = None,
+                         action: str = Action.APPROVE) -> StatusTransition:
+    """Change the status with its evidence (the procedure that decided it). Kept forever: the 脱贫轨迹."""
+    require(actor, action, household.area_id)
+    code = to_status if to_status in cl.STATUS.values else cl.STATUS.lookup(to_status)
+    if code is None:
+        raise ValidationFailed(_("“%(value)s” is not a value of %(list)s."), field="status", value=to_status,
+                               list=cl.STATUS.name)
+    with transaction.atomic():
+        _lock(household, version)
+        before = household.status
+        transition = _transition(actor, household, code, effective_date, reason, evidence)
+        audit_record(actor=actor, action=STATUS_CHANGED, obj=household, area_code=household.area_id,
+                     before={"status": before}, after={"status": code, "date": effective_date, "reason": reason})
+    return transition
+
+
+def household_year_save(*, actor, household: Household, year: int, data: dict) -> HouseholdYear:
+    """Create or replace the year's record; net and per-capita income are recomputed from the components."""
+    require(actor, Action.CHANGE, household.area_id)
+    cleaned, problems = clean_year(data)
+    size = cleaned.get("size_end") or household.members.filter(is_active=True).count()
+    problems += check_income(cleaned, size)
+    _raise_if(problems)
+    with transaction.atomic():
+        row = HouseholdYear.objects.filter(household=household, year=year).first()
+        before = None
+        if row is None:
+            row = HouseholdYear(household=household, year=year, status=household.status)
+        else:
+            before = {"net_income_per_capita": row.net_income_per_capita, "status": row.status}
+        _apply_year(row, cleaned, size)
+        row.save()
+        audit_record(actor=actor, action=YEAR_SAVED, obj=row, area_code=household.area_id, before=before,
+                     after={"year": year, "size_end": row.size_end, "net_income": row.net_income,
+                            "net_income_per_capita": row.net_income_per_capita, "status": row.status})
+    return row
+
+
+# Duplicates and sensitive values ---------------------------------------------------------------------------------
+def duplicate_decide(*, actor, candidate: DuplicateCandidate, decision: str, note: str = "") -> DuplicateCandidate:
+    """`merged`: the two records are one person, the later one (`other`) is closed; `distinct`: two people."""
+    area = candidate.member.household.area_id
+    require(actor, Action.CHANGE, area)
+    if decision not in {DuplicateCandidate.Decision.MERGED, DuplicateCandidate.Decision.DISTINCT}:
+        raise ValidationFailed(_("Decide “merged” or “distinct”."), field="decision")
+    if candidate.decision != DuplicateCandidate.Decision.OPEN:
+        raise Conflict(_("This pair has already been decided."))
+    with transaction.atomic():
+        if decision == DuplicateCandidate.Decision.MERGED:
+            other = candidate.other
+            today = timezone.localdate()
+            other.is_active, other.left_on = False, today
+            other.save(update_fields=["is_active", "left_on", "updated_at"])
+            MemberEvent.objects.create(member=other, household=other.household, kind="other_out", joined=False,
+                                       date=today, note=f"同一人: {candidate.member.pk}", recorded_by=actor)
+        candidate.decision, candidate.note = decision, note
+        candidate.decided_by, candidate.decided_at = actor, timezone.now()
+        candidate.save()
+        audit_record(actor=actor, action=DUPLICATE_DECIDED, obj=candidate, area_code=area,
+                     after={"member": candidate.member_id, "other": candidate.other_id, "decision": decision,
+                            "note": note})
+    return candidate
+
+
+def sensitive_value(*, actor, obj: Household | Member, field_name: str) -> str:
+    """The unmasked value, for users whose role may see it; every look is audited."""
+    if field_name not in MASKS or not hasattr(obj, field_name):
+        raise NotFound()
+    area = obj.area_id if isinstance(obj, Household) else obj.household.area_id
+    if not can(actor, Action.VIEW, area):
+        raise NotFound()
+    require(actor, Action.VIEW_SENSITIVE, area)
+    audit_record(actor=actor, action=SENSITIVE_VIEWED, obj=obj, area_code=area, after={"field": field_name})
+    return getattr(obj, field_name) or ""
+
+
+def sensitive_shown(*, actor, items: list[dict]) -> None:
+    """Record that a page or API response showed these records' sensitive fields unmasked to `actor`
+    (who holds "view sensitive" there: the serializers only unmask then)."""
+    audit_record(actor=actor, action=SENSITIVE_VIEWED, object_type="registry", object_id=str(len(items)),
+                 after={"shown": items[:500], "count": len(items)})
+
+
+# Bulk path -----------------------------------------------------------------------------------------------------
+@dataclass
+class Submission:
+    """One household as an import row group presents it; `tag` lets the caller map problems back to rows."""
+
+    area_code: str
+    household: dict
+    members: list[dict]
+    year: int | None = None
+    year_data: dict | None = None
+    tag: object = None
+
+
+@dataclass
+class BulkResult:
+    households: int = 0
+    members: int = 0
+    rejected: list[tuple[object, list[Problem]]] = field(default_factory=list)
+    warnings: list[tuple[object, list[Problem]]] = field(default_factory=list)
+
+
+def households_bulk_register(*, actor, submissions: Iterable[Submission], batch_size: int = 2000,
+                             skip_invalid: bool = False, today: datetime.date | None = None,
+                             on_progress: Callable[[int], None] | None = None) -> BulkResult:
+    """Register many households through the same cleaning as `household_register`, validated and written in
+    batches (set-based duplicate checks, bulk inserts). Each batch is one transaction, so a failure leaves whole
+    households only. Without `skip_invalid`, the first batch with a rejected household stops the run."""
+    today = today or timezone.localdate()
+    result = BulkResult()
+    granted = granted_prefixes(actor, Action.IMPORT)
+    policies: dict[str, tuple[bool, list[str]]] = {}
+    for batch in chunked(submissions, batch_size):
+        villages = {}
+        for chunk in chunked(sorted({sub.area_code for sub in batch}), 500):
+            villages.update((a.code, a) for a in Area.objects.filter(code__in=chunk, level=Level.VILLAGE))
+        accepted = []
+        for sub in batch:
+            problems = []
+            area = villages.get(sub.area_code)
+            if area is None:
+                problems.append(Problem("area", _("No village has the code %(code)s."), {"code": sub.area_code}))
+            elif granted is not EVERYWHERE and not any(area.code.startswith(p) for p in granted):
+                problems.append(Problem("area", _("%(name)s (%(code)s) is outside the areas granted to you."),
+                                        {"name": area.name, "code": area.code}))
+            else:
+                province = area.code[:2]
+                if province not in policies:
+                    policies[province] = province_policy(province)
+                clean_h, clean_ms, clean_y, found, warnings = _clean_submission(
+                    area, sub.household, sub.members, sub.year_data, today, policies[province])
+                problems += found
+                if warnings:
+                    result.warnings.append((sub.tag, warnings))
+            if problems:
+                result.rejected.append((sub.tag, problems))
+            else:
+                accepted.append((sub, area, clean_h, clean_ms, clean_y))
+        accepted = _drop_set_conflicts(accepted, result)
+        if result.rejected and not skip_invalid:
+            raise RegistryInvalid([p for _tag, problems in result.rejected for p in problems])
+        _write_batch(actor, accepted, today, result)
+        if on_progress:
+            on_progress(sum(len(sub.members) for sub in batch))
+    if result.households:
+        audit_record(actor=actor, action=HOUSEHOLDS_BULK, object_type="registry.household",
+                     after={"households": result.households, "members": result.members,
+                            "rejected": len(result.rejected)})
+    return result
+
+
+def _drop_set_conflicts(accepted, result: BulkResult):
+    """Refuse, in sets, ID numbers and household numbers already registered or repeated within the batch."""
+    ids = [m["id_number"] for item in accepted for m in item[3] if m["id_number"]]
+    taken = {}
+    for chunk in chunked(sorted(set(ids)), 500):
+        for number, household_number in Member.objects.filter(is_active=True, id_number__in=chunk).values_list(
+                "id_number", "household__number"):
+            taken[number] = household_number
+    keys = [(item[1].code[:6], item[2]["number"]) for item in accepted]
+    existing = set()
+    for county in {k[0] for k in keys}:
+        numbers = [k[1] for k in keys if k[0] == county]
+        for chunk in chunked(numbers, 500):
+            existing.update((county, n) for n in Household.objects.filter(
+                county_code=county, number__in=chunk).values_list("number", flat=True))
+    seen_ids: set[str] = set()
+    seen_numbers: set[tuple] = set()
+    kept = []
+    for item, key in zip(accepted, keys, strict=True):
+        problems = []
+        if key in existing or key in seen_numbers:
+            problems.append(Problem("number", _("Household number %(number)s already exists in this county."),
+                                    {"number": key[1]}))
+        for index, member in enumerate(item[3]):
+            number = member["id_number"]
+            if number in taken:
+                problems.append(Problem("id_number", _("ID number %(id)s is already registered in household "
+                                                       "%(number)s."),
+                                        {"id": mask_id_number(number), "number": taken[number]}, index))
+            elif number and number in seen_ids:
+                problems.append(Problem("id_number", _("The same ID number appears in another household of "
+                                                       "this file."), {}, index))
+        if problems:
+            result.rejected.append((item[0].tag, problems))
+            continue
+        seen_numbers.add(key)
+        seen_ids.update(m["id_number"] for m in item[3] if m["id_number"])
+        kept.append(item)
+    return kept
+
+
+def _member_values(household_id: int, data: dict) -> dict:
+    simplified, pinyin, initials = name_keys(data["name"])
+    return {"household_id": household_id, "name_simplified": simplified, "name_pinyin": pinyin,
+            "name_initials": initials, "joined_on": data.get("joined_on"), "is_active": True,
+            **{name: data.get(name) for name in MEMBER_FIELDS}}
+
+
+def _write_batch(actor, accepted, today: datetime.date, result: BulkResult) -> None:
+    """Insert a batch on the database's fast path (no model instances, no per-row SQL), in one transaction."""
+    if not accepted:
+        return
+    with transaction.atomic():
+        households = [{"area_id": area.code, "county_code": area.code[:6], "version": 1, **clean_h}
+                      for _s, area, clean_h, _m, _y in accepted]
+        insert_rows(Household, households)
+        ids = {}
+        for county in {h["county_code"] for h in households}:
+            numbers = [h["number"] for h in households if h["county_code"] == county]
+            for chunk in chunked(numbers, 500):
+                ids.update(((county, number), pk) for pk, number in Household.objects.filter(
+                    county_code=county, number__in=chunk).values_list("pk", "number"))
+        members, years, transitions = [], [], []
+        for household, (sub, _area, _h, clean_ms, clean_y) in zip(households, accepted, strict=True):
+            pk = ids[(household["county_code"], household["number"])]
+            members.extend(_member_values(pk, m) for m in clean_ms)
+            if clean_y is not None:
+                years.append({"household_id": pk, "year": sub.year,
+                              **year_values(clean_y, len(clean_ms), household["status"])})
+            transitions.append({"household_id": pk, "from_status": "", "to_status": household["status"],
+                                "effective_date": today, "year": today.year, "reason": "建档立卡登记",
+                                "actor_id": actor.pk if actor else None})
+        insert_rows(Member, members)
+        insert_rows(HouseholdYear, years)
+        insert_rows(StatusTransition, transitions)
+    result.households += len(households)
+    result.members += len(members)

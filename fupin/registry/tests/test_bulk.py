@@ -1,0 +1,60 @@
+import pytest
+
+from fupin.audit.models import AuditEvent
+from fupin.registry.models import Household, HouseholdYear, Member, StatusTransition
+from fupin.registry.services import Submission, households_bulk_register
+from fupin.registry.validation import RegistryInvalid
+from fupin.testing.factories import (
+    household_data,
+    id_number,
+    load_fixture_divisions,
+    make_user,
+    member_data,
+    register_household,
+    system_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def divisions():
+    load_fixture_divisions()
+
+
+def submission(n: int, area="533301102201", **member_overrides):
+    return Submission(area_code=area, household=household_data(f"H{n:04d}"),
+                      members=[member_data(name=f"户主{n}", id_number=id_number(sequence=f"{n:03d}"),
+                                           **member_overrides)],
+                      year=2019, year_data={"wage_income": "5000", "size_end": 1}, tag=n)
+
+
+def test_bulk_registers_in_batches_with_one_audit_event():
+    progress = []
+    result = households_bulk_register(actor=system_user(), submissions=[submission(n) for n in range(1, 8)],
+                                      batch_size=3, on_progress=progress.append)
+    assert (result.households, result.members, result.rejected) == (7, 7, [])
+    assert progress == [3, 3, 1]
+    assert (Household.objects.count(), Member.objects.count(), HouseholdYear.objects.count(),
+            StatusTransition.objects.count()) == (7, 7, 7, 7)
+    assert (Member.objects.get(name="户主3").name_initials, HouseholdYear.objects.get(household__number="H0003")
+            .net_income_per_capita) == ("hz", 5000)
+
+
+def test_bulk_rejects_with_reasons_and_skip_invalid_writes_the_rest():
+    register_household(number="EXISTING", members=[member_data(id_number=id_number(sequence="005"))])
+    clerk = make_user(actions=["view", "change", "import"], area="533301000000")
+    subs = [submission(1), submission(2, area="533323101201"), submission(3, area="999999999999"),
+            submission(5), Submission("533301102201", household_data("H0001"),
+                                      [member_data(name="重复", id_number=id_number(sequence="009"))], tag=6),
+            submission(7, sex="女")]
+    with pytest.raises(RegistryInvalid):
+        households_bulk_register(actor=clerk, submissions=subs)
+    assert Household.objects.count() == 1
+    result = households_bulk_register(actor=clerk, submissions=subs, skip_invalid=True)
+    reasons = {tag: [(p.field, p.member) for p in problems] for tag, problems in result.rejected}
+    assert reasons == {2: [("area", None)], 3: [("area", None)], 7: [("sex", 0)], 5: [("id_number", 0)],
+                       6: [("number", None)]}
+    assert (result.households, result.members) == (1, 1)
+    assert AuditEvent.objects.get(action="registry.households_bulk_registered").after == {
+        "households": 1, "members": 1, "rejected": 5}
