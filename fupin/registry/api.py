@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -137,6 +137,16 @@ def _registration_response(registration, serializer_context, code=status.HTTP_20
                      "possible_duplicates": registration.possible_duplicates}, status=code)
 
 
+HOUSEHOLD_FILTERS = [
+    OpenApiParameter("area", str, description="area code: the area's whole subtree"),
+    OpenApiParameter("status", str), OpenApiParameter("attribute", str), OpenApiParameter("main_cause", str),
+    OpenApiParameter("monitoring_category", str),
+    OpenApiParameter("year", int, description="households with a record for this year"),
+    OpenApiParameter("year_status", str, description="with `year`: the status at that year's end"),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=HOUSEHOLD_FILTERS))
 class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
     """Registered households. Writes take national-form values; PATCH needs the `version` you read."""
 
@@ -146,8 +156,7 @@ class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
         return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
 
     def select(self, actor):
-        filters = {name: self.request.query_params.get(name) for name in
-                   ("area", "status", "attribute", "main_cause", "monitoring_category", "year", "year_status")}
+        filters = {parameter.name: self.request.query_params.get(parameter.name) for parameter in HOUSEHOLD_FILTERS}
         queryset = selectors.household_list(actor=actor, filters=filters)
         return queryset.prefetch_related("members") if self.action == "retrieve" else queryset
 

@@ -235,7 +235,7 @@ class StatusTransition(models.Model):
 
 class DuplicateCandidate(TimeStampedModel):
     """Two members without ID numbers who may be one person (same name, birth date and village): for review,
-    never merged silently."""
+    never merged silently. `member` is the earlier record, `other` the later one."""
 
     class Decision(models.TextChoices):
         OPEN = "open", _("to review")

@@ -99,20 +99,18 @@ def _set_name_keys(member: Member) -> None:
     member.name_simplified, member.name_pinyin, member.name_initials = name_keys(member.name)
 
 
+def _masked(data: dict) -> dict:
+    """The audit trail is read by support staff: no raw ID numbers, phones or accounts in it."""
+    return {name: MASKS[name](value) if name in MASKS else value for name, value in data.items()}
+
+
 def _member_snapshot(member: Member) -> dict:
-    data = {name: getattr(member, name) for name in MEMBER_FIELDS}
-    for name, mask in MASKS.items():
-        if name in data:
-            data[name] = mask(data[name])  # the audit trail is read by support staff: no raw identities in it
-    return data
+    return _masked({name: getattr(member, name) for name in MEMBER_FIELDS})
 
 
 def _household_snapshot(household: Household) -> dict:
-    data = {name: getattr(household, name) for name in HOUSEHOLD_FIELDS}
-    for name, mask in MASKS.items():
-        if name in data:
-            data[name] = mask(data[name])
-    return {"number": household.number, "area": household.area_id, **data}
+    return {"number": household.number, "area": household.area_id,
+            **_masked({name: getattr(household, name) for name in HOUSEHOLD_FIELDS})}
 
 
 def _raise_if(problems: list[Problem]) -> None:
@@ -134,19 +132,27 @@ def _refuse_registered_ids(numbers: Iterable[str], *, excluding_household: int |
             )
 
 
-def _flag_possible_duplicates(members: list[Member], area_code: str) -> int:
-    """Members without an ID number, matched by simplified name + birth date + village: queued for review."""
-    created = 0
-    for member in members:
-        if member.id_number or member.birth_date is None:
-            continue
-        others = (Member.objects.filter(is_active=True, id_number__isnull=True, household__area_id=area_code,
-                                        name_simplified=member.name_simplified, birth_date=member.birth_date)
-                  .exclude(pk=member.pk))
-        for other in others:
-            _candidate, new = DuplicateCandidate.objects.get_or_create(member=member, other=other)
-            created += new
-    return created
+def _flag_possible_duplicates(household_ids: list[int]) -> int:
+    """Queue for review the members of these households who have no ID number and share simplified name,
+    birth date and village with another active member without one. Set-based: two queries whatever the count.
+    The earlier record is `member`, the later `other` (closed if the reviewer finds them one person)."""
+    newcomers = list(Member.objects.filter(household_id__in=household_ids, is_active=True, id_number__isnull=True,
+                                           birth_date__isnull=False)
+                     .values_list("pk", "name_simplified", "birth_date", "household__area_id"))
+    if not newcomers:
+        return 0
+    groups: dict[tuple, list[int]] = {}
+    for pk, name, birth, area in (Member.objects.filter(
+            is_active=True, id_number__isnull=True, name_simplified__in={n[1] for n in newcomers},
+            birth_date__in={n[2] for n in newcomers}, household__area_id__in={n[3] for n in newcomers})
+            .values_list("pk", "name_simplified", "birth_date", "household__area_id")):
+        groups.setdefault((name, birth, area), []).append(pk)
+    new_ids = {n[0] for n in newcomers}
+    pairs = {(earlier, later) for ids in groups.values() for later in ids if later in new_ids
+             for earlier in ids if earlier < later}
+    DuplicateCandidate.objects.bulk_create([DuplicateCandidate(member_id=a, other_id=b) for a, b in sorted(pairs)],
+                                           ignore_conflicts=True)
+    return len(pairs)
 
 
 def _lock(household: Household, version: int) -> None:
@@ -235,12 +241,13 @@ def household_register(*, actor, area_code: str, household: dict, members: list[
     with transaction.atomic():
         row = Household.objects.create(area=area, county_code=area.code[:6], **clean_h)
         # Registration starts a member's record (joined_on, created_at); events record changes after it.
-        rows = Member.objects.bulk_create([_member_row(row, m) for m in clean_ms])
+        rows = [_member_row(row, m) for m in clean_ms]
+        Member.objects.bulk_create(rows)
         if clean_y is not None:
             HouseholdYear.objects.create(household=row, year=year, **year_values(clean_y, len(rows), row.status))
         StatusTransition.objects.create(household=row, from_status="", to_status=row.status, effective_date=today,
                                         year=today.year, reason="建档立卡登记", actor=actor)
-        duplicates = _flag_possible_duplicates(rows, area.code)
+        duplicates = _flag_possible_duplicates([row.pk])
         audit_record(actor=actor, action=HOUSEHOLD_REGISTERED, obj=row, area_code=area.code,
                      after={**_household_snapshot(row), "members": [_member_snapshot(m) for m in rows]})
     return Registration(row, warnings, duplicates)
@@ -318,7 +325,7 @@ def member_join(*, actor, household: Household, household_version: int, data: di
         member.save()
         MemberEvent.objects.create(member=member, household=household, kind=kind, joined=True, date=date,
                                    recorded_by=actor)
-        _flag_possible_duplicates([member], household.area_id)
+        _flag_possible_duplicates([household.pk])
         audit_record(actor=actor, action=MEMBER_JOINED, obj=member, area_code=household.area_id,
                      after={**_member_snapshot(member), "kind": kind, "date": date})
     return member
@@ -548,6 +555,7 @@ class Submission:
 class BulkResult:
     households: int = 0
     members: int = 0
+    possible_duplicates: int = 0
     rejected: list[tuple[object, list[Problem]]] = field(default_factory=list)
     warnings: list[tuple[object, list[Problem]]] = field(default_factory=list)
 
@@ -676,5 +684,6 @@ def _write_batch(actor, accepted, today: datetime.date, result: BulkResult) -> N
         insert_rows(Member, members)
         insert_rows(HouseholdYear, years)
         insert_rows(StatusTransition, transitions)
+        result.possible_duplicates += _flag_possible_duplicates(list(ids.values()))
     result.households += len(households)
     result.members += len(members)

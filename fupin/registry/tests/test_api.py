@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -133,8 +135,26 @@ def test_duplicate_review_list_and_decision(world):
     assert outsider.get("/api/duplicates/").json()["results"] == []
     editor = client_for(make_user(actions=["view", "change"], area="533301000000"))
     listed = editor.get("/api/duplicates/").json()["results"]
-    assert [(d["member"]["name"], d["other"]["name"]) for d in listed] == [("羅梅", "罗梅")]
+    assert [(d["member"]["name"], d["other"]["name"]) for d in listed] == [("罗梅", "羅梅")]
     decided = editor.post(f"/api/duplicates/{listed[0]['id']}/decide/", {"decision": "distinct", "note": "姐妹"},
                           format="json")
     assert decided.status_code == 200 and decided.json()["decision"] == "distinct"
     assert editor.get("/api/duplicates/").json()["results"] == []
+
+
+def test_household_filters(world):
+    from fupin.registry import services
+    from fupin.testing.factories import system_user
+
+    services.household_transition(actor=system_user(), household=world, version=1, to_status="1",
+                                  effective_date=datetime.date(2019, 11, 1), reason="达标")
+    client = client_for(make_user(actions=["view"], area=None))
+
+    def numbers(**params):
+        return [h["number"] for h in client.get("/api/households/", params).json()["results"]]
+
+    assert numbers(area="533301000000") == ["533301102201001"]
+    assert numbers(area="533300000000") == ["533301102201001", "533323101201001"]
+    assert numbers(status="1") == ["533301102201001"]
+    assert numbers(attribute="05") == ["533301102201001"]  # the attribute an ordinary household takes on exit
+    assert numbers(main_cause="07", status="0") == ["533323101201001"]

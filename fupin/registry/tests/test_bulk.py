@@ -58,3 +58,17 @@ def test_bulk_rejects_with_reasons_and_skip_invalid_writes_the_rest():
     assert (result.households, result.members) == (1, 1)
     assert AuditEvent.objects.get(action="registry.households_bulk_registered").after == {
         "households": 1, "members": 1, "rejected": 5}
+
+
+def test_bulk_queues_look_alikes_without_id_numbers_for_review():
+    from fupin.registry.models import DuplicateCandidate
+
+    register_household(number="OLD", members=[member_data(id_number="", sex="男", birth_date="1948-05-05",
+                                                          name="和正")])
+    subs = [Submission("533301102201", household_data(f"N{n}"),
+                       [member_data(id_number="", sex="男", birth_date="1948-05-05", name=name)], tag=n)
+            for n, name in ((1, "和正"), (2, "和正"), (3, "和政"))]
+    result = households_bulk_register(actor=system_user(), submissions=subs)
+    assert result.possible_duplicates == 3  # OLD~N1, OLD~N2, N1~N2; 和政 is another name
+    pairs = {(c.member.household.number, c.other.household.number) for c in DuplicateCandidate.objects.all()}
+    assert pairs == {("OLD", "N1"), ("OLD", "N2"), ("N1", "N2")}
