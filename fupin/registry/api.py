@@ -1,13 +1,16 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
 from fupin.core.api import ServiceViewSet, WritableServiceViewSet
+from fupin.core.errors import NotFound
 
+from . import codelists as cl
 from . import selectors, services
 from .masking import MASKS
 from .models import DuplicateCandidate, Household, HouseholdYear, Member, StatusTransition
@@ -131,6 +134,48 @@ class TransitionRequestSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class MemberJoinSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="the household's version")
+    kind = serializers.ChoiceField(choices=sorted(cl.JOIN_EVENTS))
+    date = serializers.DateField()
+    member = serializers.DictField()
+
+
+class MemberLeaveSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="the household's version")
+    kind = serializers.ChoiceField(choices=sorted(cl.LEAVE_EVENTS - {"split", "merge"}))
+    date = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    new_head = serializers.IntegerField(required=False, help_text="member id of the new head, when the head leaves")
+
+
+class SplitSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    new_number = serializers.CharField()
+    date = serializers.DateField()
+    members = serializers.DictField(child=serializers.CharField(),
+                                    help_text="member id → relation to the new head (exactly one 户主)")
+
+
+class MergeSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="this (source) household's version")
+    target = serializers.IntegerField()
+    target_version = serializers.IntegerField()
+    date = serializers.DateField()
+    relations = serializers.DictField(child=serializers.CharField(), required=False, default=dict)
+
+
+def _relations(raw: dict) -> dict[int, str]:
+    """Member id → relation code, accepting labels (之子) as well as codes."""
+    result = {}
+    for key, value in raw.items():
+        code = value if value in cl.RELATION.values else cl.RELATION.lookup(value)
+        if code is None:
+            raise serializers.ValidationError({"relations": f"{value}?"})
+        result[int(key)] = code
+    return result
+
+
 def _registration_response(registration, serializer_context, code=status.HTTP_200_OK):
     body = HouseholdDetailSerializer(registration.household, context=serializer_context).data
     return Response({**body, "warnings": [w.as_dict() for w in registration.warnings],
@@ -150,7 +195,10 @@ HOUSEHOLD_FILTERS = [
 class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
     """Registered households. Writes take national-form values; PATCH needs the `version` you read."""
 
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def update(self, request, *args, **kwargs):
+        raise MethodNotAllowed("PUT")  # whole-record replacement is not a thing here; PUT is for year records
 
     def get_serializer_class(self):
         return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
@@ -204,6 +252,55 @@ class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
         household = self.get_object()
         return Response(HouseholdYearSerializer(household.years.order_by("year"), many=True).data)
 
+    @extend_schema(request=dict, responses=HouseholdYearSerializer)
+    @action(detail=True, methods=["put"], url_path=r"years/(?P<year>\d{4})")
+    def year(self, request, pk=None, year=None):
+        """Create or replace the year's record; incomes are recomputed from the components."""
+        row = services.household_year_save(actor=request.user, household=self.get_object(), year=int(year),
+                                           data=request.data)
+        return Response(HouseholdYearSerializer(row).data)
+
+    @extend_schema(request=MemberJoinSerializer, responses=MemberSerializer)
+    @action(detail=True, methods=["post"], url_path="members")
+    def join(self, request, pk=None):
+        payload = MemberJoinSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        member = services.member_join(actor=request.user, household=self.get_object(),
+                                      household_version=data["version"], data=data["member"], kind=data["kind"],
+                                      date=data["date"])
+        return Response(MemberSerializer(member, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SplitSerializer, responses=HouseholdDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def split(self, request, pk=None):
+        payload = SplitSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        relations = _relations(data["members"])
+        new = services.household_split(actor=request.user, household=self.get_object(),
+                                       household_version=data["version"], member_ids=list(relations),
+                                       new_number=data["new_number"], relations=relations, date=data["date"])
+        return Response(HouseholdDetailSerializer(new, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MergeSerializer, responses=HouseholdDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge this household into `target`; this one is closed (注销)."""
+        payload = MergeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        source = self.get_object()
+        target = self.filter_queryset(self.get_queryset()).filter(pk=data["target"]).first()
+        if target is None:
+            raise NotFound()
+        merged = services.household_merge(actor=request.user, source=source, source_version=data["version"],
+                                          target=target, target_version=data["target_version"],
+                                          relations=_relations(data["relations"]), date=data["date"])
+        return Response(HouseholdDetailSerializer(merged, context=self.get_serializer_context()).data)
+
     @extend_schema(parameters=[OpenApiParameter("field", str, enum=["phone", "bank_account"])],
                    responses={200: dict})
     @action(detail=True, methods=["get"])
@@ -215,12 +312,47 @@ class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
             actor=request.user, obj=household, field_name=field_name)})
 
 
-class MemberViewSet(RevealAuditMixin, ServiceViewSet):
+class MemberUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="the household's version")
+    changes = serializers.DictField()
+
+
+class MemberViewSet(RevealAuditMixin, mixins.UpdateModelMixin, ServiceViewSet):
+    """Members (current and past). Changes name the household's `version`; joining is on the household."""
+
     serializer_class = MemberSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["household", "is_active", "sex", "ethnicity", "health", "labour"]
 
     def select(self, actor):
         return selectors.member_list(actor=actor)
+
+    @extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        payload = MemberUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        member = self.get_object()
+        registration = services.member_update(actor=request.user, member=member,
+                                              household_version=payload.validated_data["version"],
+                                              changes=payload.validated_data["changes"])
+        member.refresh_from_db()
+        body = MemberSerializer(member, context=self.get_serializer_context()).data
+        return Response({**body, "warnings": [w.as_dict() for w in registration.warnings]})
+
+    @extend_schema(request=MemberLeaveSerializer, responses=MemberSerializer)
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        payload = MemberLeaveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        member = self.get_object()
+        new_head = None
+        if data.get("new_head"):
+            new_head = member.household.members.filter(pk=data["new_head"], is_active=True).first()
+        services.member_leave(actor=request.user, member=member, household_version=data["version"],
+                              kind=data["kind"], date=data["date"], note=data["note"], new_head=new_head)
+        member.refresh_from_db()
+        return Response(MemberSerializer(member, context=self.get_serializer_context()).data)
 
     @extend_schema(parameters=[OpenApiParameter("field", str, enum=["id_number", "disability_certificate"])],
                    responses={200: dict})

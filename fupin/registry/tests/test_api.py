@@ -158,3 +158,46 @@ def test_household_filters(world):
     assert numbers(status="1") == ["533301102201001"]
     assert numbers(attribute="05") == ["533301102201001"]  # the attribute an ordinary household takes on exit
     assert numbers(main_cause="07", status="0") == ["533323101201001"]
+
+
+def test_member_and_household_changes_over_the_api(world):
+    from fupin.registry.models import Household, MemberEvent
+
+    editor = client_for(make_user(actions=["view", "change"], area="533301000000"))
+    assert editor.post("/api/members/", {}, format="json").status_code == 405
+    joined = editor.post(f"/api/households/{world.pk}/members/", {
+        "version": 1, "kind": "birth", "date": "2019-03-01",
+        "member": member_data(name="张小宝", id_number=id_number(birth="20190301", sequence="031"), relation="之子",
+                              labour="无劳动力")}, format="json")
+    assert joined.status_code == 201, joined.content
+    son = joined.json()["id"]
+    changed = editor.patch(f"/api/members/{son}/", {"version": 2, "changes": {"name": "张宝"}}, format="json")
+    assert changed.status_code == 200 and changed.json()["name"] == "张宝"
+    stale = editor.patch(f"/api/members/{son}/", {"version": 2, "changes": {"name": "张小宝"}}, format="json")
+    assert stale.status_code == 409
+    assert editor.put(f"/api/households/{world.pk}/", {}, format="json").status_code == 405
+    year = editor.put(f"/api/households/{world.pk}/years/2019/", {"wage_income": "9000", "size_end": 3},
+                      format="json")
+    assert (year.status_code, year.json()["net_income_per_capita"]) == (200, "3000.00")
+    split = editor.post(f"/api/households/{world.pk}/split/", {
+        "version": 3, "new_number": "533301102201009", "date": "2020-01-01", "members": {str(son): "户主"}},
+        format="json")
+    assert split.status_code == 201, split.content
+    new_id = split.json()["id"]
+    merged = editor.post(f"/api/households/{new_id}/merge/", {
+        "version": 1, "target": world.pk, "target_version": 4, "date": "2020-02-01", "relations": {}},
+        format="json")
+    assert merged.status_code == 200, merged.content
+    assert Household.objects.get(pk=new_id).status == "9"
+    head = next(m for m in editor.get(f"/api/households/{world.pk}/").json()["members"]
+                if m["relation"] == "01" and m["is_active"])
+    spouse = next(m for m in editor.get(f"/api/households/{world.pk}/").json()["members"]
+                  if m["relation"] == "02" and m["is_active"])
+    left = editor.post(f"/api/members/{head['id']}/leave/", {"version": 5, "kind": "death", "date": "2020-06-01",
+                                                             "new_head": spouse["id"]}, format="json")
+    assert left.status_code == 200 and left.json()["is_active"] is False
+    assert [e.kind for e in MemberEvent.objects.order_by("id")] == ["birth", "split", "split", "merge", "merge",
+                                                                   "death"]
+    viewer = client_for(make_user(actions=["view"], area="533301000000"))
+    assert viewer.patch(f"/api/members/{son}/", {"version": 6, "changes": {"name": "x"}},
+                        format="json").status_code == 403
