@@ -98,8 +98,8 @@ class HouseholdSerializer(MaskingMixin, serializers.ModelSerializer):
     class Meta:
         model = Household
         fields = ["id", "number", "area", "village", "id_standard", "attribute", "main_cause", "other_causes",
-                  "status", "monitoring_category", "risk_status", "identified_year", "planned_exit_year",
-                  "exit_year", "return_year", "phone", "bank_name", "bank_account", "is_relocated",
+                  "status", "monitoring_category", "risk_status", "monitoring_since", "identified_year",
+                  "planned_exit_year", "exit_year", "return_year", "phone", "bank_name", "bank_account", "is_relocated",
                   "relocation_year", "is_martyr_family", "is_one_child", "is_two_daughters", "version"]
         read_only_fields = fields
 

@@ -50,9 +50,11 @@ STATUS = code_list("脱贫标志", [
     ("3", "返贫", "returned to poverty"),
     ("5", "新识别", "newly identified"),
     ("6", "预脱贫", "expected to exit"),
+    ("8", "一般农户", "ordinary rural household (never registered poor)", "非贫困户"),
     ("9", "注销", "removed from the register", "删除"),
 ])
 STATUS_CHOICES = STATUS.choices  # named for the API schema (one enum for every status field)
+ORDINARY = "8"  # a monitoring object (2021+) that was never a registered poor household
 POOR_STATUSES = {"0", "3", "5", "6"}  # counted as poor at year end (预脱贫 is still poor until the exit is approved)
 EXITED_STATUSES = {"1", "4"}
 

@@ -35,6 +35,7 @@ class Household(VersionedModel):
     monitoring_category = models.CharField(_("monitoring category"), max_length=1, blank=True,
                                            choices=cl.MONITORING_CATEGORY.choices)
     risk_status = models.CharField(_("risk status"), max_length=1, blank=True, choices=cl.RISK_STATUS.choices)
+    monitoring_since = models.DateField(_("monitored since"), null=True, blank=True)
     identified_year = models.PositiveSmallIntegerField(_("year identified"))
     planned_exit_year = models.PositiveSmallIntegerField(_("planned exit year"), null=True, blank=True)
     exit_year = models.PositiveSmallIntegerField(_("exit year"), null=True, blank=True)

@@ -54,7 +54,8 @@ SENSITIVE_VIEWED = audit_registry.register("registry.sensitive_viewed", _("viewe
 
 # Which status may follow which (DOMAIN_RULES §10). 注销 (9) ends a record; it is reached by merge or removal.
 ALLOWED_TRANSITIONS = {
-    "": {"0", "5", "1", "4", "3"},
+    "": {"0", "5", "1", "4", "3", "8"},
+    "8": {"5", "9"},
     "5": {"0", "9"},
     "0": {"6", "1", "9"},
     "6": {"1", "0", "9"},
@@ -68,9 +69,9 @@ MEMBER_FIELDS = ["name", "id_kind", "id_number", "disability_certificate", "sex"
                  "in_basic_medical", "in_critical_illness", "in_pension", "in_employee_pension", "on_dibao",
                  "on_tekun", "active_soldier"]
 HOUSEHOLD_FIELDS = ["id_standard", "attribute", "main_cause", "other_causes", "status", "monitoring_category",
-                    "risk_status", "identified_year", "planned_exit_year", "exit_year", "return_year", "phone",
-                    "bank_name", "bank_account", "is_relocated", "relocation_year", "is_martyr_family",
-                    "is_one_child", "is_two_daughters"]
+                    "risk_status", "monitoring_since", "identified_year", "planned_exit_year", "exit_year",
+                    "return_year", "phone", "bank_name", "bank_account", "is_relocated", "relocation_year",
+                    "is_martyr_family", "is_one_child", "is_two_daughters"]
 
 
 @dataclass

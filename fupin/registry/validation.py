@@ -249,6 +249,7 @@ def clean_household(data: dict, *, causes_extras_allowed: bool = True):
         cleaned[name] = bool(clean_bool(problems, data, name))
     for name in ("phone", "bank_name", "bank_account"):
         cleaned[name] = str(data.get(name) or "").strip()
+    cleaned["monitoring_since"] = clean_date(problems, data, "monitoring_since")
     others = data.get("other_causes") or []
     if isinstance(others, str):
         others = [part for part in others.replace("，", ",").replace("、", ",").split(",") if part.strip()]
