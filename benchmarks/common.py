@@ -20,7 +20,7 @@ def fresh_database(database: str) -> dict:
         import psycopg
 
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS fupin_bench")
+            conn.execute("DROP DATABASE IF EXISTS fupin_bench WITH (FORCE)")
             conn.execute("CREATE DATABASE fupin_bench")
         env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/fupin_bench"
     fupin(["migrate", "-v0"], env)

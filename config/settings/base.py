@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "fupin.accounts",
     "fupin.areas",
     "fupin.registry",
+    "fupin.rules",
     "fupin.audit",
     "fupin.jobs",
     "fupin.imports",

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from fupin.areas.api import AreaViewSet, AreaYearViewSet, DesignationViewSet
 from fupin.jobs.api import JobViewSet
 from fupin.registry.api import DuplicateViewSet, HouseholdViewSet, MemberViewSet, SearchView
+from fupin.rules.api import ExitEvaluationView
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
@@ -20,5 +21,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("search/", SearchView.as_view(), name="search"),
+    path("evaluations/exits/", ExitEvaluationView.as_view(), name="exit-evaluations"),
     path("", include(router.urls)),
 ]

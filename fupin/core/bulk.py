@@ -118,7 +118,8 @@ def insert_rows(model, rows: Iterable[dict], *, connection=None, batch_size: int
     """Insert rows given as {attname: value} dicts on the database's fast path (no model instances, no per-row
     SQL building): `executemany` on SQLite, `COPY` on PostgreSQL. Missing fields take their defaults and auto
     timestamps take the current time, so rows read back exactly as `bulk_create` would have stored them.
-    Primary keys are not returned."""
+    Primary keys are not returned. A generator of rows must not query the database while it is consumed:
+    on PostgreSQL the COPY holds the connection."""
     from django.db.models import NOT_PROVIDED
     from django.utils import timezone
 

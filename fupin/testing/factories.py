@@ -66,3 +66,39 @@ def register_household(*, area: str = "533301102201", number: str = "53330110220
     return household_register(actor=actor or system_user(), area_code=area,
                               household=household_data(number, **household_overrides), members=members,
                               year=year, year_data=year_data)
+
+
+def add_area(code: str, name: str, *, region_class: str = ""):
+    """One area (and its missing ancestors, named after their codes) for tests that need a province the
+    fixture divisions lack."""
+    from fupin.areas import codes
+    from fupin.areas.models import Area
+
+    level = codes.level_of(code)
+    parent = None
+    for ancestor in codes.ancestor_codes(code, level):
+        parent, _created = Area.objects.get_or_create(
+            code=ancestor, defaults={"name": ancestor, "level": codes.level_of(ancestor), "parent": parent})
+    area, _created = Area.objects.update_or_create(code=code, defaults={
+        "name": name, "level": level, "parent": parent, "region_class": region_class})
+    return area
+
+
+_household_sequence = itertools.count(100)
+
+
+def register_poor_household(*, area: str, size: int, year: int = 2019, income_per_capita: str = "3000",
+                            status: str = "0", indicators: bool | None = True, **household_overrides):
+    """A household of `size` members whose year record has the given per-capita income, indicators and
+    year-end status (registered through the service)."""
+    n = next(_household_sequence)
+    members = [member_data(name=f"成员{n}{k}", sex="", relation="户主" if k == 0 else "之子",
+                           id_number=id_number(area[:6], f"{1960 + k:04d}0101", f"{(n * 8 + k) % 999:03d}"))
+               for k in range(size)]
+    year_data = {"wage_income": str(int(income_per_capita) * size) if income_per_capita else None, "size_end": size,
+                 "status": status}
+    if indicators is not None:
+        year_data.update({name: indicators for name in ("food_secure", "clothing_secure", "education_secure",
+                                                        "medical_secure", "housing_secure", "water_secure")})
+    return register_household(area=area, number=f"{area}{n:05d}", members=members, year=year, year_data=year_data,
+                              status=status, **household_overrides).household
