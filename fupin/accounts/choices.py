@@ -21,8 +21,10 @@ BUILTIN_ROLES = {
     "village_operator": (_("village operator"), ["view", "change", "import", "export"]),
     "township_reviewer": (_("township reviewer"), ["view", "change", "approve", "export"]),
     "county_approver": (_("county approver"), ["view", "change", "approve", "import", "export", "view_sensitive"]),
+    "prefecture_reviewer": (_("prefecture reviewer"), ["view", "approve", "export"]),
     "province_analyst": (_("province analyst"), ["view", "export"]),
-    "evaluator": (_("third-party evaluator"), ["view"]),
+    "province_approver": (_("province approver"), ["view", "approve", "export"]),
+    "evaluator": (_("third-party evaluator"), ["view", "approve"]),
     "partner": (_("eastern partner"), ["view"]),
     "administrator": (_("administrator"), ALL_ACTIONS),
 }

@@ -65,6 +65,16 @@ def require(actor, action: str, area_code: str) -> None:
         raise PermissionDenied()
 
 
+def can_at_level(actor, action: str, area_code: str, level: int) -> bool:
+    """Whether `actor` may do `action` in the area through a grant held at `level` or above (a township reviewer
+    cannot decide a county's step, even inside their township)."""
+    prefixes = granted_prefixes(actor, action)
+    if prefixes is EVERYWHERE:
+        return True
+    longest = codes.PREFIX_LENGTH[level]
+    return any(len(prefix) <= longest and area_code.startswith(prefix) for prefix in prefixes)
+
+
 def can_anywhere(actor, action: str) -> bool:
     prefixes = granted_prefixes(actor, action)
     return prefixes is EVERYWHERE or bool(prefixes)

@@ -6,6 +6,7 @@ from fupin.areas.api import AreaViewSet, AreaYearViewSet, DesignationViewSet
 from fupin.jobs.api import JobViewSet
 from fupin.registry.api import DuplicateViewSet, HouseholdViewSet, MemberViewSet, SearchView
 from fupin.rules.api import ExitEvaluationView
+from fupin.workflows.api import CaseViewSet, NoticeViewSet, ObjectionViewSet
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
@@ -15,6 +16,9 @@ router.register("jobs", JobViewSet, basename="job")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("members", MemberViewSet, basename="member")
 router.register("duplicates", DuplicateViewSet, basename="duplicate")
+router.register("cases", CaseViewSet, basename="case")
+router.register("notices", NoticeViewSet, basename="notice")
+router.register("objections", ObjectionViewSet, basename="objection")
 
 app_name = "api"
 urlpatterns = [

@@ -67,10 +67,10 @@ def _check_years(year: int, exit_year: int | None) -> None:
         raise ValidationFailed(_("The exit year cannot be before the year of designation."), field="exit_year")
 
 
-def _require_change(actor, area: Area, instance) -> None:
-    require(actor, Action.CHANGE, area.code)
+def _require_change(actor, area: Area, instance, action: str = Action.CHANGE) -> None:
+    require(actor, action, area.code)
     if instance is not None:
-        require(actor, Action.CHANGE, instance.area_id)
+        require(actor, action, instance.area_id)
 
 
 def _save_area_record(*, actor, model, instance, area: Area, unique: dict, values: dict, conflict, action,
@@ -100,8 +100,10 @@ def _delete_area_record(*, actor, instance, action, snapshot) -> None:
 
 
 def designation_save(*, actor, area: Area, designation_type: DesignationType, year: int,
-                     exit_year: int | None = None, instance: AreaDesignation | None = None) -> AreaDesignation:
-    _require_change(actor, area, instance)
+                     exit_year: int | None = None, instance: AreaDesignation | None = None,
+                     action: str = Action.CHANGE) -> AreaDesignation:
+    """Create or change a designation. A procedure's final decision records an exit with `action="approve"`."""
+    _require_change(actor, area, instance, action)
     _check_years(year, exit_year)
     if designation_type.levels and area.level not in designation_type.levels:
         raise ValidationFailed(_("This designation does not apply to an area of this level."), field="area")

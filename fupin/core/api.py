@@ -22,3 +22,10 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 class WritableServiceViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin,
                              mixins.DestroyModelMixin):
     """Serializers validate shape; `save()` is routed to the service, which checks permission and audits."""
+
+
+def validated(serializer_class, data) -> dict:
+    """The request data checked against a write serializer (400 with the field errors otherwise)."""
+    payload = serializer_class(data=data)
+    payload.is_valid(raise_exception=True)
+    return payload.validated_data

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
-from fupin.core.api import ServiceViewSet, WritableServiceViewSet
+from fupin.core.api import ServiceViewSet, WritableServiceViewSet, validated
 from fupin.core.errors import NotFound
 
 from . import codelists as cl
@@ -210,9 +210,7 @@ class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
 
     @extend_schema(request=RegistrationSerializer, responses=HouseholdDetailSerializer)
     def create(self, request, *args, **kwargs):
-        payload = RegistrationSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(RegistrationSerializer, request.data)
         registration = services.household_register(
             actor=request.user, area_code=data["area"], household=data["household"], members=data["members"],
             year=data.get("year"), year_data=data.get("year_data"))
@@ -221,20 +219,17 @@ class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
     @extend_schema(request=HouseholdUpdateSerializer, responses=HouseholdDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
         household = self.get_object()
-        payload = HouseholdUpdateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        payload = validated(HouseholdUpdateSerializer, request.data)
         registration = services.household_update(actor=request.user, household=household,
-                                                 version=payload.validated_data["version"],
-                                                 changes=payload.validated_data["changes"])
+                                                 version=payload["version"],
+                                                 changes=payload["changes"])
         return _registration_response(registration, self.get_serializer_context())
 
     @extend_schema(request=TransitionRequestSerializer, responses=TransitionSerializer)
     @action(detail=True, methods=["post"])
     def transitions(self, request, pk=None):
         household = self.get_object()
-        payload = TransitionRequestSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(TransitionRequestSerializer, request.data)
         transition = services.household_transition(
             actor=request.user, household=household, version=data["version"], to_status=data["to_status"],
             effective_date=data["effective_date"], reason=data["reason"])
@@ -263,9 +258,7 @@ class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
     @extend_schema(request=MemberJoinSerializer, responses=MemberSerializer)
     @action(detail=True, methods=["post"], url_path="members")
     def join(self, request, pk=None):
-        payload = MemberJoinSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(MemberJoinSerializer, request.data)
         member = services.member_join(actor=request.user, household=self.get_object(),
                                       household_version=data["version"], data=data["member"], kind=data["kind"],
                                       date=data["date"])
@@ -275,9 +268,7 @@ class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
     @extend_schema(request=SplitSerializer, responses=HouseholdDetailSerializer)
     @action(detail=True, methods=["post"])
     def split(self, request, pk=None):
-        payload = SplitSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(SplitSerializer, request.data)
         relations = _relations(data["members"])
         new = services.household_split(actor=request.user, household=self.get_object(),
                                        household_version=data["version"], member_ids=list(relations),
@@ -289,9 +280,7 @@ class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
         """Merge this household into `target`; this one is closed (注销)."""
-        payload = MergeSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(MergeSerializer, request.data)
         source = self.get_object()
         target = self.filter_queryset(self.get_queryset()).filter(pk=data["target"]).first()
         if target is None:
@@ -329,12 +318,11 @@ class MemberViewSet(RevealAuditMixin, mixins.UpdateModelMixin, ServiceViewSet):
 
     @extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer)
     def partial_update(self, request, *args, **kwargs):
-        payload = MemberUpdateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        payload = validated(MemberUpdateSerializer, request.data)
         member = self.get_object()
         registration = services.member_update(actor=request.user, member=member,
-                                              household_version=payload.validated_data["version"],
-                                              changes=payload.validated_data["changes"])
+                                              household_version=payload["version"],
+                                              changes=payload["changes"])
         member.refresh_from_db()
         body = MemberSerializer(member, context=self.get_serializer_context()).data
         return Response({**body, "warnings": [w.as_dict() for w in registration.warnings]})
@@ -342,9 +330,7 @@ class MemberViewSet(RevealAuditMixin, mixins.UpdateModelMixin, ServiceViewSet):
     @extend_schema(request=MemberLeaveSerializer, responses=MemberSerializer)
     @action(detail=True, methods=["post"])
     def leave(self, request, pk=None):
-        payload = MemberLeaveSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(MemberLeaveSerializer, request.data)
         member = self.get_object()
         new_head = None
         if data.get("new_head"):
@@ -398,8 +384,7 @@ class DuplicateViewSet(RevealAuditMixin, ServiceViewSet):
     @extend_schema(request=DuplicateDecisionSerializer, responses=DuplicateSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        payload = DuplicateDecisionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        payload = validated(DuplicateDecisionSerializer, request.data)
         candidate = services.duplicate_decide(actor=request.user, candidate=self.get_object(),
-                                              **payload.validated_data)
+                                              **payload)
         return Response(DuplicateSerializer(candidate, context=self.get_serializer_context()).data)

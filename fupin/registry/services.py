@@ -255,9 +255,10 @@ def household_register(*, actor, area_code: str, household: dict, members: list[
 
 
 def household_update(*, actor, household: Household, version: int, changes: dict,
-                     today: datetime.date | None = None) -> Registration:
-    """Change household fields (not status: that is a transition). A stale `version` is a Conflict."""
-    require(actor, Action.CHANGE, household.area_id)
+                     today: datetime.date | None = None, action: str = Action.CHANGE) -> Registration:
+    """Change household fields (not status: that is a transition). A stale `version` is a Conflict. A procedure's
+    last decision applies its effect with the authority of that step (`action`)."""
+    require(actor, action, household.area_id)
     if "status" in changes or "number" in changes:
         raise ValidationFailed(_("The status changes through a transition and the number never changes."),
                                field="status" if "status" in changes else "number")
@@ -688,3 +689,65 @@ def _write_batch(actor, accepted, today: datetime.date, result: BulkResult) -> N
         result.possible_duplicates += _flag_possible_duplicates(list(ids.values()))
     result.households += len(households)
     result.members += len(members)
+
+
+# Dynamic adjustment ---------------------------------------------------------------------------------------------
+YEAR_ROLLED = audit_registry.register("registry.year_rolled_forward", _("rolled the register forward to a new year"))
+CARRIED_FIELDS = ("cultivated_land", "irrigated_land", "forest_land", "returned_farmland", "orchard_land",
+                  "pasture_land", "water_area", "in_cooperative", "production_power", "living_power", "broadcast_tv",
+                  "road_distance_km", "road_type", "housing_area", "housing_grade", "drinking_water_difficult",
+                  "fuel", "sanitary_toilet", "food_secure", "clothing_secure", "education_secure", "medical_secure",
+                  "housing_secure", "water_secure", "status", "monitoring_category")
+
+
+@dataclass
+class RollForward:
+    year: int
+    created: int = 0
+    already: int = 0
+    to_review: list[dict] = field(default_factory=list)
+
+
+def registry_roll_forward(*, actor, year: int, area: Area | None = None) -> RollForward:
+    """Create year-`year` records from `year − 1` (动态调整): conditions, indicators and status carried, sizes
+    recomputed from the current members, incomes left at zero to be entered. Households that must be
+    re-evaluated — still poor, monitored, or whose size changed — are listed. Records that exist are kept."""
+    require(actor, Action.CHANGE, area.code if area else "000000000000")
+    scope = Household.objects.exclude(status="9")
+    if area is not None:
+        low, high = area.subtree_bounds
+        scope = scope.filter(area_id__gte=low, area_id__lte=high)
+    previous = HouseholdYear.objects.filter(year=year - 1, household__in=scope.values("pk"))
+    done = set(HouseholdYear.objects.filter(year=year, household__in=scope.values("pk"))
+               .values_list("household_id", flat=True))
+    result = RollForward(year, already=len(done))
+    columns = ("household_id", "household__number", "household__area_id", "size_end", *CARRIED_FIELDS)
+    rows = [dict(zip(columns, values, strict=True)) for values in previous.values_list(*columns)
+            if values[0] not in done]
+    sizes: dict[int, int] = {}
+    for chunk in chunked([row["household_id"] for row in rows], 500):
+        for household_id in Member.objects.filter(household_id__in=chunk, is_active=True).values_list(
+                "household_id", flat=True):
+            sizes[household_id] = sizes.get(household_id, 0) + 1
+    new_rows = []
+    for row in rows:
+        size = sizes.get(row["household_id"], 0)
+        new_rows.append({"household_id": row["household_id"], "year": year, "size_start": row["size_end"],
+                         "size_end": size, **{name: row[name] for name in CARRIED_FIELDS}})
+        reasons = []
+        if row["status"] in cl.POOR_STATUSES:
+            reasons.append("poor")
+        if row["monitoring_category"]:
+            reasons.append("monitored")
+        if size != row["size_end"]:
+            reasons.append("size_changed")
+        if reasons:
+            result.to_review.append({"household": row["household__number"], "area": row["household__area_id"],
+                                     "reasons": reasons, "size_before": row["size_end"], "size_now": size})
+    with transaction.atomic():
+        result.created = insert_rows(HouseholdYear, new_rows)
+        audit_record(actor=actor, action=YEAR_ROLLED, object_type="registry.householdyear", object_id=str(year),
+                     area_code=area.code if area else "",
+                     after={"year": year, "created": result.created, "already": result.already,
+                            "to_review": len(result.to_review)})
+    return result

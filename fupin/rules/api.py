@@ -3,6 +3,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fupin.core.api import validated
+
 from . import selectors
 
 
@@ -20,8 +22,6 @@ class ExitEvaluationView(APIView):
                                OpenApiParameter("area", str)],
                    responses={200: dict})
     def get(self, request):
-        query = ExitQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
+        data = validated(ExitQuerySerializer, request.query_params)
         return Response(selectors.exit_report(actor=request.user, year=data["year"], level=data["level"],
                                               area_code=data.get("area")))
