@@ -14,4 +14,6 @@ POPULATION_COLUMNS = [
     Column("year", ("年度", "year")),
     Column("rural_population", ("乡村人口", "鄉村人口", "乡村户籍人口", "rural population", "rural_population")),
     Column("households", ("户数", "戶數", "households"), required=False),
+    Column("collective_income", ("村集体经济收入", "村集體經濟收入", "collective income", "collective_income"),
+           required=False),
 ]

@@ -130,6 +130,9 @@ class AreaYear(TimeStampedModel):
     year = models.PositiveSmallIntegerField(_("year"))
     rural_population = models.PositiveIntegerField(_("rural registered population"))
     households = models.PositiveIntegerField(_("households"), null=True, blank=True)
+    # A village exit criterion some provinces set (DOMAIN_RULES §4.2: 集体经济收入), checked when configured.
+    collective_income = models.DecimalField(_("village collective income (yuan)"), max_digits=14, decimal_places=2,
+                                            null=True, blank=True)
 
     class Meta:
         verbose_name = _("area year")

@@ -1,5 +1,6 @@
 """Every write to areas: permission check, one transaction, an audit event."""
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
@@ -166,6 +167,20 @@ def _parse_int(report: ImportReport, row: int, column: str, text: str, *, requir
     return value
 
 
+def _parse_decimal(report: ImportReport, row: int, column: str, text: str) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        report.error(row, column, _("“%(value)s” is not a number."), value=text)
+        return None
+    if value < 0:
+        report.error(row, column, _("This amount cannot be negative."))
+        return None
+    return value
+
+
 def _resolve_areas(report: ImportReport, actor, rows: list[tuple[int, dict]], column: str) -> dict[int, Area]:
     """Look up each row's area code in sets; report unknown codes and areas outside the actor's grant."""
     wanted: dict[int, str] = {}
@@ -272,6 +287,7 @@ def population_import(*, actor, path: str | Path, dry_run: bool = False,
         population = _parse_int(report, number, header["rural_population"], values["rural_population"], low=0)
         households = _parse_int(report, number, header["households"], values.get("households", ""),
                                 required=False, low=0)
+        income = _parse_decimal(report, number, header["collective_income"], values.get("collective_income", ""))
         area = areas.get(number)
         if None in (year, population, area):
             continue
@@ -283,7 +299,7 @@ def population_import(*, actor, path: str | Path, dry_run: bool = False,
             report.error(number, header["code"], _("The same area and year are given again in row %(other)s."),
                          other=parsed[key][0])
             continue
-        parsed[key] = (number, area, year, population, households)
+        parsed[key] = (number, area, year, population, households, income)
     return _write_import(
         report, actor, skip_invalid, POPULATION_IMPORTED, path,
         lambda rejected: _upsert_area_years(report, [p for p in parsed.values() if p[0] not in rejected]),
@@ -297,13 +313,15 @@ def _upsert_area_years(report: ImportReport, items) -> None:
         for y in AreaYear.objects.filter(area_id__in=chunk)
     }
     new = []
-    for _number, area, year, population, households in items:
+    for _number, area, year, population, households, income in items:
         current = existing.get((area.code, year))
         if current is None:
-            new.append(AreaYear(area=area, year=year, rural_population=population, households=households))
-        elif (current.rural_population, current.households) != (population, households):
-            current.rural_population, current.households = population, households
-            current.save(update_fields=["rural_population", "households", "updated_at"])
+            new.append(AreaYear(area=area, year=year, rural_population=population, households=households,
+                                collective_income=income))
+        elif (current.rural_population, current.households, current.collective_income) != (
+                population, households, income):
+            current.rural_population, current.households, current.collective_income = population, households, income
+            current.save(update_fields=["rural_population", "households", "collective_income", "updated_at"])
             report.updated += 1
         else:
             report.unchanged += 1

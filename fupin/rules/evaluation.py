@@ -296,6 +296,7 @@ def area_exits(*, level: str, year: int, visible: QuerySet[Area], within: Area |
     for chunk in chunked(sorted(unit_codes), 500):
         units.update((a.code, a) for a in visible.filter(code__in=chunk))
     population = _population(units, year, level)
+    collective = _collective_incomes(units, year) if level == "village" else {}
     regions = dict(Area.objects.filter(level=codes.Level.PROVINCE, code__in={a.province_code for a in units.values()})
                    .values_list("code", "region_class"))
     verdicts = []
@@ -319,9 +320,22 @@ def area_exits(*, level: str, year: int, visible: QuerySet[Area], within: Area |
                                   _("Incidence %(incidence)s is not below %(threshold)s."),
                                   {"incidence": f"{incidence:.4%}", "threshold": f"{threshold:.2%}"},
                                   incidence, threshold))
+        minimum = policy.parameter("village_collective_income_min", province) if level == "village" else None
+        if minimum is not None and (collective.get(code) is None or collective[code] < minimum):
+            # An extra criterion a province may set (DOMAIN_RULES §4.2 统筹考虑集体经济收入).
+            reasons.append(Reason("collective_income", _("Village collective income %(income)s is below %(minimum)s."),
+                                  {"income": collective.get(code), "minimum": minimum}, collective.get(code), minimum))
         verdicts.append(AreaVerdict(code, area.name, level, year, not reasons, incidence, persons, people, threshold,
                                     reasons))
     return verdicts
+
+
+def _collective_incomes(units: dict[str, Area], year: int) -> dict[str, Decimal]:
+    incomes: dict[str, Decimal] = {}
+    for chunk in chunked(sorted(units), 500):
+        incomes.update(AreaYear.objects.filter(year=year, area_id__in=chunk, collective_income__isnull=False)
+                       .values_list("area_id", "collective_income"))
+    return incomes
 
 
 def _population(units: dict[str, Area], year: int, level: str) -> dict[str, int]:

@@ -152,3 +152,11 @@ def test_population_import_runs_as_a_background_job(tmp_path, django_capture_on_
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.error
     assert (job.result["created"], job.result["rejected"], job.result["errors"][0]["row"]) == (1, 1, 3)
+
+
+def test_population_import_takes_collective_income(tmp_path):
+    path = write(tmp_path, [["行政区划代码", "年度", "乡村人口", "村集体经济收入"],
+                            ["533301102201", "2019", "1200", "52,000.50"], ["533301102202", "2019", "900", "-3"]])
+    report = services.population_import(actor=system_user(), path=path, skip_invalid=True)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "村集体经济收入")]
+    assert str(AreaYear.objects.get(area_id="533301102201").collective_income) == "52000.50"

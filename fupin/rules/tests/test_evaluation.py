@@ -188,3 +188,17 @@ def test_api_gives_the_same_report_within_the_grant():
     client.force_authenticate(make_user(actions=["view"], area="440000000000"))
     assert client.get("/api/evaluations/exits/", {"year": 2019, "level": "household"}).json() == []
     assert client.get("/api/evaluations/exits/", {"year": 2019, "level": "town"}).status_code == 400
+
+
+def test_a_province_can_require_village_collective_income():
+    from fupin.rules.models import PolicyParameter
+
+    _village_with(WEST_VILLAGE, 1, 100)
+    PolicyParameter.objects.create(code="village_collective_income_min", effective_year=2018, province_code="53",
+                                   value=Decimal("50000"))
+    (verdict,) = evaluation.area_exits(level="village", year=2019, visible=Area.objects.all())
+    assert [(r.condition, r.value, r.threshold) for r in verdict.reasons] == [
+        ("collective_income", None, Decimal("50000"))]
+    AreaYear.objects.filter(area_id=WEST_VILLAGE).update(collective_income=Decimal("52000"))
+    (verdict,) = evaluation.area_exits(level="village", year=2019, visible=Area.objects.all())
+    assert verdict.eligible
