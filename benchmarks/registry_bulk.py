@@ -21,7 +21,7 @@ django.setup()
 from fupin.areas.models import Area
 from fupin.accounts.models import User
 from fupin.demo.households import synthetic_households
-from fupin.registry.services import households_bulk_register
+from fupin.registry.bulk import households_bulk_register
 
 villages = list(Area.objects.filter(level=5, code__startswith="53").values_list("code", flat=True))
 actor = User.objects.get(username="system")

@@ -37,6 +37,7 @@ class Table:
     columns: dict[str, Column]
     header_row: int
     positions: dict[str, int] = field(default_factory=dict)
+    file_headers: dict[str, str] = field(default_factory=dict)  # each column's header as the file writes it
     rows: Iterator[tuple[int, list]] = field(default_factory=lambda: iter(()))
 
     def records(self) -> Iterator[tuple[int, dict[str, str]]]:
@@ -108,26 +109,29 @@ def open_table(path: str | Path, columns: list[Column], *, sheet: str | None = N
     """Find the header row among the first `scan_rows` rows and map its cells to canonical columns."""
     by_label = {_normalise_header(label): column for column in columns for label in column.labels}
     numbered = enumerate(raw_rows(path, sheet), start=1)
-    found: tuple[int, dict[str, int]] | None = None
+    found: tuple[int, dict[str, int], dict[str, str]] | None = None
     for number, cells in numbered:
         positions: dict[str, int] = {}
+        file_headers: dict[str, str] = {}
         for index, cell in enumerate(cells):
             column = by_label.get(_normalise_header(cell))
             if column is not None and column.key not in positions:
                 positions[column.key] = index
+                file_headers[column.key] = _clean(cell)
         if positions:  # the first row naming any known column is the header; rows above it are titles
-            found = (number, positions)
+            found = (number, positions, file_headers)
             break
         if number >= scan_rows:
             break
     if found is None:
         expected = "、".join(c.header for c in columns if c.required)
         raise FileError(_("No header row found; expected columns: %(columns)s"), columns=expected)
-    header_row, positions = found
+    header_row, positions, file_headers = found
     missing = [c.header for c in columns if c.required and c.key not in positions]
     if missing:
         raise FileError(_("Required columns are missing: %(columns)s"), columns="、".join(missing))
-    return Table(columns={c.key: c for c in columns}, header_row=header_row, positions=positions, rows=numbered)
+    return Table(columns={c.key: c for c in columns}, header_row=header_row, positions=positions,
+                 file_headers=file_headers, rows=numbered)
 
 
 def csv_text(rows: list[list]) -> str:

@@ -4,7 +4,7 @@ Single-record writes (forms, API) and the bulk path (imports, the demo) share th
 """
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, can, granted_prefixes, require
+from fupin.accounts.scoping import can, require
 from fupin.areas.codes import Level
 from fupin.areas.models import Area
 from fupin.audit import registry as audit_registry
@@ -540,155 +540,11 @@ def sensitive_shown(*, actor, items: list[dict]) -> None:
                  after={"shown": items[:500], "count": len(items)})
 
 
-# Bulk path -----------------------------------------------------------------------------------------------------
-@dataclass
-class Submission:
-    """One household as an import row group presents it; `tag` lets the caller map problems back to rows."""
-
-    area_code: str
-    household: dict
-    members: list[dict]
-    year: int | None = None
-    year_data: dict | None = None
-    tag: object = None
-
-
-@dataclass
-class BulkResult:
-    households: int = 0
-    members: int = 0
-    possible_duplicates: int = 0
-    rejected: list[tuple[object, list[Problem]]] = field(default_factory=list)
-    warnings: list[tuple[object, list[Problem]]] = field(default_factory=list)
-
-
-def households_bulk_register(*, actor, submissions: Iterable[Submission], batch_size: int = 2000,
-                             skip_invalid: bool = False, today: datetime.date | None = None,
-                             on_progress: Callable[[int], None] | None = None) -> BulkResult:
-    """Register many households through the same cleaning as `household_register`, validated and written in
-    batches (set-based duplicate checks, bulk inserts). Each batch is one transaction, so a failure leaves whole
-    households only. Without `skip_invalid`, the first batch with a rejected household stops the run."""
-    today = today or timezone.localdate()
-    result = BulkResult()
-    granted = granted_prefixes(actor, Action.IMPORT)
-    policies: dict[str, tuple[bool, list[str]]] = {}
-    for batch in chunked(submissions, batch_size):
-        villages = {}
-        for chunk in chunked(sorted({sub.area_code for sub in batch}), 500):
-            villages.update((a.code, a) for a in Area.objects.filter(code__in=chunk, level=Level.VILLAGE))
-        accepted = []
-        for sub in batch:
-            problems = []
-            area = villages.get(sub.area_code)
-            if area is None:
-                problems.append(Problem("area", _("No village has the code %(code)s."), {"code": sub.area_code}))
-            elif granted is not EVERYWHERE and not any(area.code.startswith(p) for p in granted):
-                problems.append(Problem("area", _("%(name)s (%(code)s) is outside the areas granted to you."),
-                                        {"name": area.name, "code": area.code}))
-            else:
-                province = area.code[:2]
-                if province not in policies:
-                    policies[province] = province_policy(province)
-                clean_h, clean_ms, clean_y, found, warnings = _clean_submission(
-                    area, sub.household, sub.members, sub.year_data, today, policies[province])
-                problems += found
-                if warnings:
-                    result.warnings.append((sub.tag, warnings))
-            if problems:
-                result.rejected.append((sub.tag, problems))
-            else:
-                accepted.append((sub, area, clean_h, clean_ms, clean_y))
-        accepted = _drop_set_conflicts(accepted, result)
-        if result.rejected and not skip_invalid:
-            raise RegistryInvalid([p for _tag, problems in result.rejected for p in problems])
-        _write_batch(actor, accepted, today, result)
-        if on_progress:
-            on_progress(sum(len(sub.members) for sub in batch))
-    if result.households:
-        audit_record(actor=actor, action=HOUSEHOLDS_BULK, object_type="registry.household",
-                     after={"households": result.households, "members": result.members,
-                            "rejected": len(result.rejected)})
-    return result
-
-
-def _drop_set_conflicts(accepted, result: BulkResult):
-    """Refuse, in sets, ID numbers and household numbers already registered or repeated within the batch."""
-    ids = [m["id_number"] for item in accepted for m in item[3] if m["id_number"]]
-    taken = {}
-    for chunk in chunked(sorted(set(ids)), 500):
-        for number, household_number in Member.objects.filter(is_active=True, id_number__in=chunk).values_list(
-                "id_number", "household__number"):
-            taken[number] = household_number
-    keys = [(item[1].code[:6], item[2]["number"]) for item in accepted]
-    existing = set()
-    for county in {k[0] for k in keys}:
-        numbers = [k[1] for k in keys if k[0] == county]
-        for chunk in chunked(numbers, 500):
-            existing.update((county, n) for n in Household.objects.filter(
-                county_code=county, number__in=chunk).values_list("number", flat=True))
-    seen_ids: set[str] = set()
-    seen_numbers: set[tuple] = set()
-    kept = []
-    for item, key in zip(accepted, keys, strict=True):
-        problems = []
-        if key in existing or key in seen_numbers:
-            problems.append(Problem("number", _("Household number %(number)s already exists in this county."),
-                                    {"number": key[1]}))
-        for index, member in enumerate(item[3]):
-            number = member["id_number"]
-            if number in taken:
-                problems.append(Problem("id_number", _("ID number %(id)s is already registered in household "
-                                                       "%(number)s."),
-                                        {"id": mask_id_number(number), "number": taken[number]}, index))
-            elif number and number in seen_ids:
-                problems.append(Problem("id_number", _("The same ID number appears in another household of "
-                                                       "this file."), {}, index))
-        if problems:
-            result.rejected.append((item[0].tag, problems))
-            continue
-        seen_numbers.add(key)
-        seen_ids.update(m["id_number"] for m in item[3] if m["id_number"])
-        kept.append(item)
-    return kept
-
-
 def _member_values(household_id: int, data: dict) -> dict:
     simplified, pinyin, initials = name_keys(data["name"])
     return {"household_id": household_id, "name_simplified": simplified, "name_pinyin": pinyin,
             "name_initials": initials, "joined_on": data.get("joined_on"), "is_active": True,
             **{name: data.get(name) for name in MEMBER_FIELDS}}
-
-
-def _write_batch(actor, accepted, today: datetime.date, result: BulkResult) -> None:
-    """Insert a batch on the database's fast path (no model instances, no per-row SQL), in one transaction."""
-    if not accepted:
-        return
-    with transaction.atomic():
-        households = [{"area_id": area.code, "county_code": area.code[:6], "version": 1, **clean_h}
-                      for _s, area, clean_h, _m, _y in accepted]
-        insert_rows(Household, households)
-        ids = {}
-        for county in {h["county_code"] for h in households}:
-            numbers = [h["number"] for h in households if h["county_code"] == county]
-            for chunk in chunked(numbers, 500):
-                ids.update(((county, number), pk) for pk, number in Household.objects.filter(
-                    county_code=county, number__in=chunk).values_list("pk", "number"))
-        members, years, transitions = [], [], []
-        for household, (sub, _area, _h, clean_ms, clean_y) in zip(households, accepted, strict=True):
-            pk = ids[(household["county_code"], household["number"])]
-            members.extend(_member_values(pk, m) for m in clean_ms)
-            if clean_y is not None:
-                years.append({"household_id": pk, "year": sub.year,
-                              **year_values(clean_y, len(clean_ms), household["status"])})
-            transitions.append({"household_id": pk, "from_status": "", "to_status": household["status"],
-                                "effective_date": today, "year": today.year, "reason": "建档立卡登记",
-                                "actor_id": actor.pk if actor else None})
-        insert_rows(Member, members)
-        insert_rows(HouseholdYear, years)
-        insert_rows(StatusTransition, transitions)
-        result.possible_duplicates += _flag_possible_duplicates(list(ids.values()))
-    result.households += len(households)
-    result.members += len(members)
 
 
 # Dynamic adjustment ---------------------------------------------------------------------------------------------

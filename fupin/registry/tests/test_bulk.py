@@ -1,8 +1,8 @@
 import pytest
 
 from fupin.audit.models import AuditEvent
+from fupin.registry.bulk import Submission, households_bulk_register
 from fupin.registry.models import Household, HouseholdYear, Member, StatusTransition
-from fupin.registry.services import Submission, households_bulk_register
 from fupin.registry.validation import RegistryInvalid
 from fupin.testing.factories import (
     household_data,
@@ -23,9 +23,9 @@ def divisions():
 
 
 def submission(n: int, area="533301102201", **member_overrides):
+    member = {"name": f"户主{n}", "id_number": id_number(sequence=f"{n:03d}"), **member_overrides}
     return Submission(area_code=area, household=household_data(f"H{n:04d}"),
-                      members=[member_data(name=f"户主{n}", id_number=id_number(sequence=f"{n:03d}"),
-                                           **member_overrides)],
+                      members=[member_data(**member)],
                       year=2019, year_data={"wage_income": "5000", "size_end": 1}, tag=n)
 
 
@@ -57,7 +57,7 @@ def test_bulk_rejects_with_reasons_and_skip_invalid_writes_the_rest():
                        6: [("number", None)]}
     assert (result.households, result.members) == (1, 1)
     assert AuditEvent.objects.get(action="registry.households_bulk_registered").after == {
-        "households": 1, "members": 1, "rejected": 5}
+        "households": 1, "members": 1, "households_updated": 0, "members_updated": 0, "rejected": 5}
 
 
 def test_bulk_queues_look_alikes_without_id_numbers_for_review():
@@ -72,3 +72,22 @@ def test_bulk_queues_look_alikes_without_id_numbers_for_review():
     assert result.possible_duplicates == 3  # OLD~N1, OLD~N2, N1~N2; 和政 is another name
     pairs = {(c.member.household.number, c.other.household.number) for c in DuplicateCandidate.objects.all()}
     assert pairs == {("OLD", "N1"), ("OLD", "N2"), ("N1", "N2")}
+
+
+def test_dry_run_writes_nothing_and_existing_households_update_only_what_differs():
+    subs = [submission(n) for n in range(1, 4)]
+    dry = households_bulk_register(actor=system_user(), submissions=subs, dry_run=True)
+    assert (dry.households, dry.members, Household.objects.count()) == (3, 3, 0)
+    households_bulk_register(actor=system_user(), submissions=subs)
+    again = households_bulk_register(actor=system_user(), submissions=[submission(n) for n in range(1, 4)],
+                                     update_existing=True)
+    assert (again.households, again.households_updated, again.unchanged, again.members_updated) == (0, 0, 3, 0)
+    changed = [submission(1, name="户主一"), submission(2), submission(3)]
+    changed[1].household["status"] = "已脱贫"
+    changed[2].year_data = {"wage_income": "6000", "size_end": 1}
+    result = households_bulk_register(actor=system_user(), submissions=changed, update_existing=True)
+    assert (result.households_updated, result.members_updated, result.unchanged) == (3, 1, 0)
+    assert Member.objects.get(household__number="H0001").name_pinyin == "huzhuyi"
+    assert Household.objects.get(number="H0002").transitions.order_by("id").last().to_status == "1"
+    assert HouseholdYear.objects.get(household__number="H0003").net_income_per_capita == 6000
+    assert Member.objects.count() == 3  # no one added or removed

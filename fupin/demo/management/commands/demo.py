@@ -2,8 +2,8 @@ from fupin.areas.models import Area
 from fupin.core.cli import FupinCommand
 from fupin.demo.households import synthetic_households
 from fupin.demo.users import ensure_demo_users
+from fupin.registry.bulk import households_bulk_register
 from fupin.registry.models import Household
-from fupin.registry.services import households_bulk_register
 
 DEMO_PREFECTURE = "5333"  # 怒江傈僳族自治州, Yunnan: a 三区三州 prefecture
 

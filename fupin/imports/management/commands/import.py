@@ -4,6 +4,8 @@ from fupin.areas import services as area_services
 from fupin.core.cli import FupinCommand
 from fupin.core.errors import ServiceError
 from fupin.imports.cli import emit_report
+from fupin.imports.workbooks import write_error_workbook
+from fupin.registry.importing import households_import
 
 
 class Command(FupinCommand):
@@ -17,13 +19,26 @@ class Command(FupinCommand):
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
+        households = self.add_subcommand(
+            "households", "The 建档立卡 workbook: one row per member (xlsx, xls, ods or csv in any Chinese encoding).")
+        households.add_argument("file")
+        households.add_argument("--year", type=int, help="The year of the records when the file has no 年度 column.")
+        households.add_argument("--errors", metavar="OUT.xlsx", help="Write the rejected rows with their reasons.")
+        for sub in [households]:
+            self._common(sub)
         for name, (_importer, help_text) in self.IMPORTERS.items():
             sub = self.add_subcommand(name, help_text)
             sub.add_argument("file")
-            sub.add_argument("--dry-run", action="store_true", help="Validate only; write nothing.")
-            sub.add_argument("--skip-invalid", action="store_true", help="Write the valid rows, report the rest.")
+            self._common(sub)
+
+    @staticmethod
+    def _common(sub):
+        sub.add_argument("--dry-run", action="store_true", help="Validate only; write nothing.")
+        sub.add_argument("--skip-invalid", action="store_true", help="Write the valid rows, report the rest.")
 
     def handle(self, *args, **options):
+        if options["subcommand"] == "households":
+            return self.handle_households(**options)
         importer, _help = self.IMPORTERS[options["subcommand"]]
         try:
             report = importer(actor=self.actor, path=options["file"], dry_run=options["dry_run"],
@@ -31,3 +46,23 @@ class Command(FupinCommand):
         except ServiceError as exc:
             raise CommandError(str(exc)) from exc
         emit_report(self, report)
+
+    def handle_households(self, **options):
+        try:
+            with self.progress("members") as advance:
+                report = households_import(actor=self.actor, path=options["file"], year=options["year"],
+                                           dry_run=options["dry_run"], skip_invalid=options["skip_invalid"],
+                                           on_progress=advance)
+        except ServiceError as exc:
+            raise CommandError(str(exc)) from exc
+        if options["errors"] and report.errors:
+            write_error_workbook(options["errors"], report.headers, report.rejected_cells, report.errors)
+        summary = report.as_dict()
+        if self.output_format == "json":
+            self.emit(summary)
+        else:
+            self.emit({k: v for k, v in summary.items() if k != "errors"}, title="import")
+            if summary["errors"]:
+                self.emit(summary["errors"][:200], columns=["row", "column", "message"], title="errors")
+        if report.errors and not report.written and not options["dry_run"]:
+            raise CommandError(f"{report.rejected} row(s) rejected; nothing was written.")

@@ -1,0 +1,269 @@
+"""Importing the national 建档立卡 workbook: one row per member, household columns repeated on every row or
+given on the head's row only. Headers are the national form's Chinese labels (any field of the registry by its
+Chinese label, in either script) or English aliases; enumerations take codes or labels.
+
+The file is read twice, streaming: a first pass validates everything (nothing is written), a second writes it in
+one transaction — all or nothing, or with `skip_invalid` only the valid households. Re-importing the same file
+changes nothing; a changed value updates the household, member or year it belongs to.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from fupin.areas import codes
+from fupin.core.codelists import _to_traditional
+from fupin.imports.reports import RowError
+from fupin.imports.tabular import Column, open_table
+
+from .bulk import BulkResult, Submission, households_bulk_register
+from .models import Household, HouseholdYear, Member
+from .services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
+from .validation import NON_NEGATIVE_MONEY, YEAR_BOOLEANS, YEAR_CODES, YEAR_DECIMALS
+
+# The canonical columns (issue contract) with their targets: (part, field).
+CANONICAL = [
+    ("行政区划代码", "code", ("meta", "code"), ("division code", "village code", "area code", "code")),
+    ("户编号", "number", ("household", "number"), ("household number",)),
+    ("年度", "year", ("meta", "year"), ("year",)),
+    ("姓名", "name", ("member", "name"), ("name",)),
+    ("证件号码", "id_number", ("member", "id_number"), ("id number", "公民身份号码", "身份证号码")),
+    ("性别", "sex", ("member", "sex"), ("sex",)),
+    ("与户主关系", "relation", ("member", "relation"), ("relation", "relation to the head")),
+    ("民族", "ethnicity", ("member", "ethnicity"), ("ethnicity",)),
+    ("文化程度", "education", ("member", "education"), ("education",)),
+    ("在校生状况", "school_status", ("member", "school_status"), ("school status",)),
+    ("健康状况", "health", ("member", "health"), ("health",)),
+    ("劳动能力", "labour", ("member", "labour"), ("labour", "labour capacity", "劳动技能")),
+    ("务工状况", "work_location", ("member", "work_location"), ("work location", "务工地")),
+    ("务工时间", "work_months", ("member", "work_months"), ("months worked", "务工时间(月)")),
+    ("贫困户属性", "attribute", ("household", "attribute"), ("household attribute",)),
+    ("主要致贫原因", "main_cause", ("household", "main_cause"), ("main cause", "main cause of poverty")),
+    ("其他致贫原因", "other_causes", ("household", "other_causes"), ("other causes",)),
+    ("识别年度", "identified_year", ("household", "identified_year"), ("year identified",)),
+    ("脱贫年度", "exit_year", ("household", "exit_year"), ("exit year",)),
+    ("脱贫标志", "status", ("household", "status"), ("status", "poverty status", "脱贫属性")),
+    ("工资性收入", "wage_income", ("year", "wage_income"), ("wage income",)),
+    ("生产经营性收入", "business_income", ("year", "business_income"), ("business income", "家庭经营性收入")),
+    ("财产性收入", "property_income", ("year", "property_income"), ("property income",)),
+    ("转移性收入", "transfer_income", ("year", "transfer_income"), ("transfer income",)),
+    ("生产经营性支出", "business_expense", ("year", "business_expense"), ("business expenses",)),
+    ("家庭年人均纯收入", "net_income_per_capita", ("year", "net_income_per_capita"),
+     ("net income per capita", "人均纯收入")),
+    ("不愁吃", "food_secure", ("year", "food_secure"), ("no worry about food",)),
+    ("不愁穿", "clothing_secure", ("year", "clothing_secure"), ("no worry about clothing",)),
+    ("义务教育有保障", "education_secure", ("year", "education_secure"), ("compulsory education assured",)),
+    ("基本医疗有保障", "medical_secure", ("year", "medical_secure"), ("basic medical care assured",)),
+    ("住房安全有保障", "housing_secure", ("year", "housing_secure"), ("safe housing assured",)),
+    ("饮水安全有保障", "water_secure", ("year", "water_secure"), ("safe drinking water assured",)),
+]
+REQUIRED = {"code", "number", "name", "relation"}
+
+
+def _field_label(model, name: str, language: str) -> str:
+    with translation.override(language):
+        return str(model._meta.get_field(name).verbose_name)
+
+
+def _other_fields() -> list[tuple[str, str, tuple[str, str], tuple[str, ...]]]:
+    """Every other registry field, by its Chinese label (DOMAIN_RULES §1) and its English name."""
+    taken = {key for _label, key, _target, _aliases in CANONICAL}
+    parts = [("household", Household, [n for n in HOUSEHOLD_FIELDS if n != "monitoring_since"]),
+             ("member", Member, MEMBER_FIELDS),
+             ("year", HouseholdYear, [*NON_NEGATIVE_MONEY, *YEAR_DECIMALS, *YEAR_BOOLEANS, *YEAR_CODES,
+                                      "size_start", "size_end"])]
+    found = []
+    for part, model, names in parts:
+        for name in names:
+            if name in taken:
+                continue
+            taken.add(name)
+            found.append((_field_label(model, name, "zh-hans"), name, (part, name),
+                          (_field_label(model, name, "en"), name)))
+    return found
+
+
+def columns() -> list[Column]:
+    result = []
+    for label, key, _target, aliases in [*CANONICAL, *_other_fields()]:
+        result.append(Column(key, (label, _to_traditional(label), *aliases), required=key in REQUIRED))
+    return result
+
+
+def targets() -> dict[str, tuple[str, str]]:
+    return {key: target for _label, key, target, _aliases in [*CANONICAL, *_other_fields()]}
+
+
+@dataclass
+class HouseholdImportReport:
+    rows: int = 0
+    households_created: int = 0
+    households_updated: int = 0
+    members_created: int = 0
+    members_updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    rejected_rows: set[int] = field(default_factory=set)
+    written: bool = False
+    dry_run: bool = False
+    headers: list[str] = field(default_factory=list)
+    rejected_cells: dict[int, list] = field(default_factory=dict)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejected_rows)
+
+    def as_dict(self) -> dict:
+        """The machine-readable summary (the contract of `fupin import households --format json`)."""
+        return {
+            "rows": self.rows,
+            "households_created": self.households_created,
+            "households_updated": self.households_updated,
+            "members_created": self.members_created,
+            "members_updated": self.members_updated,
+            "rejected": self.rejected,
+            "errors": [{"row": e.row, "column": e.column, "message": e.text()}
+                       for e in sorted(self.errors, key=lambda e: (e.row, e.column))],
+        }
+
+
+@dataclass
+class _Group:
+    key: tuple[str, str]
+    rows: list[int] = field(default_factory=list)
+    cells: list[list] = field(default_factory=list)
+    household: dict = field(default_factory=dict)
+    year_data: dict = field(default_factory=dict)
+    members: list[dict] = field(default_factory=list)
+    year: str = ""
+    problems: list[RowError] = field(default_factory=list)
+
+
+class _Reader:
+    """Streams a file into household groups (rows of one household must stand together, as exports have them)."""
+
+    def __init__(self, path, default_year: int | None):
+        self.path, self.default_year = path, default_year
+        self.targets = targets()
+
+    def groups(self, report: HouseholdImportReport) -> Iterator[_Group]:
+        table = open_table(self.path, columns())
+        # Errors name a column as the file does; columns the file lacks by their canonical Chinese label.
+        self.header_of = {key: column.header for key, column in table.columns.items()} | table.file_headers
+        self.order = sorted(table.positions, key=table.positions.get)
+        report.headers = [table.file_headers[key] for key in self.order]
+        current: _Group | None = None
+        seen: set[tuple[str, str]] = set()
+        for number, values in table.records():
+            report.rows += 1
+            try:
+                code = codes.normalise_code(values.get("code", ""))
+            except ValueError:
+                code = values.get("code", "")
+            key = (code, values.get("number", ""))
+            if current is None or key != current.key:
+                if current is not None:
+                    yield current
+                current = _Group(key)
+                if key in seen:
+                    current.problems.append(RowError(number, self.header_of["number"], _(
+                        "The rows of household %(number)s are not together; keep a household's rows adjacent."),
+                        {"number": key[1]}))
+                seen.add(key)
+            self._add_row(current, number, values)
+        if current is not None:
+            yield current
+
+    def _add_row(self, group: _Group, number: int, values: dict) -> None:
+        group.rows.append(number)
+        group.cells.append([values.get(key, "") for key in self.order])
+        member = {}
+        for key, value in values.items():
+            part, name = self.targets.get(key, ("meta", key))
+            if part == "member":
+                member[name] = value
+            elif value == "":
+                continue
+            elif part == "meta" and key == "year":
+                if group.year and group.year != value:
+                    group.problems.append(RowError(number, self.header_of[key],
+                                                   _("Another row of this household gives the value “%(value)s”."),
+                                                   {"value": group.year}))
+                group.year = value
+            elif part in {"household", "year"}:
+                target = group.household if part == "household" else group.year_data
+                if name in target and target[name] != value:
+                    group.problems.append(RowError(number, self.header_of[key],
+                                                   _("Another row of this household gives the value “%(value)s”."),
+                                                   {"value": target[name]}))
+                target[name] = value
+        group.members.append(member)
+
+    def submissions(self, report: HouseholdImportReport, skip: set[int]) -> Iterator[Submission]:
+        for group in self.groups(report):
+            if group.rows[0] in skip:
+                continue
+            year = group.year or (str(self.default_year) if self.default_year else "")
+            if not year.isdigit():
+                group.problems.append(RowError(group.rows[0], self.header_of.get("year", "年度"),
+                                               _("The year is missing: give a 年度 column or --year.")))
+            if group.problems:
+                _reject(report, group.rows, group.cells, group.problems)
+                continue
+            household = {"identified_year": year, **group.household}
+            year_data = dict(group.year_data)
+            if "status" in household:
+                year_data["status"] = household["status"]
+            year_data.setdefault("size_end", len(group.members))
+            yield Submission(group.key[0], household, group.members, int(year), year_data,
+                             tag={"rows": group.rows, "cells": group.cells})
+
+
+def _reject(report: HouseholdImportReport, rows: list[int], cells: list[list], problems: list[RowError]) -> None:
+    report.errors.extend(problems)
+    report.rejected_rows.update(rows)
+    report.rejected_cells.update(zip(rows, cells, strict=True))
+
+
+def _map_problems(report: HouseholdImportReport, reader: _Reader, result: BulkResult) -> None:
+    """Turn the bulk path's problems (field, member) into row and column errors."""
+    column_of = {name: key for key, (part, name) in reader.targets.items()}
+    column_of.update({"area": "code", "number": "number", "year": "year"})
+    for tag, problems in result.rejected:
+        errors = []
+        for problem in problems:
+            row = tag["rows"][problem.member] if problem.member is not None else tag["rows"][0]
+            key = column_of.get(problem.field, problem.field)
+            errors.append(RowError(row, reader.header_of.get(key, key), problem.message, problem.params))
+        _reject(report, tag["rows"], tag["cells"], errors)
+
+
+def households_import(*, actor, path: str | Path, year: int | None = None, dry_run: bool = False,
+                      skip_invalid: bool = False, on_progress: Callable[[int], None] | None = None,
+                      ) -> HouseholdImportReport:
+    """Validate the whole file, then (unless `dry_run`, and only if it is clean or `skip_invalid`) write it."""
+    reader = _Reader(path, year)
+    report = HouseholdImportReport(dry_run=dry_run)
+    checked = households_bulk_register(actor=actor, submissions=reader.submissions(report, set()), dry_run=True,
+                                       skip_invalid=True, update_existing=True, on_progress=on_progress)
+    _map_problems(report, reader, checked)
+    _count(report, checked)
+    if dry_run or (report.errors and not skip_invalid):
+        return report
+    skip = set(report.rejected_rows)
+    written = HouseholdImportReport()
+    with transaction.atomic():
+        result = households_bulk_register(actor=actor, submissions=reader.submissions(written, skip),
+                                          skip_invalid=True, update_existing=True)
+    _count(report, result)
+    report.written = True
+    return report
+
+
+def _count(report: HouseholdImportReport, result: BulkResult) -> None:
+    report.households_created, report.members_created = result.households, result.members
+    report.households_updated, report.members_updated = result.households_updated, result.members_updated
+
