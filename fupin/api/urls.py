@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from fupin.areas.api import AreaViewSet, AreaYearViewSet, DesignationViewSet
+from fupin.imports.api import HouseholdImportView
 from fupin.jobs.api import JobViewSet
 from fupin.registry.api import DuplicateViewSet, HouseholdViewSet, MemberViewSet, SearchView
 from fupin.rules.api import ExitEvaluationView
@@ -25,6 +26,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("search/", SearchView.as_view(), name="search"),
+    path("imports/households/", HouseholdImportView.as_view(), name="household-import"),
     path("evaluations/exits/", ExitEvaluationView.as_view(), name="exit-evaluations"),
     path("", include(router.urls)),
 ]

@@ -6,3 +6,6 @@ class RegistryConfig(AppConfig):
     name = "fupin.registry"
     label = "registry"
     verbose_name = _("Registry (建档立卡)")
+
+    def ready(self):
+        from . import jobs  # noqa: F401  (registers the job kinds)

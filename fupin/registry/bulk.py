@@ -234,8 +234,10 @@ def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
     for item in items:
         household = households[item.existing]
         changed = False
+        # Only what the submission gives is compared: a column the file lacks leaves the stored value alone.
+        given = set(item.sub.household)
         for name in HOUSEHOLD_FIELDS:
-            if name in item.household and getattr(household, name) != item.household[name]:
+            if name in given and getattr(household, name) != item.household[name]:
                 if name == "status":
                     transitions.append(StatusTransition(
                         household=household, from_status=household.status, to_status=item.household[name],
@@ -245,14 +247,15 @@ def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
         by_id = {m.id_number: m for m in members.get(household.pk, []) if m.id_number}
         by_name = {(m.name, m.birth_date): m for m in members.get(household.pk, []) if not m.id_number}
         members_changed = added = 0
-        for data in item.members:
+        for raw, data in zip(item.sub.members, item.members, strict=True):
             current = by_id.get(data["id_number"]) if data["id_number"] else by_name.get((data["name"],
                                                                                            data["birth_date"]))
             if current is None:
                 new_members.append(_member_values(household.pk, data))
                 added += 1
                 continue
-            differs = [name for name in MEMBER_FIELDS if getattr(current, name) != data.get(name)]
+            given = set(raw) | ({"birth_date", "id_kind", "disability_certificate"} if "id_number" in raw else set())
+            differs = [name for name in MEMBER_FIELDS if name in given and getattr(current, name) != data.get(name)]
             if differs:
                 for name in differs:
                     setattr(current, name, data.get(name))

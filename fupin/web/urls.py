@@ -11,4 +11,6 @@ urlpatterns = [
     path("areas/", views.area_browse, name="areas"),
     path("areas/<str:code>/", views.area_browse, name="area"),
     path("jobs/", views.jobs, name="jobs"),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
+    path("imports/households/", views.household_import, name="household-import"),
 ]

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts import throttle
@@ -69,3 +69,33 @@ def area_browse(request, code: str | None = None):
 @login_required
 def jobs(request):
     return render(request, "web/jobs.html", {"jobs": job_list(actor=request.user)[:100]})
+
+
+@login_required
+def household_import(request):
+    """Upload a 建档立卡 workbook; the import runs as a job whose page shows progress and the result."""
+    from fupin.core.errors import ServiceError
+    from fupin.imports.api import submit_household_import
+
+    error = None
+    if request.method == "POST" and request.FILES.get("file"):
+        year = request.POST.get("year") or None
+        try:
+            job = submit_household_import(actor=request.user, file=request.FILES["file"],
+                                          year=int(year) if year else None,
+                                          dry_run=bool(request.POST.get("dry_run")),
+                                          skip_invalid=bool(request.POST.get("skip_invalid")))
+        except (ServiceError, ValueError) as exc:
+            error = str(exc)
+        else:
+            return redirect("web:job", pk=job.pk)
+    return render(request, "web/import.html", {"error": error})
+
+
+@login_required
+def job_detail(request, pk: int):
+    job = job_list(actor=request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    template = "web/_job_status.html" if request.headers.get("HX-Request") else "web/job.html"
+    return render(request, template, {"job": job})

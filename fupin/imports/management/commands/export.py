@@ -1,0 +1,32 @@
+from django.core.management.base import CommandError
+
+from fupin.areas.models import Area
+from fupin.core.cli import FupinCommand
+from fupin.core.errors import ServiceError
+from fupin.registry.exporting import households_export
+
+
+class Command(FupinCommand):
+    help = "Export records to .xlsx or .csv (streamed; masked unless your role may see ID numbers)."
+    has_subcommands = True
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        households = self.add_subcommand("households", "Households and members of a year, one row per member.")
+        households.add_argument("--area", help="Only this area's subtree.")
+        households.add_argument("--year", type=int, required=True)
+        households.add_argument("-o", "--output", required=True, help="FILE.xlsx or FILE.csv")
+
+    def handle_households(self, **options):
+        area = None
+        if options["area"]:
+            area = Area.objects.filter(code=options["area"].ljust(12, "0")).first()
+            if area is None:
+                raise CommandError(f"No area has the code {options['area']}.")
+        if not options["output"].lower().endswith((".xlsx", ".csv")):
+            raise CommandError("The output file must end in .xlsx or .csv.")
+        try:
+            rows = households_export(actor=self.actor, path=options["output"], year=options["year"], area=area)
+        except ServiceError as exc:
+            raise CommandError(str(exc)) from exc
+        self.emit({"rows": rows, "file": options["output"]})
