@@ -8,6 +8,7 @@ Row numbers are the ones a user sees in Excel: the header is row 1 (or wherever 
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +128,24 @@ def open_table(path: str | Path, columns: list[Column], *, sheet: str | None = N
         expected = "、".join(c.header for c in columns if c.required)
         raise FileError(_("No header row found; expected columns: %(columns)s"), columns=expected)
     header_row, positions, file_headers = found
+    # National forms use two header rows: groups (收入情况, merged over several columns) above the field names.
+    # A next row that names further known columns, and has nothing under the columns already found, completes
+    # the header; otherwise it is the first data row.
+    following = next(numbered, None)
+    if following is not None:
+        number, cells = following
+        more = {}
+        for index, cell in enumerate(cells):
+            column = by_label.get(_normalise_header(cell))
+            if column is not None and column.key not in positions and index not in positions.values():
+                more[column.key] = (index, _clean(cell))
+        under_found = any(index < len(cells) and _clean(cells[index]) for index in positions.values())
+        if more and not under_found:
+            for key, (index, text) in more.items():
+                positions[key], file_headers[key] = index, text
+            header_row = number
+        else:
+            numbered = itertools.chain([following], numbered)
     missing = [c.header for c in columns if c.required and c.key not in positions]
     if missing:
         raise FileError(_("Required columns are missing: %(columns)s"), columns="、".join(missing))

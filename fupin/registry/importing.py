@@ -148,9 +148,13 @@ class _Reader:
     def __init__(self, path, default_year: int | None):
         self.path, self.default_year = path, default_year
         self.targets = targets()
+        self.sheet, self.by_household = _two_sheet_layout(Path(path))
 
     def groups(self, report: HouseholdImportReport) -> Iterator[_Group]:
-        table = open_table(self.path, columns())
+        specs = columns()
+        if self.by_household is not None:  # the member sheet may leave household columns to 户信息
+            specs = [Column(c.key, c.labels, required=c.key in {"number", "name", "relation"}) for c in specs]
+        table = open_table(self.path, specs, sheet=self.sheet)
         # Errors name a column as the file does; columns the file lacks by their canonical Chinese label.
         self.header_of = {key: column.header for key, column in table.columns.items()} | table.file_headers
         self.order = sorted(table.positions, key=table.positions.get)
@@ -159,6 +163,9 @@ class _Reader:
         seen: set[tuple[str, str]] = set()
         for number, values in table.records():
             report.rows += 1
+            if self.by_household is not None:
+                given = self.by_household.get(values.get("number", ""), {})
+                values = {**given, **{k: v for k, v in values.items() if v != "" or k not in given}}
             try:
                 code = codes.normalise_code(values.get("code", ""))
             except ValueError:
@@ -220,6 +227,34 @@ class _Reader:
             year_data.setdefault("size_end", len(group.members))
             yield Submission(group.key[0], household, group.members, int(year), year_data,
                              tag={"rows": group.rows, "cells": group.cells})
+
+
+HOUSEHOLD_SHEETS = ("户信息", "戶信息")
+MEMBER_SHEETS = ("家庭成员", "家庭成員")
+INCOME_SHEETS = ("收支情况", "收支情況")
+
+
+def _two_sheet_layout(path: Path) -> tuple[str | None, dict[str, dict] | None]:
+    """For a workbook laid out as 户信息 + 家庭成员 (+ 收支情况): the member sheet's name, and each household's
+    values from the other sheets by household number — applied to its member rows as if repeated there."""
+    from fupin.imports.tabular import WORKBOOK_SUFFIXES
+
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return None, None
+    from python_calamine import CalamineWorkbook
+
+    names = CalamineWorkbook.from_path(str(path)).sheet_names
+    household_sheet = next((n for n in names if n.strip() in HOUSEHOLD_SHEETS), None)
+    member_sheet = next((n for n in names if n.strip() in MEMBER_SHEETS), None)
+    if household_sheet is None or member_sheet is None:
+        return None, None
+    by_household: dict[str, dict] = {}
+    specs = [Column(c.key, c.labels, required=c.key == "number") for c in columns()]
+    for sheet in [household_sheet, *(n for n in names if n.strip() in INCOME_SHEETS)]:
+        for _number, values in open_table(path, specs, sheet=sheet).records():
+            known = by_household.setdefault(values.get("number", ""), {})
+            known.update({k: v for k, v in values.items() if v != ""})
+    return member_sheet, by_household
 
 
 def _reject(report: HouseholdImportReport, rows: list[int], cells: list[list], problems: list[RowError]) -> None:

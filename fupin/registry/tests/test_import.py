@@ -173,3 +173,47 @@ def test_rows_of_a_household_must_stand_together(tmp_path):
     data = [HEADER, rows()[0], rows()[2], rows()[1]]
     report = households_import(actor=system_user(), path=write_csv(tmp_path, data))
     assert [(e.row, e.column) for e in report.errors] == [(4, "户编号")]
+
+
+@pytest.mark.parametrize("name", ["households.xls", "households.ods"])
+def test_xls_and_ods(name):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "imports" / name
+    report = households_import(actor=system_user(), path=path)
+    assert (report.errors, report.households_created, report.members_created) == ([], 2, 3)
+
+
+def test_two_row_headers_with_groups(tmp_path):
+    top = ["行政区划代码", "户编号", "年度", "家庭成员", "", "", "", "", "户信息", "", "", "", "收支情况", "", "", ""]
+    sub = ["", "", "", "姓名", "证件号码", "性别", "与户主关系", "民族", "贫困户属性", "主要致贫原因", "识别年度",
+           "脱贫标志", "工资性收入", "转移性收入", "不愁吃", "住房安全有保障"]
+    path = write_csv(tmp_path, [["某县建档立卡信息表"], top, sub, *rows()])
+    report = households_import(actor=system_user(), path=path)
+    assert (report.errors, report.households_created, report.members_created) == ([], 2, 3)
+    assert HouseholdYear.objects.get(household__number="H002").wage_income == 9000
+
+
+def test_two_sheet_layout_with_an_income_sheet(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "two.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    for name, data in (
+        ("户信息", [["行政区划代码", "户编号", "年度", "贫困户属性", "主要致贫原因", "识别年度", "脱贫标志"],
+                  [V1, "H001", "2019", "一般贫困户", "缺技术", "2014", "未脱贫"],
+                  [V2, "H002", "2019", "低保贫困户", "因病", "2015", "已脱贫"]]),
+        ("家庭成员", [["户编号", "姓名", "证件号码", "与户主关系", "民族"],
+                   ["H001", "张三", id_number(sequence="011"), "户主", "傈僳族"],
+                   ["H001", "李四", id_number(birth="19820304", sequence="022"), "配偶", "傈僳族"],
+                   ["H002", "和梅", id_number(birth="19700101", sequence="044"), "户主", "怒族"]]),
+        ("收支情况", [["户编号", "工资性收入", "转移性收入"], ["H001", "8000", "600"], ["H002", "9000", "1200"]]),
+    ):
+        sheet = book.add_worksheet(name)
+        for index, row in enumerate(data):
+            sheet.write_row(index, 0, row)
+    book.close()
+    report = households_import(actor=system_user(), path=path)
+    assert (report.errors, report.households_created, report.members_created) == ([], 2, 3)
+    assert HouseholdYear.objects.get(household__number="H001").net_income == 8600
+    assert Household.objects.get(number="H002").attribute == "04"
