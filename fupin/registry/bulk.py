@@ -39,6 +39,7 @@ from .services import (
 from .validation import Problem, RegistryInvalid
 
 IMPORT_REASON = "批量导入"
+WARNINGS_KEPT = 10000
 
 
 @dataclass
@@ -62,7 +63,13 @@ class BulkResult:
     unchanged: int = 0
     possible_duplicates: int = 0
     rejected: list[tuple[object, list[Problem]]] = field(default_factory=list)
-    warnings: list[tuple[object, list[Problem]]] = field(default_factory=list)
+    warnings: list[tuple[object, list[Problem]]] = field(default_factory=list)  # the first WARNINGS_KEPT
+    warned: int = 0  # households with consistency warnings
+
+    def warn(self, tag, problems: list[Problem]) -> None:
+        self.warned += 1
+        if len(self.warnings) < WARNINGS_KEPT:  # memory stays flat on a file of millions of rows
+            self.warnings.append((tag, problems))
 
 
 @dataclass
@@ -134,7 +141,7 @@ def _clean_batch(batch: list[Submission], run: _Run, today, result: BulkResult) 
                 area, sub.household, sub.members, sub.year_data, today, run.policies[province])
             problems += found
             if warnings:
-                result.warnings.append((sub.tag, warnings))
+                result.warn(sub.tag, warnings)
         if problems:
             result.rejected.append((sub.tag, problems))
         else:

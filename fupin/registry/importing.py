@@ -107,6 +107,7 @@ class HouseholdImportReport:
     members_updated: int = 0
     errors: list[RowError] = field(default_factory=list)
     rejected_rows: set[int] = field(default_factory=set)
+    warned: int = 0  # households with consistency warnings (they are imported; the quality engine follows up)
     written: bool = False
     dry_run: bool = False
     headers: list[str] = field(default_factory=list)
@@ -286,6 +287,7 @@ def households_import(*, actor, path: str | Path, year: int | None = None, dry_r
                                        skip_invalid=True, update_existing=True, on_progress=on_progress)
     _map_problems(report, reader, checked)
     _count(report, checked)
+    report.warned = checked.warned
     if dry_run or (report.errors and not skip_invalid):
         return report
     skip = set(report.rejected_rows)

@@ -17,6 +17,7 @@ def import_households_job(job, progress):
                                on_progress=lambda n: progress(advance=n))
     summary = report.as_dict()
     summary["written"] = report.written
+    summary["households_with_warnings"] = report.warned
     if report.errors:
         relative = f"imports/job-{job.pk}-errors.xlsx"
         target = settings.MEDIA_ROOT / relative

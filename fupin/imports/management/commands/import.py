@@ -61,7 +61,8 @@ class Command(FupinCommand):
         if self.output_format == "json":
             self.emit(summary)
         else:
-            self.emit({k: v for k, v in summary.items() if k != "errors"}, title="import")
+            self.emit({**{k: v for k, v in summary.items() if k != "errors"},
+                       "households_with_warnings": report.warned}, title="import")
             if summary["errors"]:
                 self.emit(summary["errors"][:200], columns=["row", "column", "message"], title="errors")
         if report.errors and not report.written and not options["dry_run"]:
