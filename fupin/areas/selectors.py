@@ -71,3 +71,15 @@ def designation_list(*, actor, action: str = Action.VIEW) -> QuerySet[AreaDesign
 
 def area_year_list(*, actor, action: str = Action.VIEW) -> QuerySet[AreaYear]:
     return scoped_to(AreaYear.objects.select_related("area"), actor=actor, action=action, area_field="area")
+
+
+def area_by_code(code: str) -> Area:
+    """The area a user names by a code of 2, 4, 6, 9 or 12 digits; NotFound if there is none."""
+    try:
+        padded = codes.normalise_code(code)
+    except ValueError:
+        raise NotFound() from None
+    area = Area.objects.filter(code=padded).first()
+    if area is None:
+        raise NotFound()
+    return area

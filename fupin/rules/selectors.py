@@ -3,9 +3,8 @@
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import scoped_to
 from fupin.areas.models import Area
-from fupin.areas.selectors import area_list, subtree
+from fupin.areas.selectors import area_by_code, area_list, subtree
 from fupin.core.bulk import chunked
-from fupin.core.errors import NotFound
 from fupin.registry import codelists as cl
 from fupin.registry.models import Household, Member
 
@@ -15,12 +14,7 @@ LEVELS = ("household", "village", "county")
 
 
 def _within(code: str | None) -> Area | None:
-    if not code:
-        return None
-    area = Area.objects.filter(code=code.ljust(12, "0")).first()
-    if area is None:
-        raise NotFound()
-    return area
+    return area_by_code(code) if code else None
 
 
 def _households(actor, area: Area | None):

@@ -4,7 +4,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from fupin.areas.models import Area
+from fupin.areas.selectors import area_by_code
 from fupin.core.api import ServiceViewSet, validated
 from fupin.core.errors import NotFound
 from fupin.registry.selectors import household_list
@@ -77,9 +77,7 @@ class CaseViewSet(ServiceViewSet):
             if household is None:
                 raise NotFound()
         elif data.get("area"):
-            area = Area.objects.filter(code=data["area"].ljust(12, "0")).first()
-            if area is None:
-                raise NotFound()
+            area = area_by_code(data["area"])
         case = services.case_start(actor=request.user, procedure_code=data["procedure"], year=data["year"],
                                    household=household, area=area, params=data["params"])
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)

@@ -266,7 +266,7 @@ def test_monitoring_identification_and_risk_elimination(people):
         "1", D(2022, 3, 12), "1")
     assert Case.objects.get(pk=case.pk).overdue is False
 
-    household.years.update(net_income_per_capita=Decimal("9000"))
+    household.years.update(net_income=Decimal("18000"), net_income_per_capita=Decimal("9000"))
     household.members.update(labour="5")  # nobody can work: the risk is never marked eliminated
     elimination = services.case_start(actor=people["village"], procedure_code="risk_elimination",
                                       household=household, year=2022, on=D(2022, 11, 1))

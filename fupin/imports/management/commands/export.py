@@ -1,8 +1,8 @@
 from django.core.management.base import CommandError
 
-from fupin.areas.models import Area
+from fupin.areas.selectors import area_by_code
 from fupin.core.cli import FupinCommand
-from fupin.core.errors import ServiceError
+from fupin.core.errors import NotFound, ServiceError
 from fupin.registry.exporting import households_export
 
 
@@ -20,9 +20,10 @@ class Command(FupinCommand):
     def handle_households(self, **options):
         area = None
         if options["area"]:
-            area = Area.objects.filter(code=options["area"].ljust(12, "0")).first()
-            if area is None:
-                raise CommandError(f"No area has the code {options['area']}.")
+            try:
+                area = area_by_code(options["area"])
+            except NotFound:
+                raise CommandError(f"No area has the code {options['area']}.") from None
         if not options["output"].lower().endswith((".xlsx", ".csv")):
             raise CommandError("The output file must end in .xlsx or .csv.")
         try:

@@ -1,8 +1,8 @@
 from django.core.management.base import CommandError
 
-from fupin.areas.models import Area
+from fupin.areas.selectors import area_by_code
 from fupin.core.cli import FupinCommand
-from fupin.core.errors import ServiceError
+from fupin.core.errors import NotFound, ServiceError
 from fupin.registry import services
 
 
@@ -20,9 +20,10 @@ class Command(FupinCommand):
     def handle_roll_forward(self, **options):
         area = None
         if options["area"]:
-            area = Area.objects.filter(code=options["area"].ljust(12, "0")).first()
-            if area is None:
-                raise CommandError(f"No area has the code {options['area']}.")
+            try:
+                area = area_by_code(options["area"])
+            except NotFound:
+                raise CommandError(f"No area has the code {options['area']}.") from None
         try:
             result = services.registry_roll_forward(actor=self.actor, year=options["year"], area=area)
         except ServiceError as exc:

@@ -1,0 +1,14 @@
+"""Settings every test starts from."""
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    # The test client leaves the language of its last request active in the thread; each test starts from the
+    # default (zh-Hans), so messages do not depend on which test ran before on the same worker.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
