@@ -7,8 +7,8 @@ choice, on a 50,000-member sample.
     .venv/bin/python benchmarks/import_households.py [--members 1000000] [--databases sqlite,postgres]
 
 Every measurement starts from an empty, migrated database with Yunnan's real divisions. The validated import is
-`fupin import households FILE` in its own process (time and that process's peak memory, by wait4): it reads the
-file twice, validating everything before writing anything, and writes in one transaction.
+`fupin import households FILE` in its own process (time and that process's peak memory, by wait4): one streaming
+pass that validates and writes in one transaction.
 """
 
 import argparse

@@ -95,10 +95,13 @@ class _Item:
 def households_bulk_register(*, actor, submissions: Iterable[Submission], batch_size: int = 2000,
                              skip_invalid: bool = False, update_existing: bool = False, dry_run: bool = False,
                              today: datetime.date | None = None,
-                             on_progress: Callable[[int], None] | None = None) -> BulkResult:
+                             on_progress: Callable[[int], None] | None = None,
+                             write_while: Callable[[BulkResult], bool] | None = None) -> BulkResult:
     """Register (or update) households in batches. Each batch is written in one transaction, so a failure leaves
     whole households only; callers wanting all-or-nothing over a file wrap the call in a transaction. Without
-    `skip_invalid`, the first batch with a rejected household stops the run with RegistryInvalid."""
+    `skip_invalid`, the first batch with a rejected household stops the run with RegistryInvalid. With
+    `write_while`, batches are only checked (as in a dry run) once it returns False — an all-or-nothing import
+    that will roll back keeps validating the rest of the file without writing it."""
     today = today or timezone.localdate()
     result = BulkResult()
     run = _Run(granted_prefixes(actor, Action.IMPORT))
@@ -107,9 +110,10 @@ def households_bulk_register(*, actor, submissions: Iterable[Submission], batch_
         items = _set_checks(items, run, result, update_existing)
         if result.rejected and not skip_invalid:
             raise RegistryInvalid([p for _tag, problems in result.rejected for p in problems])
+        checking_only = dry_run or (write_while is not None and not write_while(result))
         with transaction.atomic():
-            _create(actor, [i for i in items if i.existing is None], today, result, dry_run)
-            _update(actor, [i for i in items if i.existing is not None], today, result, dry_run)
+            _create(actor, [i for i in items if i.existing is None], today, result, checking_only)
+            _update(actor, [i for i in items if i.existing is not None], today, result, checking_only)
         if on_progress:
             on_progress(sum(len(sub.members) for sub in batch))
     if not dry_run and (result.households or result.households_updated):

@@ -2,8 +2,9 @@
 given on the head's row only. Headers are the national form's Chinese labels (any field of the registry by its
 Chinese label, in either script) or English aliases; enumerations take codes or labels.
 
-The file is read twice, streaming: a first pass validates everything (nothing is written), a second writes it in
-one transaction — all or nothing, or with `skip_invalid` only the valid households. Re-importing the same file
+The file is read once, streaming, and written in one transaction — all or nothing (a rejected row stops the
+writing, the rest is still checked, and everything is rolled back), or with `skip_invalid` only the valid
+households. Re-importing the same file
 changes nothing; a changed value updates the household, member or year it belongs to.
 """
 
@@ -210,10 +211,8 @@ class _Reader:
                 target[name] = value
         group.members.append(member)
 
-    def submissions(self, report: HouseholdImportReport, skip: set[int]) -> Iterator[Submission]:
+    def submissions(self, report: HouseholdImportReport) -> Iterator[Submission]:
         for group in self.groups(report):
-            if group.rows[0] in skip:
-                continue
             year = group.year or (str(self.default_year) if self.default_year else "")
             if not year.isdigit():
                 group.problems.append(RowError(group.rows[0], self.header_of.get("year", "年度"),
@@ -277,26 +276,35 @@ def _map_problems(report: HouseholdImportReport, reader: _Reader, result: BulkRe
         _reject(report, tag["rows"], tag["cells"], errors)
 
 
+class _RollBack(Exception):
+    """Raised inside the import's transaction to undo it when an all-or-nothing file had rejected rows."""
+
+
 def households_import(*, actor, path: str | Path, year: int | None = None, dry_run: bool = False,
                       skip_invalid: bool = False, on_progress: Callable[[int], None] | None = None,
                       ) -> HouseholdImportReport:
-    """Validate the whole file, then (unless `dry_run`, and only if it is clean or `skip_invalid`) write it."""
+    """Validate and write the file in one pass and one transaction. All or nothing by default: at the first
+    rejected row writing stops, the rest of the file is still checked (so every error is reported), and the
+    transaction is rolled back. With `skip_invalid` the valid households are kept; `dry_run` writes nothing."""
     reader = _Reader(path, year)
     report = HouseholdImportReport(dry_run=dry_run)
-    checked = households_bulk_register(actor=actor, submissions=reader.submissions(report, set()), dry_run=True,
-                                       skip_invalid=True, update_existing=True, on_progress=on_progress)
-    _map_problems(report, reader, checked)
-    _count(report, checked)
-    report.warned = checked.warned
-    if dry_run or (report.errors and not skip_invalid):
+
+    def clean_so_far(result: BulkResult) -> bool:
+        return skip_invalid or not (report.errors or result.rejected)
+
+    try:
+        with transaction.atomic():
+            result = households_bulk_register(
+                actor=actor, submissions=reader.submissions(report), dry_run=dry_run, skip_invalid=True,
+                update_existing=True, on_progress=on_progress, write_while=clean_so_far)
+            _map_problems(report, reader, result)
+            _count(report, result)
+            report.warned = result.warned
+            if not dry_run and report.errors and not skip_invalid:
+                raise _RollBack
+    except _RollBack:
         return report
-    skip = set(report.rejected_rows)
-    written = HouseholdImportReport()
-    with transaction.atomic():
-        result = households_bulk_register(actor=actor, submissions=reader.submissions(written, skip),
-                                          skip_invalid=True, update_existing=True)
-    _count(report, result)
-    report.written = True
+    report.written = not dry_run
     return report
 
 
