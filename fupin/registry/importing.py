@@ -241,9 +241,14 @@ def _two_sheet_layout(path: Path) -> tuple[str | None, dict[str, dict] | None]:
 
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
         return None, None
-    from python_calamine import CalamineWorkbook
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        from fupin.imports.xlsx_stream import sheet_names
 
-    names = CalamineWorkbook.from_path(str(path)).sheet_names
+        names = sheet_names(path)  # without loading any sheet
+    else:
+        from python_calamine import CalamineWorkbook
+
+        names = CalamineWorkbook.from_path(str(path)).sheet_names
     household_sheet = next((n for n in names if n.strip() in HOUSEHOLD_SHEETS), None)
     member_sheet = next((n for n in names if n.strip() in MEMBER_SHEETS), None)
     if household_sheet is None or member_sheet is None:

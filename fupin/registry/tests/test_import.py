@@ -194,9 +194,11 @@ def test_two_row_headers_with_groups(tmp_path):
     assert HouseholdYear.objects.get(household__number="H002").wage_income == 9000
 
 
-def test_two_sheet_layout_with_an_income_sheet(tmp_path):
+@pytest.mark.parametrize("stream_above", [0, 20 * 2**20])  # the streaming reader and calamine
+def test_two_sheet_layout_with_an_income_sheet(tmp_path, settings, stream_above):
     import xlsxwriter
 
+    settings.FUPIN_XLSX_STREAM_ABOVE_BYTES = stream_above
     path = tmp_path / "two.xlsx"
     book = xlsxwriter.Workbook(str(path))
     for name, data in (
