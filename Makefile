@@ -45,6 +45,7 @@ demo-data: setup
 	$(BIN)/fupin migrate --no-input --verbosity 0
 	$(BIN)/fupin areas load --provinces $(DEMO_PROVINCES) --format json
 	$(BIN)/fupin demo
+	$(BIN)/fupin stats refresh --format json
 
 demo: demo-data serve
 

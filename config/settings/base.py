@@ -1,5 +1,6 @@
 from config.env import BASE_DIR, env_bool, env_list, env_str
 
+from .analytics import *
 from .api import *
 from .databases import *
 from .i18n import *
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "fupin.registry",
     "fupin.rules",
     "fupin.workflows",
+    "fupin.analytics",
     "fupin.audit",
     "fupin.jobs",
     "fupin.imports",

@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from fupin.analytics.api import StatsView
 from fupin.areas.api import AreaViewSet, AreaYearViewSet, DesignationViewSet
 from fupin.imports.api import HouseholdImportView
 from fupin.jobs.api import JobViewSet
@@ -28,5 +29,6 @@ urlpatterns = [
     path("search/", SearchView.as_view(), name="search"),
     path("imports/households/", HouseholdImportView.as_view(), name="household-import"),
     path("evaluations/exits/", ExitEvaluationView.as_view(), name="exit-evaluations"),
+    path("stats/<str:metric>/", StatsView.as_view(), name="stats"),
     path("", include(router.urls)),
 ]

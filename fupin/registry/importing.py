@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.areas import codes
 from fupin.core.codelists import _to_traditional
+from fupin.core.signals import registry_changed
 from fupin.imports.reports import RowError
 from fupin.imports.tabular import Column, open_table
 
@@ -310,6 +311,8 @@ def households_import(*, actor, path: str | Path, year: int | None = None, dry_r
     except _RollBack:
         return report
     report.written = not dry_run
+    if report.written:
+        registry_changed.send(sender=Household, years=None)
     return report
 
 

@@ -17,6 +17,7 @@ from fupin.areas.models import Area, AreaDesignation
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.errors import Conflict, PermissionDenied, ValidationFailed
+from fupin.core.signals import registry_changed
 from fupin.registry import codelists as cl
 from fupin.registry import services as registry_services
 from fupin.registry.models import Household
@@ -267,6 +268,7 @@ def _apply_effect(actor, case: Case, on: datetime.date) -> None:
                                            changes={"risk_status": "2"}, action=authority)
     else:
         raise ValidationFailed(_("Unknown procedure effect “%(effect)s”."), field="effect", effect=effect)
+    registry_changed.send(sender=Case, years=[case.year])
 
 
 # Notices and objections ---------------------------------------------------------------------------------------

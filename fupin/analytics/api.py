@@ -1,0 +1,39 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fupin.core.api import validated
+
+from . import selectors
+from .metrics import REGISTRY
+from .metrics.base import BREAKDOWNS
+
+# Spark starts a JVM: it is for batch work (`fupin stats … --engine spark`), not for web requests.
+API_ENGINES = ("duckdb", "sql")
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    area = serializers.CharField(required=False)
+    level = serializers.IntegerField(required=False, min_value=1, max_value=5)
+    by = serializers.ChoiceField(choices=sorted(BREAKDOWNS), required=False)
+    engine = serializers.ChoiceField(choices=API_ENGINES, default="duckdb")
+    line = serializers.FloatField(required=False, min_value=0)
+    k = serializers.FloatField(required=False, min_value=0)
+
+
+class StatsView(APIView):
+    """A metric as `fupin stats METRIC` gives it, within the user's areas: `/api/stats/incidence/?year=2019`."""
+
+    @extend_schema(parameters=[OpenApiParameter("metric", str, OpenApiParameter.PATH, enum=sorted(REGISTRY)),
+                               OpenApiParameter("year", int, required=True), OpenApiParameter("area", str),
+                               OpenApiParameter("level", int), OpenApiParameter("by", str, enum=sorted(BREAKDOWNS)),
+                               OpenApiParameter("engine", str, enum=list(API_ENGINES)),
+                               OpenApiParameter("line", float), OpenApiParameter("k", float)],
+                   responses={200: dict})
+    def get(self, request, metric: str):
+        data = validated(StatsQuerySerializer, request.query_params)
+        return Response(selectors.stats(actor=request.user, metric=metric, year=data["year"], engine=data["engine"],
+                                        area_code=data.get("area"), level=data.get("level"), by=data.get("by"),
+                                        line=data.get("line"), k=data.get("k")))

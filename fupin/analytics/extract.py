@@ -1,0 +1,202 @@
+"""Extraction: the fact table → Parquet, one file per year and county, refilled only where the registry changed.
+
+The fill state (SnapshotPartition) holds a signature of the operational rows behind each file: how many
+household-years and members there are and when each was last changed. A fill compares signatures, re-extracts
+the moved partitions year by year (one query a year, sorted by county so files are written one after another),
+writes each file under a temporary name, renames it into place and only then records its new signature. A fill
+killed at any point therefore leaves every file either old-and-recorded-as-old or new-and-recorded-as-new, and
+the next fill redoes exactly what is missing. Engines read only the files the state lists.
+
+PostgreSQL is read with `COPY (…) TO STDOUT` through Django's own connection (no second driver, and the fill sees
+exactly what the caller's transaction sees); SQLite through its cursor in Arrow batches.
+"""
+
+import io
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from django.db import connection, transaction
+from django.db.models import Count, Max
+
+from fupin.registry.models import HouseholdYear, Member
+
+from .engines import SqlEngine, live_path
+from .facts import FACT_COLUMNS, FACT_SCHEMA, facts_expression
+from .models import SnapshotPartition
+
+BATCH_ROWS = 65_536
+COPY_BLOCK_BYTES = 16 << 20
+ARROW_SCHEMA = FACT_SCHEMA.to_pyarrow()
+
+
+@dataclass
+class FillReport:
+    partitions_checked: int = 0
+    partitions_written: int = 0
+    partitions_removed: int = 0
+    rows_written: int = 0
+    years: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"partitions_checked": self.partitions_checked, "partitions_written": self.partitions_written,
+                "partitions_removed": self.partitions_removed, "rows_written": self.rows_written,
+                "years": self.years}
+
+
+def partition_signatures(years: list[int] | None = None) -> dict[tuple[int, str], str]:
+    """{(year, county code): signature} for every county-year the registry has household-years in."""
+    household_years = HouseholdYear.objects.all()
+    if years:
+        household_years = household_years.filter(year__in=years)
+    by_year = household_years.values_list("year", "household__county_code").annotate(
+        n=Count("id"), changed=Max("updated_at"), household_changed=Max("household__updated_at"))
+    members = dict(
+        (county, f"{n}|{changed.isoformat() if changed else ''}")
+        for county, n, changed in Member.objects.values_list("household__county_code").annotate(
+            n=Count("id"), changed=Max("updated_at"))
+    )
+    return {
+        (year, county): f"{n}|{changed.isoformat()}|{household_changed.isoformat()}|{members.get(county, '')}"
+        for year, county, n, changed, household_changed in by_year
+    }
+
+
+def snapshot_fill(*, years: list[int] | None = None, full: bool = False,
+                  on_progress: Callable[[int], None] | None = None) -> FillReport:
+    """Bring the live snapshot up to date with the registry (only moved partitions unless `full`)."""
+    report = FillReport()
+    signatures = partition_signatures(years)
+    recorded = SnapshotPartition.objects.all()
+    if years:
+        recorded = recorded.filter(year__in=years)
+    state = {(p.year, p.county_code): p for p in recorded}
+    report.partitions_checked = len(signatures)
+
+    for key in set(state) - set(signatures):  # counties or years that no longer have rows
+        _remove(state[key])
+        report.partitions_removed += 1
+
+    dirty: dict[int, set[str]] = {}
+    for (year, county), signature in signatures.items():
+        known = state.get((year, county))
+        if full or known is None or known.signature != signature or (
+                known.rows and not live_path(year, county).exists()):
+            dirty.setdefault(year, set()).add(county)
+
+    for year in sorted(dirty):
+        counties = dirty[year]
+        written = _fill_year(year, counties, {c: signatures[(year, c)] for c in counties}, on_progress)
+        report.partitions_written += len(counties)
+        report.rows_written += written
+        report.years.append(year)
+    return report
+
+
+def _remove(partition: SnapshotPartition) -> None:
+    live_path(partition.year, partition.county_code).unlink(missing_ok=True)
+    partition.delete()
+
+
+def _fill_year(year: int, counties: set[str], signatures: dict[str, str], on_progress) -> int:
+    engine = SqlEngine()
+    everything = SnapshotPartition.objects.filter(year=year).count() == 0 or len(counties) > 200
+    expr = facts_expression(engine.con, years=[year], county_codes=None if everything else sorted(counties))
+    expr = expr.order_by("county", "village", "household_id", "member_id")
+    written = 0
+    seen: set[str] = set()
+    writer = _PartitionWriter(year)
+    for batch in _batches(engine, expr):
+        county_column = np.asarray(batch.column("county").to_pylist(), dtype=object)
+        # Runs of one county inside the (county-sorted) batch.
+        starts = np.flatnonzero(np.concatenate(([True], county_column[1:] != county_column[:-1])))
+        ends = np.append(starts[1:], len(county_column))
+        for start, end in zip(starts, ends, strict=True):
+            county = county_column[start][:6]
+            if county not in counties:
+                continue
+            if writer.county != county:
+                writer.finish(signatures)
+                writer.open(county)
+                seen.add(county)
+            writer.write(batch.slice(start, end - start))
+            written += int(end - start)
+        if on_progress:
+            on_progress(batch.num_rows)
+    writer.finish(signatures)
+    for county in counties - seen:  # household-years without anyone in them at year end
+        _record(year, county, signatures[county], 0)
+        live_path(year, county).unlink(missing_ok=True)
+    return written
+
+
+class _PartitionWriter:
+    def __init__(self, year: int):
+        self.year = year
+        self.county: str | None = None
+        self.writer: pq.ParquetWriter | None = None
+        self.rows = 0
+
+    def open(self, county: str) -> None:
+        self.county = county
+        self.rows = 0
+        target = live_path(self.year, county)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.temporary = target.with_suffix(".parquet.filling")
+        self.writer = pq.ParquetWriter(self.temporary, ARROW_SCHEMA, compression="zstd")
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        self.writer.write_batch(batch)
+        self.rows += batch.num_rows
+
+    def finish(self, signatures: dict[str, str]) -> None:
+        if self.writer is None:
+            return
+        self.writer.close()
+        with open(self.temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(self.temporary, live_path(self.year, self.county))
+        _record(self.year, self.county, signatures[self.county], self.rows)
+        self.writer = None
+        self.county = None
+
+
+def _record(year: int, county: str, signature: str, rows: int) -> None:
+    with transaction.atomic():
+        SnapshotPartition.objects.update_or_create(year=year, county_code=county,
+                                                   defaults={"signature": signature, "rows": rows})
+
+
+def _batches(engine: SqlEngine, expr) -> Iterator[pa.RecordBatch]:
+    if connection.vendor == "postgresql":
+        yield from _copy_batches(engine, expr)
+    else:
+        for batch in engine.con.to_pyarrow_batches(expr, chunk_size=BATCH_ROWS):
+            yield batch.cast(ARROW_SCHEMA) if batch.schema != ARROW_SCHEMA else batch
+
+
+def _copy_batches(engine: SqlEngine, expr) -> Iterator[pa.RecordBatch]:
+    """Stream `COPY (query) TO STDOUT` in CSV, parsed by Arrow a block of whole lines at a time (parsing in
+    the reading thread: Arrow's background readers must not call into the connection)."""
+    import ibis
+
+    sql = ibis.to_sql(expr, dialect="postgres")
+    options = {
+        "read_options": pacsv.ReadOptions(column_names=list(FACT_COLUMNS)),
+        "convert_options": pacsv.ConvertOptions(column_types=ARROW_SCHEMA, true_values=["t"], false_values=["f"],
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
+    }
+    pending = bytearray()
+    with connection.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+        for chunk in copy:
+            pending += chunk
+            if len(pending) >= COPY_BLOCK_BYTES:
+                cut = pending.rfind(b"\n") + 1  # fact rows hold no free text, so a newline ends a row
+                yield from pacsv.read_csv(io.BytesIO(bytes(pending[:cut])), **options).to_batches(BATCH_ROWS)
+                del pending[:cut]
+    if pending:
+        yield from pacsv.read_csv(io.BytesIO(bytes(pending)), **options).to_batches(BATCH_ROWS)

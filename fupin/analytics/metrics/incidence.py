@@ -1,0 +1,53 @@
+"""贫困发生率: registered poor persons at year end over the rural registered population of the area (AreaYear).
+
+An area's population is its own AreaYear figure when one is recorded; otherwise the sum of the nearest recorded
+figures below it (so a province without its own figure adds up its counties, and a county with one is not
+counted again through its villages)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from fupin.areas.codes import ancestor_codes, level_of
+from fupin.areas.models import AreaYear
+
+from .base import PERSONS_AND_HOUSEHOLDS, Metric, StatsQuery, area_names, area_rows, area_sums, register, sort_rows
+from .counts import Poor
+
+
+def populations(year: int, query: StatsQuery) -> dict[str, int]:
+    recorded = AreaYear.objects.filter(year=year)
+    if query.area:
+        recorded = recorded.filter(area__code__startswith=query.area)
+    explicit = dict(recorded.values_list("area_id", "rural_population"))
+    total = dict(explicit)
+    derived: dict[str, int] = {}
+    for code, value in explicit.items():
+        for ancestor in reversed(ancestor_codes(code, level_of(code))):
+            if ancestor in explicit:
+                break
+            derived[ancestor] = derived.get(ancestor, 0) + value
+    total.update(derived)
+    return total
+
+
+@register
+class Incidence(Metric):
+    name = "incidence"
+    label = _("poverty incidence (贫困发生率)")
+    columns = ("code", "name", "level", "year", "population", "poor", "incidence")
+
+    def compute(self, engine, query: StatsQuery) -> list[dict]:
+        table = self.facts(engine, query)
+        table = table.filter(Poor().condition(table, query.year))
+        poor = {row["code"]: row for row in area_rows(engine, query, area_sums(table, query, PERSONS_AND_HOUSEHOLDS))}
+        population = {code: value for code, value in populations(query.year, query).items()
+                      if level_of(code) in query.levels and query.visible(code)}
+        codes = set(poor) | set(population)
+        names = area_names(codes)
+        rows = []
+        for code in codes:
+            persons = int(poor[code]["persons"]) if code in poor else 0
+            denominator = population.get(code)
+            rows.append({"code": code, "name": names.get(code, ""), "level": level_of(code), "year": query.year,
+                         "population": denominator, "poor": persons,
+                         "incidence": persons / denominator if denominator else None})
+        return sort_rows(rows)

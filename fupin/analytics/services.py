@@ -1,0 +1,140 @@
+"""Writes of the statistics side: filling snapshots, freezing a year-end ledger, refreshing rollups.
+
+These are nationwide operations (they read and write every area), so they need a nationwide grant; the refresh
+that imports and decisions trigger runs as the system account.
+"""
+
+import hashlib
+import shutil
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
+from fupin.areas.codes import Level
+from fupin.audit import registry as audit_registry
+from fupin.audit.services import audit_record
+from fupin.core.bulk import insert_rows
+from fupin.core.errors import Conflict, PermissionDenied
+
+from .engines import frozen_dir, get_engine, live_path
+from .extract import snapshot_fill
+from .metrics import StatsQuery, get_metric
+from .metrics.base import BREAKDOWNS, area_rows, area_sums
+from .models import FrozenSnapshot, Rollup, SnapshotPartition
+
+SNAPSHOT_FROZEN = audit_registry.register("analytics.frozen", _("froze a year-end snapshot"))
+ROLLUPS_REFRESHED = audit_registry.register("analytics.refreshed", _("refreshed statistics"))
+
+# What a refresh precomputes. Totals at every level; breakdowns down to townships (village × category rows would
+# outnumber the registry itself and no dashboard shows them).
+ROLLUP_COUNTS = ("poor", "registered", "exits", "returns", "new", "monitored")
+BREAKDOWN_LEVELS = [Level.PROVINCE, Level.PREFECTURE, Level.COUNTY, Level.TOWNSHIP]
+
+
+def _require_nationwide(actor) -> None:
+    if granted_prefixes(actor, Action.ADMINISTER) is not EVERYWHERE:
+        raise PermissionDenied()
+
+
+def snapshot_extract(*, actor, years: list[int] | None = None, full: bool = False, on_progress=None):
+    _require_nationwide(actor)
+    return snapshot_fill(years=years, full=full, on_progress=on_progress)
+
+
+def rollup_rows(engine, year: int) -> list[dict]:
+    """Every rollup row of one year, computed on `engine`: all counts in one query per breakdown."""
+    now = timezone.now()
+    rows = []
+
+    def add(code, level, metric, value, breakdown=""):
+        if value is not None:
+            rows.append({"area_code": code, "level": level, "year": year, "metric": metric,
+                         "breakdown": breakdown, "value": value, "computed_at": now})
+
+    measures = {}
+    for name in ROLLUP_COUNTS:
+        condition = get_metric(name).condition
+        measures[f"{name}.persons"] = lambda t, condition=condition: t.count(where=condition(t, year))
+        measures[f"{name}.households"] = (
+            lambda t, condition=condition: t.household_id.nunique(where=condition(t, year)))
+    for by in (None, *BREAKDOWNS):
+        query = StatsQuery(year=year, by=by)
+        for item in area_rows(engine, query, area_sums(engine.facts([year]), query, measures)):
+            if by is not None and item["level"] not in BREAKDOWN_LEVELS:
+                continue
+            for metric in measures:
+                if by is None:
+                    add(item["code"], item["level"], metric, item[metric] or 0)
+                elif metric.endswith(".persons") and item[metric]:  # categories: persons, and only where any
+                    add(item["code"], item["level"], metric, item[metric], f"{by}:{item['by']}")
+    for item in get_metric("incidence").compute(engine, StatsQuery(year=year)):
+        add(item["code"], item["level"], "population", item["population"])
+        add(item["code"], item["level"], "incidence", item["incidence"])
+    return rows
+
+
+def rollups_refresh(*, actor, full: bool = False, years: list[int] | None = None, engine: str = "duckdb",
+                    on_progress=None) -> dict:
+    """Fill the snapshot, then recompute the rollups of every year whose partitions moved (all years if `full`),
+    each year replaced in one transaction."""
+    _require_nationwide(actor)
+    started = timezone.now()
+    fill = snapshot_fill(years=years, full=full, on_progress=on_progress)
+    known = set(SnapshotPartition.objects.values_list("year", flat=True))
+    missing = known - set(Rollup.objects.values_list("year", flat=True).distinct())
+    if full:
+        targets = set(years) if years else known
+    else:
+        frozen = set(FrozenSnapshot.objects.values_list("year", flat=True))
+        targets = (set(fill.years) - frozen) | missing
+    stale = set(Rollup.objects.exclude(year__in=known).values_list("year", flat=True).distinct())
+    runner = get_engine(engine)
+    written = 0
+    for year in sorted(targets):
+        rows = rollup_rows(runner, year)
+        with transaction.atomic():
+            Rollup.objects.filter(year=year).delete()
+            written += insert_rows(Rollup, rows)
+    with transaction.atomic():
+        Rollup.objects.filter(year__in=stale).delete()
+        summary = {**fill.as_dict(), "rollup_years": sorted(targets), "rollup_rows": written,
+                   "seconds": round((timezone.now() - started).total_seconds(), 3)}
+        audit_record(actor=actor, action=ROLLUPS_REFRESHED, object_type="analytics.rollup", after=summary)
+    return summary
+
+
+def snapshot_freeze(*, actor, year: int) -> FrozenSnapshot:
+    """Copy the year's snapshot (brought up to date first) into a read-only year-end ledger."""
+    _require_nationwide(actor)
+    if FrozenSnapshot.objects.filter(year=year).exists():
+        raise Conflict(_("The snapshot of %(year)s is already frozen."), year=year)
+    snapshot_fill(years=[year])
+    target = frozen_dir(year)
+    if target.exists():  # left by a freeze that was interrupted before it was recorded
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    manifest = []
+    for partition in SnapshotPartition.objects.filter(year=year, rows__gt=0).order_by("county_code"):
+        name = f"county={partition.county_code}.parquet"
+        shutil.copyfile(live_path(year, partition.county_code), target / name)
+        digest = hashlib.sha256((target / name).read_bytes()).hexdigest()
+        manifest.append({"file": name, "county": partition.county_code, "rows": partition.rows, "sha256": digest})
+    with transaction.atomic():
+        snapshot = FrozenSnapshot.objects.create(year=year, rows=sum(e["rows"] for e in manifest),
+                                                 manifest=manifest, frozen_by=actor)
+        audit_record(actor=actor, action=SNAPSHOT_FROZEN, obj=snapshot,
+                     after={"year": year, "rows": snapshot.rows, "files": len(manifest)})
+    return snapshot
+
+
+def frozen_snapshot_verify(snapshot: FrozenSnapshot) -> list[str]:
+    """Files of a frozen snapshot that are missing or no longer match their recorded checksum."""
+    problems = []
+    for entry in snapshot.manifest:
+        path = frozen_dir(snapshot.year) / entry["file"]
+        if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != entry["sha256"]:
+            problems.append(entry["file"])
+    return problems

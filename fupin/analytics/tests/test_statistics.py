@@ -1,0 +1,228 @@
+"""Incidence, counts and flows on the hand-built registry (scenario.py), with the expected figures worked out by
+hand; and frozen snapshots staying put."""
+
+import json
+from fractions import Fraction
+
+import pytest
+
+from fupin.analytics import selectors, services
+from fupin.analytics.engines import DuckDBEngine, get_engine
+from fupin.analytics.extract import snapshot_fill
+from fupin.analytics.metrics import StatsQuery, get_metric
+from fupin.analytics.models import SnapshotPartition
+from fupin.core.errors import PermissionDenied
+from fupin.testing.factories import make_user, system_user
+
+from . import scenario
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED_INCIDENCE_2019 = {  # code: (population, poor persons)
+    "530000000000": (1080, 11), "533300000000": (1080, 11),
+    "533301000000": (1000, 9), "533323000000": (80, 2),
+    "533301001000": (40, 1), "533301102000": (150, 8), "533323101000": (80, 2),
+    scenario.SHUANGKUIDI: (40, 1), scenario.LUZHANG: (100, 4), scenario.SANHE: (50, 4), scenario.LAZHUDI: (80, 2),
+    "440000000000": (30, 2), "441900000000": (30, 2), "441900003000": (30, 2), scenario.DONGTAI: (30, 2),
+}
+
+
+@pytest.fixture
+def registry(settings, tmp_path):
+    settings.ANALYTICS_DIR = tmp_path
+    households = scenario.build()
+    snapshot_fill()
+    return households
+
+
+def incidence(engine_name, **kwargs):
+    return selectors.stats(actor=system_user(), metric="incidence", year=2019, engine=engine_name, **kwargs)
+
+
+@pytest.mark.parametrize("engine_name", ["duckdb", "sql"])
+def test_incidence_at_every_level(registry, engine_name):
+    rows = incidence(engine_name)
+    assert {r["code"]: (r["population"], r["poor"]) for r in rows} == EXPECTED_INCIDENCE_2019
+    for row in rows:
+        population, poor = EXPECTED_INCIDENCE_2019[row["code"]]
+        assert row["incidence"] == poor / population
+        assert list(row) == ["code", "name", "level", "year", "population", "poor", "incidence"]
+    by_code = {r["code"]: r for r in rows}
+    assert by_code["533301000000"]["name"] == "泸水市" and by_code["533301000000"]["level"] == 3
+    # 东莞 has no county level: its townships hang under the prefecture, which appears once, at level 2.
+    assert by_code["441900000000"]["level"] == 2
+
+
+def test_incidence_of_one_level_and_area(registry):
+    rows = incidence("duckdb", area_code="5333", level=3)
+    assert [(r["code"], r["poor"], r["population"]) for r in rows] == [
+        ("533301000000", 9, 1000), ("533323000000", 2, 80)]
+    assert incidence("duckdb", area_code="533301", level=1) == []
+
+
+def test_counts_and_breakdowns(registry):
+    engine = DuckDBEngine()
+    poor = {r["code"]: r for r in get_metric("poor").compute(engine, StatsQuery(year=2019, level=5))}
+    assert (poor[scenario.LUZHANG]["households"], poor[scenario.LUZHANG]["persons"]) == (1, 4)
+    exits = get_metric("exits").compute(engine, StatsQuery(year=2019, level=1))
+    assert [(r["code"], r["households"], r["persons"]) for r in exits] == [("530000000000", 1, 2)]
+    returns = get_metric("returns").compute(engine, StatsQuery(year=2019, level=4))
+    assert [(r["code"], r["persons"]) for r in returns] == [("533301102000", 4)]
+    new = get_metric("new").compute(engine, StatsQuery(year=2019, level=3))
+    assert [(r["code"], r["persons"]) for r in new] == [("533301000000", 1)]
+    by_sex = get_metric("poor").compute(engine, StatsQuery(year=2019, level=1, area="53", by="age_band"))
+    assert sum(r["persons"] for r in by_sex) == 11
+    assert {r["by"] for r in by_sex} >= {"0-15", "45-59"}
+
+
+def test_flows_between_two_snapshots(registry):
+    rows = get_metric("diff").compute(DuckDBEngine(), StatsQuery(year=2019, level=1))
+    totals = {key: sum(r[key] for r in rows) for key in ("poor_from", "poor_to", "new", "returned",
+                                                           "natural_increase", "exited", "natural_decrease")}
+    assert totals == {"poor_from": 10, "poor_to": 13, "new": 1, "returned": 4, "natural_increase": 1,
+                      "exited": 2, "natural_decrease": 1}
+    for row in rows:
+        assert row["poor_to"] == (row["poor_from"] + row["new"] + row["returned"] + row["natural_increase"]
+                                  - row["exited"] - row["natural_decrease"])
+
+
+def test_scoped_to_the_users_areas(registry):
+    county_clerk = make_user(role="county_approver", area="533323000000")
+    rows = selectors.stats(actor=county_clerk, metric="incidence", year=2019)
+    assert {r["code"] for r in rows} == {"533323000000", "533323101000", scenario.LAZHUDI}
+    from fupin.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        selectors.stats(actor=county_clerk, metric="incidence", year=2019, area_code="533301")
+    with pytest.raises(PermissionDenied):
+        selectors.stats(actor=make_user(), metric="poor", year=2019)
+
+
+def test_measures_of_an_area(registry):
+    result = selectors.stats(actor=system_user(), metric="measures", year=2019, area_code="53", line=3000)
+    # Persons with their household's 2019 income per head: H1 (4), H2 (2), H3 (4), H4 (1), H5 (2).
+    incomes = [3100] * 4 + [4200] * 2 + [2900] * 4 + [1800] + [3100] * 2
+    assert result["n"] == len(incomes) == 13
+    poor = [y for y in incomes if y < 3000]
+    assert result["H"] == len(poor) / 13
+    assert result["PG"] == pytest.approx(float(sum(Fraction(3000 - y, 3000) for y in poor) / 13), rel=1e-12)
+    assert result["line"] == 3000
+
+
+def test_frozen_snapshot_never_moves(registry):
+    before = incidence("duckdb", level=3)
+    services.snapshot_freeze(actor=system_user(), year=2019)
+    h1 = registry["h1"]
+    from fupin.registry.models import HouseholdYear
+
+    # A later correction: H1 had in fact exited in 2019.
+    scenario._year(h1, 2019, "1", income="4000")
+    HouseholdYear.objects.filter(household=h1, year=2019).update(status="1")
+    snapshot_fill()
+    assert incidence("duckdb", level=3) == before
+    live = get_metric("incidence").compute(get_engine("duckdb", use_frozen=False), StatsQuery(year=2019, level=3))
+    assert {r["code"]: r["poor"] for r in live}["533301000000"] == 5
+    assert {r["code"]: r["poor"] for r in incidence("sql", level=3)}["533301000000"] == 5
+
+
+def test_fill_is_incremental_and_recovers(registry, settings):
+    assert snapshot_fill().partitions_written == 0
+    scenario._year(registry["h6"], 2019, "0", income="3300")
+    report = snapshot_fill()
+    assert (report.partitions_written, report.years) == (1, [2019])
+    # A fill killed after writing a file but before recording it: the stale signature makes the next fill redo it.
+    SnapshotPartition.objects.filter(county_code="441900", year=2019).update(signature="interrupted")
+    assert snapshot_fill().partitions_written == 1
+    # A missing file is refilled too.
+    from fupin.analytics.engines import live_path
+
+    live_path(2019, "533323").unlink()
+    assert snapshot_fill().partitions_written == 1
+    assert {r["code"]: r["poor"] for r in incidence("duckdb", level=3)}["533323000000"] == 2
+
+
+def test_cli_incidence_json_contract(registry, capsys):
+    from django.core.management import call_command
+
+    call_command("stats", "incidence", "--year", "2019", "--area", "533301", "--level", "county", "--format", "json")
+    assert json.loads(capsys.readouterr().out) == [{
+        "code": "533301000000", "name": "泸水市", "level": 3, "year": 2019, "population": 1000, "poor": 9,
+        "incidence": 0.009}]
+    call_command("stats", "incidence", "--year", "2019", "--level", "5", "--engine", "sql", "--format", "csv")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "code,name,level,year,population,poor,incidence"
+    assert f"{scenario.SANHE},三河村委会,5,2019,50,4,0.08" in lines
+
+
+def test_cli_measures_and_mpi_json_contract(registry, capsys):
+    from django.core.management import call_command
+
+    call_command("stats", "measures", "--year", "2019", "--area", "53", "--line", "3000", "--format", "json")
+    result = json.loads(capsys.readouterr().out)
+    assert {"H", "PG", "FGT2", "Watts", "Sen", "Gini", "n", "line"} <= set(result)
+    assert (result["n"], result["line"], result["H"]) == (13, 3000, 5 / 13)
+    # Without --line the year's line for the province applies (云南 2019: 3747 yuan).
+    call_command("stats", "measures", "--year", "2019", "--area", "53", "--format", "json")
+    assert json.loads(capsys.readouterr().out)["line"] == 3747
+    call_command("stats", "mpi", "--year", "2019", "--area", "53", "--k", "1", "--line", "3000", "--format", "json")
+    mpi = json.loads(capsys.readouterr().out)
+    # Income is the only deprivation here (every indicator is met): the 5 persons below 3000 at k = 1, none at 2.
+    assert (mpi["n"], mpi["q"], mpi["H"], mpi["A"]) == (13, 5, 5 / 13, 1 / 7)
+    assert [d["id"] for d in mpi["dimensions"]] == ["food", "clothing", "education", "medical", "housing", "water",
+                                                   "income"]
+
+
+def test_cli_refuses_what_the_user_may_not_see(registry):
+    from django.core.management import CommandError, call_command
+
+    make_user(username="fugong", role="county_approver", area="533323000000")
+    with pytest.raises(CommandError):
+        call_command("stats", "incidence", "--year", "2019", "--area", "533301", "--user", "fugong")
+
+
+def test_api_is_scoped(registry):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(make_user(role="county_approver", area="533323000000"))
+    rows = client.get("/api/stats/incidence/", {"year": 2019, "level": 3}).json()
+    assert rows == [{"code": "533323000000", "name": "福贡县", "level": 3, "year": 2019, "population": 80, "poor": 2,
+                     "incidence": 0.025}]
+    assert client.get("/api/stats/incidence/", {"year": 2019, "area": "5333"}).status_code == 403
+    assert client.get("/api/stats/poor/", {"year": 2019, "by": "colour"}).status_code == 400
+    assert client.get("/api/stats/nothing/", {"year": 2019}).status_code == 400
+    by_sex = client.get("/api/stats/poor/", {"year": 2019, "by": "sex", "level": 3, "engine": "sql"}).json()
+    assert sum(r["persons"] for r in by_sex) == 2
+
+
+def test_refresh_writes_rollups_incrementally(registry):
+    from fupin.analytics.models import Rollup
+
+    summary = services.rollups_refresh(actor=system_user())
+    assert summary["rollup_years"] == [2018, 2019]
+    value = Rollup.objects.get(area_code="533301000000", year=2019, metric="incidence", breakdown="")
+    assert float(value.value) == 0.009
+    assert Rollup.objects.get(area_code=scenario.LUZHANG, year=2019, metric="poor.households").value == 1
+    assert Rollup.objects.filter(year=2019, metric="poor.persons", breakdown__startswith="ethnicity:",
+                                 area_code="530000000000").count() >= 1
+    assert services.rollups_refresh(actor=system_user())["rollup_years"] == []
+    scenario._year(registry["h6"], 2019, "1", income="5000")
+    assert services.rollups_refresh(actor=system_user())["rollup_years"] == [2019]
+    assert Rollup.objects.get(area_code="441900000000", year=2019, metric="poor.persons", breakdown="").value == 0
+    assert not Rollup.objects.filter(area_code="441900000000", year=2019, metric="poor.persons",
+                                     breakdown__startswith="sex:").exists()
+    with pytest.raises(PermissionDenied):
+        services.rollups_refresh(actor=make_user(role="province_analyst", area="530000000000"))
+
+
+def test_imports_and_decisions_queue_one_refresh(registry, settings, django_capture_on_commit_callbacks):
+    from fupin.analytics.models import Rollup
+    from fupin.core.signals import registry_changed
+    from fupin.jobs.models import Job
+
+    settings.ANALYTICS_AUTO_REFRESH = True
+    with django_capture_on_commit_callbacks(execute=True):
+        registry_changed.send(sender=None, years=[2019])
+    (job,) = Job.objects.filter(kind="analytics.refresh")
+    assert job.status == "succeeded" and job.result["rollup_years"] == [2018, 2019]
+    assert Rollup.objects.filter(year=2019, metric="incidence").exists()
