@@ -1,0 +1,54 @@
+import json
+
+from django.core.management.base import CommandError
+from django.core.serializers.json import DjangoJSONEncoder
+
+from fupin.core.cli import FupinCommand
+from fupin.core.errors import ServiceError
+
+from ...engines import ENGINES
+from ...report import as_markdown, render_pdf, report_card, write_xlsx
+
+CARD_FORMATS = ("md", "xlsx", "pdf", "json")
+
+
+class Command(FupinCommand):
+    help = "Reports built from the statistics."
+    has_subcommands = True
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        card = self.add_subcommand("card", "The report card (成绩单) of an area for a year.")
+        card.add_argument("--year", type=int, required=True)
+        card.add_argument("--area", required=True, help="An area code (2 to 12 digits).")
+        card.add_argument("--baseline", type=int, help="The year to compare with (default: the first year held).")
+        card.add_argument("--engine", choices=ENGINES, default="duckdb")
+        card.add_argument("-o", "--output", help="Write to this file (required for xlsx and pdf).")
+        # The card's own formats replace the common --format choices.
+        for action in card._actions:
+            if action.dest == "format":
+                action.choices, action.default = CARD_FORMATS, "md"
+
+    def handle_card(self, **options):
+        kind = options["format"]
+        if kind in ("xlsx", "pdf") and not options["output"]:
+            raise CommandError(f"--format {kind} writes a file: give -o FILE.")
+        try:
+            card = report_card(actor=self.actor, year=options["year"], area_code=options["area"],
+                               baseline=options["baseline"], engine=options["engine"])
+        except ServiceError as error:
+            raise CommandError(str(error)) from None
+        if kind == "xlsx":
+            write_xlsx(card, options["output"])
+            return
+        if kind == "pdf":
+            with open(options["output"], "wb") as handle:
+                handle.write(render_pdf(card))
+            return
+        text = json.dumps(card, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2) if kind == "json" \
+            else as_markdown(card)
+        if options["output"]:
+            with open(options["output"], "w", encoding="utf-8") as handle:
+                handle.write(text)
+        else:
+            self.stdout.write(text)

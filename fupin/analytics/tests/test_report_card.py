@@ -1,0 +1,62 @@
+"""The report card on the hand-built registry (scenario.py), in every format, each figure saying how it was
+computed."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from fupin.analytics.extract import snapshot_fill
+from fupin.areas.models import AreaDesignation
+from fupin.imports.tabular import raw_rows
+
+from . import scenario
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def registry(settings, tmp_path):
+    settings.ANALYTICS_DIR = tmp_path / "analytics"
+    scenario.build()
+    AreaDesignation.objects.create(area_id=scenario.LUZHANG, designation_type_id="poor_village", year=2014,
+                                   exit_year=2019)
+    AreaDesignation.objects.create(area_id=scenario.SANHE, designation_type_id="poor_village", year=2014)
+    AreaDesignation.objects.create(area_id="533301000000", designation_type_id="poor_county", year=2014)
+    snapshot_fill()
+
+
+def test_card_figures(registry, capsys):
+    call_command("report", "card", "--year", "2019", "--area", "53", "--format", "json")
+    card = json.loads(capsys.readouterr().out)
+    assert (card["area"]["name"], card["year"], card["baseline"]) == ("云南省", 2019, 2018)
+    values = {figure["key"]: figure["value"] for figure in card["figures"]}
+    assert values == {
+        "poor_persons_2018": 8, "incidence_2018": None, "poor_persons_2019": 11, "incidence_2019": 11 / 1080,
+        "exited_persons": 2, "exited_households": 1, "returned_persons": 4, "returned_households": 1,
+        "identified_persons": 1, "identified_households": 1, "villages_exited": 1, "counties_exited": 0,
+    }
+    displays = {figure["key"]: figure["display"] for figure in card["figures"]}
+    assert displays["incidence_2019"] == "1.02%" and displays["villages_exited"] == "1 共 2 个"
+    incidence = next(f for f in card["figures"] if f["key"] == "incidence_2019")
+    assert incidence["how"]["metric"] == "incidence"
+    assert incidence["how"]["source"]["engine"] == "duckdb" and incidence["how"]["source"]["snapshot"] == "live"
+    assert sum(row["poor_year"] for row in card["by_ethnicity"]) == 11
+    assert sum(row["exited"] for row in card["by_ethnicity"]) == 2
+
+
+def test_card_formats(registry, tmp_path, capsys):
+    call_command("report", "card", "--year", "2019", "--area", "5333", "--baseline", "2019")
+    markdown = capsys.readouterr().out
+    assert markdown.startswith("# 怒江傈僳族自治州 成绩单 2019")
+    assert "| 2019 年末贫困发生率 | 1.02% |" in markdown
+    call_command("report", "card", "--year", "2019", "--area", "5333", "--format", "xlsx", "-o",
+                 str(tmp_path / "card.xlsx"))
+    rows = list(raw_rows(tmp_path / "card.xlsx", None))
+    assert any(row[0] == "2019 年末建档立卡贫困人口" and row[1] == 11 for row in rows)
+    call_command("report", "card", "--year", "2019", "--area", "5333", "--format", "pdf", "-o",
+                 str(tmp_path / "card.pdf"))
+    from pypdf import PdfReader
+
+    text = PdfReader(tmp_path / "card.pdf").pages[0].extract_text()
+    assert "怒江傈僳族自治州" in text and "1.02%" in text

@@ -1,0 +1,35 @@
+"""Numbers the way officials write them: 37.22 万人, 133.08 亿元 in Chinese; thousands separators in English."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import get_language
+
+WAN, YI = 10_000, 100_000_000
+
+
+def _two_places(value: Decimal) -> str:
+    text = str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def large_number(value, *, language: str | None = None) -> str:
+    """A count or an amount for display: ≥ 1 亿 in 亿, ≥ 1 万 in 万 (two decimals at most) in Chinese."""
+    if value is None:
+        return ""
+    number = Decimal(str(value))
+    if (language or get_language() or "zh-hans").startswith("zh"):
+        if abs(number) >= YI:
+            return f"{_two_places(number / YI)} 亿"
+        if abs(number) >= WAN:
+            return f"{_two_places(number / WAN)} 万"
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return f"{number:,.2f}"
+
+
+def percent(fraction, places: int = 2) -> str:
+    """0.2669 → "26.69%" (half up, as statistics bulletins round)."""
+    if fraction is None:
+        return ""
+    value = (Decimal(str(fraction)) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{value}%"
