@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "fupin.registry",
     "fupin.rules",
     "fupin.workflows",
+    "fupin.cooperation",
     "fupin.analytics",
     "fupin.audit",
     "fupin.jobs",

@@ -10,10 +10,11 @@ from dataclasses import asdict, dataclass, field
 
 from django.db.models import Min
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from fupin.areas.codes import CODE_LENGTH
 from fupin.areas.models import Area, AreaDesignation
+from fupin.cooperation.report import east_west_card
 from fupin.core.numbers import large_number, percent
 from fupin.registry import codelists as cl
 
@@ -92,6 +93,7 @@ def report_card(*, actor, year: int, area_code: str, baseline: int | None = None
                "source": {"engine": "operational", "snapshot": "live"}}
         figures.append(Figure(f"{key}_exited", label, exited.count(), _("of %(n)s") % {"n": designated.count()},
                               how))
+    figures += _helping_side(actor, code, baseline, year)
     ethnic = _by_ethnicity(runner, actor, code, level, baseline, year, area_code)
     return {
         "area": {"code": code, "name": area.name, "level": level},
@@ -99,6 +101,29 @@ def report_card(*, actor, year: int, area_code: str, baseline: int | None = None
         "figures": [{**asdict(f), "display": f.display} for f in figures],
         "by_ethnicity": ethnic,
     }
+
+
+# Helping-side figures of the cooperation card that a province's report card carries (key → label, unit).
+HELPING_FIGURES = {
+    "fiscal_aid_arrived": (gettext_lazy("East–West fiscal aid arrived"), pgettext_lazy("unit", "yuan")),
+    "donation_arrived": (gettext_lazy("Donations arrived"), pgettext_lazy("unit", "yuan")),
+    "workshops": (gettext_lazy("Poverty workshops built"), pgettext_lazy("unit", "workshops")),
+    "professionals_sent": (gettext_lazy("Professionals sent to the area"), pgettext_lazy("unit", "persons")),
+    "poor_moved_into_jobs": (gettext_lazy("Registered poor moved into jobs"), pgettext_lazy("unit", "persons")),
+}
+
+
+def _helping_side(actor, code: str, baseline: int, year: int) -> list[Figure]:
+    card = east_west_card(actor=actor, area_code=code, start=datetime.date(baseline, 1, 1),
+                          end=datetime.date(year, 12, 31))
+    figures = []
+    for item in card["figures"]:
+        if item["key"] in HELPING_FIGURES:
+            label, unit = HELPING_FIGURES[item["key"]]
+            figures.append(Figure(item["key"], f"{label} {baseline}–{year}", item["value"], str(unit),
+                                  {"metric": "east_west", **item["how"], "source": {
+                                      "engine": "operational", "snapshot": "live", "records": item["how"]["source"]}}))
+    return figures
 
 
 def _by_ethnicity(runner, actor, code, level, baseline, year, area_code) -> list[dict]:

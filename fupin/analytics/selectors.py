@@ -12,7 +12,7 @@ from .engines import get_engine
 from .metrics import REGISTRY, StatsQuery, get_metric
 from .metrics.base import BREAKDOWNS
 
-METRICS_WITHOUT_BREAKDOWN = {"incidence", "measures", "mpi"}
+METRICS_WITHOUT_BREAKDOWN = {"incidence", "measures", "mpi", "diff", "east_west"}
 
 
 def significant_prefix(code: str) -> str:
@@ -38,7 +38,7 @@ def stats_query(*, actor, year: int, area_code: str | None = None, level: int | 
     if by is not None and by not in BREAKDOWNS:
         raise ValidationFailed(_("Unknown breakdown %(by)s."), field="by", by=by)
     return StatsQuery(year=year, area=prefix, level=level, by=by, line=line, k=k,
-                      prefixes=None if prefixes is EVERYWHERE else tuple(prefixes))
+                      prefixes=None if prefixes is EVERYWHERE else tuple(prefixes), actor=actor)
 
 
 def stats(*, actor, metric: str, year: int, engine: str = "duckdb", area_code: str | None = None,

@@ -66,9 +66,11 @@ def rollup_rows(engine, year: int) -> list[dict]:
             if by is not None and item["level"] not in BREAKDOWN_LEVELS:
                 continue
             for metric in measures:
+                if not item[metric]:  # absent means zero: most areas have no returns, most categories nobody
+                    continue
                 if by is None:
-                    add(item["code"], item["level"], metric, item[metric] or 0)
-                elif metric.endswith(".persons") and item[metric]:  # categories: persons, and only where any
+                    add(item["code"], item["level"], metric, item[metric])
+                elif metric.endswith(".persons"):
                     add(item["code"], item["level"], metric, item[metric], f"{by}:{item['by']}")
     for item in get_metric("incidence").compute(engine, StatsQuery(year=year)):
         add(item["code"], item["level"], "population", item["population"])

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from fupin.analytics.api import StatsView
 from fupin.areas.api import AreaViewSet, AreaYearViewSet, DesignationViewSet
+from fupin.cooperation.api import EastWestCardView, PairingViewSet, PartyViewSet
 from fupin.imports.api import HouseholdImportView
 from fupin.jobs.api import JobViewSet
 from fupin.registry.api import DuplicateViewSet, HouseholdViewSet, MemberViewSet, SearchView
@@ -19,6 +20,8 @@ router.register("households", HouseholdViewSet, basename="household")
 router.register("members", MemberViewSet, basename="member")
 router.register("duplicates", DuplicateViewSet, basename="duplicate")
 router.register("cases", CaseViewSet, basename="case")
+router.register("parties", PartyViewSet, basename="party")
+router.register("pairings", PairingViewSet, basename="pairing")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("objections", ObjectionViewSet, basename="objection")
 
@@ -30,5 +33,6 @@ urlpatterns = [
     path("imports/households/", HouseholdImportView.as_view(), name="household-import"),
     path("evaluations/exits/", ExitEvaluationView.as_view(), name="exit-evaluations"),
     path("stats/<str:metric>/", StatsView.as_view(), name="stats"),
+    path("cooperation/east-west-card/", EastWestCardView.as_view(), name="east-west-card"),
     path("", include(router.urls)),
 ]

@@ -5,6 +5,7 @@ Area figures are computed in two stages inside the engine: the fact rows are gro
 are one Ibis expression, so every engine runs the same plan.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import ibis
@@ -47,6 +48,9 @@ class StatsQuery:
     line: float | None = None  # poverty line in yuan (measures); None: the year's line
     k: float | None = None  # Alkire–Foster cutoff
     prefixes: tuple[str, ...] | None = None  # granted subtrees; None: nationwide
+    start: datetime.date | None = None  # period metrics (cooperation): default the whole year
+    end: datetime.date | None = None
+    actor: object = None  # for metrics that read scoped records themselves
 
     @property
     def levels(self) -> list[int]:

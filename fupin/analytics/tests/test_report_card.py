@@ -31,6 +31,10 @@ def test_card_figures(registry, capsys):
     card = json.loads(capsys.readouterr().out)
     assert (card["area"]["name"], card["year"], card["baseline"]) == ("云南省", 2019, 2018)
     values = {figure["key"]: figure["value"] for figure in card["figures"]}
+    helping = {key: values.pop(key) for key in ("fiscal_aid_arrived", "donation_arrived", "workshops",
+                                                 "professionals_sent", "poor_moved_into_jobs")}
+    assert helping == {"fiscal_aid_arrived": "0", "donation_arrived": "0", "workshops": 0, "professionals_sent": 0,
+                       "poor_moved_into_jobs": 0}
     assert values == {
         "poor_persons_2018": 8, "incidence_2018": None, "poor_persons_2019": 11, "incidence_2019": 11 / 1080,
         "exited_persons": 2, "exited_households": 1, "returned_persons": 4, "returned_households": 1,

@@ -1,0 +1,120 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fupin.areas.selectors import area_by_code
+from fupin.core.api import ServiceViewSet, validated
+from fupin.core.errors import NotFound
+
+from . import report, selectors, services
+from .models import Pairing, Party, Programme
+
+
+class PartySerializer(serializers.ModelSerializer):
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Party
+        fields = ["id", "kind", "name", "area", "household", "credit_code"]
+
+
+class PartyWriteSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    area = serializers.CharField()
+    credit_code = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PartyViewSet(ServiceViewSet):
+    serializer_class = PartySerializer
+    filterset_fields = ["kind"]
+
+    def select(self, actor):
+        return selectors.party_list(actor=actor)
+
+    @extend_schema(request=PartyWriteSerializer, responses=PartySerializer)
+    def create(self, request, *args, **kwargs):
+        data = validated(PartyWriteSerializer, request.data)
+        party = services.party_save(actor=request.user, data={**data, "area": area_by_code(data["area"])})
+        return Response(PartySerializer(party).data, status=status.HTTP_201_CREATED)
+
+
+class PairingSerializer(serializers.ModelSerializer):
+    helper = PartySerializer(read_only=True)
+    helped = PartySerializer(read_only=True)
+
+    class Meta:
+        model = Pairing
+        fields = ["id", "programme", "helper", "helped", "start_date", "end_date", "status", "committed_funds",
+                  "committed_projects", "committed_jobs", "committed_visits", "note"]
+
+
+class PairingWriteSerializer(serializers.Serializer):
+    programme = serializers.SlugRelatedField(slug_field="code", queryset=Programme.objects.all())
+    helper = serializers.IntegerField()
+    helped = serializers.IntegerField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+    committed_funds = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
+    committed_projects = serializers.IntegerField(required=False, min_value=0)
+    committed_jobs = serializers.IntegerField(required=False, min_value=0)
+    committed_visits = serializers.IntegerField(required=False, min_value=0)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class EndSerializer(serializers.Serializer):
+    on = serializers.DateField()
+
+
+class PairingViewSet(ServiceViewSet):
+    """Pairings visible from either end. `?helper_area=4419` whom 东莞 helps; `?helped_area=5333` who helps 怒江."""
+
+    serializer_class = PairingSerializer
+    filterset_fields = ["programme", "status"]
+
+    def select(self, actor):
+        pairings = selectors.pairing_list(actor=actor)
+        params = self.request.query_params
+        for side in ("helper", "helped"):
+            if params.get(f"{side}_area"):
+                pairings = pairings.filter(selectors.within_area(f"{side}__area", area_by_code(
+                    params[f"{side}_area"])))
+        return pairings
+
+    @extend_schema(request=PairingWriteSerializer, responses=PairingSerializer)
+    def create(self, request, *args, **kwargs):
+        data = dict(validated(PairingWriteSerializer, request.data))
+        for side in ("helper", "helped"):
+            # The far end of a pairing need not lie in the user's areas (an eastern partner pairs with Yunnan).
+            data[side] = Party.objects.filter(pk=data[side]).first()
+            if data[side] is None:
+                raise NotFound()
+        pairing = services.pairing_save(actor=request.user, data=data)
+        return Response(PairingSerializer(pairing).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=EndSerializer, responses=PairingSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        data = validated(EndSerializer, request.data)
+        pairing = services.pairing_end(actor=request.user, pairing=self.get_object(), on=data["on"])
+        return Response(PairingSerializer(pairing).data)
+
+
+class CardQuerySerializer(serializers.Serializer):
+    area = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class EastWestCardView(APIView):
+    """The East–West cooperation report card of a helped area for a period."""
+
+    @extend_schema(parameters=[OpenApiParameter("area", str, required=True),
+                               OpenApiParameter("start", str, required=True),
+                               OpenApiParameter("end", str, required=True)], responses={200: dict})
+    def get(self, request):
+        data = validated(CardQuerySerializer, request.query_params)
+        return Response(report.east_west_card(actor=request.user, area_code=data["area"], start=data["start"],
+                                              end=data["end"]))

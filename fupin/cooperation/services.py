@@ -1,0 +1,189 @@
+"""Every write of the helping side: permission check, validation, one transaction, an audit event.
+
+Who may write: a pairing or a record may be changed by anyone with `change` on either end of it — the helped
+area's offices, or the helper's own area (an eastern partner's grant covers its district) — so partners keep
+their own pairings and records and nobody else's.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import can, require
+from fupin.audit import registry as audit_registry
+from fupin.audit.services import audit_record
+from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.registry.models import Household
+
+from . import codelists as cl
+from .creditcode import is_valid
+from .models import Fund, LabourTransfer, Pairing, Party, Programme, Purchase, TalentExchange, Workshop
+
+PARTY_SAVED = audit_registry.register("cooperation.party_saved", _("saved a helping or helped party"))
+PAIRING_SAVED = audit_registry.register("cooperation.pairing_saved", _("saved a pairing"))
+PAIRING_ENDED = audit_registry.register("cooperation.pairing_ended", _("ended a pairing"))
+RECORD_SAVED = audit_registry.register("cooperation.record_saved", _("saved a cooperation record"))
+
+RECORD_MODELS = {"fund": Fund, "workshop": Workshop, "talent": TalentExchange, "labour": LabourTransfer,
+                 "purchase": Purchase}
+
+
+def _snapshot(instance, fields) -> dict:
+    return {name: getattr(instance, name) for name in fields}
+
+
+def _require_either(actor, codes: list[str]) -> None:
+    if not any(can(actor, Action.CHANGE, code) for code in codes):
+        raise PermissionDenied()
+
+
+def party_for_area(*, actor, area) -> Party:
+    """The party that is this area (created on first use)."""
+    party = Party.objects.filter(kind="area", area=area).first()
+    if party is not None:
+        return party
+    return party_save(actor=actor, data={"kind": "area", "name": area.name, "area": area})
+
+
+def party_for_household(*, actor, household: Household) -> Party:
+    party = Party.objects.filter(household=household).first()
+    if party is not None:
+        return party
+    return party_save(actor=actor, data={"kind": "household", "name": household.number, "area": household.area,
+                                         "household": household})
+
+
+def party_save(*, actor, data: dict, instance: Party | None = None) -> Party:
+    party = instance or Party()
+    fields = ("kind", "name", "area", "household", "credit_code")
+    before = _snapshot(party, fields) if instance else None
+    for name in fields:
+        if name in data:
+            setattr(party, name, data[name])
+    party.credit_code = (party.credit_code or "").strip().upper()
+    party.name = (party.name or "").strip()
+    require(actor, Action.CHANGE, party.area_id)
+    if party.kind not in cl.PARTY_KIND.values:
+        raise ValidationFailed(_("Unknown kind of party “%(kind)s”."), field="kind", kind=party.kind)
+    if not party.name:
+        raise ValidationFailed(_("The name must not be empty."), field="name")
+    if party.kind in cl.CREDIT_CODE_KINDS and not party.credit_code:
+        raise ValidationFailed(_("An enterprise or social organisation needs its unified social credit code."),
+                               field="credit_code")
+    if party.credit_code and not is_valid(party.credit_code):
+        raise ValidationFailed(_("%(code)s is not a valid unified social credit code."), field="credit_code",
+                               code=party.credit_code)
+    if party.kind == "household" and party.household_id is None:
+        raise ValidationFailed(_("Name the household."), field="household")
+    with transaction.atomic():
+        party.save()
+        audit_record(actor=actor, action=PARTY_SAVED, obj=party, area_code=party.area_id, before=before,
+                     after=_snapshot(party, ("kind", "name", "area_id", "household_id", "credit_code")))
+    return party
+
+
+PAIRING_FIELDS = ("programme", "helper", "helped", "start_date", "end_date", "status", "committed_funds",
+                  "committed_projects", "committed_jobs", "committed_visits", "note")
+
+
+def pairing_save(*, actor, data: dict, instance: Pairing | None = None) -> Pairing:
+    """Create or change a pairing; the programme decides which kinds of party may stand on each side."""
+    pairing = instance or Pairing()
+    before = _snapshot(pairing, ("programme_id", "helper_id", "helped_id", "start_date", "end_date", "status")) \
+        if instance else None
+    for name in PAIRING_FIELDS:
+        if name in data:
+            setattr(pairing, name, data[name])
+    _require_either(actor, [pairing.helper.area_id, pairing.helped.area_id])
+    programme: Programme = pairing.programme
+    if pairing.helper_id == pairing.helped_id:
+        raise ValidationFailed(_("A party cannot be paired with itself."), field="helped")
+    if pairing.helper.kind not in programme.helper_kinds:
+        raise ValidationFailed(_("%(programme)s does not take a %(kind)s as helper."), field="helper",
+                               programme=programme.name_zh, kind=cl.PARTY_KIND.label(pairing.helper.kind))
+    if pairing.helped.kind not in programme.helped_kinds:
+        raise ValidationFailed(_("%(programme)s does not take a %(kind)s as the helped side."), field="helped",
+                               programme=programme.name_zh, kind=cl.PARTY_KIND.label(pairing.helped.kind))
+    if pairing.end_date and pairing.end_date < pairing.start_date:
+        raise ValidationFailed(_("The end date is before the start date."), field="end_date")
+    if pairing.status not in cl.PAIRING_STATUS.values:
+        raise ValidationFailed(_("Unknown status “%(status)s”."), field="status", status=pairing.status)
+    with transaction.atomic():
+        pairing.save()
+        audit_record(actor=actor, action=PAIRING_SAVED, obj=pairing, area_code=pairing.helped.area_id,
+                     before=before, after=_snapshot(pairing, ("programme_id", "helper_id", "helped_id", "start_date",
+                                                              "end_date", "status", "committed_funds")))
+    return pairing
+
+
+def pairing_end(*, actor, pairing: Pairing, on: datetime.date) -> Pairing:
+    _require_either(actor, [pairing.helper.area_id, pairing.helped.area_id])
+    if on < pairing.start_date:
+        raise ValidationFailed(_("The end date is before the start date."), field="end_date")
+    with transaction.atomic():
+        pairing.end_date, pairing.status = on, "ended"
+        pairing.save(update_fields=["end_date", "status", "updated_at"])
+        audit_record(actor=actor, action=PAIRING_ENDED, obj=pairing, area_code=pairing.helped.area_id,
+                     after={"end_date": on})
+    return pairing
+
+
+def _check_record(kind: str, record) -> None:
+    """Rules each kind of record must meet before it is saved."""
+    if kind == "fund":
+        if record.kind not in cl.FUND_KIND.values:
+            raise ValidationFailed(_("Unknown kind of fund “%(kind)s”."), field="kind", kind=record.kind)
+        if record.purpose not in cl.FUND_PURPOSE.values:
+            raise ValidationFailed(_("Unknown purpose “%(purpose)s”."), field="purpose", purpose=record.purpose)
+        if record.committed_amount < 0 or record.arrived_amount < 0:
+            raise ValidationFailed(_("Amounts cannot be negative."), field="arrived_amount")
+        if record.arrived_amount > 0 and record.arrived_on is None:
+            raise ValidationFailed(_("Give the date the money arrived."), field="arrived_on")
+    elif kind == "talent":
+        if record.kind not in cl.TALENT_KIND.values or record.field not in cl.TALENT_FIELD.values:
+            raise ValidationFailed(_("Unknown kind or field of talent exchange."), field="kind")
+        if record.direction not in cl.DIRECTION.values:
+            raise ValidationFailed(_("Unknown direction “%(direction)s”."), field="direction",
+                                   direction=record.direction)
+    elif kind == "labour":
+        if record.member.household.area_id != record.area_id:
+            raise ValidationFailed(_("A labour transfer is recorded in the member's home village."), field="area")
+        if record.transport not in cl.TRANSPORT.values:
+            raise ValidationFailed(_("Unknown transport “%(transport)s”."), field="transport",
+                                   transport=record.transport)
+    elif kind == "purchase" and record.amount <= Decimal(0):
+        raise ValidationFailed(_("The amount must be positive."), field="amount")
+    if record.pairing_id and not record.area_id.startswith(record.pairing.helped.area.prefix):
+        raise ValidationFailed(_("The record's area is not inside the pairing's helped area."), field="area")
+
+
+def record_save(*, actor, kind: str, data: dict, instance=None, members=None):
+    """Create or change a cooperation record of `kind` (fund, workshop, talent, labour, purchase)."""
+    model = RECORD_MODELS.get(kind)
+    if model is None:
+        raise ValidationFailed(_("Unknown kind of record “%(kind)s”."), field="kind", kind=kind)
+    record = instance or model()
+    fields = [f.name for f in model._meta.concrete_fields if f.name not in ("id", "created_at", "updated_at",
+                                                                           "recorded_by")]
+    before = {name: str(getattr(record, name, "")) for name in fields} if instance else None
+    for name, value in data.items():
+        if name not in fields:
+            raise ValidationFailed(_("Unknown field “%(field)s”."), field=name)
+        setattr(record, name, value)
+    codes = [record.area_id]
+    if record.pairing_id:
+        codes.append(record.pairing.helper.area_id)
+    _require_either(actor, codes)
+    _check_record(kind, record)
+    with transaction.atomic():
+        if instance is None:
+            record.recorded_by = actor
+        record.save()
+        if kind == "workshop" and members is not None:
+            record.poor_employees.set(members)
+        audit_record(actor=actor, action=RECORD_SAVED, obj=record, area_code=record.area_id, before=before,
+                     after={name: str(getattr(record, name, "")) for name in fields})
+    return record
