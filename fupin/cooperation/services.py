@@ -98,8 +98,19 @@ def pairing_save(*, actor, data: dict, instance: Pairing | None = None) -> Pairi
         if name in data:
             setattr(pairing, name, data[name])
     _require_either(actor, [pairing.helper.area_id, pairing.helped.area_id])
+    pairing_rules(pairing)
+    with transaction.atomic():
+        pairing.save()
+        audit_record(actor=actor, action=PAIRING_SAVED, obj=pairing, area_code=pairing.helped.area_id,
+                     before=before, after=_snapshot(pairing, ("programme_id", "helper_id", "helped_id", "start_date",
+                                                              "end_date", "status", "committed_funds")))
+    return pairing
+
+
+def pairing_rules(pairing: Pairing) -> None:
+    """Refuse a pairing the programme does not allow (kinds of party on each side) or with impossible dates."""
     programme: Programme = pairing.programme
-    if pairing.helper_id == pairing.helped_id:
+    if pairing.helper == pairing.helped:
         raise ValidationFailed(_("A party cannot be paired with itself."), field="helped")
     if pairing.helper.kind not in programme.helper_kinds:
         raise ValidationFailed(_("%(programme)s does not take a %(kind)s as helper."), field="helper",
@@ -111,12 +122,6 @@ def pairing_save(*, actor, data: dict, instance: Pairing | None = None) -> Pairi
         raise ValidationFailed(_("The end date is before the start date."), field="end_date")
     if pairing.status not in cl.PAIRING_STATUS.values:
         raise ValidationFailed(_("Unknown status “%(status)s”."), field="status", status=pairing.status)
-    with transaction.atomic():
-        pairing.save()
-        audit_record(actor=actor, action=PAIRING_SAVED, obj=pairing, area_code=pairing.helped.area_id,
-                     before=before, after=_snapshot(pairing, ("programme_id", "helper_id", "helped_id", "start_date",
-                                                              "end_date", "status", "committed_funds")))
-    return pairing
 
 
 def pairing_end(*, actor, pairing: Pairing, on: datetime.date) -> Pairing:
@@ -131,7 +136,7 @@ def pairing_end(*, actor, pairing: Pairing, on: datetime.date) -> Pairing:
     return pairing
 
 
-def _check_record(kind: str, record) -> None:
+def record_rules(kind: str, record) -> None:
     """Rules each kind of record must meet before it is saved."""
     if kind == "fund":
         if record.kind not in cl.FUND_KIND.values:
@@ -177,7 +182,7 @@ def record_save(*, actor, kind: str, data: dict, instance=None, members=None):
     if record.pairing_id:
         codes.append(record.pairing.helper.area_id)
     _require_either(actor, codes)
-    _check_record(kind, record)
+    record_rules(kind, record)
     with transaction.atomic():
         if instance is None:
             record.recorded_by = actor

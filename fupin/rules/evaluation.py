@@ -295,6 +295,14 @@ def area_exits(*, level: str, year: int, visible: QuerySet[Area], within: Area |
     units = {}
     for chunk in chunked(sorted(unit_codes), 500):
         units.update((a.code, a) for a in visible.filter(code__in=chunk))
+    return judge_areas(level=level, year=year, units=units, poor=poor, policy=policy)
+
+
+def judge_areas(*, level: str, year: int, units: dict[str, Area], poor: dict[str, int],
+                policy: YearPolicy | None = None) -> list[AreaVerdict]:
+    """The verdicts of villages or counties given their poor persons (however they were counted: the ORM here,
+    the statistics engine in sets elsewhere)."""
+    policy = policy or YearPolicy.load(year)
     population = _population(units, year, level)
     collective = _collective_incomes(units, year) if level == "village" else {}
     regions = dict(Area.objects.filter(level=codes.Level.PROVINCE, code__in={a.province_code for a in units.values()})

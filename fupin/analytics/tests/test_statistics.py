@@ -226,3 +226,23 @@ def test_imports_and_decisions_queue_one_refresh(registry, settings, django_capt
     (job,) = Job.objects.filter(kind="analytics.refresh")
     assert job.status == "succeeded" and job.result["rollup_years"] == [2018, 2019]
     assert Rollup.objects.filter(year=2019, metric="incidence").exists()
+
+
+def test_exit_evaluations_in_sets_agree_with_the_rules(registry):
+    from fupin.areas.models import Area
+    from fupin.rules import evaluation
+
+    scenario._year(registry["h1"], 2019, "0", income="4000")  # above 云南's 2019 line of 3747
+    snapshot_fill()
+    rows = get_metric("exit_eligible").compute(DuckDBEngine(), StatsQuery(year=2019, level=1))
+    yunnan = next(r for r in rows if r["code"] == "530000000000")
+    assert (yunnan["poor_households"], yunnan["eligible_households"]) == (4, 1)
+    assert (yunnan["poor_persons"], yunnan["eligible_persons"]) == (11, 4)
+    by_rules = [v for v in evaluation.household_exits(year=2019) if v.area_code.startswith("53")]
+    assert (len(by_rules), sum(v.eligible for v in by_rules)) == (4, 1)
+    for level, name in ((5, "village"), (3, "county")):
+        engine_rows = get_metric("area_exits").compute(DuckDBEngine(), StatsQuery(year=2019, level=level, area="53"))
+        rules_rows = evaluation.area_exits(level=name, year=2019, visible=Area.objects.all(),
+                                           within=Area.objects.get(code="530000000000"))
+        assert [(r["code"], r["eligible"], r["poor"], r["population"]) for r in engine_rows] == [
+            (v.code, v.eligible, v.poor, v.population) for v in rules_rows]

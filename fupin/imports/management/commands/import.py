@@ -1,6 +1,9 @@
+from functools import partial
+
 from django.core.management.base import CommandError
 
 from fupin.areas import services as area_services
+from fupin.cooperation.importing import cooperation_import
 from fupin.core.cli import FupinCommand
 from fupin.core.errors import ServiceError
 from fupin.imports.cli import emit_report
@@ -15,6 +18,14 @@ class Command(FupinCommand):
     IMPORTERS = {
         "population": (area_services.population_import,
                        "Rural registered population per area and year (行政区划代码, 年度, 乡村人口, 户数)."),
+        "pairings": (partial(cooperation_import, kind="pairing"),
+                     "Pairings (帮扶类别, 帮扶方, 受扶方, 开始日期 …)."),
+        "funds": (partial(cooperation_import, kind="fund"),
+                  "Fiscal aid and donations (资金类别, 资金来源, 行政区划代码, 用途, 承诺/到位金额与日期)."),
+        "workshops": (partial(cooperation_import, kind="workshop"), "Poverty workshops (车间名称, 行政区划代码 …)."),
+        "talent": (partial(cooperation_import, kind="talent"), "Talent exchange (姓名, 人才类型, 行政区划代码 …)."),
+        "labour": (partial(cooperation_import, kind="labour"), "Labour transfers (证件号码, 用工单位 …)."),
+        "purchases": (partial(cooperation_import, kind="purchase"), "Consumption purchases (采购方, 产品 …)."),
     }
 
     def add_arguments(self, parser):
