@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "fupin.rules",
     "fupin.workflows",
     "fupin.cooperation",
+    "fupin.quality",
     "fupin.analytics",
     "fupin.audit",
     "fupin.jobs",

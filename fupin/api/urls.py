@@ -7,6 +7,7 @@ from fupin.areas.api import AreaViewSet, AreaYearViewSet, DesignationViewSet
 from fupin.cooperation.api import EastWestCardView, PairingViewSet, PartyViewSet
 from fupin.imports.api import HouseholdImportView
 from fupin.jobs.api import JobViewSet
+from fupin.quality.api import FindingViewSet, ScanView, SummaryView
 from fupin.registry.api import DuplicateViewSet, HouseholdViewSet, MemberViewSet, SearchView
 from fupin.rules.api import ExitEvaluationView
 from fupin.workflows.api import CaseViewSet, NoticeViewSet, ObjectionViewSet
@@ -22,6 +23,7 @@ router.register("duplicates", DuplicateViewSet, basename="duplicate")
 router.register("cases", CaseViewSet, basename="case")
 router.register("parties", PartyViewSet, basename="party")
 router.register("pairings", PairingViewSet, basename="pairing")
+router.register("quality/findings", FindingViewSet, basename="finding")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("objections", ObjectionViewSet, basename="objection")
 
@@ -34,5 +36,7 @@ urlpatterns = [
     path("evaluations/exits/", ExitEvaluationView.as_view(), name="exit-evaluations"),
     path("stats/<str:metric>/", StatsView.as_view(), name="stats"),
     path("cooperation/east-west-card/", EastWestCardView.as_view(), name="east-west-card"),
+    path("quality/scans/", ScanView.as_view(), name="quality-scan"),
+    path("quality/summary/", SummaryView.as_view(), name="quality-summary"),
     path("", include(router.urls)),
 ]

@@ -1,0 +1,64 @@
+from django.core.management.base import CommandError
+
+from fupin.core.cli import FupinCommand
+from fupin.core.errors import ServiceError
+
+from ... import selectors, services
+from ...models import Finding
+
+
+class Command(FupinCommand):
+    help = "Data-quality rules: scan an area and year, list and explain findings."
+    has_subcommands = True
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        scan = self.add_subcommand("scan", "Run the rules over an area and year; prints the open findings.")
+        scan.add_argument("--area", help="An area code (2 to 12 digits); default: everywhere you may change.")
+        scan.add_argument("--year", type=int, required=True)
+        scan.add_argument("--rules", help="Only these rules (comma-separated codes).")
+        summary = self.add_subcommand("summary", "Open findings by area and rule.")
+        summary.add_argument("--area")
+        summary.add_argument("--year", type=int)
+        explain = self.add_subcommand("explain", "Explain a finding (it is not an error, and why).")
+        explain.add_argument("finding", type=int)
+        explain.add_argument("--reason", required=True)
+        accept = self.add_subcommand("accept", "Accept (or --reject) the explanation of a finding.")
+        accept.add_argument("finding", type=int)
+        accept.add_argument("--reject", action="store_true")
+
+    def _run(self, function, **kwargs):
+        try:
+            return function(actor=self.actor, **kwargs)
+        except ServiceError as error:
+            raise CommandError(str(error)) from None
+
+    def handle_scan(self, **options):
+        rules = [code.strip() for code in options["rules"].split(",")] if options["rules"] else None
+        with self.progress("rules") as advance:
+            scan = self._run(services.scan_run, year=options["year"], area_code=options["area"], rules=rules,
+                             on_progress=advance)
+        findings = selectors.finding_list(actor=self.actor, area_code=options["area"], year=options["year"])
+        findings = findings.filter(rule_id__in=scan.rules).order_by("area_code", "rule_id", "household_id", "id")
+        self.emit([selectors.as_contract(f) for f in findings],
+                  columns=["rule", "household", "member", "area", "message"])
+
+    def handle_summary(self, **options):
+        self.emit(self._run(selectors.finding_summary, area_code=options["area"], year=options["year"]),
+                  columns=["area", "rule", "open"])
+
+    def _finding(self, pk) -> Finding:
+        finding = selectors.finding_list(actor=self.actor, status=None).filter(pk=pk).first()
+        if finding is None:
+            raise CommandError(f"No finding {pk} in your areas.")
+        return finding
+
+    def handle_explain(self, **options):
+        finding = self._run(services.finding_explain, finding=self._finding(options["finding"]),
+                            explanation=options["reason"])
+        self.emit({"finding": finding.pk, "status": finding.status})
+
+    def handle_accept(self, **options):
+        finding = self._run(services.finding_accept, finding=self._finding(options["finding"]),
+                            accept=not options["reject"])
+        self.emit({"finding": finding.pk, "status": finding.status})

@@ -1,0 +1,141 @@
+"""Scans and the finding loop (筛查 → 整改 → 再筛查): a scan records what its rules find now; findings it no
+longer finds are fixed; explanations are given by the village or county and accepted by a reviewer, audited.
+
+Scanning needs `change` in the area (it writes findings); explaining needs `change` on the finding's village,
+accepting needs `approve` there.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import EVERYWHERE, granted_prefixes, require, scoped_to
+from fupin.areas.selectors import area_by_code, subtree
+from fupin.audit import registry as audit_registry
+from fupin.audit.services import audit_record
+from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.registry.models import Household
+
+from .checks import CHECKS, Scope
+from .models import Finding, FindingStatus, QualityRule, Scan
+
+SCAN_RUN = audit_registry.register("quality.scanned", _("ran a data-quality scan"))
+FINDING_EXPLAINED = audit_registry.register("quality.explained", _("explained a data-quality finding"))
+FINDING_ACCEPTED = audit_registry.register("quality.accepted", _("accepted or rejected an explanation"))
+
+LIVE = (FindingStatus.OPEN, FindingStatus.EXPLAINED, FindingStatus.ACCEPTED)
+
+
+def _scope(actor, area_code: str | None, year: int) -> tuple[str, Scope]:
+    households = Household.objects.exclude(status="9")
+    if area_code:
+        area = area_by_code(area_code)
+        require(actor, Action.CHANGE, area.code)
+        households = subtree(households, area)
+        code = area.code
+    else:
+        if granted_prefixes(actor, Action.CHANGE) is not EVERYWHERE:
+            raise PermissionDenied()
+        code = ""
+    return code, Scope(year=year, households=scoped_to(households, actor=actor, action=Action.CHANGE))
+
+
+def _rules(codes: list[str] | None) -> list[QualityRule]:
+    rules = QualityRule.objects.filter(enabled=True)
+    if codes:
+        rules = QualityRule.objects.filter(code__in=codes)
+        missing = set(codes) - set(rules.values_list("code", flat=True))
+        if missing:
+            raise ValidationFailed(_("Unknown rules: %(codes)s."), field="rules", codes=", ".join(sorted(missing)))
+    return list(rules)
+
+
+def scan_run(*, actor, year: int, area_code: str | None = None, rules: list[str] | None = None,
+             on_progress=None) -> Scan:
+    code, scope = _scope(actor, area_code, year)
+    chosen = _rules(rules)
+    with transaction.atomic():
+        scan = Scan.objects.create(area_code=code, year=year, rules=[r.code for r in chosen], started_by=actor)
+        counts = {}
+        by_check: dict[str, list[QualityRule]] = {}
+        for rule in chosen:
+            by_check.setdefault(rule.check_name, []).append(rule)
+        for check_name, group in by_check.items():
+            hits: dict[str, dict] = {rule.code: {} for rule in group}
+            for rule_code, hit in CHECKS[check_name](group, scope):
+                hits[rule_code].setdefault((hit.household_id, hit.member_id), hit)
+            for rule in group:
+                counts[rule.code] = _record(scan, rule, scope, _switched_on(rule, hits[rule.code]))
+            if on_progress:
+                on_progress(len(group))
+        scan.counts = counts
+        scan.finished_at = timezone.now()
+        scan.save(update_fields=["counts", "finished_at"])
+        audit_record(actor=actor, action=SCAN_RUN, obj=scan, area_code=code,
+                     after={"year": year, "rules": scan.rules, "counts": counts})
+    return scan
+
+
+def _switched_on(rule: QualityRule, hits: dict) -> dict:
+    """Hits outside the provinces that switched the rule off."""
+    if not rule.disabled_provinces:
+        return hits
+    areas = dict(Household.objects.filter(pk__in={key[0] for key in hits}).values_list("pk", "area_id"))
+    return {key: hit for key, hit in hits.items() if areas[key[0]][:2] not in rule.disabled_provinces}
+
+
+def _record(scan: Scan, rule: QualityRule, scope: Scope, hits: dict) -> dict:
+    """Open new findings, keep the ones found again, mark fixed the ones no longer found (within the scope)."""
+    live = {(f.household_id, f.member_id): f for f in Finding.objects.filter(
+        rule=rule, year=scope.year, status__in=LIVE, household__in=scope.households)}
+    areas = dict(Household.objects.filter(pk__in={key[0] for key in hits}).values_list("pk", "area_id"))
+    now = timezone.now()
+    new, seen = [], []
+    for key, hit in hits.items():
+        finding = live.pop(key, None)
+        if finding is None:
+            new.append(Finding(rule=rule, household_id=key[0], member_id=key[1], area_code=areas[key[0]],
+                               year=scope.year, message=hit.text("zh-hans")[:300], message_en=hit.text("en")[:300],
+                               first_scan=scan, last_scan=scan))
+        else:
+            seen.append(finding.pk)
+    Finding.objects.bulk_create(new, batch_size=2000)
+    Finding.objects.filter(pk__in=seen).update(last_scan=scan, updated_at=now)
+    fixed = [finding.pk for finding in live.values()]
+    Finding.objects.filter(pk__in=fixed).update(status=FindingStatus.FIXED, fixed_at=now, last_scan=scan,
+                                                updated_at=now)
+    return {"found": len(hits), "new": len(new), "fixed": len(fixed)}
+
+
+def finding_explain(*, actor, finding: Finding, explanation: str) -> Finding:
+    require(actor, Action.CHANGE, finding.area_code)
+    explanation = explanation.strip()
+    if not explanation:
+        raise ValidationFailed(_("Give the reason this is not an error."), field="explanation")
+    if finding.status == FindingStatus.FIXED:
+        raise ValidationFailed(_("This finding is already fixed."), field="status")
+    with transaction.atomic():
+        finding.status, finding.explanation, finding.explained_by = FindingStatus.EXPLAINED, explanation, actor
+        finding.accepted_by = None
+        finding.save(update_fields=["status", "explanation", "explained_by", "accepted_by", "updated_at"])
+        audit_record(actor=actor, action=FINDING_EXPLAINED, obj=finding, area_code=finding.area_code,
+                     after={"explanation": explanation})
+    return finding
+
+
+def finding_accept(*, actor, finding: Finding, accept: bool) -> Finding:
+    """A reviewer accepts the explanation (the finding leaves the open list) or rejects it (open again)."""
+    require(actor, Action.APPROVE, finding.area_code)
+    if finding.status != FindingStatus.EXPLAINED:
+        raise ValidationFailed(_("Only an explained finding can be accepted or rejected."), field="status")
+    if finding.explained_by_id == actor.pk:
+        raise PermissionDenied(_("The person who explained a finding cannot accept it."))
+    with transaction.atomic():
+        finding.status = FindingStatus.ACCEPTED if accept else FindingStatus.OPEN
+        finding.accepted_by = actor if accept else None
+        finding.save(update_fields=["status", "accepted_by", "updated_at"])
+        audit_record(actor=actor, action=FINDING_ACCEPTED, obj=finding, area_code=finding.area_code,
+                     after={"accepted": accept})
+    return finding
+
