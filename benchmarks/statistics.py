@@ -20,6 +20,7 @@ its own:
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 
@@ -154,15 +155,22 @@ def main():
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--provinces", default="53,52,14")
     parser.add_argument("--skip-sql-engine", action="store_true")
+    parser.add_argument("--reuse", metavar="DATABASE_URL",
+                        help="Run the stages on a database a previous run filled (one database only).")
     args = parser.parse_args()
     for database in args.databases.split(","):
-        env = fresh_database(database)
+        if args.reuse:
+            env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "FUPIN_DEBUG": "0",
+                   "DATABASE_URL": args.reuse}
+        else:
+            env = fresh_database(database)
         env["FUPIN_ANALYTICS_DIR"] = f"/tmp/fupin-bench-analytics-{database}"
         subprocess.run(["rm", "-rf", env["FUPIN_ANALYTICS_DIR"]], check=True)
-        fupin(["areas", "load", "--provinces", args.provinces], env)
-        setup = run(SETUP, [str(args.members), args.provinces], env)
-        print(f"## {database}: {setup['members']:,} members, {setup['households']:,} households, "
-              f"{setup['villages']:,} villages (setup {setup['setup_s']:.0f} s)", flush=True)
+        if not args.reuse:
+            fupin(["areas", "load", "--provinces", args.provinces], env)
+            setup = run(SETUP, [str(args.members), args.provinces], env)
+            print(f"## {database}: {setup['members']:,} members, {setup['households']:,} households, "
+                  f"{setup['villages']:,} villages (setup {setup['setup_s']:.0f} s)", flush=True)
         stages = ["extract", "incidence-duckdb", "incidence-spark", "refresh", "orm"]
         if not args.skip_sql_engine:
             stages.insert(3, "incidence-sql")

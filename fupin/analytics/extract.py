@@ -2,8 +2,8 @@
 
 The fill state (SnapshotPartition) holds a signature of the operational rows behind each file: how many
 household-years and members there are and when each was last changed. A fill compares signatures, re-extracts
-the moved partitions year by year (one query a year, sorted by county so files are written one after another),
-writes each file under a temporary name, renames it into place and only then records its new signature. A fill
+the moved partitions one query per county and year (an index range; memory stays at one batch), writes each
+file under a temporary name, renames it into place and only then records its new signature. A fill
 killed at any point therefore leaves every file either old-and-recorded-as-old or new-and-recorded-as-new, and
 the next fill redoes exactly what is missing. Engines read only the files the state lists.
 
@@ -16,7 +16,6 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -103,34 +102,26 @@ def _remove(partition: SnapshotPartition) -> None:
 
 
 def _fill_year(year: int, counties: set[str], signatures: dict[str, str], on_progress) -> int:
+    """One query per county: each is an index range on the operational tables, sorts only its own rows, and
+    memory stays at one batch whatever the size of the province."""
     engine = SqlEngine()
-    everything = SnapshotPartition.objects.filter(year=year).count() == 0 or len(counties) > 200
-    expr = facts_expression(engine.con, years=[year], county_codes=None if everything else sorted(counties))
-    expr = expr.order_by("county", "village", "household_id", "member_id")
     written = 0
-    seen: set[str] = set()
-    writer = _PartitionWriter(year)
-    for batch in _batches(engine, expr):
-        county_column = np.asarray(batch.column("county").to_pylist(), dtype=object)
-        # Runs of one county inside the (county-sorted) batch.
-        starts = np.flatnonzero(np.concatenate(([True], county_column[1:] != county_column[:-1])))
-        ends = np.append(starts[1:], len(county_column))
-        for start, end in zip(starts, ends, strict=True):
-            county = county_column[start][:6]
-            if county not in counties:
-                continue
-            if writer.county != county:
-                writer.finish(signatures)
+    for county in sorted(counties):
+        expr = facts_expression(engine.con, years=[year], county_codes=[county])
+        expr = expr.order_by("village", "household_id", "member_id")
+        writer = _PartitionWriter(year)
+        for batch in _batches(engine, expr):
+            if writer.county is None:
                 writer.open(county)
-                seen.add(county)
-            writer.write(batch.slice(start, end - start))
-            written += int(end - start)
-        if on_progress:
-            on_progress(batch.num_rows)
-    writer.finish(signatures)
-    for county in counties - seen:  # household-years without anyone in them at year end
-        _record(year, county, signatures[county], 0)
-        live_path(year, county).unlink(missing_ok=True)
+            writer.write(batch)
+            written += batch.num_rows
+            if on_progress:
+                on_progress(batch.num_rows)
+        if writer.county is None:  # household-years without anyone in them at year end
+            _record(year, county, signatures[county], 0)
+            live_path(year, county).unlink(missing_ok=True)
+        else:
+            writer.finish(signatures)
     return written
 
 
@@ -175,8 +166,29 @@ def _batches(engine: SqlEngine, expr) -> Iterator[pa.RecordBatch]:
     if connection.vendor == "postgresql":
         yield from _copy_batches(engine, expr)
     else:
-        for batch in engine.con.to_pyarrow_batches(expr, chunk_size=BATCH_ROWS):
-            yield batch.cast(ARROW_SCHEMA) if batch.schema != ARROW_SCHEMA else batch
+        yield from _sqlite_batches(expr)
+
+
+BOOLEAN_COLUMNS = {index for index, field in enumerate(ARROW_SCHEMA) if pa.types.is_boolean(field.type)}
+
+
+def _sqlite_batches(expr) -> Iterator[pa.RecordBatch]:
+    """Stream the query through the sqlite3 cursor a batch at a time (Ibis's own batches read everything first)."""
+    import ibis
+
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(ibis.to_sql(expr, dialect="sqlite"))
+        while rows := cursor.fetchmany(BATCH_ROWS):
+            columns = list(zip(*rows, strict=True))
+            arrays = []
+            for index, (values, field) in enumerate(zip(columns, ARROW_SCHEMA, strict=True)):
+                if index in BOOLEAN_COLUMNS:  # SQLite hands booleans over as 0/1
+                    values = [None if v is None else bool(v) for v in values]
+                arrays.append(pa.array(values, type=field.type))
+            yield pa.RecordBatch.from_arrays(arrays, schema=ARROW_SCHEMA)
+    finally:
+        cursor.close()
 
 
 def _copy_batches(engine: SqlEngine, expr) -> Iterator[pa.RecordBatch]:

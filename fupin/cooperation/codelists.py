@@ -62,3 +62,9 @@ TRANSPORT = code_list("组织输送", [
     ("train", "专列", "chartered train"),
     ("plane", "包机", "chartered plane"),
 ])
+
+LEADER_LEVEL = code_list("领导层级", [
+    ("province", "省级党政主要领导", "provincial party or government leader", "省级"),
+    ("prefecture", "市级党政主要领导", "prefectural party or government leader", "市级"),
+    ("county", "县级党政主要领导", "county party or government leader", "县级"),
+])

@@ -28,7 +28,7 @@ from fupin.imports.tabular import Column, open_table
 from fupin.registry.models import Member
 
 from . import codelists as cl
-from .models import Fund, LabourTransfer, Pairing, Party, Programme, Purchase, TalentExchange, Workshop
+from .models import Fund, LabourTransfer, Pairing, Party, Programme, Purchase, TalentExchange, Visit, Workshop
 from .services import pairing_rules, record_rules
 
 RECORDS_IMPORTED = audit_registry.register("cooperation.imported", _("imported cooperation records"))
@@ -101,6 +101,15 @@ SPECS: dict[str, tuple[type, tuple[Field, ...], tuple[str, ...]]] = {
         Field("transport", ("组织输送", "組織輸送", "transport"), cl.TRANSPORT, False),
         Field("pairing", PAIRING, "pairing", False),
     ), ("member", "start_date")),
+    "visit": (Visit, (
+        Field("person", ("姓名", "姓名", "person", "name"), "text"),
+        Field("position", ("职务", "職務", "position"), "text", False),
+        Field("level", ("领导层级", "領導層級", "level"), cl.LEADER_LEVEL),
+        Field("direction", ("方向", "方向", "direction"), cl.DIRECTION, False),
+        Field("area", AREA, "area"),
+        Field("visited_on", ("互访日期", "互訪日期", "visited on"), "date"),
+        Field("pairing", PAIRING, "pairing", False),
+    ), ("person", "area", "visited_on")),
     "purchase": (Purchase, (
         Field("buyer", ("采购方", "採購方", "buyer"), "party"),
         Field("area", AREA, "area"),

@@ -188,6 +188,21 @@ class LabourTransfer(CooperationRecord):
         ordering = ["start_date", "id"]
 
 
+class Visit(CooperationRecord):
+    """A leaders' visit between the helping and the helped side (党政领导互访), part of 组织领导."""
+
+    person = models.CharField(_("person"), max_length=60)
+    position = models.CharField(_("position"), max_length=120, blank=True)
+    level = models.CharField(_("level"), max_length=12, choices=cl.LEADER_LEVEL.choices)
+    direction = models.CharField(_("direction"), max_length=10, choices=cl.DIRECTION.choices, default="to_helped")
+    visited_on = models.DateField(_("visited on"))
+
+    class Meta:
+        verbose_name = _("leaders' visit")
+        verbose_name_plural = _("leaders' visits")
+        ordering = ["visited_on", "id"]
+
+
 class Purchase(CooperationRecord):
     """消费扶贫: products of a helped area bought by the helping side."""
 

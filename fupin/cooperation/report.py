@@ -4,19 +4,23 @@ workshops, professionals, labour transfers, pairing counts by kind on both sides
 industry and labour. Every figure says which records and filters produced it."""
 
 import datetime
+import json
 from decimal import Decimal
+from pathlib import Path
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import get_language
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import require
 from fupin.areas.codes import CODE_LENGTH, Level
 from fupin.areas.models import Area
 from fupin.areas.selectors import area_by_code
+from fupin.core.codelists import _to_traditional
 from fupin.registry import codelists as registry_codes
 
 from . import codelists as cl
-from .models import Fund, LabourTransfer, Pairing, TalentExchange, Workshop
+from .models import Fund, LabourTransfer, Pairing, Purchase, TalentExchange, Visit, Workshop
 from .selectors import within_area
 
 EAST_WEST = ("east_west", "hand_in_hand")
@@ -87,6 +91,18 @@ def east_west_card(*, actor, area_code: str, start: datetime.date, end: datetime
     add("industry_labour_share", float(industry / total) if total else None, "cooperation.fund",
         kind="fiscal_aid", purposes=sorted(cl.INDUSTRY_AND_LABOUR))
 
+    committed_aid = funds.filter(kind="fiscal_aid", committed_on__range=(start, end)).aggregate(
+        committed=Sum("committed_amount"), arrived=Sum("arrived_amount"))
+    add("fiscal_aid_arrival_rate", float(committed_aid["arrived"] / committed_aid["committed"])
+        if committed_aid["committed"] else None, "cooperation.fund", kind="fiscal_aid", date="committed_on",
+        ratio="arrived / committed")
+    purchases = Purchase.objects.filter(within_area("area", area), bought_on__range=(start, end))
+    add("purchases_amount", purchases.aggregate(total=Sum("amount"))["total"] or Decimal(0),
+        "cooperation.purchase", date="bought_on")
+    visits = Visit.objects.filter(within_area("area", area), visited_on__range=(start, end), level="province")
+    for direction in ("to_helped", "to_helper"):
+        add(f"leader_visits_{direction}", visits.filter(direction=direction).count(), "cooperation.visit",
+            level="province", direction=direction)
     workshops = Workshop.objects.filter(within_area("area", area), opened_on__range=(start, end))
     add("workshops", workshops.count(), "cooperation.workshop", date="opened_on")
     add("workshop_poor_employees", workshops.aggregate(n=Count("poor_employees", distinct=True))["n"],
@@ -115,3 +131,29 @@ def east_west_card(*, actor, area_code: str, start: datetime.date, end: datetime
 
 def figure_values(card: dict) -> dict:
     return {figure["key"]: figure["value"] for figure in card["figures"]}
+
+
+ASSESSMENT_FILE = Path(__file__).resolve().parent / "data" / "assessment.json"
+
+
+def assessment(*, actor, area_code: str, year: int) -> list[dict]:
+    """The annual assessment view: the six areas of the 2017 考核办法, each indicator's value for the year from
+    the cooperation card, its target (data) and whether it is met (no target: reported, not judged)."""
+    card = figure_values(east_west_card(actor=actor, area_code=area_code, start=datetime.date(year, 1, 1),
+                                        end=datetime.date(year, 12, 31)))
+    language = get_language() or "zh-hans"
+    english = language.startswith("en")
+    traditional = language in ("zh-hant", "zh-tw", "zh-hk")
+    result = []
+    for section in json.loads(ASSESSMENT_FILE.read_text(encoding="utf-8"))["areas"]:
+        for indicator in section["indicators"]:
+            key, _dot, part = indicator["figure"].partition(".")
+            value = card[key][part] if part else card[key]
+            target = indicator["target"]
+            met = None if target is None or value is None else Decimal(str(value)) >= Decimal(str(target))
+            labels = [item["en"] if english else item["zh"] for item in (section, indicator)]
+            if traditional:
+                labels = [_to_traditional(label) for label in labels]
+            result.append({"area": labels[0], "indicator": labels[1], "figure": indicator["figure"], "value": value,
+                           "target": target, "met": met})
+    return result

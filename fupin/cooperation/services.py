@@ -20,7 +20,7 @@ from fupin.registry.models import Household
 
 from . import codelists as cl
 from .creditcode import is_valid
-from .models import Fund, LabourTransfer, Pairing, Party, Programme, Purchase, TalentExchange, Workshop
+from .models import Fund, LabourTransfer, Pairing, Party, Programme, Purchase, TalentExchange, Visit, Workshop
 
 PARTY_SAVED = audit_registry.register("cooperation.party_saved", _("saved a helping or helped party"))
 PAIRING_SAVED = audit_registry.register("cooperation.pairing_saved", _("saved a pairing"))
@@ -28,7 +28,7 @@ PAIRING_ENDED = audit_registry.register("cooperation.pairing_ended", _("ended a 
 RECORD_SAVED = audit_registry.register("cooperation.record_saved", _("saved a cooperation record"))
 
 RECORD_MODELS = {"fund": Fund, "workshop": Workshop, "talent": TalentExchange, "labour": LabourTransfer,
-                 "purchase": Purchase}
+                 "purchase": Purchase, "visit": Visit}
 
 
 def _snapshot(instance, fields) -> dict:
@@ -159,6 +159,9 @@ def record_rules(kind: str, record) -> None:
         if record.transport not in cl.TRANSPORT.values:
             raise ValidationFailed(_("Unknown transport “%(transport)s”."), field="transport",
                                    transport=record.transport)
+    elif kind == "visit" and (record.level not in cl.LEADER_LEVEL.values or record.direction not in
+                              cl.DIRECTION.values):
+        raise ValidationFailed(_("Unknown level or direction of the visit."), field="level")
     elif kind == "purchase" and record.amount <= Decimal(0):
         raise ValidationFailed(_("The amount must be positive."), field="amount")
     if record.pairing_id and not record.area_id.startswith(record.pairing.helped.area.prefix):

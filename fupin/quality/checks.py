@@ -224,3 +224,59 @@ def consistency_rules(rules, scope) -> Iterator:
                                                     day=scope.year_end, rules=codes):
                 member_id = people[problem.member]["id"] if problem.member is not None else None
                 yield by_code[problem.rule].code, Hit(household_id, member_id, problem.message, problem.params)
+
+
+COMPARISON_MESSAGES = {
+    "death": _("Registered as dead (%(date)s) in “%(list)s”, but still a member of the household."),
+    "vehicle": _("Owns a vehicle worth %(value)s yuan (“%(list)s”)."),
+    "state_staff": _("Is state-paid staff: %(detail)s (“%(list)s”)."),
+    "property": _("Bought commercial property: %(detail)s (“%(list)s”)."),
+    "business": _("Has a registered business: %(detail)s (“%(list)s”)."),
+    "dibao": _("Receives the minimum living allowance (“%(list)s”) but is not recorded as such."),
+    "medical": _("Paid %(value)s yuan out of pocket for medical care (“%(list)s”)."),
+    "education": _("%(detail)s (“%(list)s”)."),
+    "disability": _("Holds a disability certificate (“%(list)s”) but is not recorded as disabled."),
+}
+
+
+@check("comparison")
+def comparison(rules, scope):
+    """Department lists matched against the scope's active members by ID number, in the database. A rule with
+    `co_resident` makes the whole household the subject (a relative's car excludes the household)."""
+    from .models import DepartmentRecord
+
+    for rule in rules:
+        params = rule.params
+        records = DepartmentRecord.objects.filter(department_list__source=params["source"])
+        if "min_value" in params:
+            records = records.filter(value__gte=params["min_value"])
+        if "detail_contains" in params:
+            records = records.filter(detail__contains=params["detail_contains"])
+        members = _members(scope).filter(id_number__in=records.values("id_number"))
+        for field_name, value in params.get("unless", {}).items():
+            members = members.exclude(**{field_name: value})
+        matched = list(members.values_list("id", "household_id", "id_number"))
+        details = {}
+        for chunk in chunked(sorted({number for _m, _h, number in matched}), 500):
+            for number, value, day, detail, name in records.filter(id_number__in=chunk).values_list(
+                    "id_number", "value", "date", "detail", "department_list__name"):
+                details.setdefault(number, (value, day, detail, name))
+        for member_id, household_id, number in matched:
+            value, day, detail, name = details[number]
+            message = COMPARISON_MESSAGES[params["source"]]
+            values = {"value": value, "date": day, "detail": detail, "list": name}
+            if params.get("co_resident"):
+                yield rule.code, Hit(household_id, member_id, _("A member of the household: %(finding)s"),
+                                     {"finding": _Rendered(message, values)})
+            else:
+                yield rule.code, Hit(household_id, member_id, message, values)
+
+
+class _Rendered:
+    """A lazy message with its values, rendered in the language in force."""
+
+    def __init__(self, message, values):
+        self.message, self.values = message, values
+
+    def __str__(self) -> str:
+        return str(self.message) % self.values

@@ -3,7 +3,21 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from fupin.core.codelists import code_list
 from fupin.core.models import TimeStampedModel
+
+DEPARTMENT_SOURCE = code_list("比对数据来源", [
+    ("death", "公安：死亡人员", "public security: deaths", "死亡"),
+    ("vehicle", "公安：机动车", "public security: vehicles", "车辆"),
+    ("state_staff", "财政供养人员", "state-paid staff", "财政供养"),
+    ("property", "住建：商品房", "housing: commercial property", "商品房"),
+    ("business", "市场监管：工商注册", "market regulation: business registrations", "工商注册"),
+    ("dibao", "民政：低保", "civil affairs: minimum living allowance", "低保"),
+    ("tekun", "民政：特困供养", "civil affairs: destitute support", "特困"),
+    ("medical", "医保：住院和自付费用", "medical insurance: hospital stays and out-of-pocket costs", "医保"),
+    ("education", "教育：在校和辍学", "education: enrolment and dropouts", "教育"),
+    ("disability", "残联：残疾人证", "disabled persons' federation: certificates", "残疾人证"),
+])
 
 
 class Severity(models.TextChoices):
@@ -103,3 +117,45 @@ class Finding(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.rule_id} {self.household_id}"
+
+
+class DepartmentList(models.Model):
+    """One list received from another department (数据比对), e.g. the public-security deaths of a quarter."""
+
+    source = models.CharField(_("source"), max_length=24, choices=DEPARTMENT_SOURCE.choices)
+    name = models.CharField(_("name"), max_length=120)
+    received_on = models.DateField(_("received on"))
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("imported by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("department list")
+        verbose_name_plural = _("department lists")
+        ordering = ["-received_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["source", "name"], name="unique_department_list")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentRecord(models.Model):
+    """A row of a department list, keyed by ID number: a value (price, amount, …), a date and a detail."""
+
+    department_list = models.ForeignKey(DepartmentList, verbose_name=_("list"), on_delete=models.CASCADE,
+                                        related_name="records")
+    id_number = models.CharField(_("ID number"), max_length=18, db_index=True)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2, null=True, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    row = models.PositiveIntegerField(_("row"))
+
+    class Meta:
+        verbose_name = _("department record")
+        verbose_name_plural = _("department records")
+        constraints = [models.UniqueConstraint(fields=["department_list", "row"], name="unique_department_row")]
+
+    def __str__(self) -> str:
+        return f"{self.department_list_id}:{self.row}"

@@ -51,3 +51,11 @@ def as_contract(finding: Finding) -> dict:
     return {"rule": finding.rule_id, "household": finding.household.number,
             "member": finding.member.id_number if finding.member_id else None, "area": finding.area_code,
             "message": finding_message(finding)}
+
+
+def exclusions(household) -> list[Finding]:
+    """Open comparison findings that exclude the household (a car, a civil servant …): the identification
+    procedure's 比对 step cannot be approved while any remain (fixed, or explained and accepted, lifts them)."""
+    return list(Finding.objects.filter(household=household, status=FindingStatus.OPEN,
+                                       rule__check_name="comparison", rule__params__effect="exclude")
+                .select_related("rule"))

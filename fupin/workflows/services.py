@@ -18,6 +18,7 @@ from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fupin.core.signals import registry_changed
+from fupin.quality import selectors as quality_selectors
 from fupin.registry import codelists as cl
 from fupin.registry import services as registry_services
 from fupin.registry.models import Household
@@ -33,6 +34,7 @@ NOTICE_PUBLISHED = audit_registry.register("workflows.notice_published", _("publ
 OBJECTION_RECORDED = audit_registry.register("workflows.objection_recorded", _("recorded an objection"))
 OBJECTION_RESOLVED = audit_registry.register("workflows.objection_resolved", _("resolved an objection"))
 
+COMPARISON_STEP = "comparison"  # 信息比对: approving it needs the household clear of exclusion findings
 POOR_VILLAGE = ("poor_village",)
 POOR_COUNTY = ("poor_county", "key_county", "contiguous_area_county")
 
@@ -194,6 +196,11 @@ def case_decide(*, actor, case: Case, step_code: str, outcome: str, comment: str
     if outcome not in Decision.Outcome.values:
         raise ValidationFailed(_("Decide “approve” or “reject”."), field="outcome")
     if outcome == Decision.Outcome.APPROVE:
+        if step.code == COMPARISON_STEP and case.household_id:
+            blocking = quality_selectors.exclusions(case.household)
+            if blocking:
+                raise ValidationFailed(_("Cross-department comparison excludes this household: %(findings)s"),
+                                       field="step", findings="; ".join(f.message for f in blocking))
         if step.needs_evidence and not evidence:
             raise ValidationFailed(_("This step needs evidence (e.g. the signed acknowledgement)."),
                                    field="evidence")

@@ -2,9 +2,11 @@
 with hand-computed values."""
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 
 from fupin.areas.models import Area
 from fupin.cooperation import report, selectors, services
@@ -163,7 +165,27 @@ def records(graph):
         services.record_save(actor=actor, kind="labour", data={
             "member": member, "area": member.household.area, "employer": "东莞某厂", "work_province": "44",
             "start_date": start, "transport": "bus"})
+    services.record_save(actor=actor, kind="visit", data={
+        "person": "某书记", "level": "province", "direction": "to_helped", "visited_on": D(2019, 5, 1),
+        "area": Area.objects.get(code=NUJIANG), "pairing": pairs["sh_nj"]})
+    services.record_save(actor=actor, kind="purchase", data={
+        "buyer": p[HUANGPU], "area": Area.objects.get(code=FUGONG), "product": "草果", "amount": Decimal("120000"),
+        "bought_on": D(2019, 11, 1)})
     return graph
+
+
+def test_assessment(records, capsys):
+    rows = {row["figure"]: row for row in report.assessment(actor=system_user(), area_code="5333", year=2019)}
+    assert (rows["leader_visits_to_helped"]["value"], rows["leader_visits_to_helped"]["met"]) == (1, True)
+    assert (rows["leader_visits_to_helper"]["value"], rows["leader_visits_to_helper"]["met"]) == (0, False)
+    # 2019: fiscal aid committed 10 M + 5 M, of which 6 M + 5 M arrived (the second arrived in 2020).
+    assert rows["fiscal_aid_arrival_rate"]["value"] == 11 / 15
+    assert rows["industry_labour_share"]["value"] == 1.0 and rows["industry_labour_share"]["met"] is True
+    assert rows["purchases_amount"]["value"] == Decimal("120000") and rows["purchases_amount"]["met"] is None
+    assert rows["pairs_township_town.helped"]["value"] == 2
+    assert rows["workshops"]["area"] == "产业合作"
+    call_command("cooperation", "assessment", "--area", "5333", "--year", "2019", "--format", "json")
+    assert len(json.loads(capsys.readouterr().out)) == len(rows)
 
 
 def test_east_west_report_card(records):

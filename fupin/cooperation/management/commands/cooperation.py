@@ -30,6 +30,9 @@ class Command(FupinCommand):
             sub.add_argument("area", help="An area code (2 to 12 digits).")
             sub.add_argument("--on", type=date_argument, help="Only pairings in force on this day (YYYY-MM-DD).")
             sub.add_argument("--programme", help="Only this programme (e.g. east_west, hand_in_hand).")
+        assessment = self.add_subcommand("assessment", "The annual assessment in the six areas of the 2017 考核办法.")
+        assessment.add_argument("--area", required=True)
+        assessment.add_argument("--year", type=int, required=True)
         card = self.add_subcommand("card", "The East–West cooperation report card of a helped area.")
         card.add_argument("--area", required=True)
         card.add_argument("--from", dest="start", type=date_argument, required=True)
@@ -60,3 +63,10 @@ class Command(FupinCommand):
         else:
             self.emit([{"figure": f["key"], "value": f["value"], "source": f["how"]["source"]}
                        for f in card["figures"]], columns=["figure", "value", "source"])
+
+    def handle_assessment(self, **options):
+        try:
+            rows = report.assessment(actor=self.actor, area_code=options["area"], year=options["year"])
+        except ServiceError as error:
+            raise CommandError(str(error)) from None
+        self.emit(rows, columns=["area", "indicator", "value", "target", "met"])

@@ -26,6 +26,7 @@ class Command(FupinCommand):
         "talent": (partial(cooperation_import, kind="talent"), "Talent exchange (姓名, 人才类型, 行政区划代码 …)."),
         "labour": (partial(cooperation_import, kind="labour"), "Labour transfers (证件号码, 用工单位 …)."),
         "purchases": (partial(cooperation_import, kind="purchase"), "Consumption purchases (采购方, 产品 …)."),
+        "visits": (partial(cooperation_import, kind="visit"), "Leaders' visits (姓名, 领导层级, 互访日期 …)."),
     }
 
     def add_arguments(self, parser):

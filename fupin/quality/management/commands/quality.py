@@ -1,9 +1,13 @@
+import datetime
+
 from django.core.management.base import CommandError
 
 from fupin.core.cli import FupinCommand
 from fupin.core.errors import ServiceError
+from fupin.imports.cli import emit_report
 
 from ... import selectors, services
+from ...importing import department_list_import
 from ...models import Finding
 
 
@@ -23,6 +27,15 @@ class Command(FupinCommand):
         explain = self.add_subcommand("explain", "Explain a finding (it is not an error, and why).")
         explain.add_argument("finding", type=int)
         explain.add_argument("--reason", required=True)
+        listed = self.add_subcommand("import-list", "Import a department list for comparison (数据比对).")
+        listed.add_argument("source", help="death, vehicle, state_staff, property, business, dibao, tekun, "
+                                           "medical, education or disability")
+        listed.add_argument("file")
+        listed.add_argument("--name", required=True, help="The list's name (re-importing a name replaces it).")
+        listed.add_argument("--received", type=datetime.date.fromisoformat, default=datetime.date.today(),
+                            help="The day it was received (YYYY-MM-DD; default today).")
+        listed.add_argument("--dry-run", action="store_true")
+        listed.add_argument("--skip-invalid", action="store_true")
         accept = self.add_subcommand("accept", "Accept (or --reject) the explanation of a finding.")
         accept.add_argument("finding", type=int)
         accept.add_argument("--reject", action="store_true")
@@ -62,3 +75,9 @@ class Command(FupinCommand):
         finding = self._run(services.finding_accept, finding=self._finding(options["finding"]),
                             accept=not options["reject"])
         self.emit({"finding": finding.pk, "status": finding.status})
+
+    def handle_import_list(self, **options):
+        report = self._run(department_list_import, source=options["source"], name=options["name"],
+                           path=options["file"], received_on=options["received"], dry_run=options["dry_run"],
+                           skip_invalid=options["skip_invalid"])
+        emit_report(self, report)

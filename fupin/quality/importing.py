@@ -1,0 +1,86 @@
+"""Department lists (数据比对) in: the import contract of every fupin import (row, column, reason in zh and en;
+all or nothing unless `skip_invalid`; `dry_run`), keyed by ID number. Importing a list under a name that exists
+replaces that list's rows (a department resends its list), so re-running is idempotent."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
+from fupin.audit import registry as audit_registry
+from fupin.audit.services import audit_record
+from fupin.core.bulk import insert_rows
+from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.imports.reports import ImportReport
+from fupin.imports.tabular import Column, open_table
+from fupin.registry.idnumbers import IdNumberError, parse_id_number
+
+from .models import DEPARTMENT_SOURCE, DepartmentList, DepartmentRecord
+
+LIST_IMPORTED = audit_registry.register("quality.list_imported", _("imported a department list"))
+
+COLUMNS = [
+    Column("id_number", ("证件号码", "證件號碼", "身份证号", "身份證號", "ID number", "id_number")),
+    Column("name", ("姓名", "姓名", "name"), required=False),
+    Column("value", ("金额", "金額", "价值", "價值", "value", "amount"), required=False),
+    Column("date", ("日期", "日期", "date"), required=False),
+    Column("detail", ("说明", "說明", "单位", "單位", "detail"), required=False),
+]
+
+
+def department_list_import(*, actor, source: str, name: str, path: str | Path, received_on: datetime.date,
+                           dry_run: bool = False, skip_invalid: bool = False) -> ImportReport:
+    """Lists are nationwide or provincial data sets: importing one needs a nationwide `import` grant."""
+    if granted_prefixes(actor, Action.IMPORT) is not EVERYWHERE:
+        raise PermissionDenied()
+    if source not in DEPARTMENT_SOURCE.values:
+        raise ValidationFailed(_("Unknown department list source “%(source)s”."), field="source", source=source)
+    table = open_table(path, COLUMNS)
+    header = {key: column.header for key, column in table.columns.items()}
+    report = ImportReport(dry_run=dry_run)
+    rows = []
+    for number, values in table.records():
+        report.rows += 1
+        ok = True
+        try:
+            identity = parse_id_number(values["id_number"], today=received_on).number
+        except IdNumberError as error:
+            report.error(number, header["id_number"], error.message, **error.params)
+            ok = False
+        value = None
+        if values.get("value"):
+            try:
+                value = Decimal(values["value"].replace(",", ""))
+            except InvalidOperation:
+                report.error(number, header["value"], _("“%(value)s” is not a number."), value=values["value"])
+                ok = False
+        day = None
+        if values.get("date"):
+            try:
+                day = datetime.date.fromisoformat(values["date"][:10])
+            except ValueError:
+                report.error(number, header["date"], _("“%(value)s” is not a date (YYYY-MM-DD)."),
+                             value=values["date"])
+                ok = False
+        if ok:
+            rows.append({"id_number": identity, "name": values.get("name", "")[:60], "value": value, "date": day,
+                         "detail": values.get("detail", "")[:200], "row": number})
+    if dry_run or (report.errors and not skip_invalid):
+        return report
+    with transaction.atomic():
+        listed, created = DepartmentList.objects.get_or_create(source=source, name=name, defaults={
+            "received_on": received_on, "imported_by": actor})
+        if not created:
+            report.updated = listed.records.count()
+            listed.records.all().delete()
+        insert_rows(DepartmentRecord, ({**row, "department_list_id": listed.pk} for row in rows))
+        listed.rows, listed.received_on, listed.imported_by = len(rows), received_on, actor
+        listed.save(update_fields=["rows", "received_on", "imported_by"])
+        report.created = len(rows)
+        audit_record(actor=actor, action=LIST_IMPORTED, obj=listed, after={"source": source, "rows": len(rows)})
+    report.written = True
+    return report

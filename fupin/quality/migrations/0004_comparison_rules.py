@@ -1,0 +1,8 @@
+from django.db import migrations
+
+from fupin.quality.seed import seed_rules
+
+
+class Migration(migrations.Migration):
+    dependencies = [("quality", "0003_department_lists")]
+    operations = [migrations.RunPython(seed_rules, migrations.RunPython.noop)]
