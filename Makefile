@@ -19,8 +19,10 @@ $(BIN)/fupin: pyproject.toml
 	touch $@
 
 # Debian packages the project needs: gettext compiles the zh-Hans/zh-Hant/en catalogues; Pango and a CJK font
-# let WeasyPrint render public notices and handbooks in Chinese.
-DEBIAN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei
+# let WeasyPrint render public notices and handbooks in Chinese; Chromium runs the browser tests; Java runs the
+# Spark engine (local mode).
+DEBIAN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei chromium \
+	default-jre-headless
 system-packages:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
@@ -37,6 +39,7 @@ $(HTMX): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	mkdir -p $(dir $@)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+	cp node_modules/echarts/dist/echarts.min.js $(dir $@)echarts.min.js
 
 messages: $(BIN)/fupin system-packages
 	$(BIN)/fupin compilemessages --verbosity 0 --ignore '.venv' --ignore 'node_modules'

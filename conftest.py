@@ -12,3 +12,12 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Login throttling counts failures in the cache; one test's failed logins must not lock out the next test's.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

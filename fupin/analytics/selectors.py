@@ -50,3 +50,76 @@ def stats(*, actor, metric: str, year: int, engine: str = "duckdb", area_code: s
         raise ValidationFailed(_("%(metric)s has no breakdowns."), field="by", metric=metric)
     query = stats_query(actor=actor, year=year, area_code=area_code, level=level, by=by, line=line, k=k)
     return get_metric(metric).compute(get_engine(engine), query)
+
+
+HEADLINE_METRICS = ("poor.persons", "poor.households", "registered.persons", "exits.persons", "returns.persons",
+                    "new.persons", "monitored.persons", "population", "incidence")
+DASHBOARD_BREAKDOWNS = ("cause", "attribute", "ethnicity", "age_band")
+
+
+def dashboard(*, actor, area_code: str | None = None, year: int | None = None) -> dict:
+    """What an area's dashboard shows, read from the rollups only (milliseconds on either database): headline
+    figures of the year, the trend over every year held, the next level's areas and the breakdowns."""
+    from fupin.areas.codes import Level
+    from fupin.areas.models import Area
+
+    from .metrics.base import breakdown_label
+    from .models import Rollup
+
+    query = stats_query(actor=actor, year=year or 0, area_code=area_code)
+    years = sorted(Rollup.objects.values_list("year", flat=True).distinct())
+    if not years:
+        return {"years": [], "area": None}
+    year = year if year in years else years[-1]
+    if query.area:
+        area = Area.objects.get(code=query.area.ljust(CODE_LENGTH, "0"))
+        codes, child_level = [area.code], area.level + 1
+    else:
+        area, child_level = None, Level.PROVINCE
+        codes = sorted(Rollup.objects.filter(level=Level.PROVINCE, year=year, breakdown="")
+                       .values_list("area_code", flat=True).distinct())
+        codes = [code for code in codes if query.visible(code)]
+    rollups = Rollup.objects.filter(area_code__in=codes, breakdown="")
+
+    def total(rows, metric):
+        values = [row.value for row in rows if row.metric == metric]
+        return sum(values) if values else None
+
+    headline = {}
+    this_year = [row for row in rollups if row.year == year]
+    for metric in HEADLINE_METRICS:
+        headline[metric] = total(this_year, metric)
+    if area is None and headline["population"]:  # the country (or the user's provinces) as one total
+        headline["incidence"] = headline["poor.persons"] / headline["population"]
+    trend = []
+    for each in years:
+        rows = [row for row in rollups if row.year == each]
+        poor, population = total(rows, "poor.persons"), total(rows, "population")
+        trend.append({"year": each, "poor": poor, "population": population,
+                      "incidence": (poor / population) if poor is not None and population else None,
+                      "exits": total(rows, "exits.persons"), "returns": total(rows, "returns.persons")})
+    children = []
+    if child_level <= Level.VILLAGE:
+        prefix = query.area or ""
+        rows = Rollup.objects.filter(year=year, level=child_level, breakdown="", area_code__startswith=prefix,
+                                     metric__in=("poor.persons", "population", "incidence"))
+        by_code: dict[str, dict] = {}
+        for row in rows:
+            if query.visible(row.area_code):
+                by_code.setdefault(row.area_code, {})[row.metric] = row.value
+        names = dict(Area.objects.filter(code__in=list(by_code)).values_list("code", "name"))
+        children = sorted(({"code": code, "name": names.get(code, code), "poor": values.get("poor.persons"),
+                            "population": values.get("population"), "incidence": values.get("incidence")}
+                           for code, values in by_code.items()), key=lambda item: item["code"])
+    breakdowns = {}
+    for by in DASHBOARD_BREAKDOWNS:
+        rows = Rollup.objects.filter(year=year, area_code__in=codes, metric="poor.persons",
+                                     breakdown__startswith=f"{by}:")
+        counts: dict[str, float] = {}
+        for row in rows:
+            key = row.breakdown.split(":", 1)[1]
+            counts[key] = counts.get(key, 0) + row.value
+        breakdowns[by] = sorted(({"key": key, "label": breakdown_label(by, key) or "—", "persons": value}
+                                 for key, value in counts.items()), key=lambda item: -item["persons"])
+    return {"area": area, "year": year, "years": years, "headline": headline, "trend": trend,
+            "children": children, "child_level": child_level, "breakdowns": breakdowns}

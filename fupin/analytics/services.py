@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
-from fupin.areas.codes import Level
+from fupin.areas.codes import Level, level_of
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.bulk import insert_rows
@@ -23,6 +23,7 @@ from .engines import frozen_dir, get_engine, live_path
 from .extract import snapshot_fill
 from .metrics import StatsQuery, get_metric
 from .metrics.base import BREAKDOWNS, area_rows, area_sums
+from .metrics.incidence import populations
 from .models import FrozenSnapshot, Rollup, SnapshotPartition
 
 SNAPSHOT_FROZEN = audit_registry.register("analytics.frozen", _("froze a year-end snapshot"))
@@ -54,27 +55,35 @@ def rollup_rows(engine, year: int) -> list[dict]:
             rows.append({"area_code": code, "level": level, "year": year, "metric": metric,
                          "breakdown": breakdown, "value": value, "computed_at": now})
 
-    measures = {}
+    facts = engine.facts([year])
+    # Totals: collapse members into households first (every count condition is a household fact), so both
+    # persons and households are plain conditional sums — no distinct counts over millions of rows.
+    household_keys = ["village", "household_id", "status", "exit_year", "return_year",
+                      "identified_year", "monitoring_category"]
+    households = facts.group_by(household_keys).aggregate(persons=facts.count())
+    totals, persons_only = {}, {}
     for name in ROLLUP_COUNTS:
         condition = get_metric(name).condition
-        measures[f"{name}.persons"] = lambda t, condition=condition: t.count(where=condition(t, year))
-        measures[f"{name}.households"] = (
-            lambda t, condition=condition: t.household_id.nunique(where=condition(t, year)))
-    for by in (None, *BREAKDOWNS):
-        query = StatsQuery(year=year, by=by)
-        for item in area_rows(engine, query, area_sums(engine.facts([year]), query, measures)):
-            if by is not None and item["level"] not in BREAKDOWN_LEVELS:
-                continue
-            for metric in measures:
-                if not item[metric]:  # absent means zero: most areas have no returns, most categories nobody
-                    continue
-                if by is None:
-                    add(item["code"], item["level"], metric, item[metric])
-                elif metric.endswith(".persons"):
+        totals[f"{name}.persons"] = lambda t, c=condition: t.persons.sum(where=c(t, year))
+        totals[f"{name}.households"] = lambda t, c=condition: t.count(where=c(t, year))
+        persons_only[f"{name}.persons"] = lambda t, c=condition: t.count(where=c(t, year))
+    poor: dict[str, int] = {}
+    for item in area_rows(engine, StatsQuery(year=year), area_sums(households, StatsQuery(year=year), totals)):
+        poor[item["code"]] = item["poor.persons"] or 0
+        for metric in totals:
+            if item[metric]:  # absent means zero: most areas have no returns
+                add(item["code"], item["level"], metric, item[metric])
+    # Incidence from the same totals: poor persons over the rural population (incidence.py's rule).
+    for code, population in populations(year, StatsQuery(year=year)).items():
+        add(code, level_of(code), "population", population)
+        if population:
+            add(code, level_of(code), "incidence", poor.get(code, 0) / population)
+    for by in BREAKDOWNS:
+        query = StatsQuery(year=year, by=by, deepest=BREAKDOWN_LEVELS[-1])
+        for item in area_rows(engine, query, area_sums(facts, query, persons_only)):
+            for metric in persons_only:
+                if item[metric]:  # categories with nobody in them are not stored
                     add(item["code"], item["level"], metric, item[metric], f"{by}:{item['by']}")
-    for item in get_metric("incidence").compute(engine, StatsQuery(year=year)):
-        add(item["code"], item["level"], "population", item["population"])
-        add(item["code"], item["level"], "incidence", item["incidence"])
     return rows
 
 

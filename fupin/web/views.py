@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from fupin.accounts import throttle
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
+from fupin.analytics import selectors as analytics_selectors
 from fupin.areas import codes, selectors
 from fupin.areas.models import DivisionVintage
-from fupin.core.errors import NotFound
+from fupin.core.errors import NotFound, PermissionDenied
 from fupin.jobs.selectors import job_list
 
 
@@ -99,3 +100,38 @@ def job_detail(request, pk: int):
         raise Http404
     template = "web/_job_status.html" if request.headers.get("HX-Request") else "web/job.html"
     return render(request, template, {"job": job})
+
+
+@login_required
+def dashboard(request, code: str | None = None):
+    """An area's statistics from the rollups, drilling down level by level (nationwide users start at the
+    provinces, others at their own area)."""
+    if code is None and granted_prefixes(request.user, Action.VIEW) is not EVERYWHERE:
+        roots = selectors.root_areas(actor=request.user)
+        if len(roots) == 1:
+            return redirect("web:dashboard-area", code=roots[0].code)
+    year = request.GET.get("year", "")
+    try:
+        data = analytics_selectors.dashboard(actor=request.user, area_code=code,
+                                             year=int(year) if year.isdigit() else None)
+    except (NotFound, PermissionDenied):
+        raise Http404 from None
+    charts = {
+        "trend": [{"year": row["year"], "incidence": float(row["incidence"]) * 100 if row["incidence"] else None,
+                   "poor": float(row["poor"] or 0), "exits": float(row["exits"] or 0)}
+                  for row in data.get("trend", [])],
+        "breakdowns": {by: [{"name": str(item["label"]), "value": float(item["persons"])} for item in items]
+                       for by, items in data.get("breakdowns", {}).items()},
+        "children": [{"name": child["name"], "incidence": float(child["incidence"]) * 100
+                      if child["incidence"] is not None else None} for child in data.get("children", [])],
+        "labels": {"incidence": str(_("Poverty incidence (%)")), "poor": str(_("Registered poor")),
+                   "exits": str(_("Out of poverty"))},
+    }
+    ancestors = selectors.area_list(actor=request.user).filter(code__in=data["area"].ancestor_codes) \
+        if data.get("area") else []
+    return render(request, "web/dashboard.html", {**data, "charts": charts, "ancestors": ancestors,
+                                                  "breakdown_titles": BREAKDOWN_TITLES})
+
+
+BREAKDOWN_TITLES = {"cause": _("By main cause"), "attribute": _("By household attribute"),
+                    "ethnicity": _("By ethnic group"), "age_band": _("By age")}

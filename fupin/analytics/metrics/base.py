@@ -10,12 +10,10 @@ from dataclasses import dataclass
 
 import ibis
 
-from fupin.areas.codes import CODE_LENGTH, Level, level_of
+from fupin.areas.codes import CODE_LENGTH, PREFIX_LENGTH, Level, level_of
 from fupin.areas.models import Area
 from fupin.core.bulk import chunked
 from fupin.registry import codelists as cl
-
-from ..facts import LEVEL_COLUMNS
 
 REGISTRY: dict[str, "Metric"] = {}
 AGE_BANDS = (("0-15", 16), ("16-29", 30), ("30-44", 45), ("45-59", 60), ("60-69", 70))
@@ -51,13 +49,14 @@ class StatsQuery:
     start: datetime.date | None = None  # period metrics (cooperation): default the whole year
     end: datetime.date | None = None
     actor: object = None  # for metrics that read scoped records themselves
+    deepest: int | None = None  # stop at this level (rollups keep breakdowns down to townships only)
 
     @property
     def levels(self) -> list[int]:
         top = level_of(self.area.ljust(CODE_LENGTH, "0")) if self.area else Level.PROVINCE
         if self.level:
             return [self.level] if self.level >= top else []
-        return list(range(top, Level.VILLAGE + 1))
+        return list(range(top, (self.deepest or Level.VILLAGE) + 1))
 
     def visible(self, code: str) -> bool:
         """Whether a result row for this area may be shown (whole areas only: a county user does not get a
@@ -108,13 +107,16 @@ def area_sums(table, query: StatsQuery, measures: dict) -> ibis.Table:
     The result has columns code, level, [by], and one column per measure.
     """
     by = breakdown_expression(table, query.by)
-    keys = [table[LEVEL_COLUMNS[level]] for level in range(Level.PROVINCE, Level.VILLAGE + 1)]
-    if by is not None:
-        keys.append(by)
+    # Stage 1 groups the big table by the village code alone (one short key hashes fastest); stage 2 derives
+    # every other level's code from it on the small result.
+    keys = [table.village] + ([by] if by is not None else [])
     villages = table.group_by(keys).aggregate(**{name: make(table) for name, make in measures.items()})
     parts = []
     for level in query.levels:
-        group = [villages[LEVEL_COLUMNS[level]].name("code")] + ([villages.by] if by is not None else [])
+        length = PREFIX_LENGTH[level]
+        code = villages.village if level == Level.VILLAGE else (
+            villages.village.substr(0, length) + ibis.literal("0" * (CODE_LENGTH - length)))
+        group = [code.name("code")] + ([villages.by] if by is not None else [])
         part = villages.group_by(group).aggregate(**{name: villages[name].sum() for name in measures})
         parts.append(part.mutate(level=ibis.literal(level, type="int32")))
     if not parts:
@@ -133,16 +135,28 @@ def area_rows(engine, query: StatsQuery, expr) -> list[dict]:
     for row in engine.records(expr):
         code, level = row["code"], row["level"]
         # A prefecture-level city without counties (东莞 4419) pads to its own code at county level: one row.
-        if level_of(code) != level or not query.visible(code):
+        if level > Level.PROVINCE and not code[PREFIX_LENGTH[level - 1]:PREFIX_LENGTH[level]].strip("0"):
             continue
-        rows.append(row)
+        if query.visible(code):
+            rows.append(row)
     return rows
 
 
 def area_names(codes) -> dict[str, str]:
+    """Names of the areas with these codes. Many codes (a province down to its villages) are read as the code
+    ranges they span — one index range scan instead of thousands of IN parameters."""
+    wanted = set(codes)
+    if len(wanted) <= 2000:
+        names = {}
+        for chunk in chunked(sorted(wanted), 1000):
+            names.update(Area.objects.filter(code__in=chunk).values_list("code", "name"))
+        return names
+    provinces = sorted({code[:2] for code in wanted})
     names = {}
-    for chunk in chunked(sorted(set(codes)), 5000):
-        names.update(Area.objects.filter(code__in=chunk).values_list("code", "name"))
+    for province in provinces:
+        rows = Area.objects.filter(code__gte=province.ljust(12, "0"), code__lte=province.ljust(12, "9"))
+        names.update((code, name) for code, name in rows.values_list("code", "name").iterator(chunk_size=50000)
+                     if code in wanted)
     return names
 
 

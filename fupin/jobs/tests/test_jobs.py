@@ -58,7 +58,7 @@ def test_unknown_kinds_are_refused():
     assert not Job.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrations' data for later tests
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}})
 def test_the_worker_runs_queued_jobs_from_the_database():
     job = job_submit(actor=system_user(), kind="test.count", params={"to": 3})

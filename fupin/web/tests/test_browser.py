@@ -1,0 +1,71 @@
+"""The pages in a real headless Chromium (Debian's /usr/bin/chromium driven by Playwright; no browser download):
+log in, read the dashboard with its charts drawn, drill down, switch language, on a phone-sized screen too."""
+
+import shutil
+
+import pytest
+
+from fupin.analytics import services
+from fupin.analytics.tests import scenario
+from fupin.testing.factories import PASSWORD, make_user, system_user
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.browser]
+
+
+@pytest.fixture
+def browser():
+    """Started after the data fixtures: Playwright runs an event loop in this thread, and Django refuses
+    database work from a thread with a running loop."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def registry(settings, tmp_path):
+    settings.ANALYTICS_DIR = tmp_path
+    scenario.build()
+    services.rollups_refresh(actor=system_user())
+    make_user(username="analyst", role="province_analyst", area="530000000000")
+
+
+def log_in(page, live_server):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "analyst")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_dashboard_in_a_browser(registry, live_server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    log_in(page, live_server)
+    page.click("text=统计分析")
+    page.wait_for_selector("body[data-charts-ready]")
+    assert page.url.endswith("/dashboard/530000000000/")
+    assert page.inner_text("[data-metric=poor]") == "11"
+    assert int(page.get_attribute("body", "data-charts-ready")) >= 3
+    assert page.locator("#trend-chart canvas").count() == 1
+    page.screenshot(path="/tmp/dashboard.png", full_page=True)
+    page.click("#children >> text=怒江傈僳族自治州")
+    page.wait_for_selector("body[data-charts-ready]")
+    assert "怒江傈僳族自治州 · 2019" in page.inner_text("h1")
+    page.select_option("#language-form select", "en")
+    page.wait_for_selector("text=Poverty incidence")
+    assert "Registered poor" in page.inner_text("#headline")
+
+
+def test_dashboard_on_a_phone(registry, live_server, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/dashboard/533300000000/")
+    page.wait_for_selector("body[data-charts-ready]")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400  # nothing wider than the screen
