@@ -47,7 +47,8 @@ def people():
         size = 3 + (rng.random() < 0.3)
         for k in range(size):
             sequence += 1
-            birth = datetime.date(1950 + k * 15 + rng.randint(0, 9), rng.randint(1, 12), rng.randint(1, 28))
+            # (birth date, sequence) unique over the whole data set, so no two members share an ID number.
+            birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=sequence // 1000)
             first17 = f"{area[:6]}{birth:%Y%m%d}{sequence % 1000:03d}"
             number = first17 + check_character(first17)
             if rng.random() < 0.1:
@@ -64,7 +65,8 @@ with open(list_path, "w", newline="", encoding="utf-8") as handle:
         if i < len(numbers):
             writer.writerow([numbers[i], rng.choice([12000, 52000]), "轿车"])
         else:
-            first17 = f"110101{1960 + i % 40}0101{i % 1000:03d}"
+            day = datetime.date(1960, 1, 1) + datetime.timedelta(days=i // 1000)
+            first17 = f"110101{day:%Y%m%d}{i % 1000:03d}"
             writer.writerow([first17 + check_character(first17), 52000, "轿车"])
 print(json.dumps({"households": len(ids), "members": Member.objects.count(), "listed_members": len(numbers),
                   "setup_s": time.perf_counter() - start}))

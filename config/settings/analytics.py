@@ -10,3 +10,5 @@ ANALYTICS_DIR = Path(env_str("FUPIN_ANALYTICS_DIR", str(BASE_DIR / "var" / "anal
 ANALYTICS_SPARK_MASTER = env_str("FUPIN_SPARK_MASTER", "local[2]")
 # Queue a statistics refresh after imports and procedure decisions (tests switch it on where they check it).
 ANALYTICS_AUTO_REFRESH = env_bool("FUPIN_ANALYTICS_AUTO_REFRESH", True)
+# Threads that fill snapshot partitions in parallel (each with its own database connection).
+ANALYTICS_FILL_WORKERS = int(env_str("FUPIN_ANALYTICS_FILL_WORKERS", "2"))

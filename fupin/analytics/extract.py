@@ -13,12 +13,15 @@ exactly what the caller's transaction sees); SQLite through its cursor in Arrow 
 
 import io
 import os
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max
 
@@ -102,26 +105,50 @@ def _remove(partition: SnapshotPartition) -> None:
 
 
 def _fill_year(year: int, counties: set[str], signatures: dict[str, str], on_progress) -> int:
-    """One query per county: each is an index range on the operational tables, sorts only its own rows, and
-    memory stays at one batch whatever the size of the province."""
+    """One query per county: each is an index range on the operational tables, and memory stays at one batch
+    whatever the size of the province. On PostgreSQL, outside a transaction, the counties are filled by
+    `ANALYTICS_FILL_WORKERS` threads, each on its own connection (the database, Arrow's CSV parser and the
+    Parquet writer all work without the GIL); inside one (a test, or a caller that has not committed yet) they
+    are filled in order on the caller's connection, which alone sees its uncommitted rows."""
+    lock = threading.Lock()
+
+    def progress(rows: int) -> None:
+        if on_progress:
+            with lock:
+                on_progress(rows)
+
+    workers = settings.ANALYTICS_FILL_WORKERS
+    # SQLite serialises writers anyway (and an in-memory database locks whole tables): threads only on PostgreSQL.
+    if workers <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block or len(counties) < 2:
+        return sum(_fill_county(year, county, signatures[county], progress) for county in sorted(counties))
+
+    def in_thread(county: str) -> int:
+        try:
+            return _fill_county(year, county, signatures[county], progress)
+        finally:
+            connection.close()  # the thread's own connection
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return sum(pool.map(in_thread, sorted(counties)))
+
+
+def _fill_county(year: int, county: str, signature: str, progress) -> int:
     engine = SqlEngine()
+    # No ORDER BY: the rows come in index order (household by household) and a county file is read whole.
+    expr = facts_expression(engine.con, years=[year], county_codes=[county])
+    writer = _PartitionWriter(year)
     written = 0
-    for county in sorted(counties):
-        expr = facts_expression(engine.con, years=[year], county_codes=[county])
-        expr = expr.order_by("village", "household_id", "member_id")
-        writer = _PartitionWriter(year)
-        for batch in _batches(engine, expr):
-            if writer.county is None:
-                writer.open(county)
-            writer.write(batch)
-            written += batch.num_rows
-            if on_progress:
-                on_progress(batch.num_rows)
-        if writer.county is None:  # household-years without anyone in them at year end
-            _record(year, county, signatures[county], 0)
-            live_path(year, county).unlink(missing_ok=True)
-        else:
-            writer.finish(signatures)
+    for batch in _batches(engine, expr):
+        if writer.county is None:
+            writer.open(county)
+        writer.write(batch)
+        written += batch.num_rows
+        progress(batch.num_rows)
+    if writer.county is None:  # household-years without anyone in them at year end
+        _record(year, county, signature, 0)
+        live_path(year, county).unlink(missing_ok=True)
+    else:
+        writer.finish({county: signature})
     return written
 
 

@@ -9,20 +9,9 @@ before 31 December (or no date recorded) and either still in it or left after th
 integer fen (cents) so that sums are exact on every engine and the engines agree to the last digit.
 """
 
-import datetime
-
 import ibis
 import ibis.expr.datatypes as dt
 
-from fupin.areas.codes import CODE_LENGTH, PREFIX_LENGTH, Level
-
-LEVEL_COLUMNS = {
-    Level.PROVINCE: "province",
-    Level.PREFECTURE: "prefecture",
-    Level.COUNTY: "county",
-    Level.TOWNSHIP: "township",
-    Level.VILLAGE: "village",
-}
 INDICATOR_COLUMNS = ("food_secure", "clothing_secure", "education_secure", "medical_secure", "housing_secure",
                      "water_secure")
 
@@ -31,11 +20,7 @@ FACT_SCHEMA = ibis.schema({
     "household_id": "int64",
     "household_number": "string",
     "member_id": "int64",
-    "province": "string",
-    "prefecture": "string",
-    "county": "string",
-    "township": "string",
-    "village": "string",
+    "village": "string",  # the 12-digit code; every higher level is a prefix of it
     "status": "string",
     "attribute": "string",
     "main_cause": "string",
@@ -55,12 +40,6 @@ FACT_SCHEMA = ibis.schema({
 })
 FACT_COLUMNS = tuple(FACT_SCHEMA.names)
 FACT_SORT = ("village", "household_id", "member_id")
-
-
-def _padded(code, level: int):
-    """The 12-digit code of the ancestor at `level` (the code's prefix followed by zeros)."""
-    length = PREFIX_LENGTH[level]
-    return code.substr(0, length) + ibis.literal("0" * (CODE_LENGTH - length))
 
 
 def facts_expression(con, *, years: list[int] | None = None, county_codes: list[str] | None = None) -> ibis.Table:
@@ -111,10 +90,6 @@ def facts_expression(con, *, years: list[int] | None = None, county_codes: list[
         household_id=rows.hh_id.cast("int64"),
         household_number=rows.household_number,
         member_id=rows.member_id.cast("int64"),
-        province=_padded(village, Level.PROVINCE),
-        prefecture=_padded(village, Level.PREFECTURE),
-        county=_padded(village, Level.COUNTY),
-        township=_padded(village, Level.TOWNSHIP),
         village=village,
         status=rows.status,
         attribute=rows.attribute,
@@ -134,6 +109,3 @@ def facts_expression(con, *, years: list[int] | None = None, county_codes: list[
         drinking_water_difficult=rows.drinking_water_difficult.cast("boolean"),
     ).cast(FACT_SCHEMA)  # varchar(n) and the like become the plain types every engine shares
 
-
-def year_end(year: int) -> datetime.date:
-    return datetime.date(year, 12, 31)

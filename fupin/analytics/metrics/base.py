@@ -1,7 +1,8 @@
 """What every metric shares: the question asked (StatsQuery), the registry, and the area rollup.
 
-Area figures are computed in two stages inside the engine: the fact rows are grouped once by all five area codes
-(one pass over the big table), and that small village-level result is summed up to each asked level. Both stages
+Area figures are computed in two stages inside the engine: the fact rows are grouped once by the village code
+(one pass over the big table), and that small village-level result is summed up to each asked level, whose code
+is a prefix of the village's. Both stages
 are one Ibis expression, so every engine runs the same plan.
 """
 

@@ -45,7 +45,8 @@ def exit_rule(t, year: int):
     for code in provinces:
         rules[code] = (tuple(policy.exit_conditions(code[:2])), policy.line(code[:2]))
     national = (tuple(policy.exit_conditions("")), policy.line(""))
-    cases = [(t.province == code, _province_rule(t, year, list(conditions), line))
+    province = t.village.substr(0, 2)
+    cases = [(province == code[:2], _province_rule(t, year, list(conditions), line))
              for code, (conditions, line) in rules.items() if (conditions, line) != national]
     default = _province_rule(t, year, list(national[0]), national[1])
     return ibis.cases(*cases, else_=default) if cases else default

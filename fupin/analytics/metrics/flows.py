@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.registry import codelists as cl
 
-from ..facts import LEVEL_COLUMNS
 from .base import Metric, StatsQuery, area_names, area_rows, area_sums, register, sort_rows
 
 FLOWS = ("poor_from", "poor_to", "new", "returned", "natural_increase", "exited", "natural_decrease")
@@ -29,10 +28,9 @@ class SnapshotDiff(Metric):
         later = self.facts(engine, query, [query.year])
         poor = sorted(cl.POOR_STATUSES)
         exited = sorted(cl.EXITED_STATUSES)
-        a = earlier.select(a_member=earlier.member_id, a_status=earlier.status,
-                           **{f"a_{c}": earlier[c] for c in LEVEL_COLUMNS.values()})
+        a = earlier.select(a_member=earlier.member_id, a_status=earlier.status, a_village=earlier.village)
         b = later.select(b_member=later.member_id, b_status=later.status, b_identified=later.identified_year,
-                         **{f"b_{c}": later[c] for c in LEVEL_COLUMNS.values()})
+                         b_village=later.village)
         joined = a.outer_join(b, a.a_member == b.b_member)
         in_a = joined.a_status.isin(poor).fill_null(False)
         in_b = joined.b_status.isin(poor).fill_null(False)
@@ -48,7 +46,7 @@ class SnapshotDiff(Metric):
             "exited": leaving & is_exited, "natural_decrease": leaving & ~is_exited,
         }
         table = joined.select(
-            **{c: ibis.coalesce(joined[f"b_{c}"], joined[f"a_{c}"]) for c in LEVEL_COLUMNS.values()},
+            village=ibis.coalesce(joined.b_village, joined.a_village),
             **{name: ibis.ifelse(flag, 1, 0).cast("int64") for name, flag in flags.items()},
         )
         measures = {name: (lambda t, name=name: t[name].sum()) for name in FLOWS}

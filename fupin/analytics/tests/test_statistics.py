@@ -246,3 +246,16 @@ def test_exit_evaluations_in_sets_agree_with_the_rules(registry):
                                            within=Area.objects.get(code="530000000000"))
         assert [(r["code"], r["eligible"], r["poor"], r["population"]) for r in engine_rows] == [
             (v.code, v.eligible, v.poor, v.population) for v in rules_rows]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_fill_outside_a_transaction(settings, tmp_path):
+    """Committed data, no caller transaction: on PostgreSQL counties are filled by worker threads on their own
+    connections (SQLite fills them in order); the result is the same."""
+    settings.ANALYTICS_DIR = tmp_path
+    settings.ANALYTICS_FILL_WORKERS = 3
+    scenario.build()
+    report = snapshot_fill()
+    assert (report.rows_written, report.partitions_written) == (14 + 15, 6)  # persons in 2018 and 2019
+    assert {r["code"]: r["poor"] for r in incidence("duckdb", level=3)} == {
+        "533301000000": 9, "533323000000": 2}
