@@ -28,7 +28,7 @@ from django.db.models import Count, Max
 from fupin.registry.models import HouseholdYear, Member
 
 from .engines import SqlEngine, live_path
-from .facts import FACT_COLUMNS, FACT_SCHEMA, facts_expression
+from .facts import FACT_COLUMNS, FACT_SCHEMA, FACT_SCHEMA_VERSION, facts_expression
 from .models import SnapshotPartition
 
 BATCH_ROWS = 65_536
@@ -63,7 +63,8 @@ def partition_signatures(years: list[int] | None = None) -> dict[tuple[int, str]
             n=Count("id"), changed=Max("updated_at"))
     )
     return {
-        (year, county): f"{n}|{changed.isoformat()}|{household_changed.isoformat()}|{members.get(county, '')}"
+        (year, county): (f"v{FACT_SCHEMA_VERSION}|{n}|{changed.isoformat()}|{household_changed.isoformat()}|"
+                         f"{members.get(county, '')}")
         for year, county, n, changed, household_changed in by_year
     }
 

@@ -15,6 +15,9 @@ import ibis.expr.datatypes as dt
 INDICATOR_COLUMNS = ("food_secure", "clothing_secure", "education_secure", "medical_secure", "housing_secure",
                      "water_secure")
 
+# Bumped whenever FACT_SCHEMA changes: it is part of every partition's signature, so files written under an older
+# schema are refilled instead of being read next to new ones.
+FACT_SCHEMA_VERSION = 2
 FACT_SCHEMA = ibis.schema({
     "year": "int32",
     "household_id": "int64",

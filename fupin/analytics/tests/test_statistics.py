@@ -138,6 +138,9 @@ def test_fill_is_incremental_and_recovers(registry, settings):
 
     live_path(2019, "533323").unlink()
     assert snapshot_fill().partitions_written == 1
+    # Files written under an older fact schema are refilled.
+    SnapshotPartition.objects.filter(year=2018).update(signature="v1|old")
+    assert snapshot_fill().partitions_written == 3
     assert {r["code"]: r["poor"] for r in incidence("duckdb", level=3)}["533323000000"] == 2
 
 
