@@ -11,6 +11,7 @@ import contextlib
 import itertools
 import os
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def _county_matches(county_code: str, prefixes: list[str] | None) -> bool:
     return any(county_code[:min(len(p), 6)] == p[:6] for p in prefixes)
 
 
-class Engine:
+class Engine(ABC):
     name = ""
 
     def facts(self, years: list[int], *, prefixes: list[str] | None = None) -> ibis.Table:
@@ -71,8 +72,9 @@ class Engine:
             table = table.filter(condition)
         return table
 
+    @abstractmethod
     def _facts(self, years, prefixes) -> ibis.Table:
-        raise NotImplementedError  # pragma: no cover - every engine defines it
+        """The engine's own fact table for these years (the filter by prefixes is applied by facts())."""
 
     def run(self, expr) -> pa.Table:
         return self.con.to_pyarrow(expr)

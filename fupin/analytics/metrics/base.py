@@ -7,6 +7,7 @@ are one Ibis expression, so every engine runs the same plan.
 """
 
 import datetime
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import ibis
@@ -67,15 +68,16 @@ class StatsQuery:
         return self.prefixes is None or any(code.startswith(prefix) for prefix in self.prefixes)
 
 
-class Metric:
+class Metric(ABC):
     name = ""
     label = ""
     # The keys of each result row, in order (the CLI's csv/table columns).
     columns: tuple[str, ...] = ()
     area_rows = True  # rows per area (rollups store them); False: one result for the asked area
 
+    @abstractmethod
     def compute(self, engine, query: StatsQuery):
-        raise NotImplementedError  # pragma: no cover - every metric defines it
+        """The metric's result for the query: a list of area rows, or one dict."""
 
     def facts(self, engine, query: StatsQuery, years: list[int] | None = None):
         return engine.facts(years or [query.year], prefixes=_scan_prefixes(query))

@@ -2,6 +2,8 @@
 monitoring objects. Each is a filter on the fact table; adding another count is one more subclass here or in a
 file of its own."""
 
+from abc import abstractmethod
+
 from django.utils.translation import gettext_lazy as _
 
 from fupin.registry import codelists as cl
@@ -12,8 +14,9 @@ from .base import PERSONS_AND_HOUSEHOLDS, Metric, StatsQuery, area_names, area_r
 class CountMetric(Metric):
     columns = ("code", "name", "level", "year", "households", "persons")
 
+    @abstractmethod
     def condition(self, table, year: int):
-        raise NotImplementedError  # pragma: no cover - every count defines it
+        """Which fact rows the count takes (an Ibis boolean expression)."""
 
     def compute(self, engine, query: StatsQuery) -> list[dict]:
         table = self.facts(engine, query)
