@@ -9,14 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db.models import Count, Q, Sum
-from django.utils.translation import get_language
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import require
 from fupin.areas.codes import CODE_LENGTH, Level
 from fupin.areas.models import Area
 from fupin.areas.selectors import area_by_code
-from fupin.core.codelists import _to_traditional
+from fupin.core.codelists import localized
 from fupin.registry import codelists as registry_codes
 
 from . import codelists as cl
@@ -141,9 +140,6 @@ def assessment(*, actor, area_code: str, year: int) -> list[dict]:
     the cooperation card, its target (data) and whether it is met (no target: reported, not judged)."""
     card = figure_values(east_west_card(actor=actor, area_code=area_code, start=datetime.date(year, 1, 1),
                                         end=datetime.date(year, 12, 31)))
-    language = get_language() or "zh-hans"
-    english = language.startswith("en")
-    traditional = language in ("zh-hant", "zh-tw", "zh-hk")
     result = []
     for section in json.loads(ASSESSMENT_FILE.read_text(encoding="utf-8"))["areas"]:
         for indicator in section["indicators"]:
@@ -151,9 +147,7 @@ def assessment(*, actor, area_code: str, year: int) -> list[dict]:
             value = card[key][part] if part else card[key]
             target = indicator["target"]
             met = None if target is None or value is None else Decimal(str(value)) >= Decimal(str(target))
-            labels = [item["en"] if english else item["zh"] for item in (section, indicator)]
-            if traditional:
-                labels = [_to_traditional(label) for label in labels]
-            result.append({"area": labels[0], "indicator": labels[1], "figure": indicator["figure"], "value": value,
-                           "target": target, "met": met})
+            result.append({"area": localized(section["zh"], section["en"]),
+                           "indicator": localized(indicator["zh"], indicator["en"]), "figure": indicator["figure"],
+                           "value": value, "target": target, "met": met})
     return result

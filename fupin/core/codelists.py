@@ -34,6 +34,16 @@ def _to_simplified_label(text: str) -> str:
     return to_simplified(text)
 
 
+def localized(zh: str, en: str, language: str | None = None) -> str:
+    """A text kept in Simplified Chinese and English, in the language in force (zh-Hant by OpenCC)."""
+    language = (language or get_language() or "zh-hans").lower()
+    if language.startswith("en"):
+        return en
+    if language in {"zh-hant", "zh-tw", "zh-hk"}:
+        return _to_traditional(zh)
+    return zh
+
+
 @dataclass(frozen=True)
 class Code:
     code: str
@@ -42,12 +52,7 @@ class Code:
     aliases: tuple[str, ...] = ()
 
     def label(self, language: str | None = None) -> str:
-        language = (language or get_language() or "zh-hans").lower()
-        if language.startswith("en"):
-            return self.en
-        if language in {"zh-hant", "zh-tw", "zh-hk"}:
-            return _to_traditional(self.zh)
-        return self.zh
+        return localized(self.zh, self.en, language)
 
 
 @dataclass

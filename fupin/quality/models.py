@@ -1,9 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from fupin.core.codelists import code_list
+from fupin.core.codelists import code_list, localized
 from fupin.core.models import TimeStampedModel
 
 DEPARTMENT_SOURCE = code_list("比对数据来源", [
@@ -49,12 +48,7 @@ class QualityRule(models.Model):
 
     @property
     def title(self) -> str:
-        from fupin.core.codelists import _to_traditional
-
-        language = get_language() or "zh-hans"
-        if language.startswith("en"):
-            return self.title_en
-        return _to_traditional(self.title_zh) if language in ("zh-hant", "zh-tw", "zh-hk") else self.title_zh
+        return localized(self.title_zh, self.title_en)
 
 
 class Scan(models.Model):

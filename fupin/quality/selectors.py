@@ -2,13 +2,12 @@
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
-from django.utils.translation import get_language
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import scoped_to
 from fupin.areas.codes import PREFIX_LENGTH, Level
 from fupin.areas.selectors import area_by_code
-from fupin.core.codelists import _to_traditional
+from fupin.core.codelists import localized
 
 from .models import Finding, FindingStatus
 
@@ -40,10 +39,7 @@ def finding_summary(*, actor, area_code: str | None = None, year: int | None = N
 
 def finding_message(finding: Finding) -> str:
     """The message in the language in force (stored in Chinese and English; zh-Hant by OpenCC)."""
-    language = get_language() or "zh-hans"
-    if language.startswith("en"):
-        return finding.message_en
-    return _to_traditional(finding.message) if language in ("zh-hant", "zh-tw", "zh-hk") else finding.message
+    return localized(finding.message, finding.message_en)
 
 
 def as_contract(finding: Finding) -> dict:

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ibis
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from fupin.core.codelists import localized
 
 from ..measures import alkire_foster_from_sums
 from .base import Metric, StatsQuery, register
@@ -35,7 +36,7 @@ class Dimension:
         return self.deprived_when in ("below", "below_line")
 
     def label(self) -> str:
-        return self.en if (get_language() or "zh-hans").startswith("en") else self.zh or self.id
+        return localized(self.zh or self.id, self.en or self.id)
 
 
 def household_dimensions() -> list[Dimension]:
