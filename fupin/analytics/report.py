@@ -8,11 +8,11 @@ each is one more Figure here.
 import datetime
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from fupin.areas.codes import CODE_LENGTH
+from fupin.areas.codes import CODE_LENGTH, Level
 from fupin.areas.models import Area, AreaDesignation
 from fupin.cooperation.report import east_west_card
 from fupin.core.numbers import large_number, percent
@@ -93,6 +93,7 @@ def report_card(*, actor, year: int, area_code: str, baseline: int | None = None
                "source": {"engine": "operational", "snapshot": "live"}}
         figures.append(Figure(f"{key}_exited", label, exited.count(), _("of %(n)s") % {"n": designated.count()},
                               how))
+    figures += _deep_poverty(runner, actor, area_code, area, year)
     figures += _helping_side(actor, code, baseline, year)
     ethnic = _by_ethnicity(runner, actor, code, level, baseline, year, area_code)
     return {
@@ -103,6 +104,34 @@ def report_card(*, actor, year: int, area_code: str, baseline: int | None = None
     }
 
 
+DEEP_COUNTY, DEEP_VILLAGE = "deep_poverty_county", "deep_poverty_village"
+
+
+def _deep_poverty(runner, actor, area_code: str, area: Area, year: int) -> list[Figure]:
+    """深度贫困: the counties and villages designated in force in the year and the registered poor living in them at
+    its end (each person once: a deep village inside a deep county is counted with the county)."""
+    in_force = AreaDesignation.objects.filter(area__code__startswith=area.prefix, year__lte=year).filter(
+        Q(exit_year__isnull=True) | Q(exit_year__gte=year))
+    counties = sorted({c[:6] for c in in_force.filter(designation_type=DEEP_COUNTY).values_list("area", flat=True)})
+    villages = set(in_force.filter(designation_type=DEEP_VILLAGE).values_list("area", flat=True))
+    how = {"metric": "designations", "filters": {"types": [DEEP_COUNTY, DEEP_VILLAGE], "area": area.code, "year": year},
+           "source": {"engine": "operational", "snapshot": "live"}}
+    figures = [Figure("deep_poverty_counties", _("Deep-poverty counties"), len(counties),
+                      pgettext("unit", "counties"), how),
+               Figure("deep_poverty_villages", _("Deep-poverty villages"), len(villages),
+                      pgettext("unit", "villages"), how)]
+    if counties or villages:
+        query = stats_query(actor=actor, year=year, area_code=area_code, level=Level.VILLAGE)
+        rows = get_metric("poor").compute(runner, query)
+        persons = sum(row["persons"] for row in rows
+                      if row["code"][:6] in counties or row["code"] in villages)
+        figures.append(Figure("deep_poverty_persons", _("Registered poor in deep-poverty areas at the end of "
+                                                        "%(year)s") % {"year": year}, persons,
+                              pgettext("unit", "persons"), {**how, "metric": "poor", "source": runner.source(
+                                  year).as_dict(), "filters": {**how["filters"], "level": Level.VILLAGE}}))
+    return figures
+
+
 # Helping-side figures of the cooperation card that a province's report card carries (key → label, unit).
 HELPING_FIGURES = {
     "fiscal_aid_arrived": (gettext_lazy("East–West fiscal aid arrived"), pgettext_lazy("unit", "yuan")),
@@ -111,18 +140,69 @@ HELPING_FIGURES = {
     "professionals_sent": (gettext_lazy("Professionals sent to the area"), pgettext_lazy("unit", "persons")),
     "poor_moved_into_jobs": (gettext_lazy("Registered poor moved into jobs"), pgettext_lazy("unit", "persons")),
 }
+PERSONS, YUAN, SHARE = pgettext_lazy("unit", "persons"), pgettext_lazy("unit", "yuan"), "%"
+# Figures of the year's operational cards (card metric → key → label, unit): the second seed's paragraphs.
+CARD_FIGURES = {
+    "funds": {
+        "share_fiscal_to_deep": (gettext_lazy("Share of central and provincial fiscal poverty funds to deep-poverty "
+                                              "counties"), SHARE),
+        "share_revolving_to_deep": (gettext_lazy("Share of revolving funds to deep-poverty counties"), SHARE),
+        "share_relending_to_deep": (gettext_lazy("Share of re-lending to deep-poverty counties"), SHARE),
+        "relending_increase_deep": (gettext_lazy("Increase of re-lending to deep-poverty counties"), YUAN),
+    },
+    "projects": {
+        "share_returning_farmland_scale_to_deep": (gettext_lazy("Share of returning farmland to forest in "
+                                                                "deep-poverty counties"), SHARE),
+        "share_afforestation_scale_to_deep": (gettext_lazy("Share of afforestation in deep-poverty counties"), SHARE),
+        "share_photovoltaic_scale_to_deep": (gettext_lazy("Share of the photovoltaic plan in deep-poverty counties"),
+                                             SHARE),
+        "share_housing_scale_to_deep": (gettext_lazy("Share of dilapidated-housing renovation in deep-poverty "
+                                                     "counties"), SHARE),
+        "central_unit_projects": (gettext_lazy("Projects of central designated-assistance units"),
+                                  pgettext_lazy("unit", "projects")),
+        "central_unit_project_funds_actual": (gettext_lazy("Funds brought in by central units' projects"), YUAN),
+        "central_unit_beneficiary_persons": (gettext_lazy("Poor people benefiting from central units' projects"),
+                                             PERSONS),
+    },
+    "assistance": {
+        "ecological_persons": (gettext_lazy("Poor people with ecological income"), PERSONS),
+        "deep_origin_villages": (gettext_lazy("Deep-poverty natural villages to be moved"),
+                                 pgettext_lazy("unit", "villages")),
+        "deep_origin_villages_started": (gettext_lazy("… relocation started"), pgettext_lazy("unit", "villages")),
+        "deep_origin_villages_completed": (gettext_lazy("… relocation completed"), pgettext_lazy("unit", "villages")),
+        "deep_origin_villages_reclaimed": (gettext_lazy("… demolished and reclaimed"),
+                                           pgettext_lazy("unit", "villages")),
+        "loans_amount": (gettext_lazy("Poverty microloans issued"), YUAN),
+        "loans_households": (gettext_lazy("Poor households given microloans"), pgettext_lazy("unit", "households")),
+    },
+    "personnel": {
+        "contact_leaders": (gettext_lazy("Leaders with contact villages"), PERSONS),
+        "work_teams": (gettext_lazy("Village work teams"), pgettext_lazy("unit", "teams")),
+        "team_members": (gettext_lazy("Work-team members"), PERSONS),
+        "first_secretaries": (gettext_lazy("First secretaries"), PERSONS),
+        "first_secretary_province_city_share_in_poor_counties": (gettext_lazy(
+            "Share of first secretaries in poor counties sent by the province or prefecture"), SHARE),
+        "central_unit_seconded_cadres": (gettext_lazy("Cadres seconded by central units"), PERSONS),
+        "trained_persons": (gettext_lazy("Poor labourers trained"), PERSONS),
+    },
+}
+
+
+def _record_figure(metric: str, item: dict, label, unit, period: str) -> Figure:
+    return Figure(item["key"], f"{label} {period}", item["value"], str(unit),
+                  {"metric": metric, **item["how"], "source": {"engine": "operational", "snapshot": "live",
+                                                               "records": item["how"]["source"]}})
 
 
 def _helping_side(actor, code: str, baseline: int, year: int) -> list[Figure]:
     card = east_west_card(actor=actor, area_code=code, start=datetime.date(baseline, 1, 1),
                           end=datetime.date(year, 12, 31))
-    figures = []
-    for item in card["figures"]:
-        if item["key"] in HELPING_FIGURES:
-            label, unit = HELPING_FIGURES[item["key"]]
-            figures.append(Figure(item["key"], f"{label} {baseline}–{year}", item["value"], str(unit),
-                                  {"metric": "east_west", **item["how"], "source": {
-                                      "engine": "operational", "snapshot": "live", "records": item["how"]["source"]}}))
+    figures = [_record_figure("east_west", item, *HELPING_FIGURES[item["key"]], f"{baseline}–{year}")
+               for item in card["figures"] if item["key"] in HELPING_FIGURES]
+    for metric, wanted in CARD_FIGURES.items():
+        for item in get_metric(metric).figures(actor=actor, area_code=code, year=year):
+            if item["key"] in wanted:
+                figures.append(_record_figure(metric, item, *wanted[item["key"]], str(year)))
     return figures
 
 

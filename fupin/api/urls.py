@@ -4,9 +4,13 @@ from rest_framework.routers import DefaultRouter
 
 from fupin.analytics.api import StatsView
 from fupin.areas.api import AreaViewSet, AreaYearViewSet, DesignationViewSet
+from fupin.assistance.api import DeliveredMeasureViewSet, LoanViewSet, NotVisitedView, PlanViewSet, VisitViewSet
 from fupin.cooperation.api import EastWestCardView, PairingViewSet, PartyViewSet
+from fupin.funds.api import FundDocumentViewSet, FundEntryViewSet
 from fupin.imports.api import HouseholdImportView
 from fupin.jobs.api import JobViewSet
+from fupin.personnel.api import CadreViewSet, CheckInViewSet, MembershipViewSet, TeamViewSet
+from fupin.projects.api import ProjectViewSet
 from fupin.quality.api import FindingViewSet, ScanView, SummaryView
 from fupin.registry.api import DuplicateViewSet, HouseholdViewSet, MemberViewSet, SearchView
 from fupin.rules.api import ExitEvaluationView
@@ -26,6 +30,17 @@ router.register("pairings", PairingViewSet, basename="pairing")
 router.register("quality/findings", FindingViewSet, basename="finding")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("objections", ObjectionViewSet, basename="objection")
+router.register("assistance/plans", PlanViewSet, basename="plan")
+router.register("assistance/measures", DeliveredMeasureViewSet, basename="delivered-measure")
+router.register("assistance/visits", VisitViewSet, basename="household-visit")
+router.register("assistance/loans", LoanViewSet, basename="loan")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("personnel/teams", TeamViewSet, basename="personnel-team")
+router.register("personnel/memberships", MembershipViewSet, basename="personnel-membership")
+router.register("personnel/cadres", CadreViewSet, basename="personnel-cadre")
+router.register("personnel/check-ins", CheckInViewSet, basename="personnel-check-in")
+router.register("fund-documents", FundDocumentViewSet, basename="fund-document")
+router.register("fund-entries", FundEntryViewSet, basename="fund-entry")
 
 app_name = "api"
 urlpatterns = [
@@ -38,5 +53,6 @@ urlpatterns = [
     path("cooperation/east-west-card/", EastWestCardView.as_view(), name="east-west-card"),
     path("quality/scans/", ScanView.as_view(), name="quality-scan"),
     path("quality/summary/", SummaryView.as_view(), name="quality-summary"),
+    path("assistance/not-visited/", NotVisitedView.as_view(), name="not-visited"),
     path("", include(router.urls)),
 ]

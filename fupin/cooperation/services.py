@@ -16,6 +16,7 @@ from fupin.accounts.scoping import can, require
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.records import apply_fields, field_values
 from fupin.registry.models import Household
 
 from . import codelists as cl
@@ -31,8 +32,6 @@ RECORD_MODELS = {"fund": Fund, "workshop": Workshop, "talent": TalentExchange, "
                  "purchase": Purchase, "visit": Visit}
 
 
-def _snapshot(instance, fields) -> dict:
-    return {name: getattr(instance, name) for name in fields}
 
 
 def _require_either(actor, codes: list[str]) -> None:
@@ -59,7 +58,7 @@ def party_for_household(*, actor, household: Household) -> Party:
 def party_save(*, actor, data: dict, instance: Party | None = None) -> Party:
     party = instance or Party()
     fields = ("kind", "name", "area", "household", "credit_code")
-    before = _snapshot(party, fields) if instance else None
+    before = field_values(party, fields) if instance else None
     for name in fields:
         if name in data:
             setattr(party, name, data[name])
@@ -81,7 +80,7 @@ def party_save(*, actor, data: dict, instance: Party | None = None) -> Party:
     with transaction.atomic():
         party.save()
         audit_record(actor=actor, action=PARTY_SAVED, obj=party, area_code=party.area_id, before=before,
-                     after=_snapshot(party, ("kind", "name", "area_id", "household_id", "credit_code")))
+                     after=field_values(party, ("kind", "name", "area_id", "household_id", "credit_code")))
     return party
 
 
@@ -92,7 +91,7 @@ PAIRING_FIELDS = ("programme", "helper", "helped", "start_date", "end_date", "st
 def pairing_save(*, actor, data: dict, instance: Pairing | None = None) -> Pairing:
     """Create or change a pairing; the programme decides which kinds of party may stand on each side."""
     pairing = instance or Pairing()
-    before = _snapshot(pairing, ("programme_id", "helper_id", "helped_id", "start_date", "end_date", "status")) \
+    before = field_values(pairing, ("programme_id", "helper_id", "helped_id", "start_date", "end_date", "status")) \
         if instance else None
     for name in PAIRING_FIELDS:
         if name in data:
@@ -102,7 +101,7 @@ def pairing_save(*, actor, data: dict, instance: Pairing | None = None) -> Pairi
     with transaction.atomic():
         pairing.save()
         audit_record(actor=actor, action=PAIRING_SAVED, obj=pairing, area_code=pairing.helped.area_id,
-                     before=before, after=_snapshot(pairing, ("programme_id", "helper_id", "helped_id", "start_date",
+                     before=before, after=field_values(pairing, ("programme_id", "helper_id", "helped_id", "start_date",
                                                               "end_date", "status", "committed_funds")))
     return pairing
 
@@ -177,10 +176,7 @@ def record_save(*, actor, kind: str, data: dict, instance=None, members=None):
     fields = [f.name for f in model._meta.concrete_fields if f.name not in ("id", "created_at", "updated_at",
                                                                            "recorded_by")]
     before = {name: str(getattr(record, name, "")) for name in fields} if instance else None
-    for name, value in data.items():
-        if name not in fields:
-            raise ValidationFailed(_("Unknown field “%(field)s”."), field=name)
-        setattr(record, name, value)
+    apply_fields(record, data, fields)
     codes = [record.area_id]
     if record.pairing_id:
         codes.append(record.pairing.helper.area_id)

@@ -102,3 +102,15 @@ def register_poor_household(*, area: str, size: int, year: int = 2019, income_pe
                                                         "medical_secure", "housing_secure", "water_secure")})
     return register_household(area=area, number=f"{area}{n:05d}", members=members, year=year, year_data=year_data,
                               status=status, **household_overrides).household
+
+
+_cadre_sequence = itertools.count(1)
+
+
+def make_cadre(*, area: str = "533301000000", name: str = "王干部", id_number_value: str | None = None, **fields):
+    """A cadre record (帮扶干部) kept by `area`, with a fresh valid ID number unless one is given."""
+    from fupin.personnel.models import Cadre
+
+    sequence = f"{(2 * next(_cadre_sequence) + 1) % 999:03d}"
+    return Cadre.objects.create(area_id=area, name=name, sex=fields.pop("sex", "1"),
+                                id_number=id_number_value or id_number("110101", "19750101", sequence), **fields)

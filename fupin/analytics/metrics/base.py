@@ -173,3 +173,20 @@ def breakdown_label(by: str, value: str) -> str:
 def sort_rows(rows: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda r: (r["level"], r["code"], str(r.get("by", ""))))
 
+
+
+class CardMetric(Metric):
+    """A card of operational records (assistance, funds, projects, personnel) as a metric: the query's year and
+    area go to the app's figures function, whose figures come back as key/value rows with their provenance."""
+
+    columns = ("key", "value")
+    area_rows = False
+
+    @staticmethod
+    @abstractmethod
+    def figures(*, actor, area_code: str, year: int) -> list[dict]:
+        """The app's figures for the area and year."""
+
+    def compute(self, engine, query: StatsQuery) -> dict:
+        return {"area": query.area or "", "year": query.year,
+                "figures": self.figures(actor=query.actor, area_code=query.area or "", year=query.year)}

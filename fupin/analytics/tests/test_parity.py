@@ -24,6 +24,7 @@ QUERIES = [
     ("diff", StatsQuery(year=2019, area="53")),
     ("measures", StatsQuery(year=2019, area="53", line=3000)),
     ("east_west", StatsQuery(year=2019, area="5333")),
+    *[(card, StatsQuery(year=2019, area="5333")) for card in ("assistance", "funds", "projects", "personnel")],
     ("measures", StatsQuery(year=2018, area="44", line=2995)),
     *[("mpi", StatsQuery(year=2019, area="53", line=3000, k=k)) for k in range(1, 8)],
 ]

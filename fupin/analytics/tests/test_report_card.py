@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from fupin.analytics.extract import snapshot_fill
+from fupin.analytics.report import CARD_FIGURES
 from fupin.areas.models import AreaDesignation
 from fupin.imports.tabular import raw_rows
 
@@ -35,6 +36,10 @@ def test_card_figures(registry, capsys):
                                                  "professionals_sent", "poor_moved_into_jobs")}
     assert helping == {"fiscal_aid_arrived": "0", "donation_arrived": "0", "workshops": 0, "professionals_sent": 0,
                        "poor_moved_into_jobs": 0}
+    # The year's operational cards (no funds, projects, teams or measures recorded here) and 深度贫困 designations.
+    cards = {key: values.pop(key) for key in [key for wanted in CARD_FIGURES.values() for key in wanted]}
+    assert set(cards.values()) <= {0, "0", "0.00", None}
+    assert (values.pop("deep_poverty_counties"), values.pop("deep_poverty_villages")) == (0, 0)
     assert values == {
         "poor_persons_2018": 8, "incidence_2018": None, "poor_persons_2019": 11, "incidence_2019": 11 / 1080,
         "exited_persons": 2, "exited_households": 1, "returned_persons": 4, "returned_households": 1,

@@ -3,6 +3,7 @@ from functools import partial
 from django.core.management.base import CommandError
 
 from fupin.areas import services as area_services
+from fupin.assistance.importing import assistance_import
 from fupin.cooperation.importing import cooperation_import
 from fupin.core.cli import FupinCommand
 from fupin.core.errors import ServiceError
@@ -27,6 +28,18 @@ class Command(FupinCommand):
         "labour": (partial(cooperation_import, kind="labour"), "Labour transfers (证件号码, 用工单位 …)."),
         "purchases": (partial(cooperation_import, kind="purchase"), "Consumption purchases (采购方, 产品 …)."),
         "visits": (partial(cooperation_import, kind="visit"), "Leaders' visits (姓名, 领导层级, 互访日期 …)."),
+        "measures": (partial(assistance_import, kind="measures"),
+                     "Delivered assistance measures (户编号, 帮扶措施, 证件号码, 落实日期, 金额)."),
+        "responsibilities": (partial(assistance_import, kind="responsibilities"),
+                             "Responsible cadres (户编号, 帮扶人证件号码, 帮扶人层级, 开始日期)."),
+        "household-visits": (partial(assistance_import, kind="visits"),
+                             "Cadres' household visits (户编号, 帮扶人证件号码, 走访日期, 走访记录, 经纬度)."),
+        "loans": (partial(assistance_import, kind="loans"),
+                  "Poverty microloans (户编号, 贷款银行, 贷款金额, 放贷日期, 到期日期, 年利率 …)."),
+        "relocations": (partial(assistance_import, kind="relocations"),
+                        "Relocated households (户编号, 安置点, 搬迁日期, 搬迁人数)."),
+        "origin-villages": (partial(assistance_import, kind="origin_villages"),
+                            "Natural villages moved out (行政区划代码, 自然村, 深度贫困, 户数, 人数)."),
     }
 
     def add_arguments(self, parser):

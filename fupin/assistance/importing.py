@@ -1,0 +1,106 @@
+"""Workbook imports of household assistance (delivered measures, responsible cadres, visits, microloans,
+relocations, natural villages moved out) through the common record import: every rejected row explained, all or
+nothing unless `skip_invalid`, idempotent on each kind's natural key.
+
+Households are named by their number, members and cadres by ID number, measures by code or Chinese name, banks
+as cooperation parties (credit code or registered name)."""
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from fupin.audit import registry as audit_registry
+from fupin.cooperation.importing import PARTY
+from fupin.imports.records import (
+    AREA_LABELS,
+    HOUSEHOLD_LABELS,
+    MEMBER_LABELS,
+    Field,
+    RecordSpec,
+    Reference,
+    record_import,
+)
+from fupin.imports.reports import ImportReport
+from fupin.personnel.models import Cadre
+
+from . import codelists as cl
+from .models import (
+    MeasureType,
+    RelocationSite,
+)
+from .services import RULES
+
+RECORDS_IMPORTED = audit_registry.register("assistance.imported", _("imported assistance records"))
+
+REFERENCES = {
+    "party": PARTY,
+    "measure": Reference(lambda text: MeasureType.objects.filter(code=text).first() or MeasureType.objects.filter(
+        name_zh=text).first(), _("Unknown measure “%(code)s”.")),
+    "cadre": Reference(lambda text: Cadre.objects.filter(id_number=text.upper()).first(),
+                       _("No cadre has the ID number %(code)s.")),
+    "site": Reference(lambda text: RelocationSite.objects.filter(name=text).first(),
+                      _("No relocation site is named “%(code)s”.")),
+}
+HOUSEHOLD = Field("household", HOUSEHOLD_LABELS, "household")
+CADRE = Field("cadre", ("帮扶人证件号码", "幫扶人證件號碼", "cadre ID number", "cadre"), "cadre")
+
+
+def _spec(kind: str, fields: tuple[Field, ...], natural_key: tuple[str, ...]) -> RecordSpec:
+    model, area_of, rules = RULES[kind]
+    return RecordSpec(model, fields, natural_key, place=lambda values: area_of(model(**values)), rules=rules,
+                      recorded_by=hasattr(model, "recorded_by_id"))
+
+
+SPECS = {
+    "measures": _spec("delivered", (
+        HOUSEHOLD,
+        Field("measure_type", ("帮扶措施", "幫扶措施", "measure"), "measure"),
+        Field("member", MEMBER_LABELS, "member", False),
+        Field("delivered_on", ("落实日期", "落實日期", "delivered on"), "date"),
+        Field("amount", ("金额", "金額", "amount"), "money", False),
+        Field("note", ("备注", "備註", "note"), "text", False),
+    ), ("household", "measure_type", "member", "delivered_on")),
+    "responsibilities": _spec("responsibility", (
+        HOUSEHOLD, CADRE,
+        Field("level", ("帮扶人层级", "幫扶人層級", "level"), cl.RESPONSIBLE_LEVEL),
+        Field("start_date", ("开始日期", "開始日期", "start date"), "date"),
+        Field("end_date", ("结束日期", "結束日期", "end date"), "date", False),
+    ), ("household", "cadre", "start_date")),
+    "visits": _spec("visit", (
+        HOUSEHOLD, CADRE,
+        Field("visited_on", ("走访日期", "走訪日期", "visited on"), "date"),
+        Field("notes", ("走访记录", "走訪記錄", "notes"), "text", False),
+        Field("latitude", ("纬度", "緯度", "latitude"), "decimal", False),
+        Field("longitude", ("经度", "經度", "longitude"), "decimal", False),
+    ), ("household", "cadre", "visited_on")),
+    "loans": _spec("loan", (
+        HOUSEHOLD,
+        Field("bank", ("贷款银行", "貸款銀行", "bank"), "party"),
+        Field("amount", ("贷款金额", "貸款金額", "amount"), "money"),
+        Field("issued_on", ("放贷日期", "放貸日期", "issued on"), "date"),
+        Field("due_on", ("到期日期", "到期日期", "due on"), "date"),
+        Field("annual_rate", ("年利率", "年利率", "annual rate"), "decimal"),
+        Field("repaid_amount", ("已还金额", "已還金額", "repaid"), "money", False),
+        Field("repaid_on", ("还款日期", "還款日期", "repaid on"), "date", False),
+    ), ("household", "bank", "issued_on")),
+    "relocations": _spec("relocation", (
+        HOUSEHOLD,
+        Field("site", ("安置点", "安置點", "site"), "site"),
+        Field("moved_on", ("搬迁日期", "搬遷日期", "moved on"), "date"),
+        Field("persons", ("搬迁人数", "搬遷人數", "persons"), "int"),
+    ), ("household",)),
+    "origin_villages": _spec("origin", (
+        Field("area", AREA_LABELS, "area"),
+        Field("name", ("自然村", "自然村", "natural village"), "text"),
+        Field("deep_poverty", ("深度贫困", "深度貧困", "deep poverty"), "bool", False),
+        Field("households", ("户数", "戶數", "households"), "int", False),
+        Field("persons", ("人数", "人數", "persons"), "int", False),
+    ), ("area", "name")),
+}
+
+
+def assistance_import(*, actor, kind: str, path: str | Path, dry_run: bool = False,
+                      skip_invalid: bool = False) -> ImportReport:
+    return record_import(actor=actor, spec=SPECS[kind], path=path, references=REFERENCES,
+                         audit_action=RECORDS_IMPORTED, object_type=f"assistance.{kind}", dry_run=dry_run,
+                         skip_invalid=skip_invalid)

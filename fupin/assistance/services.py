@@ -1,0 +1,209 @@
+"""Every write of household assistance: permission in the household's (or site's, village's) area, the record's
+rules, one transaction and an audit event.
+
+All records go through `record_save(kind=…)` so the permission, transaction and audit steps exist once; what
+differs between kinds is the area a record belongs to and its rules (RULES below).
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import require
+from fupin.audit import registry as audit_registry
+from fupin.audit.services import audit_record
+from fupin.core.errors import ValidationFailed
+from fupin.core.records import apply_fields
+from fupin.registry import codelists as registry_codes
+
+from . import codelists as cl
+from .models import (
+    DeliveredMeasure,
+    HouseholdVisit,
+    Loan,
+    OriginAction,
+    OriginVillage,
+    Plan,
+    PlannedMeasure,
+    Relending,
+    Relocation,
+    RelocationSite,
+    Responsibility,
+)
+
+RECORD_SAVED = audit_registry.register("assistance.record_saved", _("saved an assistance record"))
+ORIGIN_ACTION_RECORDED = audit_registry.register("assistance.origin_action", _("recorded a relocation step"))
+
+# Microcredit terms of the 2014 guideline (DOMAIN_RULES §6): at most 5 万 yuan for at most 3 years.
+LOAN_MAX_AMOUNT = Decimal("50000")
+LOAN_MAX_YEARS = 3
+
+
+def _member_of_household(member, household_id: int) -> None:
+    if member is not None and member.household_id != household_id:
+        raise ValidationFailed(_("The member is not in this household."), field="member")
+
+
+def _plan_rules(plan: Plan) -> None:
+    if not plan.causes:
+        plan.causes = [plan.household.main_cause, *plan.household.other_causes]
+    unknown = [code for code in plan.causes if code not in registry_codes.CAUSE.values]
+    if unknown:
+        raise ValidationFailed(_("Unknown cause of poverty “%(cause)s”."), field="causes", cause=unknown[0])
+    if plan.outcome not in cl.PLAN_OUTCOME.values:
+        raise ValidationFailed(_("Unknown outcome “%(outcome)s”."), field="outcome", outcome=plan.outcome)
+
+
+def _delivered_rules(measure: DeliveredMeasure) -> None:
+    _member_of_household(measure.member, measure.household_id)
+    if measure.amount < 0:
+        raise ValidationFailed(_("Amounts cannot be negative."), field="amount")
+    if measure.plan_id and measure.plan.household_id != measure.household_id:
+        raise ValidationFailed(_("The plan is another household's."), field="plan")
+
+
+def _dated(record, start: str, end: str) -> None:
+    if getattr(record, end) and getattr(record, end) < getattr(record, start):
+        raise ValidationFailed(_("The end date is before the start date."), field=end)
+
+
+def _responsibility_rules(duty: Responsibility) -> None:
+    if duty.level not in cl.RESPONSIBLE_LEVEL.values:
+        raise ValidationFailed(_("Unknown level “%(level)s”."), field="level", level=duty.level)
+    _dated(duty, "start_date", "end_date")
+    if duty.cadre.id_number and duty.household.members.filter(id_number=duty.cadre.id_number).exists():
+        raise ValidationFailed(_("A member of the household cannot be its responsible cadre."), field="cadre")
+
+
+def _visit_rules(visit: HouseholdVisit) -> None:
+    if visit.visited_on > datetime.date.today():
+        raise ValidationFailed(_("A visit cannot be recorded before it happens."), field="visited_on")
+    if (visit.latitude is None) != (visit.longitude is None):
+        raise ValidationFailed(_("Give both latitude and longitude, or neither."), field="latitude")
+    if visit.latitude is not None and not (-90 <= visit.latitude <= 90 and -180 <= visit.longitude <= 180):
+        raise ValidationFailed(_("The position is not on Earth."), field="latitude")
+
+
+def _site_rules(site: RelocationSite) -> None:
+    if site.kind not in cl.SITE_KIND.values:
+        raise ValidationFailed(_("Unknown kind of site “%(kind)s”."), field="kind", kind=site.kind)
+
+
+def _relocation_rules(relocation: Relocation) -> None:
+    if relocation.persons < 1:
+        raise ValidationFailed(_("At least one person moves."), field="persons")
+    if relocation.origin_id and relocation.origin.area_id != relocation.household.area_id:
+        raise ValidationFailed(_("The natural village is not in the household's village."), field="origin")
+
+
+def _loan_rules(loan: Loan) -> None:
+    if not (Decimal(0) < loan.amount <= LOAN_MAX_AMOUNT):
+        raise ValidationFailed(_("A poverty microloan is more than 0 and at most %(max)s yuan."), field="amount",
+                               max=LOAN_MAX_AMOUNT)
+    if loan.bank.kind != "financial":
+        raise ValidationFailed(_("The lender must be a financial institution."), field="bank")
+    if loan.due_on <= loan.issued_on:
+        raise ValidationFailed(_("The loan falls due before it is issued."), field="due_on")
+    if loan.due_on > loan.issued_on.replace(year=loan.issued_on.year + LOAN_MAX_YEARS):
+        raise ValidationFailed(_("A poverty microloan runs for at most %(years)s years."), field="due_on",
+                               years=LOAN_MAX_YEARS)
+    if not (Decimal(0) <= loan.repaid_amount <= loan.amount):
+        raise ValidationFailed(_("The repaid amount is between 0 and the loan."), field="repaid_amount")
+    if loan.repaid_amount and loan.repaid_on is None:
+        raise ValidationFailed(_("Give the date of the repayment."), field="repaid_on")
+
+
+def _relending_rules(relending: Relending) -> None:
+    if relending.bank.kind != "financial":
+        raise ValidationFailed(_("The lender must be a financial institution."), field="bank")
+    if relending.borrower.kind != "enterprise":
+        raise ValidationFailed(_("Re-lending goes to an enterprise."), field="borrower")
+    if relending.amount <= 0:
+        raise ValidationFailed(_("The amount must be positive."), field="amount")
+
+
+def _household_area(record) -> str:
+    return record.household.area_id
+
+
+# kind: (model, the area code a record belongs to, its rules)
+RULES = {
+    "plan": (Plan, _household_area, _plan_rules),
+    "delivered": (DeliveredMeasure, _household_area, _delivered_rules),
+    "responsibility": (Responsibility, _household_area, _responsibility_rules),
+    "visit": (HouseholdVisit, _household_area, _visit_rules),
+    "site": (RelocationSite, lambda site: site.area_id, _site_rules),
+    "origin": (OriginVillage, lambda village: village.area_id, lambda village: None),
+    "relocation": (Relocation, _household_area, _relocation_rules),
+    "loan": (Loan, _household_area, _loan_rules),
+    "relending": (Relending, lambda relending: relending.area_id, _relending_rules),
+}
+
+
+def _fields(model) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if f.name not in ("id", "created_at", "updated_at",
+                                                                         "recorded_by")]
+
+
+def record_save(*, actor, kind: str, data: dict, instance=None):
+    """Create or change an assistance record of `kind` (see RULES)."""
+    if kind not in RULES:
+        raise ValidationFailed(_("Unknown kind of record “%(kind)s”."), field="kind", kind=kind)
+    model, area_of, rules = RULES[kind]
+    record = instance or model()
+    fields = _fields(model)
+    before = {name: str(getattr(record, name, "")) for name in fields} if instance else None
+    apply_fields(record, data, fields)
+    area_code = area_of(record)
+    require(actor, Action.CHANGE, area_code)
+    rules(record)
+    with transaction.atomic():
+        if instance is None and hasattr(record, "recorded_by_id"):
+            record.recorded_by = actor
+        record.save()
+        audit_record(actor=actor, action=RECORD_SAVED, obj=record, area_code=area_code, before=before,
+                     after={name: str(getattr(record, name, "")) for name in fields})
+    return record
+
+
+def plan_save(*, actor, household, year: int, causes=None, planned=(), outcome="in_progress", note="") -> Plan:
+    """A household's plan for a year with its planned measures (replacing the planned measures it had)."""
+    plan = Plan.objects.filter(household=household, year=year).first()
+    with transaction.atomic():
+        plan = record_save(actor=actor, kind="plan", instance=plan, data={
+            "household": household, "year": year, "causes": list(causes or []), "outcome": outcome, "note": note})
+        plan.planned.all().delete()
+        for item in planned:
+            measure = PlannedMeasure(plan=plan, **item)
+            _member_of_household(measure.member, household.pk)
+            measure.save()
+    return plan
+
+
+def origin_action_record(*, actor, village: OriginVillage, action: str, on: datetime.date,
+                         area_mu: Decimal | None = None) -> OriginAction:
+    """Record a step of moving a natural village out; steps happen in order (started → … → reclaimed)."""
+    require(actor, Action.CHANGE, village.area_id)
+    if action not in cl.ORIGIN_ACTION.values:
+        raise ValidationFailed(_("Unknown relocation step “%(action)s”."), field="action", action=action)
+    done = dict(village.actions.values_list("action", "on"))
+    if action in done:
+        raise ValidationFailed(_("This step is already recorded for the village."), field="action")
+    position = cl.ORIGIN_ACTION_ORDER.index(action)
+    if position:
+        previous = cl.ORIGIN_ACTION_ORDER[position - 1]
+        if previous not in done:
+            raise ValidationFailed(_("Record “%(previous)s” first."), field="action",
+                                   previous=cl.ORIGIN_ACTION.label(previous))
+        if on < done[previous]:
+            raise ValidationFailed(_("This step cannot come before the previous one."), field="on")
+    if action == "reclaimed" and not area_mu:
+        raise ValidationFailed(_("Give the area reclaimed, in mu."), field="area_mu")
+    with transaction.atomic():
+        step = OriginAction.objects.create(village=village, action=action, on=on, area_mu=area_mu)
+        audit_record(actor=actor, action=ORIGIN_ACTION_RECORDED, obj=step, area_code=village.area_id,
+                     after={"village": village.name, "action": action, "on": on, "area_mu": area_mu})
+    return step

@@ -1,0 +1,88 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from fupin.areas.models import Area
+from fupin.core.api import ServiceViewSet
+from fupin.core.errors import NotFound
+from fupin.projects.models import Project
+from fupin.registry.models import Household
+
+from . import selectors, services
+from .models import FundDocument, FundEntry
+
+
+class FundDocumentSerializer(serializers.ModelSerializer):
+    issuing_area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all(), allow_null=True,
+                                                required=False)
+
+    class Meta:
+        model = FundDocument
+        fields = ["id", "number", "title", "source", "year", "issuing_area", "total", "issued_on"]
+        # Uniqueness is the service's check (with a message that names the document), not the serializer's.
+        validators = []
+
+
+class FundDocumentViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
+    """Fund documents (文号) issued in the user's areas or putting money into them; `trace` follows a document's
+    money down to households, `balances` gives allocated, arrived and spent per area."""
+
+    serializer_class = FundDocumentSerializer
+    filterset_fields = ["source", "year"]
+
+    def select(self, actor):
+        return selectors.document_list(actor=actor)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.fund_document_save(actor=self.request.user, data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.fund_document_save(actor=self.request.user, data=serializer.validated_data,
+                                                          instance=serializer.instance)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def trace(self, request, pk=None):
+        return Response(selectors.trace(actor=request.user, document=self.get_object()))
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def balances(self, request, pk=None):
+        return Response(selectors.balances(actor=request.user, document=self.get_object()))
+
+
+class FundEntrySerializer(serializers.ModelSerializer):
+    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all(), required=False)
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all(), allow_null=True, required=False)
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all(), allow_null=True,
+                                                   required=False)
+    corrects = serializers.PrimaryKeyRelatedField(queryset=FundEntry.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = FundEntry
+        fields = ["id", "document", "kind", "area", "project", "household", "corrects", "amount", "date", "note",
+                  "recorded_at"]
+        read_only_fields = ["recorded_at"]
+
+
+class FundEntryViewSet(ServiceViewSet, mixins.CreateModelMixin):
+    """The ledger: entries are listed and added, never changed or deleted (a correction is an `adjust` entry)."""
+
+    serializer_class = FundEntrySerializer
+    filterset_fields = ["document", "kind", "area", "project", "household"]
+
+    def select(self, actor):
+        return selectors.entry_list(actor=actor)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.entry_save(actor=self.request.user, data=serializer.validated_data)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False, methods=["get"], url_path=r"household/(?P<household_id>[0-9]+)")
+    def household(self, request, household_id=None):
+        """How much reached a household, from which documents and sources."""
+        household = Household.objects.filter(pk=household_id).first()
+        if household is None:
+            raise NotFound()
+        return Response(selectors.household_funds(actor=request.user, household=household))

@@ -1,0 +1,240 @@
+"""Workbook imports of plain records (pairings, funds, measures, loans, teams, projects …), one engine for every app,
+with the household import's contract: headers in either script or English, codes or labels for enumerations,
+every rejected row reported with its row number, column and reason in Chinese and English, all or nothing
+unless `skip_invalid`, `dry_run` writes nothing, and re-importing the same file changes nothing (each kind names
+its natural key).
+
+An app declares a RecordSpec per kind (its columns, natural key, the area that decides who may import a row and
+its service rules) and resolvers for the references its columns hold (a party, a cadre, a project …).
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import can
+from fupin.areas import codes
+from fupin.areas.models import Area
+from fupin.audit.services import audit_record
+from fupin.core.codelists import CodeList
+from fupin.core.errors import ValidationFailed
+from fupin.registry.models import Household, Member
+
+from .reports import ImportReport
+from .tabular import Column, open_table
+
+AREA_LABELS = ("行政区划代码", "區劃代碼", "area", "area code")
+MEMBER_LABELS = ("证件号码", "證件號碼", "ID number")
+HOUSEHOLD_LABELS = ("户编号", "戶編號", "household number", "household")
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    labels: tuple[str, ...]
+    kind: object  # text, date, money, decimal, int, bool, province, a resolver's name, or a CodeList
+    required: bool = True
+
+    @property
+    def column(self) -> Column:
+        return Column(self.key, self.labels, self.required)
+
+
+def _no_second_place(values: dict) -> None:
+    return None
+
+
+def _nothing_to_prepare(values: dict) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    model: type
+    fields: tuple[Field, ...]
+    natural_key: tuple[str, ...]
+    place: Callable[[dict], str]  # the area code that decides who may import the row
+    rules: Callable[[object], None]  # the service's rules for an unsaved record (raise ValidationFailed)
+    other_place: Callable[[dict], str | None] = _no_second_place  # e.g. a pairing's helper end
+    prepare: Callable[[dict], None] = _nothing_to_prepare  # values derived from others (a member's village …)
+    defaults: dict = field(default_factory=dict)  # code-list fields left empty
+    recorded_by: bool = True
+
+
+@dataclass(frozen=True)
+class Reference:
+    """How a column's text names a record (`find(text)` → the record or None) and what to say when it does not."""
+
+    find: Callable[[str], object]
+    missing: object
+
+
+def _area(text: str):
+    try:
+        return Area.objects.filter(code=codes.normalise_code(text)).first()
+    except ValueError:
+        return None
+
+
+BASE_REFERENCES = {
+    "area": Reference(_area, _("No area has the code %(code)s.")),
+    "member": Reference(lambda text: Member.objects.select_related("household").filter(
+        id_number=text.upper(), is_active=True).first(), _("No registered member has the ID number %(code)s.")),
+    "household": Reference(lambda text: Household.objects.filter(number=text).first(),
+                           _("No registered household has the number %(code)s.")),
+}
+
+
+class Resolver:
+    """Looks each distinct cell up once."""
+
+    def __init__(self, references: dict[str, Reference]):
+        self.references = {**BASE_REFERENCES, **references}
+        self.cache: dict[tuple[str, str], object] = {}
+
+    def __call__(self, kind: str, text: str):
+        key = (kind, text)
+        if key not in self.cache:
+            self.cache[key] = self.references[kind].find(text)
+        return self.cache[key]
+
+
+def _number(report, number, header, text, kind):
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        report.error(number, header, _("“%(value)s” is not a number."), value=text)
+        return None
+    if kind != "decimal" and value < 0:
+        report.error(number, header, _("Amounts cannot be negative.") if kind == "money"
+                     else _("“%(value)s” must be a whole number of at least 0."), value=text)
+        return None
+    if kind == "int":
+        if value != value.to_integral_value():
+            report.error(number, header, _("“%(value)s” must be a whole number of at least 0."), value=text)
+            return None
+        return int(value)
+    return value
+
+
+YES, NO = {"是", "1", "true", "yes", "y"}, {"否", "0", "false", "no", "n"}
+
+
+def parse_cell(report: ImportReport, number: int, spec_field: Field, header: str, text: str, resolve: Resolver,
+               defaults: dict):
+    """The cell's value, or None after reporting why it is refused."""
+    kind = spec_field.kind
+    if isinstance(kind, CodeList):
+        code = kind.lookup(text) if text else defaults.get(spec_field.key, "")
+        if code is None:
+            report.error(number, header, _("“%(value)s” is not one of the allowed values."), value=text)
+        return code
+    if kind == "text":
+        return text
+    if kind == "date":
+        try:
+            return datetime.date.fromisoformat(text[:10])
+        except ValueError:
+            report.error(number, header, _("“%(value)s” is not a date (YYYY-MM-DD)."), value=text)
+            return None
+    if kind in ("money", "int", "decimal"):
+        return _number(report, number, header, text, kind)
+    if kind == "bool":
+        if text.lower() in YES or text.lower() in NO:
+            return text.lower() in YES
+        report.error(number, header, _("“%(value)s” is not 是 or 否."), value=text)
+        return None
+    if kind == "province":
+        if resolve("area", text[:2]) is None:
+            report.error(number, header, _("No area has the code %(code)s."), code=text)
+            return None
+        return text[:2]
+    found = resolve(kind, text)
+    if found is None:
+        report.error(number, header, resolve.references[kind].missing, code=text)
+    return found
+
+
+def record_import(*, actor, spec: RecordSpec, path: str | Path, references: dict[str, Reference], audit_action: str,
+                  object_type: str, dry_run: bool = False, skip_invalid: bool = False) -> ImportReport:
+    table = open_table(path, [f.column for f in spec.fields])
+    header = {key: column.header for key, column in table.columns.items()}
+    first = header[spec.fields[0].key]
+    rows = list(table.records())
+    report = ImportReport(rows=len(rows), dry_run=dry_run)
+    resolve = Resolver(references)
+    parsed: dict[tuple, tuple[int, dict]] = {}
+    for number, texts in rows:
+        values, ok = {}, True
+        for spec_field in spec.fields:
+            text = texts.get(spec_field.key, "")
+            if not text and spec_field.required:
+                report.error(number, header[spec_field.key], _("A value is required."))
+                ok = False
+                continue
+            if not text and not isinstance(spec_field.kind, CodeList):
+                continue
+            value = parse_cell(report, number, spec_field, header[spec_field.key], text, resolve, spec.defaults)
+            ok = ok and value is not None
+            values[spec_field.key] = value
+        if not ok:
+            continue
+        spec.prepare(values)
+        place, other = spec.place(values), spec.other_place(values)
+        if not (can(actor, Action.IMPORT, place) or (other and can(actor, Action.IMPORT, other))):
+            report.error(number, first, _("%(code)s is outside the areas granted to you."), code=place)
+            continue
+        try:
+            spec.rules(spec.model(**values))
+        except ValidationFailed as error:  # its field names the column
+            report.error(number, header.get(error.field or "", first), error.message, **error.params)
+            continue
+        key = tuple(_key_part(values.get(name)) for name in spec.natural_key)
+        if key in parsed:
+            report.error(number, first, _("The same record is given again in row %(other)s."), other=parsed[key][0])
+            continue
+        parsed[key] = (number, values)
+    if dry_run or (report.errors and not skip_invalid):
+        return report
+    rejected = {error.row for error in report.errors}
+    with transaction.atomic():
+        for _number, values in (item for item in parsed.values() if item[0] not in rejected):
+            _upsert(spec, values, actor, report)
+        audit_record(actor=actor, action=audit_action, object_type=object_type, object_id=Path(path).name,
+                     after={k: v for k, v in report.as_dict().items() if k != "errors"})
+    report.written = True
+    return report
+
+
+def _key_part(value):
+    """A natural-key cell as something hashable: a record by its id; one not saved yet (a party made on first
+    use) by its area."""
+    if getattr(value, "_state", None) is None:
+        return value
+    return value.pk if value.pk is not None else (type(value).__name__, getattr(value, "area_id", None))
+
+
+def _upsert(spec: RecordSpec, values: dict, actor, report: ImportReport) -> None:
+    for value in values.values():
+        if getattr(value, "_state", None) is not None and value.pk is None:  # a reference made on first use
+            value.save()
+    lookup = {name: values[name] for name in spec.natural_key if name in values}
+    current = spec.model.objects.filter(**lookup).first()
+    if current is None:
+        spec.model.objects.create(**values, **({"recorded_by": actor} if spec.recorded_by else {}))
+        report.created += 1
+        return
+    changed = [name for name, value in values.items() if getattr(current, name) != value]
+    if changed:
+        for name in changed:
+            setattr(current, name, values[name])
+        current.save()
+        report.updated += 1
+    else:
+        report.unchanged += 1

@@ -1,0 +1,202 @@
+"""Work teams, memberships, cadres and check-ins over the API: reads through the selectors, writes through the
+services (which check the area and audit). Cadres' ID numbers and phones are masked unless the user may see
+sensitive values in the area keeping the cadre's record."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from fupin.areas.models import Area
+from fupin.cooperation.models import Party
+from fupin.core.api import WritableServiceViewSet, validated
+from fupin.registry.api import MaskingMixin, RevealAuditMixin
+
+from . import selectors, services
+from .models import Cadre, CheckIn, TeamMembership, WorkTeam
+
+WRITE_METHODS = ["get", "post", "patch", "head", "options"]
+AREA_FIELD = {"slug_field": "code", "queryset": Area.objects.all()}
+
+
+class CadreSerializer(MaskingMixin, serializers.ModelSerializer):
+    sensitive_fields = ("id_number", "phone")
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Cadre
+        fields = ["id", "area", "name", "id_number", "sex", "phone", "unit", "unit_name", "position", "party_member"]
+        read_only_fields = fields
+
+
+class CadreWriteSerializer(serializers.Serializer):
+    area = serializers.SlugRelatedField(**AREA_FIELD)
+    name = serializers.CharField()
+    id_number = serializers.CharField()
+    sex = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    # Any party may be a cadre's unit: central units sit outside the areas of the offices recording them.
+    unit = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), required=False, allow_null=True)
+    unit_name = serializers.CharField(required=False, allow_blank=True)
+    position = serializers.CharField(required=False, allow_blank=True)
+    party_member = serializers.BooleanField(required=False)
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    village = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = WorkTeam
+        fields = ["id", "village", "village_name", "unit", "unit_name", "dispatch_level", "start_date", "end_date",
+                  "note"]
+        read_only_fields = fields
+
+
+class TeamWriteSerializer(serializers.Serializer):
+    village = serializers.SlugRelatedField(**AREA_FIELD)
+    unit = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
+    dispatch_level = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True)
+    village = serializers.CharField(source="team.village_id", read_only=True)
+
+    class Meta:
+        model = TeamMembership
+        fields = ["id", "team", "village", "cadre", "cadre_name", "role", "dispatch_level", "start_date", "end_date"]
+        read_only_fields = fields
+
+
+class MembershipWriteSerializer(serializers.Serializer):
+    # Unscoped lookups: the service refuses a team outside the user's areas with 403, as for any write there.
+    team = serializers.PrimaryKeyRelatedField(queryset=WorkTeam.objects.all())
+    cadre = serializers.PrimaryKeyRelatedField(queryset=Cadre.objects.all())
+    role = serializers.CharField()
+    dispatch_level = serializers.CharField(required=False, allow_blank=True)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CheckIn
+        fields = ["id", "membership", "day", "latitude", "longitude"]
+        read_only_fields = fields
+
+
+class CheckInWriteSerializer(serializers.Serializer):
+    membership = serializers.PrimaryKeyRelatedField(queryset=TeamMembership.objects.all())
+    day = serializers.DateField()
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+
+
+class PersonnelViewSet(WritableServiceViewSet):
+    """Create and PATCH go through `save` (the app's service); there is no PUT and no delete."""
+
+    http_method_names = WRITE_METHODS
+    write_serializer_class: type[serializers.Serializer]
+
+    def save(self, actor, data, instance=None):
+        raise NotImplementedError
+
+    def create(self, request, *args, **kwargs):
+        data = validated(self.write_serializer_class, request.data)
+        saved = self.save(request.user, dict(data))
+        return Response(self.get_serializer(saved).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        payload = self.write_serializer_class(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        saved = self.save(request.user, dict(payload.validated_data), instance)
+        return Response(self.get_serializer(saved).data)
+
+
+class CadreViewSet(RevealAuditMixin, PersonnelViewSet):
+    """Cadres kept in the user's areas or serving there. ID numbers and phones are masked without "view
+    sensitive" in the area keeping the record."""
+
+    serializer_class = CadreSerializer
+    write_serializer_class = CadreWriteSerializer
+    filterset_fields = ["unit", "party_member"]
+
+    def select(self, actor):
+        return selectors.cadre_list(actor=actor)
+
+    def save(self, actor, data, instance=None):
+        return services.cadre_save(actor=actor, data=data, instance=instance)
+
+
+class GapQuerySerializer(serializers.Serializer):
+    area = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class AttendanceQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+
+
+class TeamViewSet(PersonnelViewSet):
+    """Village work teams in the user's areas; `?village=` one village's teams."""
+
+    serializer_class = TeamSerializer
+    write_serializer_class = TeamWriteSerializer
+    filterset_fields = ["village", "unit", "dispatch_level"]
+
+    def select(self, actor):
+        return selectors.team_list(actor=actor)
+
+    def save(self, actor, data, instance=None):
+        return services.team_save(actor=actor, data=data, instance=instance)
+
+    @extend_schema(parameters=[OpenApiParameter("area", str, required=True),
+                               OpenApiParameter("start", str, required=True),
+                               OpenApiParameter("end", str, required=True)], responses={200: dict})
+    @action(detail=False, methods=["get"], url_path="rotation-gaps")
+    def rotation_gaps(self, request):
+        """Per village, the runs of days without a team (and without a first secretary) in the period."""
+        data = validated(GapQuerySerializer, request.query_params)
+        return Response(selectors.rotation_gaps(actor=request.user, area_code=data["area"], start=data["start"],
+                                                end=data["end"]))
+
+    @extend_schema(parameters=[OpenApiParameter("year", int, required=True),
+                               OpenApiParameter("month", int, required=True)], responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def attendance(self, request, pk=None):
+        """Days each member checked in during the month, against the required days."""
+        data = validated(AttendanceQuerySerializer, request.query_params)
+        return Response(selectors.attendance(actor=request.user, team=self.get_object(), year=data["year"],
+                                             month=data["month"]))
+
+
+class MembershipViewSet(PersonnelViewSet):
+    serializer_class = MembershipSerializer
+    write_serializer_class = MembershipWriteSerializer
+    filterset_fields = ["team", "cadre", "role"]
+
+    def select(self, actor):
+        return selectors.membership_list(actor=actor)
+
+    def save(self, actor, data, instance=None):
+        return services.membership_save(actor=actor, data=data, instance=instance)
+
+
+class CheckInViewSet(PersonnelViewSet):
+    serializer_class = CheckInSerializer
+    write_serializer_class = CheckInWriteSerializer
+    filterset_fields = ["membership", "day"]
+
+    def select(self, actor):
+        return selectors.check_in_list(actor=actor)
+
+    def save(self, actor, data, instance=None):
+        return services.check_in_save(actor=actor, data=data, instance=instance)

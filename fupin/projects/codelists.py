@@ -1,0 +1,83 @@
+"""Code tables of the project bank. Project types (with their unit of scale) and the documents each stage
+requires are data (data/project_types.json, data/stage_documents.json), read once, so a province can add a
+type or require another document without a release."""
+
+import json
+from functools import cache
+from pathlib import Path
+
+from fupin.core.codelists import code_list, localized
+
+DATA = Path(__file__).resolve().parent / "data"
+_TYPES = json.loads((DATA / "project_types.json").read_text(encoding="utf-8"))
+_DOCUMENTS = json.loads((DATA / "stage_documents.json").read_text(encoding="utf-8"))
+
+PROJECT_TYPE = code_list("扶贫项目类型", [(item["code"], item["zh"], item["en"], *item["aliases"])
+                                         for item in _TYPES])
+_UNITS = {item["code"]: (item["unit_zh"], item["unit_en"]) for item in _TYPES}
+
+
+def unit_of(project_type: str, language: str | None = None) -> str:
+    """The unit a type's scale is counted in (亩, 千瓦, 户 …); "" for types whose scale has no unit."""
+    zh, en = _UNITS.get(project_type, ("", ""))
+    return localized(zh, en, language) if zh else ""
+
+
+PROJECT_STATUS = code_list("项目状态", [
+    ("planned", "储备", "planned", "入库", "项目储备"),
+    ("underway", "实施中", "underway", "在建"),
+    ("completed", "已完成", "completed", "已完工"),
+    ("cancelled", "已取消", "cancelled", "取消", "撤销"),
+])
+
+# The stages in the order they must complete.
+STAGE = code_list("项目阶段", [
+    ("apply", "申报", "application"),
+    ("approve", "审批", "approval"),
+    ("implement", "实施", "implementation", "建设"),
+    ("accept", "验收", "acceptance"),
+    ("handover", "资产移交", "asset handover", "移交"),
+])
+STAGE_ORDER = tuple(item.code for item in STAGE.codes)
+
+DOCUMENT_KIND = code_list("项目文档类型", [(item["code"], item["zh"], item["en"]) for item in _DOCUMENTS["kinds"]])
+
+
+@cache
+def required_documents(project_type: str, stage: str) -> tuple[str, ...]:
+    """Document kinds a stage of a project of this type cannot complete without: the type's own list for the
+    stage if the data gives one, the default list otherwise."""
+    required = _DOCUMENTS["required"]
+    own = required.get(project_type, {})
+    return tuple(own[stage] if stage in own else required["default"].get(stage, []))
+
+
+BENEFIT_MECHANISM = code_list("利益联结机制", [
+    ("wages", "务工", "wages", "务工就业", "就业"),
+    ("dividends", "分红", "dividends", "收益分红"),
+    ("land_rent", "土地流转", "land rent", "土地租金", "流转"),
+    ("shares", "入股", "shares", "资金入股", "股份合作"),
+    ("contract_purchase", "订单收购", "contract purchase", "订单", "保底收购"),
+    ("asset_income", "资产收益", "asset income", "资产收益扶贫"),
+    ("direct", "直接受益", "direct benefit", "直接帮扶"),
+    ("other", "其他", "other"),
+])
+
+ASSET_KIND = code_list("扶贫资产类型", [
+    ("productive", "经营性", "productive", "经营性资产"),
+    ("public", "公益性", "public", "公益性资产"),
+    ("household", "到户类", "household", "到户类资产", "到户"),
+])
+
+ASSET_OWNER = code_list("资产所有者类型", [
+    ("collective", "村集体", "village collective", "村集体经济组织"),
+    ("household", "农户", "household", "贫困户"),
+    ("enterprise", "企业", "enterprise", "经营主体"),
+    ("government", "政府部门", "government department", "乡镇政府", "县政府"),
+])
+
+DELAY_COLOUR = code_list("进度预警", [
+    ("green", "正常", "on time", "绿"),
+    ("yellow", "滞后", "overdue", "黄", "预警"),
+    ("red", "严重滞后", "seriously overdue", "红"),
+])

@@ -1,0 +1,188 @@
+"""The project bank (项目库): poverty-alleviation projects with their funds by source, their stages and the
+documents each stage needs, the households that benefit and the assets they leave behind (扶贫资产).
+
+A project's scale is a quantity in its type's unit (亩, 千瓦, 户 …), so "43 % of the photovoltaic plan went to
+deep-poverty counties" is a share of summed scale, and the same share of money is a share of summed funding.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fupin.core.models import TimeStampedModel
+from fupin.funds import codelists as fund_codes
+
+from . import codelists as cl
+
+
+def _money(label, **extra):
+    return models.DecimalField(label, max_digits=16, decimal_places=2, default=Decimal("0.00"), **extra)
+
+
+class Project(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=200)
+    type = models.CharField(_("type"), max_length=20, choices=cl.PROJECT_TYPE.choices)
+    # Where the project is: a village for a village road, a county for a county-wide photovoltaic plan.
+    area = models.ForeignKey("areas.Area", verbose_name=_("location"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("plan year"))
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    planned_scale = models.DecimalField(_("planned scale (in the type's unit)"), max_digits=14, decimal_places=2,
+                                        default=Decimal("0.00"))
+    actual_scale = models.DecimalField(_("actual scale (in the type's unit)"), max_digits=14, decimal_places=2,
+                                       null=True, blank=True)
+    # The helping unit (central unit, eastern partner, enterprise …) that brought the project in, if any.
+    helper = models.ForeignKey("cooperation.Party", verbose_name=_("brought in by"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=cl.PROJECT_STATUS.choices, default="planned")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["year", "area_id", "id"]
+        indexes = [models.Index(fields=["year", "type", "area"], name="project_year_type_area")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def unit(self) -> str:
+        return cl.unit_of(self.type)
+
+
+class ProjectFunding(TimeStampedModel):
+    """The planned and actual money of one source (the funds app's FundSource codes) for a project."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
+                                related_name="fundings")
+    source = models.CharField(_("fund source"), max_length=20, choices=fund_codes.FUND_SOURCE.choices)
+    planned = _money(_("planned (yuan)"))
+    actual = _money(_("actual (yuan)"))
+
+    class Meta:
+        verbose_name = _("project funding")
+        verbose_name_plural = _("project fundings")
+        ordering = ["project_id", "source"]
+        constraints = [models.UniqueConstraint(fields=["project", "source"], name="unique_project_funding")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.source}"
+
+
+class ProjectStage(models.Model):
+    """One stage of a project with its planned dates and the day it was completed (empty while open)."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="stages")
+    stage = models.CharField(_("stage"), max_length=10, choices=cl.STAGE.choices)
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("project stage")
+        verbose_name_plural = _("project stages")
+        ordering = ["project_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["project", "stage"], name="unique_project_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.stage}"
+
+
+class ProjectDocument(models.Model):
+    """A document filed for a stage (申报书, 批复文件 …): what the stage's completion checks for."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
+                                related_name="documents")
+    stage = models.CharField(_("stage"), max_length=10, choices=cl.STAGE.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=cl.DOCUMENT_KIND.choices)
+    number = models.CharField(_("document number"), max_length=100, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("project document")
+        verbose_name_plural = _("project documents")
+        ordering = ["project_id", "stage", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProjectBeneficiary(TimeStampedModel):
+    """A household (or one of its members) that benefits from a project, how (利益联结) and by how much."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
+                                related_name="beneficiaries")
+    household = models.ForeignKey("registry.Household", verbose_name=_("household"), on_delete=models.PROTECT,
+                                  related_name="+")
+    member = models.ForeignKey("registry.Member", verbose_name=_("member"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    mechanism = models.CharField(_("benefit mechanism"), max_length=20, choices=cl.BENEFIT_MECHANISM.choices)
+    amount = _money(_("amount per household (yuan)"))
+    persons = models.PositiveSmallIntegerField(_("persons benefiting"), default=1)
+
+    class Meta:
+        verbose_name = _("project beneficiary")
+        verbose_name_plural = _("project beneficiaries")
+        ordering = ["project_id", "household_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} → {self.household}"
+
+
+class ProjectAsset(TimeStampedModel):
+    """An asset a project formed (扶贫资产), who owns it and when it was handed over."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="assets")
+    kind = models.CharField(_("kind"), max_length=12, choices=cl.ASSET_KIND.choices)
+    name = models.CharField(_("name"), max_length=200)
+    value = _money(_("value (yuan)"))
+    owner_kind = models.CharField(_("owner kind"), max_length=12, choices=cl.ASSET_OWNER.choices)
+    owner_name = models.CharField(_("owner"), max_length=200)
+    # Where the owner is: the village of a collective or household, the seat of an enterprise.
+    owner_area = models.ForeignKey("areas.Area", verbose_name=_("owner's area"), on_delete=models.PROTECT,
+                                   related_name="+")
+    owner_household = models.ForeignKey("registry.Household", verbose_name=_("owning household"), null=True,
+                                        blank=True, on_delete=models.PROTECT, related_name="+")
+    handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("poverty-alleviation asset")
+        verbose_name_plural = _("poverty-alleviation assets")
+        ordering = ["project_id", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssetIncome(TimeStampedModel):
+    """What an asset earned in a year and how much of it was distributed to households."""
+
+    asset = models.ForeignKey(ProjectAsset, verbose_name=_("asset"), on_delete=models.PROTECT,
+                              related_name="incomes")
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = _money(_("income (yuan)"))
+    distributed_to_households = _money(_("distributed to households (yuan)"))
+
+    class Meta:
+        verbose_name = _("asset income")
+        verbose_name_plural = _("asset incomes")
+        ordering = ["asset_id", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "year"], name="unique_asset_income_year"),
+            models.CheckConstraint(condition=models.Q(distributed_to_households__lte=models.F("amount")),
+                                   name="asset_income_distributed_not_above_income"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} {self.year}"

@@ -1,0 +1,120 @@
+"""Reads of the project bank, scoped to the actor's areas: lists, delay colours, beneficiary counts and the shares
+of a year's projects (by scale and by money) that went to areas of a designation."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Max, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import area_q, require
+from fupin.areas.models import Area
+from fupin.areas.selectors import area_by_code
+from fupin.core.errors import ValidationFailed
+from fupin.funds.selectors import designated_prefixes, in_prefixes, share, within_area
+from fupin.rules.policy import YearPolicy
+
+from . import codelists as cl
+from .models import Project, ProjectBeneficiary, ProjectFunding
+
+ZERO = Decimal("0.00")
+RED_DAYS = "project_delay_red_days"
+
+
+def project_list(*, actor) -> QuerySet[Project]:
+    projects = Project.objects.select_related("area", "helper")
+    condition = area_q(actor, Action.VIEW, "area")
+    return projects if condition is None else projects.filter(condition)
+
+
+def projects_in(*, area: Area, year: int) -> QuerySet[Project]:
+    """A plan year's projects located in an area, cancelled ones left out (they formed nothing)."""
+    return Project.objects.filter(within_area("area", area), year=year).exclude(status="cancelled")
+
+
+# Delay colours ---------------------------------------------------------------------------------------------------
+
+def red_days(year: int, area_code: str, policies: dict | None = None) -> int:
+    """Days overdue beyond which a stage is red: the policy parameter in force in `year` for the province."""
+    policies = {} if policies is None else policies
+    if year not in policies:
+        policies[year] = YearPolicy.load(year)
+    value = policies[year].parameter(RED_DAYS, area_code[:2])
+    if value is None:
+        raise ValidationFailed(_("The policy parameter %(code)s is not set for %(year)s."), field=RED_DAYS,
+                               code=RED_DAYS, year=year)
+    return int(value)
+
+
+def delay_status(project: Project, on: datetime.date, *, policies: dict | None = None) -> dict:
+    """Green, yellow or red for a project on a day, judged on its current (first incomplete) stage: on or before
+    the stage's planned end green; overdue by 1 up to N days yellow; by more than N days red (N from policy in
+    force on the day, for the project's province). A stage without a planned end cannot be overdue. A completed
+    project is green and reports how many days after plan it completed."""
+    stages = sorted(project.stages.all(), key=lambda row: cl.STAGE_ORDER.index(row.stage))
+    current = next((row for row in stages if row.completed_on is None), None)
+    result = {"project": project.pk, "colour": "green", "stage": None, "planned_end": None, "days_overdue": 0,
+              "completed_late_days": None}
+    if current is None:
+        last = stages[-1] if stages else None
+        if last is not None and last.planned_end:
+            result["completed_late_days"] = max((last.completed_on - last.planned_end).days, 0)
+        return result
+    result.update(stage=current.stage, planned_end=current.planned_end)
+    if project.status == "cancelled":
+        return {**result, "colour": None}
+    if current.planned_end is None or on <= current.planned_end:
+        return result
+    overdue = (on - current.planned_end).days
+    colour = "yellow" if overdue <= red_days(on.year, project.area_id, policies) else "red"
+    return {**result, "colour": colour, "days_overdue": overdue}
+
+
+def project_delays(*, actor, area_code: str, on: datetime.date) -> list[dict]:
+    """Delay colours of the open projects in an area on a day (policy read once per year)."""
+    area = area_by_code(area_code)
+    require(actor, Action.VIEW, area.code)
+    policies: dict = {}
+    projects = project_list(actor=actor).filter(within_area("area", area)).exclude(
+        status__in=["completed", "cancelled"]).prefetch_related("stages")
+    return [{**delay_status(project, on, policies=policies), "name": project.name, "area": project.area_id}
+            for project in projects.order_by("area_id", "id")]
+
+
+# Beneficiaries and shares ----------------------------------------------------------------------------------------
+
+def beneficiary_counts(projects: QuerySet[Project]) -> dict:
+    """Distinct households benefiting from any of the projects, and persons: per household the most persons any
+    one of its benefits reached (the same people benefit from several projects, so summing would count them
+    again)."""
+    per_household = ProjectBeneficiary.objects.filter(project__in=projects).values("household").annotate(
+        persons=Max("persons"))
+    rows = list(per_household)
+    return {"households": len(rows), "persons": sum(row["persons"] for row in rows)}
+
+
+def _money(projects) -> Decimal:
+    return ProjectFunding.objects.filter(project__in=projects).aggregate(total=Sum("planned"))["total"] or ZERO
+
+
+def _scale(projects) -> Decimal:
+    return projects.aggregate(total=Sum("planned_scale"))["total"] or ZERO
+
+
+def type_share_to_designated(*, actor, area_code: str, year: int, project_type: str,
+                             designation_type: str) -> dict:
+    """The part of a plan year's projects of one type in an area (a province) located in areas designated
+    `designation_type` that year: by planned scale (亩, 千瓦, 户 … of the type) and by planned money."""
+    area = area_by_code(area_code)
+    require(actor, Action.VIEW, area.code)
+    if project_type not in cl.PROJECT_TYPE.values:
+        raise ValidationFailed(_("Unknown project type “%(type)s”."), field="project_type", type=project_type)
+    projects = projects_in(area=area, year=year).filter(type=project_type)
+    prefixes = designated_prefixes(designation_type, year, area)
+    designated = projects.filter(in_prefixes("area", prefixes))
+    scale, scale_designated = _scale(projects), _scale(designated)
+    money, money_designated = _money(projects), _money(designated)
+    return {"type": project_type, "unit": cl.unit_of(project_type),
+            "scale": {"designated": scale_designated, "total": scale, "share": share(scale_designated, scale)},
+            "money": {"designated": money_designated, "total": money, "share": share(money_designated, money)}}
