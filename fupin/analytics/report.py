@@ -7,13 +7,14 @@ each is one more Figure here.
 
 import datetime
 from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Min, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from fupin.areas.codes import CODE_LENGTH, Level
-from fupin.areas.models import Area, AreaDesignation
+from fupin.areas.models import Area, AreaDesignation, AreaYear
 from fupin.cooperation.report import east_west_card
 from fupin.core.numbers import large_number, percent
 from fupin.registry import codelists as cl
@@ -93,6 +94,7 @@ def report_card(*, actor, year: int, area_code: str, baseline: int | None = None
                "source": {"engine": "operational", "snapshot": "live"}}
         figures.append(Figure(f"{key}_exited", label, exited.count(), _("of %(n)s") % {"n": designated.count()},
                               how))
+    figures += _poor_area_income(area, year)
     figures += _deep_poverty(runner, actor, area_code, area, year)
     figures += _helping_side(actor, code, baseline, year)
     ethnic = _by_ethnicity(runner, actor, code, level, baseline, year, area_code)
@@ -102,6 +104,42 @@ def report_card(*, actor, year: int, area_code: str, baseline: int | None = None
         "figures": [{**asdict(f), "display": f.display} for f in figures],
         "by_ethnicity": ethnic,
     }
+
+
+def _weighted_income(codes, year: int) -> Decimal | None:
+    """Rural disposable income per head over areas, weighted by their rural population (each area's own
+    AreaYear row; areas without an income that year are left out)."""
+    rows = AreaYear.objects.filter(area_id__in=codes, year=year, rural_income_per_capita__isnull=False)
+    weights = incomes = Decimal(0)
+    for population, income in rows.values_list("rural_population", "rural_income_per_capita"):
+        weights += population
+        incomes += population * income
+    return (incomes / weights).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if weights else None
+
+
+def _growth(now: Decimal | None, before: Decimal | None) -> Decimal | None:
+    return (now / before - 1) if now is not None and before else None
+
+
+def _poor_area_income(area: Area, year: int) -> list[Figure]:
+    """贫困地区农民人均可支配收入: the poor counties' (in force in the year) survey income, its growth on the year
+    before (the same counties) and how many points above the area's own growth it is."""
+    counties = list(AreaDesignation.objects.filter(
+        designation_type__in=POOR_COUNTY, area__code__startswith=area.prefix, year__lte=year).filter(
+        Q(exit_year__isnull=True) | Q(exit_year__gte=year)).values_list("area_id", flat=True).distinct())
+    now, before = _weighted_income(counties, year), _weighted_income(counties, year - 1)
+    own = _growth(_weighted_income([area.code], year), _weighted_income([area.code], year - 1))
+    growth = _growth(now, before)
+    how = {"metric": "area_years", "filters": {"area": area.code, "year": year, "designations": list(POOR_COUNTY),
+                                               "weights": "rural_population"},
+           "source": {"engine": "operational", "snapshot": "live", "records": "areas.areayear"}}
+    return [
+        Figure("poor_area_rural_income", _("Rural disposable income per head in poor areas, %(year)s") % {
+            "year": year}, now, pgettext("unit", "yuan"), how),
+        Figure("poor_area_rural_income_growth", _("… growth on the year before"), growth, "%", how),
+        Figure("poor_area_growth_above_area", _("… points above the growth of the whole area"),
+               growth - own if growth is not None and own is not None else None, "%", how),
+    ]
 
 
 DEEP_COUNTY, DEEP_VILLAGE = "deep_poverty_county", "deep_poverty_village"
@@ -141,6 +179,7 @@ HELPING_FIGURES = {
     "poor_moved_into_jobs": (gettext_lazy("Registered poor moved into jobs"), pgettext_lazy("unit", "persons")),
 }
 PERSONS, YUAN, SHARE = pgettext_lazy("unit", "persons"), pgettext_lazy("unit", "yuan"), "%"
+PERSON_TIMES = pgettext_lazy("unit", "person-times")
 # Figures of the year's operational cards (card metric → key → label, unit): the second seed's paragraphs.
 CARD_FIGURES = {
     "funds": {
@@ -149,6 +188,7 @@ CARD_FIGURES = {
         "share_revolving_to_deep": (gettext_lazy("Share of revolving funds to deep-poverty counties"), SHARE),
         "share_relending_to_deep": (gettext_lazy("Share of re-lending to deep-poverty counties"), SHARE),
         "relending_increase_deep": (gettext_lazy("Increase of re-lending to deep-poverty counties"), YUAN),
+        "designated_units_invested": (gettext_lazy("Funds put in by designated-assistance units"), YUAN),
     },
     "projects": {
         "share_returning_farmland_scale_to_deep": (gettext_lazy("Share of returning farmland to forest in "
@@ -183,7 +223,25 @@ CARD_FIGURES = {
         "first_secretary_province_city_share_in_poor_counties": (gettext_lazy(
             "Share of first secretaries in poor counties sent by the province or prefecture"), SHARE),
         "central_unit_seconded_cadres": (gettext_lazy("Cadres seconded by central units"), PERSONS),
-        "trained_persons": (gettext_lazy("Poor labourers trained"), PERSONS),
+        "central_unit_training_person_times": (gettext_lazy("Trained by central units"), PERSON_TIMES),
+        "central_unit_labour_transfers": (gettext_lazy("Moved into jobs through central units"), PERSON_TIMES),
+        "vocational_trained_persons": (gettext_lazy("Poor labourers given free vocational training"), PERSONS),
+        "vocational_budget": (gettext_lazy("Free vocational training funds"), YUAN),
+        "labour_transfers": (gettext_lazy("Poor labourers moved into jobs"), PERSON_TIMES),
+        "deep_county_min_provincial_leaders": (gettext_lazy("Provincial leaders per deep-poverty county (at least)"),
+                                               PERSONS),
+        "deep_county_min_provincial_units": (gettext_lazy("Provincial units per deep-poverty county (at least)"),
+                                             pgettext_lazy("unit", "units")),
+        "deep_county_max_provincial_units": (gettext_lazy("Provincial units per deep-poverty county (at most)"),
+                                             pgettext_lazy("unit", "units")),
+        "deep_county_min_professionals": (gettext_lazy("Professionals seconded per deep-poverty county (at least)"),
+                                          PERSONS),
+        "deep_county_min_finance_cadres": (gettext_lazy("Finance cadres seconded per deep-poverty county (at least)"),
+                                           PERSONS),
+        "deep_county_min_strong_counties": (gettext_lazy("Strong counties paired per deep-poverty county (at least)"),
+                                            pgettext_lazy("unit", "counties")),
+        "deep_county_min_universities": (gettext_lazy("Universities paired per deep-poverty county (at least)"),
+                                         pgettext_lazy("unit", "universities")),
     },
 }
 

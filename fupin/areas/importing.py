@@ -16,4 +16,6 @@ POPULATION_COLUMNS = [
     Column("households", ("户数", "戶數", "households"), required=False),
     Column("collective_income", ("村集体经济收入", "村集體經濟收入", "collective income", "collective_income"),
            required=False),
+    Column("rural_income", ("农村居民人均可支配收入", "農村居民人均可支配收入", "rural disposable income per head",
+                            "rural_income"), required=False),
 ]

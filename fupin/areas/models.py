@@ -133,6 +133,10 @@ class AreaYear(TimeStampedModel):
     # A village exit criterion some provinces set (DOMAIN_RULES §4.2: 集体经济收入), checked when configured.
     collective_income = models.DecimalField(_("village collective income (yuan)"), max_digits=14, decimal_places=2,
                                             null=True, blank=True)
+    # 农村居民人均可支配收入 from the statistics bureau's household survey (not the registry): the seeds' "poor areas'
+    # per-capita disposable income" figure is its rural-population-weighted mean over the poor counties.
+    rural_income_per_capita = models.DecimalField(_("rural disposable income per head (yuan)"), max_digits=10,
+                                                  decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("area year")

@@ -281,13 +281,14 @@ def population_import(*, actor, path: str | Path, dry_run: bool = False,
     rows = list(table.records())
     report = ImportReport(rows=len(rows), dry_run=dry_run)
     areas = _resolve_areas(report, actor, rows, header["code"])
-    parsed: dict[tuple, tuple[int, Area, int, int, int | None]] = {}
+    parsed: dict[tuple, tuple] = {}
     for number, values in rows:
         year = _parse_int(report, number, header["year"], values["year"], low=MIN_YEAR, high=MAX_YEAR)
         population = _parse_int(report, number, header["rural_population"], values["rural_population"], low=0)
         households = _parse_int(report, number, header["households"], values.get("households", ""),
                                 required=False, low=0)
         income = _parse_decimal(report, number, header["collective_income"], values.get("collective_income", ""))
+        rural_income = _parse_decimal(report, number, header["rural_income"], values.get("rural_income", ""))
         area = areas.get(number)
         if None in (year, population, area):
             continue
@@ -299,7 +300,7 @@ def population_import(*, actor, path: str | Path, dry_run: bool = False,
             report.error(number, header["code"], _("The same area and year are given again in row %(other)s."),
                          other=parsed[key][0])
             continue
-        parsed[key] = (number, area, year, population, households, income)
+        parsed[key] = (number, area, year, population, households, income, rural_income)
     return _write_import(
         report, actor, skip_invalid, POPULATION_IMPORTED, path,
         lambda rejected: _upsert_area_years(report, [p for p in parsed.values() if p[0] not in rejected]),
@@ -313,15 +314,15 @@ def _upsert_area_years(report: ImportReport, items) -> None:
         for y in AreaYear.objects.filter(area_id__in=chunk)
     }
     new = []
-    for _number, area, year, population, households, income in items:
+    fields = ("rural_population", "households", "collective_income", "rural_income_per_capita")
+    for _number, area, year, *values in items:
         current = existing.get((area.code, year))
         if current is None:
-            new.append(AreaYear(area=area, year=year, rural_population=population, households=households,
-                                collective_income=income))
-        elif (current.rural_population, current.households, current.collective_income) != (
-                population, households, income):
-            current.rural_population, current.households, current.collective_income = population, households, income
-            current.save(update_fields=["rural_population", "households", "collective_income", "updated_at"])
+            new.append(AreaYear(area=area, year=year, **dict(zip(fields, values, strict=True))))
+        elif tuple(getattr(current, name) for name in fields) != tuple(values):
+            for name, value in zip(fields, values, strict=True):
+                setattr(current, name, value)
+            current.save(update_fields=[*fields, "updated_at"])
             report.updated += 1
         else:
             report.unchanged += 1

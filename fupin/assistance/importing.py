@@ -5,7 +5,6 @@ nothing unless `skip_invalid`, idempotent on each kind's natural key.
 Households are named by their number, members and cadres by ID number, measures by code or Chinese name, banks
 as cooperation parties (credit code or registered name)."""
 
-from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
@@ -18,10 +17,9 @@ from fupin.imports.records import (
     Field,
     RecordSpec,
     Reference,
-    record_import,
+    importer,
 )
-from fupin.imports.reports import ImportReport
-from fupin.personnel.models import Cadre
+from fupin.personnel.importing import CADRE_REFERENCE
 
 from . import codelists as cl
 from .models import (
@@ -36,8 +34,7 @@ REFERENCES = {
     "party": PARTY,
     "measure": Reference(lambda text: MeasureType.objects.filter(code=text).first() or MeasureType.objects.filter(
         name_zh=text).first(), _("Unknown measure “%(code)s”.")),
-    "cadre": Reference(lambda text: Cadre.objects.filter(id_number=text.upper()).first(),
-                       _("No cadre has the ID number %(code)s.")),
+    "cadre": CADRE_REFERENCE,
     "site": Reference(lambda text: RelocationSite.objects.filter(name=text).first(),
                       _("No relocation site is named “%(code)s”.")),
 }
@@ -99,8 +96,4 @@ SPECS = {
 }
 
 
-def assistance_import(*, actor, kind: str, path: str | Path, dry_run: bool = False,
-                      skip_invalid: bool = False) -> ImportReport:
-    return record_import(actor=actor, spec=SPECS[kind], path=path, references=REFERENCES,
-                         audit_action=RECORDS_IMPORTED, object_type=f"assistance.{kind}", dry_run=dry_run,
-                         skip_invalid=skip_invalid)
+assistance_import = importer("assistance", SPECS, REFERENCES, RECORDS_IMPORTED)

@@ -2,7 +2,6 @@
 paragraphs; 五个一批 counts): each figure names the records and filters that produced it."""
 
 import datetime
-from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
 
@@ -10,6 +9,7 @@ from fupin.accounts.choices import Action
 from fupin.accounts.scoping import require
 from fupin.areas.selectors import area_by_code
 from fupin.core.figures import Figures
+from fupin.core.records import money_sum
 from fupin.registry.models import Member
 
 from . import codelists as cl
@@ -38,18 +38,18 @@ def assistance_figures(*, actor, area_code: str, year: int) -> list[dict]:
     figures.add("households_by_batch", {
         batch: delivered.filter(measure_type__batch=batch).values("household").distinct().count()
         for batch in cl.BATCH.values}, "assistance.delivered", group="measure_type.batch", distinct="household")
-    figures.add("measures_amount", delivered.aggregate(total=Sum("amount"))["total"] or Decimal(0),
+    figures.add("measures_amount", money_sum(delivered, "amount"),
                 "assistance.delivered")
 
     loans = Loan.objects.filter(inside, issued_on__range=(start, end))
-    figures.add("loans_amount", loans.aggregate(total=Sum("amount"))["total"] or Decimal(0), "assistance.loan",
+    figures.add("loans_amount", money_sum(loans, "amount"), "assistance.loan",
                 date="issued_on")
     figures.add("loans_households", loans.values("household").distinct().count(), "assistance.loan",
                 date="issued_on", distinct="household")
     figures.add("loans_overdue", Loan.objects.filter(inside, issued_on__lte=end, due_on__lt=end).filter(
         repaid_amount__lt=F("amount")).count(), "assistance.loan", status="overdue", on=end)
     relending = Relending.objects.filter(area__code__startswith=area.prefix, issued_on__range=(start, end))
-    figures.add("relending_amount", relending.aggregate(total=Sum("amount"))["total"] or Decimal(0),
+    figures.add("relending_amount", money_sum(relending, "amount"),
                 "assistance.relending", date="issued_on")
 
     villages = OriginVillage.objects.filter(area__code__startswith=area.prefix)

@@ -50,6 +50,7 @@ TALENT_FIELD = code_list("支援领域", [
     ("education", "支教", "teaching"),
     ("medical", "支医", "medicine"),
     ("agriculture", "支农", "agriculture"),
+    ("finance", "金融", "finance", "金融业务骨干", "金融挂职"),
     ("other", "其他", "other"),
 ])
 DIRECTION = code_list("方向", [

@@ -6,7 +6,6 @@ A party cell names a party by area code (an eastern district, a helped village â
 code, or by the exact name of a party already registered. Members are named by ID number.
 """
 
-from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
@@ -18,9 +17,8 @@ from fupin.imports.records import (
     Field,
     RecordSpec,
     Reference,
-    record_import,
+    importer,
 )
-from fupin.imports.reports import ImportReport
 
 from . import codelists as cl
 from .models import Fund, LabourTransfer, Pairing, Party, Programme, Purchase, TalentExchange, Visit, Workshop
@@ -148,8 +146,4 @@ SPECS: dict[str, RecordSpec] = {
 }
 
 
-def cooperation_import(*, actor, kind: str, path: str | Path, dry_run: bool = False,
-                       skip_invalid: bool = False) -> ImportReport:
-    return record_import(actor=actor, spec=SPECS[kind], path=path, references=REFERENCES,
-                         audit_action=RECORDS_IMPORTED, object_type=f"cooperation.{kind}", dry_run=dry_run,
-                         skip_invalid=skip_invalid)
+cooperation_import = importer("cooperation", SPECS, REFERENCES, RECORDS_IMPORTED)

@@ -12,15 +12,22 @@ def _two_places(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _in_unit(number: Decimal, unit: int) -> bool:
+    """Whether to write the number in 万 or 亿: when nothing is lost at two decimals (75 万, 28.47 万, 83.82 亿),
+    or when it is large enough that officials round it anyway (≥ 100 of the unit); otherwise in full (11,652)."""
+    return abs(number) >= unit and (number % (unit // 100) == 0 or abs(number) >= 100 * unit)
+
+
 def large_number(value, *, language: str | None = None) -> str:
-    """A count or an amount for display: ≥ 1 亿 in 亿, ≥ 1 万 in 万 (two decimals at most) in Chinese."""
+    """A count or an amount for display, in Chinese with 万 or 亿 as the reports write them (37.22 万, 133.08 亿,
+    but 11,652 人: a figure is never rounded below a 万 it does not fill)."""
     if value is None:
         return ""
     number = Decimal(str(value))
     if (language or get_language() or "zh-hans").startswith("zh"):
-        if abs(number) >= YI:
+        if _in_unit(number, YI):
             return f"{_two_places(number / YI)} 亿"
-        if abs(number) >= WAN:
+        if _in_unit(number, WAN):
             return f"{_two_places(number / WAN)} 万"
     if number == number.to_integral_value():
         return f"{int(number):,}"

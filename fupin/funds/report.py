@@ -32,6 +32,10 @@ def funds_figures(*, actor, area_code: str, year: int) -> list[dict]:
     figures.add("relending_increase_deep", this_year - last_year, "funds.fundentry", kind="allocate",
                 sources="relending", designation=DEEP, compared_with=year - 1)
     entries = FundEntry.objects.filter(within_area("area", area), document__year=year)
+    # 定点帮扶: what the designated-assistance units put into the area (the seed's 13.35 亿).
+    invested = entries.filter(effective("allocate"), document__source="paired_unit")
+    figures.add("designated_units_invested", total(invested), "funds.fundentry", kind="allocate",
+                sources="paired_unit", year_of="document")
     for key, kind in (("allocated", "allocate"), ("arrived", "arrive"), ("spent", "spend")):
         figures.add(key, total(entries.filter(effective(kind))), "funds.fundentry", kind=kind, year_of="document")
     return figures.items

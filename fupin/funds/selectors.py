@@ -16,6 +16,7 @@ from fupin.areas.codes import code_range
 from fupin.areas.models import Area, AreaDesignation
 from fupin.areas.selectors import area_by_code
 from fupin.core.errors import NotFound, ValidationFailed
+from fupin.core.records import money_sum
 from fupin.registry.models import Household
 
 from . import codelists as cl
@@ -30,7 +31,7 @@ def effective(kind: str, prefix: str = "") -> Q:
 
 
 def total(entries) -> Decimal:
-    return entries.aggregate(total=Sum("amount"))["total"] or ZERO
+    return money_sum(entries, "amount")
 
 
 def within_area(field: str, area: Area) -> Q:

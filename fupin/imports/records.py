@@ -54,13 +54,22 @@ def _nothing_to_prepare(values: dict) -> None:
     return None
 
 
+def _no_rules(record) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class RecordSpec:
+    """One kind of record in a workbook. Either `rules` checks an unsaved record and the engine writes it, or
+    `save(actor=, data=, instance=)` is the app's service, which checks, writes and audits each row itself (rules
+    that need the database — overlapping terms, balances — then report their rows like any other error)."""
+
     model: type
     fields: tuple[Field, ...]
     natural_key: tuple[str, ...]
     place: Callable[[dict], str]  # the area code that decides who may import the row
-    rules: Callable[[object], None]  # the service's rules for an unsaved record (raise ValidationFailed)
+    rules: Callable[[object], None] = _no_rules  # checks an unsaved record (raise ValidationFailed); without `save`
+    save: Callable | None = None
     other_place: Callable[[dict], str | None] = _no_second_place  # e.g. a pairing's helper end
     prepare: Callable[[dict], None] = _nothing_to_prepare  # values derived from others (a member's village …)
     defaults: dict = field(default_factory=dict)  # code-list fields left empty
@@ -185,13 +194,18 @@ def record_import(*, actor, spec: RecordSpec, path: str | Path, references: dict
             values[spec_field.key] = value
         if not ok:
             continue
-        spec.prepare(values)
+        try:
+            spec.prepare(values)  # may look up what two cells name together (a team by village and date …)
+        except ValidationFailed as error:
+            report.error(number, header.get(error.field or "", first), error.message, **error.params)
+            continue
         place, other = spec.place(values), spec.other_place(values)
         if not (can(actor, Action.IMPORT, place) or (other and can(actor, Action.IMPORT, other))):
             report.error(number, first, _("%(code)s is outside the areas granted to you."), code=place)
             continue
         try:
-            spec.rules(spec.model(**values))
+            if spec.save is None:
+                spec.rules(spec.model(**values))
         except ValidationFailed as error:  # its field names the column
             report.error(number, header.get(error.field or "", first), error.message, **error.params)
             continue
@@ -200,6 +214,9 @@ def record_import(*, actor, spec: RecordSpec, path: str | Path, references: dict
             report.error(number, first, _("The same record is given again in row %(other)s."), other=parsed[key][0])
             continue
         parsed[key] = (number, values)
+    if spec.save is not None:
+        return _write_through_service(spec, parsed, actor, report, header, first, audit_action, object_type, path,
+                                      dry_run, skip_invalid)
     if dry_run or (report.errors and not skip_invalid):
         return report
     rejected = {error.row for error in report.errors}
@@ -238,3 +255,55 @@ def _upsert(spec: RecordSpec, values: dict, actor, report: ImportReport) -> None
         report.updated += 1
     else:
         report.unchanged += 1
+
+
+class _Rollback(Exception):
+    """Leaves the import's transaction without writing anything."""
+
+
+def _write_through_service(spec, parsed, actor, report, header, first, audit_action, object_type, path, dry_run,
+                           skip_invalid) -> ImportReport:
+    """Each valid row through the app's service in a savepoint; the whole file in one transaction, rolled back on a
+    dry run or (without `skip_invalid`) when any row was refused — so every refused row is reported either way."""
+    rejected = {error.row for error in report.errors}
+    try:
+        with transaction.atomic():
+            for number, values in (item for item in parsed.values() if item[0] not in rejected):
+                lookup = {name: values[name] for name in spec.natural_key if name in values}
+                current = spec.model.objects.filter(**lookup).first()
+                # An empty optional cell leaves the stored value (or the service's default) alone.
+                if current is not None and all(getattr(current, name) == value for name, value in values.items()
+                                               if value not in ("", None)):
+                    report.unchanged += 1
+                    continue
+                try:
+                    with transaction.atomic():
+                        spec.save(actor=actor, data=dict(values), instance=current)
+                except ValidationFailed as error:
+                    report.error(number, header.get(error.field or "", first), error.message, **error.params)
+                    continue
+                if current is None:
+                    report.created += 1
+                else:
+                    report.updated += 1
+            if dry_run or (report.errors and not skip_invalid):
+                raise _Rollback
+            audit_record(actor=actor, action=audit_action, object_type=object_type, object_id=Path(path).name,
+                         after={k: v for k, v in report.as_dict().items() if k != "errors"})
+    except _Rollback:
+        report.created = report.updated = report.unchanged = 0
+        return report
+    report.written = True
+    return report
+
+
+def importer(app: str, specs: dict[str, RecordSpec], references: dict[str, Reference], audit_action: str):
+    """An app's import function over its kinds: `importer(...)(actor=, kind=, path=, dry_run=, skip_invalid=)`."""
+
+    def run(*, actor, kind: str, path: str | Path, dry_run: bool = False, skip_invalid: bool = False) -> ImportReport:
+        return record_import(actor=actor, spec=specs[kind], path=path, references=references,
+                             audit_action=audit_action, object_type=f"{app}.{kind}", dry_run=dry_run,
+                             skip_invalid=skip_invalid)
+
+    run.__name__ = f"{app}_import"
+    return run

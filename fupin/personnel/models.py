@@ -157,6 +157,9 @@ class TrainingProgramme(TimeStampedModel):
                              related_name="+")
     kind = models.CharField(_("kind"), max_length=12, choices=cl.TRAINING_KIND.choices)
     budget = models.DecimalField(_("budget (yuan)"), max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    # The helping unit that runs it (a central unit's training for its paired counties), if not the area itself.
+    organiser = models.ForeignKey("cooperation.Party", verbose_name=_("organised by"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("training programme")

@@ -17,15 +17,17 @@ Decisions the figures rest on:
 """
 
 import datetime
-from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import require
+from fupin.areas.codes import code_range
 from fupin.areas.models import AreaDesignation
 from fupin.areas.selectors import area_by_code
+from fupin.cooperation.models import LabourTransfer, Pairing, TalentExchange
 from fupin.core.figures import Figures
+from fupin.core.records import money_sum
 
 from . import codelists as cl
 from .models import ContactLeader, TeamMembership, Trainee, TrainingProgramme, WorkTeam
@@ -87,6 +89,7 @@ def personnel_figures(*, actor, area_code: str, year: int) -> list[dict]:
                 distinct="unit")
 
     programmes = TrainingProgramme.objects.filter(within_area("area", area), year=year)
+    low, high = code_range(area.prefix)
     trainees = Trainee.objects.filter(programme__in=programmes, completed=True)
     figures.add("trained_persons", _distinct_persons(trainees), "personnel.trainee", completed=True,
                 distinct="member or cadre")
@@ -95,8 +98,62 @@ def personnel_figures(*, actor, area_code: str, year: int) -> list[dict]:
                  sorted(set(programmes.values_list("kind", flat=True)))},
                 "personnel.trainee", completed=True, distinct="member or cadre", group="programme kind")
     figures.add("training_person_times", trainees.count(), "personnel.trainee", completed=True)
-    figures.add("training_budget", programmes.aggregate(total=Sum("budget"))["total"] or Decimal(0),
+    figures.add("training_budget", money_sum(programmes, "budget"),
                 "personnel.trainingprogramme")
     figures.add("trained_moved_into_jobs", _distinct_persons(trainees.filter(moved_into_job=True)),
                 "personnel.trainee", completed=True, moved_into_job=True, distinct="member or cadre")
+    # 农村贫困劳动力免费职业培训 (the seed's 7.2 万 and 1.8 亿) is the vocational programmes of the area itself.
+    vocational = programmes.filter(kind="vocational", organiser__isnull=True)
+    figures.add("vocational_trained_persons", _distinct_persons(trainees.filter(programme__in=vocational)),
+                "personnel.trainee", completed=True, programme_kind="vocational", organiser=None,
+                distinct="member or cadre")
+    figures.add("vocational_budget", money_sum(vocational, "budget"), "personnel.trainingprogramme",
+                kind="vocational", organiser=None)
+    figures.add("central_unit_training_person_times", trainees.filter(programme__organiser__kind=central).count(),
+                "personnel.trainee", completed=True, organiser_kind=central)
+    transfers = LabourTransfer.objects.filter(area_id__gte=low, area_id__lte=high, start_date__year=year)
+    figures.add("labour_transfers", transfers.count(), "cooperation.labourtransfer", start_year=year,
+                unit="person-times")
+    figures.add("central_unit_labour_transfers", transfers.filter(pairing__helper__kind=central).count(),
+                "cooperation.labourtransfer", start_year=year, pairing_helper_kind=central, unit="person-times")
+    _deep_county_helpers(figures, area, year, day)
     return figures.items
+
+
+# What stands behind each deep-poverty county (the second seed's 帮扶力量重点集结): kind of helper → how to count
+# it for one county prefix on a day. Each figure is the fewest any deep county has, so "every deep county has at
+# least one …" reads directly off it.
+DEEP = "deep_poverty_county"
+
+
+def _helpers_of(prefix: str, day: datetime.date) -> dict[str, int]:
+    low, high = code_range(prefix)
+    inside = {"helped__area_id__gte": low, "helped__area_id__lte": high}
+    pairings = Pairing.objects.filter(**inside).active_on(day)
+    talents = TalentExchange.objects.filter(area_id__gte=low, area_id__lte=high, start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day), direction="to_helped")
+    return {
+        "provincial_leaders": ContactLeader.objects.filter(area_id__gte=low, area_id__lte=high, level="province")
+        .serving_on(day).values("cadre").distinct().count(),
+        "provincial_units": pairings.filter(helper__kind="provincial_unit").values("helper").distinct().count(),
+        "professionals": talents.filter(kind="professional").exclude(field="finance").count(),
+        "finance_cadres": talents.filter(field="finance").count(),
+        "strong_counties": pairings.filter(programme_id="strong_weak_county").values("helper").distinct().count(),
+        "universities": pairings.filter(programme_id="university").values("helper").distinct().count(),
+    }
+
+
+def _deep_county_helpers(figures: Figures, area, year: int, day: datetime.date) -> None:
+    counties = sorted({code[:COUNTY_PREFIX] for code in AreaDesignation.objects.filter(
+        designation_type_id=DEEP, year__lte=year, area__code__startswith=area.prefix).filter(
+        Q(exit_year__isnull=True) | Q(exit_year__gte=year)).values_list("area_id", flat=True)})
+    helpers = [_helpers_of(county, day) for county in counties]
+    for kind in ("provincial_leaders", "provincial_units", "professionals", "finance_cadres", "strong_counties",
+                 "universities"):
+        counts = [row[kind] for row in helpers]
+        figures.add(f"deep_county_min_{kind}", min(counts) if counts else None,
+                    "personnel.contactleader+cooperation.pairing+cooperation.talentexchange", serving_on=day,
+                    designation=DEEP, counties=len(counties), statistic="fewest of any deep county")
+    units = [row["provincial_units"] for row in helpers]
+    figures.add("deep_county_max_provincial_units", max(units) if units else None, "cooperation.pairing",
+                serving_on=day, designation=DEEP, helper_kind="provincial_unit", statistic="most of any deep county")

@@ -316,7 +316,7 @@ def check_in_save(*, actor, data: dict, instance: CheckIn | None = None,
 
 
 # Training -------------------------------------------------------------------------------------------------------
-PROGRAMME_FIELDS = ("name", "year", "area", "kind", "budget")
+PROGRAMME_FIELDS = ("name", "year", "area", "kind", "budget", "organiser")
 
 
 def programme_save(*, actor, data: dict, instance: TrainingProgramme | None = None) -> TrainingProgramme:

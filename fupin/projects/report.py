@@ -2,12 +2,12 @@
 units' projects): per seed type the share of the plan located in deep-poverty counties by scale and by money, the
 number of projects, the households and persons they benefit, and the projects central units brought in."""
 
-from django.db.models import Sum
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import require
 from fupin.areas.selectors import area_by_code
 from fupin.core.figures import Figures
+from fupin.core.records import money_sum
 
 from .models import ProjectFunding
 from .selectors import ZERO, beneficiary_counts, projects_in, type_share_to_designated
@@ -37,7 +37,8 @@ def projects_figures(*, actor, area_code: str, year: int) -> list[dict]:
                 distinct="household", persons="most per household")
     helped = projects.filter(helper__kind=HELPER_KIND)
     figures.add("central_unit_projects", helped.count(), "projects.project", helper_kind=HELPER_KIND)
-    money = ProjectFunding.objects.filter(project__in=helped).aggregate(planned=Sum("planned"), actual=Sum("actual"))
+    fundings = ProjectFunding.objects.filter(project__in=helped)
+    money = {"planned": money_sum(fundings, "planned"), "actual": money_sum(fundings, "actual")}
     money = {name: value or ZERO for name, value in money.items()}
     figures.add("central_unit_project_funds", money["planned"], "projects.projectfunding", helper_kind=HELPER_KIND,
                 amount="planned")

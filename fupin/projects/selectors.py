@@ -4,7 +4,7 @@ of a year's projects (by scale and by money) that went to areas of a designation
 import datetime
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
@@ -12,6 +12,7 @@ from fupin.accounts.scoping import area_q, require
 from fupin.areas.models import Area
 from fupin.areas.selectors import area_by_code
 from fupin.core.errors import ValidationFailed
+from fupin.core.records import money_sum
 from fupin.funds.selectors import designated_prefixes, in_prefixes, share, within_area
 from fupin.rules.policy import YearPolicy
 
@@ -95,11 +96,11 @@ def beneficiary_counts(projects: QuerySet[Project]) -> dict:
 
 
 def _money(projects) -> Decimal:
-    return ProjectFunding.objects.filter(project__in=projects).aggregate(total=Sum("planned"))["total"] or ZERO
+    return money_sum(ProjectFunding.objects.filter(project__in=projects), "planned")
 
 
 def _scale(projects) -> Decimal:
-    return projects.aggregate(total=Sum("planned_scale"))["total"] or ZERO
+    return money_sum(projects, "planned_scale")
 
 
 def type_share_to_designated(*, actor, area_code: str, year: int, project_type: str,

@@ -114,3 +114,10 @@ def make_cadre(*, area: str = "533301000000", name: str = "王干部", id_number
     sequence = f"{(2 * next(_cadre_sequence) + 1) % 999:03d}"
     return Cadre.objects.create(area_id=area, name=name, sex=fields.pop("sex", "1"),
                                 id_number=id_number_value or id_number("110101", "19750101", sequence), **fields)
+
+
+def write_csv(tmp_path, name: str, rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    """A small CSV file for an import test (cells must not need quoting)."""
+    path = tmp_path / name
+    path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding=encoding)
+    return path

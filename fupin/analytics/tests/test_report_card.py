@@ -40,6 +40,9 @@ def test_card_figures(registry, capsys):
     cards = {key: values.pop(key) for key in [key for wanted in CARD_FIGURES.values() for key in wanted]}
     assert set(cards.values()) <= {0, "0", "0.00", None}
     assert (values.pop("deep_poverty_counties"), values.pop("deep_poverty_villages")) == (0, 0)
+    # No survey incomes in this registry.
+    assert [values.pop(key) for key in ("poor_area_rural_income", "poor_area_rural_income_growth",
+                                        "poor_area_growth_above_area")] == [None, None, None]
     assert values == {
         "poor_persons_2018": 8, "incidence_2018": None, "poor_persons_2019": 11, "incidence_2019": 11 / 1080,
         "exited_persons": 2, "exited_households": 1, "returned_persons": 4, "returned_households": 1,
@@ -69,3 +72,27 @@ def test_card_formats(registry, tmp_path, capsys):
 
     text = PdfReader(tmp_path / "card.pdf").pages[0].extract_text()
     assert "怒江傈僳族自治州" in text and "1.02%" in text
+
+
+def test_poor_area_income_is_weighted_by_rural_population(db):
+    from decimal import Decimal
+
+    from fupin.analytics.report import _poor_area_income
+    from fupin.areas.models import Area, AreaYear
+    from fupin.testing.factories import load_fixture_divisions
+
+    load_fixture_divisions()
+    for code in ("533301000000", "533323000000"):
+        AreaDesignation.objects.create(area_id=code, designation_type_id="poor_county", year=2014)
+    rows = [("533301000000", 100, "4000", "5000"), ("533323000000", 300, "6000", "7000"),
+            ("533300000000", 2000, "7500", "8000")]
+    for code, population, before, now in rows:
+        for year, income in ((2018, before), (2019, now)):
+            AreaYear.objects.create(area_id=code, year=year, rural_population=population,
+                                    rural_income_per_capita=Decimal(income))
+    figures = {f.key: f.value for f in _poor_area_income(Area.objects.get(code="533300000000"), 2019)}
+    # (100 × 5000 + 300 × 7000) / 400 = 6500 against (100 × 4000 + 300 × 6000) / 400 = 5500.
+    assert figures["poor_area_rural_income"] == Decimal("6500.00")
+    assert figures["poor_area_rural_income_growth"] == Decimal(6500) / Decimal(5500) - 1
+    assert figures["poor_area_growth_above_area"] == (Decimal(6500) / Decimal(5500) - 1) - (
+        Decimal(8000) / Decimal(7500) - 1)

@@ -9,15 +9,10 @@ from fupin.areas.models import Area
 from fupin.assistance.importing import assistance_import
 from fupin.assistance.models import DeliveredMeasure, Loan, OriginVillage
 from fupin.cooperation.models import Party
-from fupin.testing.factories import load_fixture_divisions, make_user, register_poor_household, system_user
+from fupin.testing.factories import load_fixture_divisions, make_user, register_poor_household, system_user, write_csv
 
 pytestmark = pytest.mark.django_db
 
-
-def _csv(tmp_path, name, rows):
-    path = tmp_path / name
-    path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8-sig")
-    return path
 
 
 @pytest.fixture
@@ -29,14 +24,14 @@ def households():
 def test_measures_all_or_nothing_then_skip_invalid_then_idempotent(tmp_path, households):
     first, second = households
     member = first.members.first()
-    path = _csv(tmp_path, "measures.csv", [
+    path = write_csv(tmp_path, "measures.csv", [
         ["户编号", "帮扶措施", "证件号码", "落实日期", "金额"],
         [first.number, "产业扶贫", member.id_number, "2019-04-01", "3000"],
         [first.number, "生态补偿（生态护林员、退耕还林补助）", "", "2019-05-01", "10000"],
         [second.number, "造飞机", "", "2019-05-01", "1"],
         [second.number, "industry", member.id_number, "2019-05-01", "1"],
         ["999", "industry", "", "2019/05/01", "-1"],
-    ])
+    ], encoding="utf-8-sig")  # as Excel saves a CSV
     report = assistance_import(actor=system_user(), kind="measures", path=path)
     assert not report.written and DeliveredMeasure.objects.count() == 0
     errors = sorted((e.row, e.column) for e in report.errors)
@@ -54,7 +49,7 @@ def test_measures_all_or_nothing_then_skip_invalid_then_idempotent(tmp_path, hou
 def test_loans_and_natural_villages(tmp_path, households):
     first, _second = households
     bank = Party.objects.create(kind="financial", name="泸水农商行", area=Area.objects.get(code="533301000000"))
-    loans = _csv(tmp_path, "loans.csv", [
+    loans = write_csv(tmp_path, "loans.csv", [
         ["户编号", "贷款银行", "贷款金额", "放贷日期", "到期日期", "年利率"],
         [first.number, bank.name, "50000", "2017-03-01", "2020-03-01", "4.35"],
         [first.number, bank.name, "60000", "2017-04-01", "2020-03-01", "4.35"],
@@ -63,7 +58,7 @@ def test_loans_and_natural_villages(tmp_path, households):
     assert [(e.row, e.column) for e in report.errors] == [(3, "贷款金额")]
     assert Loan.objects.get().issued_on == datetime.date(2017, 3, 1)
 
-    villages = _csv(tmp_path, "villages.csv", [
+    villages = write_csv(tmp_path, "villages.csv", [
         ["行政区划代码", "自然村", "深度贫困", "户数", "人数"],
         ["533301102201", "上寨", "是", "12", "45"],
         ["533301102201", "下寨", "否", "8", "30"],
@@ -77,7 +72,7 @@ def test_loans_and_natural_villages(tmp_path, households):
 def test_import_is_scoped_to_the_grant(tmp_path, households):
     first, _second = households
     clerk = make_user(actions=["view", "change", "import"], area="533323000000")
-    path = _csv(tmp_path, "measures.csv", [["户编号", "帮扶措施", "落实日期"],
+    path = write_csv(tmp_path, "measures.csv", [["户编号", "帮扶措施", "落实日期"],
                                            [first.number, "industry", "2019-01-01"]])
     report = assistance_import(actor=clerk, kind="measures", path=path)
     assert [(e.row, e.column) for e in report.errors] == [(2, "户编号")]

@@ -7,8 +7,11 @@ from fupin.assistance.importing import assistance_import
 from fupin.cooperation.importing import cooperation_import
 from fupin.core.cli import FupinCommand
 from fupin.core.errors import ServiceError
+from fupin.funds.importing import funds_import
 from fupin.imports.cli import emit_report
 from fupin.imports.workbooks import write_error_workbook
+from fupin.personnel.importing import personnel_import
+from fupin.projects.importing import projects_import
 from fupin.registry.importing import households_import
 
 
@@ -40,6 +43,25 @@ class Command(FupinCommand):
                         "Relocated households (户编号, 安置点, 搬迁日期, 搬迁人数)."),
         "origin-villages": (partial(assistance_import, kind="origin_villages"),
                             "Natural villages moved out (行政区划代码, 自然村, 深度贫困, 户数, 人数)."),
+        "fund-documents": (partial(funds_import, kind="documents"),
+                           "Fund documents (文号, 标题, 资金来源, 年度, 下达单位代码, 金额, 下达日期)."),
+        "fund-entries": (partial(funds_import, kind="entries"),
+                         "Fund ledger entries (文号, 年度, 类型, 行政区划代码, 项目编号, 户编号, 金额, 日期)."),
+        "projects": (partial(projects_import, kind="projects"),
+                     "Projects (项目名称, 项目类型, 行政区划代码, 年度, 计划开工/完工日期, 建设规模, 帮扶单位)."),
+        "project-beneficiaries": (
+            partial(projects_import, kind="beneficiaries"),
+            "Project beneficiaries (项目编号, 户编号, 证件号码, 利益联结机制, 受益金额, 受益人数)."),
+        "cadres": (partial(personnel_import, kind="cadres"),
+                   "Cadres (姓名, 证件号码, 性别, 管理区划代码, 所在单位, 职务, 中共党员)."),
+        "work-teams": (partial(personnel_import, kind="teams"),
+                       "Village work teams (驻村代码, 派出单位, 选派层级, 开始日期, 结束日期)."),
+        "team-members": (partial(personnel_import, kind="members"),
+                         "Work-team members (驻村代码, 证件号码, 驻村职务, 选派层级, 开始日期, 结束日期)."),
+        "contact-leaders": (partial(personnel_import, kind="contacts"),
+                            "Leaders' contact areas (证件号码, 联系领导层级, 行政区划代码, 开始日期, 结束日期)."),
+        "trainees": (partial(personnel_import, kind="trainees"),
+                     "Trainees (培训名称, 年度, 证件号码, 是否结业, 是否就业, 就业日期)."),
     }
 
     def add_arguments(self, parser):
