@@ -9,8 +9,24 @@ from fupin.cooperation.api import EastWestCardView, PairingViewSet, PartyViewSet
 from fupin.funds.api import FundDocumentViewSet, FundEntryViewSet
 from fupin.imports.api import HouseholdImportView
 from fupin.jobs.api import JobViewSet
-from fupin.personnel.api import CadreViewSet, CheckInViewSet, MembershipViewSet, TeamViewSet
-from fupin.projects.api import ProjectViewSet
+from fupin.personnel.api import (
+    AppraisalSchemeViewSet,
+    AppraisalScoreViewSet,
+    CadreViewSet,
+    CheckInViewSet,
+    ContactLeaderViewSet,
+    MembershipViewSet,
+    TeamViewSet,
+    TraineeViewSet,
+    TrainingProgrammeViewSet,
+)
+from fupin.projects.api import (
+    AssetIncomeViewSet,
+    ProjectAssetViewSet,
+    ProjectBeneficiaryViewSet,
+    ProjectFundingViewSet,
+    ProjectViewSet,
+)
 from fupin.quality.api import FindingViewSet, ScanView, SummaryView
 from fupin.registry.api import DuplicateViewSet, HouseholdViewSet, MemberViewSet, SearchView
 from fupin.rules.api import ExitEvaluationView
@@ -35,10 +51,19 @@ router.register("assistance/measures", DeliveredMeasureViewSet, basename="delive
 router.register("assistance/visits", VisitViewSet, basename="household-visit")
 router.register("assistance/loans", LoanViewSet, basename="loan")
 router.register("projects", ProjectViewSet, basename="project")
+router.register("project-fundings", ProjectFundingViewSet, basename="project-funding")
+router.register("project-beneficiaries", ProjectBeneficiaryViewSet, basename="project-beneficiary")
+router.register("project-assets", ProjectAssetViewSet, basename="project-asset")
+router.register("asset-incomes", AssetIncomeViewSet, basename="asset-income")
 router.register("personnel/teams", TeamViewSet, basename="personnel-team")
 router.register("personnel/memberships", MembershipViewSet, basename="personnel-membership")
 router.register("personnel/cadres", CadreViewSet, basename="personnel-cadre")
 router.register("personnel/check-ins", CheckInViewSet, basename="personnel-check-in")
+router.register("personnel/contacts", ContactLeaderViewSet, basename="personnel-contact")
+router.register("personnel/programmes", TrainingProgrammeViewSet, basename="personnel-programme")
+router.register("personnel/trainees", TraineeViewSet, basename="personnel-trainee")
+router.register("personnel/appraisal-schemes", AppraisalSchemeViewSet, basename="personnel-scheme")
+router.register("personnel/appraisal-scores", AppraisalScoreViewSet, basename="personnel-score")
 router.register("fund-documents", FundDocumentViewSet, basename="fund-document")
 router.register("fund-entries", FundEntryViewSet, basename="fund-entry")
 

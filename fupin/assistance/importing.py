@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.audit import registry as audit_registry
 from fupin.cooperation.importing import PARTY
+from fupin.core.errors import ValidationFailed
 from fupin.imports.records import (
     AREA_LABELS,
     HOUSEHOLD_LABELS,
@@ -24,9 +25,11 @@ from fupin.personnel.importing import CADRE_REFERENCE
 from . import codelists as cl
 from .models import (
     MeasureType,
+    OriginAction,
+    OriginVillage,
     RelocationSite,
 )
-from .services import RULES
+from .services import RULES, origin_action_record
 
 RECORDS_IMPORTED = audit_registry.register("assistance.imported", _("imported assistance records"))
 
@@ -39,6 +42,21 @@ REFERENCES = {
                       _("No relocation site is named “%(code)s”.")),
 }
 HOUSEHOLD = Field("household", HOUSEHOLD_LABELS, "household")
+
+
+def _origin_of(values: dict) -> None:
+    """The natural village a step row names by its administrative village and name."""
+    village = OriginVillage.objects.filter(area=values.pop("area"), name=values.pop("name")).first()
+    if village is None:
+        raise ValidationFailed(_("No natural village of this name is recorded in that village."), field="name")
+    values["village"] = village
+
+
+def _origin_step(*, actor, data: dict, instance=None):
+    """Steps are recorded once and never changed (a later step is another row)."""
+    if instance is not None:
+        raise ValidationFailed(_("This step is already recorded for the village."), field="action")
+    return origin_action_record(actor=actor, **data)
 CADRE = Field("cadre", ("帮扶人证件号码", "幫扶人證件號碼", "cadre ID number", "cadre"), "cadre")
 
 
@@ -93,6 +111,28 @@ SPECS = {
         Field("households", ("户数", "戶數", "households"), "int", False),
         Field("persons", ("人数", "人數", "persons"), "int", False),
     ), ("area", "name")),
+    "sites": _spec("site", (
+        Field("name", ("安置点名称", "安置點名稱", "site name", "name"), "text"),
+        Field("area", AREA_LABELS, "area"),
+        Field("kind", ("安置方式", "安置方式", "kind"), cl.SITE_KIND),
+        Field("planned_households", ("计划安置户数", "計劃安置戶數", "planned households"), "int", False),
+    ), ("area", "name")),
+    "relending": _spec("relending", (
+        Field("bank", ("贷款银行", "貸款銀行", "bank"), "party"),
+        Field("borrower", ("借款企业", "借款企業", "enterprise"), "party"),
+        Field("area", AREA_LABELS, "area"),
+        Field("amount", ("贷款金额", "貸款金額", "amount"), "money"),
+        Field("issued_on", ("放贷日期", "放貸日期", "issued on"), "date"),
+        Field("households_linked", ("带动贫困户数", "帶動貧困戶數", "poor households linked"), "int", False),
+    ), ("bank", "borrower", "issued_on")),
+    "origin_actions": RecordSpec(OriginAction, (
+        Field("area", AREA_LABELS, "area"),
+        Field("name", ("自然村", "自然村", "natural village"), "text"),
+        Field("action", ("搬迁进度", "搬遷進度", "step"), cl.ORIGIN_ACTION),
+        Field("on", ("日期", "日期", "date"), "date"),
+        Field("area_mu", ("复垦面积（亩）", "復墾面積（畝）", "area (mu)"), "decimal", False),
+    ), ("village", "action"), place=lambda values: values["village"].area_id, prepare=_origin_of,
+        save=_origin_step),
 }
 
 

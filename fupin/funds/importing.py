@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.audit import registry as audit_registry
 from fupin.core.errors import ValidationFailed
-from fupin.imports.records import AREA_LABELS, HOUSEHOLD_LABELS, Field, RecordSpec, Reference, importer
-from fupin.projects.models import Project
+from fupin.imports.records import AREA_LABELS, HOUSEHOLD_LABELS, Field, RecordSpec, importer
+from fupin.projects.importing import PROJECT_REFERENCE
 
 from . import codelists as cl
 from .models import FundDocument, FundEntry
@@ -61,8 +61,7 @@ SPECS = {
     ), ("document", "kind", "area", "project", "household", "amount", "date"),
         place=lambda values: values["area"].code, prepare=_document_of, save=entry_save),
 }
-REFERENCES = {"project": Reference(lambda text: Project.objects.filter(pk=int(text)).first() if text.isdigit()
-                                   else None, _("No project has the id %(code)s."))}
+REFERENCES = {"project": PROJECT_REFERENCE}
 
 
 funds_import = importer("funds", SPECS, REFERENCES, RECORDS_IMPORTED)

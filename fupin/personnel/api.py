@@ -1,19 +1,33 @@
-"""Work teams, memberships, cadres and check-ins over the API: reads through the selectors, writes through the
-services (which check the area and audit). Cadres' ID numbers and phones are masked unless the user may see
-sensitive values in the area keeping the cadre's record."""
+"""Work teams, memberships, cadres, check-ins, leaders' contacts, training and appraisal over the API: reads through
+the selectors, writes through the services (which check the area and audit). Cadres' ID numbers and phones are
+masked unless the user may see sensitive values in the area keeping the cadre's record; the other resources name a
+cadre or member by id and name only, never by ID number."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import require
 from fupin.areas.models import Area
 from fupin.cooperation.models import Party
 from fupin.core.api import WritableServiceViewSet, validated
 from fupin.registry.api import MaskingMixin, RevealAuditMixin
+from fupin.registry.models import Member
 
 from . import selectors, services
-from .models import Cadre, CheckIn, TeamMembership, WorkTeam
+from .models import (
+    AppraisalScheme,
+    AppraisalScore,
+    Cadre,
+    CheckIn,
+    ContactLeader,
+    TeamMembership,
+    Trainee,
+    TrainingProgramme,
+    WorkTeam,
+)
 
 WRITE_METHODS = ["get", "post", "patch", "head", "options"]
 AREA_FIELD = {"slug_field": "code", "queryset": Area.objects.all()}
@@ -95,6 +109,107 @@ class CheckInWriteSerializer(serializers.Serializer):
     day = serializers.DateField()
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+
+
+class ContactLeaderSerializer(serializers.ModelSerializer):
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True)
+
+    class Meta:
+        model = ContactLeader
+        fields = ["id", "cadre", "cadre_name", "level", "area", "area_name", "start_date", "end_date"]
+        read_only_fields = fields
+
+
+class ContactLeaderWriteSerializer(serializers.Serializer):
+    # Unscoped: a leader's record is often kept by a higher office than the area they contact.
+    cadre = serializers.PrimaryKeyRelatedField(queryset=Cadre.objects.all())
+    level = serializers.CharField()
+    area = serializers.SlugRelatedField(**AREA_FIELD)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+
+
+class TrainingProgrammeSerializer(serializers.ModelSerializer):
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organiser_name = serializers.CharField(source="organiser.name", read_only=True, default=None)
+
+    class Meta:
+        model = TrainingProgramme
+        fields = ["id", "name", "year", "area", "kind", "budget", "organiser", "organiser_name"]
+        read_only_fields = fields
+
+
+class TrainingProgrammeWriteSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    year = serializers.IntegerField()
+    area = serializers.SlugRelatedField(**AREA_FIELD)
+    kind = serializers.CharField()
+    budget = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
+    # Any party may organise: a central unit trains people of the counties it is paired with.
+    organiser = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), required=False, allow_null=True)
+
+
+class TraineeSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True, default=None)
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True, default=None)
+
+    class Meta:
+        model = Trainee
+        fields = ["id", "programme", "member", "member_name", "cadre", "cadre_name", "completed", "moved_into_job",
+                  "job_date"]
+        read_only_fields = fields
+
+
+class TraineeWriteSerializer(serializers.Serializer):
+    # Unscoped lookups: the service refuses a programme outside the user's areas with 403; the person trained
+    # may live or be kept anywhere (a programme takes people from several counties).
+    programme = serializers.PrimaryKeyRelatedField(queryset=TrainingProgramme.objects.all())
+    member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True)
+    cadre = serializers.PrimaryKeyRelatedField(queryset=Cadre.objects.all(), required=False, allow_null=True)
+    completed = serializers.BooleanField(required=False)
+    moved_into_job = serializers.BooleanField(required=False)
+    job_date = serializers.DateField(required=False, allow_null=True)
+
+
+class AppraisalSchemeSerializer(serializers.ModelSerializer):
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = AppraisalScheme
+        fields = ["id", "name", "year", "subject_kind", "area", "indicators", "grades"]
+        read_only_fields = fields
+
+
+class AppraisalSchemeWriteSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    year = serializers.IntegerField()
+    subject_kind = serializers.CharField()
+    area = serializers.SlugRelatedField(**AREA_FIELD)
+    # Rows are checked by the service (codes, labels, weights summing to 100, thresholds from 0 to 100).
+    indicators = serializers.ListField(child=serializers.DictField())
+    grades = serializers.ListField(child=serializers.DictField(), required=False,
+                                   help_text="omitted: 优秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格")
+
+
+class AppraisalScoreSerializer(serializers.ModelSerializer):
+    scheme_name = serializers.CharField(source="scheme.name", read_only=True)
+
+    class Meta:
+        model = AppraisalScore
+        fields = ["id", "scheme", "scheme_name", "team", "unit", "cadre", "scores", "total", "grade"]
+        read_only_fields = fields
+
+
+class AppraisalScoreWriteSerializer(serializers.Serializer):
+    """No total or grade: the service computes both from the scheme, so any sent are ignored."""
+
+    scheme = serializers.PrimaryKeyRelatedField(queryset=AppraisalScheme.objects.all())
+    team = serializers.PrimaryKeyRelatedField(queryset=WorkTeam.objects.all(), required=False, allow_null=True)
+    unit = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), required=False, allow_null=True)
+    cadre = serializers.PrimaryKeyRelatedField(queryset=Cadre.objects.all(), required=False, allow_null=True)
+    scores = serializers.DictField(help_text="indicator code → score from 0 to 100")
 
 
 class PersonnelViewSet(WritableServiceViewSet):
@@ -200,3 +315,77 @@ class CheckInViewSet(PersonnelViewSet):
 
     def save(self, actor, data, instance=None):
         return services.check_in_save(actor=actor, data=data, instance=instance)
+
+
+class ContactLeaderViewSet(PersonnelViewSet):
+    """Leaders' contact villages and counties (包村/联系领导) in the user's areas."""
+
+    serializer_class = ContactLeaderSerializer
+    write_serializer_class = ContactLeaderWriteSerializer
+    filterset_fields = ["cadre", "area", "level"]
+
+    def select(self, actor):
+        return selectors.contact_list(actor=actor)
+
+    def save(self, actor, data, instance=None):
+        return services.contact_save(actor=actor, data=data, instance=instance)
+
+
+class TrainingProgrammeViewSet(PersonnelViewSet):
+    """Training programmes organised in the user's areas."""
+
+    serializer_class = TrainingProgrammeSerializer
+    write_serializer_class = TrainingProgrammeWriteSerializer
+    filterset_fields = ["year", "kind", "area", "organiser"]
+
+    def select(self, actor):
+        return selectors.programme_list(actor=actor).select_related("organiser")
+
+    def save(self, actor, data, instance=None):
+        return services.programme_save(actor=actor, data=data, instance=instance)
+
+
+class TraineeViewSet(PersonnelViewSet):
+    """People in the programmes of the user's areas: a registered member or a cadre each."""
+
+    serializer_class = TraineeSerializer
+    write_serializer_class = TraineeWriteSerializer
+    filterset_fields = ["programme", "member", "cadre", "completed", "moved_into_job"]
+
+    def select(self, actor):
+        return selectors.trainee_list(actor=actor)
+
+    def save(self, actor, data, instance=None):
+        return services.trainee_save(actor=actor, data=data, instance=instance)
+
+
+class AppraisalSchemeViewSet(PersonnelViewSet):
+    """Appraisal schemes of the user's areas; once scored, a scheme's indicators and grades no longer change."""
+
+    serializer_class = AppraisalSchemeSerializer
+    write_serializer_class = AppraisalSchemeWriteSerializer
+    filterset_fields = ["year", "subject_kind", "area"]
+
+    def select(self, actor):
+        return selectors.scheme_list(actor=actor)
+
+    def save(self, actor, data, instance=None):
+        return services.scheme_save(actor=actor, data=data, instance=instance)
+
+
+class AppraisalScoreViewSet(PersonnelViewSet):
+    """Scores under the schemes of the user's areas, with the total and grade the service computed."""
+
+    serializer_class = AppraisalScoreSerializer
+    write_serializer_class = AppraisalScoreWriteSerializer
+    filterset_fields = ["scheme", "team", "unit", "cadre", "grade"]
+
+    def select(self, actor):
+        return selectors.score_list(actor=actor)
+
+    def save(self, actor, data, instance=None):
+        if instance is not None:
+            # score_save checks only the scheme a score ends up under; moving a score to another scheme must
+            # also be allowed where it is now, or a viewer there could take it away.
+            require(actor, Action.CHANGE, instance.scheme.area_id)
+        return services.score_save(actor=actor, data=data, instance=instance)

@@ -14,8 +14,8 @@ from fupin.registry import codelists as registry_codes
 from fupin.registry.models import Member
 
 from . import codelists as cl
-from .models import Cadre, ContactLeader, TeamMembership, Trainee, TrainingProgramme, WorkTeam
-from .services import cadre_save, contact_save, membership_save, team_save, trainee_save
+from .models import Cadre, CheckIn, ContactLeader, TeamMembership, Trainee, TrainingProgramme, WorkTeam
+from .services import cadre_save, check_in_save, contact_save, membership_save, programme_save, team_save, trainee_save
 
 RECORDS_IMPORTED = audit_registry.register("personnel.imported", _("imported personnel records"))
 
@@ -33,6 +33,17 @@ def _team_of(values: dict) -> None:
         raise ValidationFailed(_("No work team serves village %(code)s on that date."), field="village",
                                code=village.code)
     values["team"] = team
+
+
+def _membership_of(values: dict) -> None:
+    """The cadre's membership in the team serving the village on the day of the check-in."""
+    village, cadre, day = values.pop("village"), values.pop("cadre"), values["day"]
+    membership = TeamMembership.objects.select_related("team").filter(
+        team__village=village, cadre=cadre).serving_on(day).filter(team__start_date__lte=day).first()
+    if membership is None:
+        raise ValidationFailed(_("The cadre does not serve in village %(code)s on that day."), field="cadre",
+                               code=village.code)
+    values["membership"] = membership
 
 
 def _trainee_of(values: dict) -> None:
@@ -90,6 +101,21 @@ SPECS = {
         Field("job_date", ("就业日期", "就業日期", "job date"), "date", False),
     ), ("programme", "member", "cadre"), place=lambda values: values["programme"].area_id, prepare=_trainee_of,
         save=trainee_save),
+    "programmes": RecordSpec(TrainingProgramme, (
+        Field("name", ("培训名称", "培訓名稱", "programme"), "text"),
+        Field("year", ("年度", "年度", "year"), "int"),
+        Field("area", AREA_LABELS, "area"),
+        Field("kind", ("培训类别", "培訓類別", "kind"), cl.TRAINING_KIND),
+        Field("budget", ("培训经费", "培訓經費", "budget"), "money", False),
+        Field("organiser", ("组织单位", "組織單位", "organised by"), "party", False),
+    ), ("name", "year", "area"), place=lambda values: values["area"].code, save=programme_save),
+    "check_ins": RecordSpec(CheckIn, (
+        VILLAGE, CADRE,
+        Field("day", ("日期", "日期", "day"), "date"),
+        Field("latitude", ("纬度", "緯度", "latitude"), "decimal", False),
+        Field("longitude", ("经度", "經度", "longitude"), "decimal", False),
+    ), ("membership", "day"), place=lambda values: values["membership"].team.village_id, prepare=_membership_of,
+        save=check_in_save),
 }
 CADRE_REFERENCE = Reference(lambda text: Cadre.objects.filter(id_number=text.upper()).first(),
                             _("No cadre has the ID number %(code)s."))

@@ -493,6 +493,8 @@ def score_save(*, actor, data: dict, instance: AppraisalScore | None = None) -> 
     score = instance or AppraisalScore()
     before = field_values(score, ("scheme_id", "team_id", "unit_id", "cadre_id", "scores", "total", "grade")) \
         if instance else None
+    if instance is not None:  # moving a score to another scheme needs the right where it is now, too
+        require(actor, Action.CHANGE, instance.scheme.area_id)
     apply_fields(score, data, ("scheme", "team", "unit", "cadre", "scores"))
     if score.scheme_id is None:
         raise ValidationFailed(_("Give the scheme."), field="scheme")

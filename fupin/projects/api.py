@@ -3,13 +3,23 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import require
 from fupin.areas.models import Area
 from fupin.cooperation.models import Party
 from fupin.core.api import ServiceViewSet, validated
 
 from . import codelists as cl
 from . import selectors, services
-from .models import Project, ProjectDocument, ProjectFunding, ProjectStage
+from .models import (
+    AssetIncome,
+    Project,
+    ProjectAsset,
+    ProjectBeneficiary,
+    ProjectDocument,
+    ProjectFunding,
+    ProjectStage,
+)
 
 
 class StageSerializer(serializers.ModelSerializer):
@@ -89,3 +99,133 @@ class ProjectViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.UpdateModel
     def delay(self, request, pk=None):
         data = validated(DelayQuerySerializer, request.query_params)
         return Response(selectors.delay_status(self.get_object(), data["on"]))
+
+
+# A project's records: funding, beneficiaries, assets and the assets' income ------------------------------------
+# selectors.py has no reads of these; each is scoped through its project's area like the project bank itself.
+
+def funding_list(*, actor):
+    return ProjectFunding.objects.filter(project__in=selectors.project_list(actor=actor)).select_related("project")
+
+
+def beneficiary_list(*, actor):
+    return ProjectBeneficiary.objects.filter(project__in=selectors.project_list(actor=actor)).select_related(
+        "project", "household")
+
+
+def asset_list(*, actor):
+    return ProjectAsset.objects.filter(project__in=selectors.project_list(actor=actor)).select_related("project")
+
+
+def asset_income_list(*, actor):
+    return AssetIncome.objects.filter(asset__project__in=selectors.project_list(actor=actor)).select_related(
+        "asset__project")
+
+
+class ProjectFundingRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProjectFunding
+        fields = ["id", "project", "source", "planned", "actual"]
+        # The service refuses a second row of a source with a translated message naming the field; the unique
+        # validator DRF would derive from the constraint answers before it, untranslated and without the field.
+        validators = []
+
+
+class ProjectBeneficiarySerializer(serializers.ModelSerializer):
+    household_number = serializers.CharField(source="household.number", read_only=True)
+
+    class Meta:
+        model = ProjectBeneficiary
+        fields = ["id", "project", "household", "household_number", "member", "mechanism", "amount", "persons"]
+
+
+class ProjectAssetSerializer(serializers.ModelSerializer):
+    # Not required: for a household-owned asset the service takes the household's village.
+    owner_area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all(), required=False)
+
+    class Meta:
+        model = ProjectAsset
+        fields = ["id", "project", "kind", "name", "value", "owner_kind", "owner_name", "owner_area",
+                  "owner_household", "handed_over_on"]
+
+
+class AssetIncomeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AssetIncome
+        fields = ["id", "asset", "year", "amount", "distributed_to_households"]
+        validators = []  # one row per asset and year: checked by the service, as for fundings
+
+
+class ProjectRecordViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
+    """A record of a project, seen wherever its project is and written through its service, which checks `change`
+    in the area of the project the record is saved under. No delete: corrections are updates, audited."""
+
+    def save(self, actor, data, instance=None):
+        raise NotImplementedError
+
+    def project_of(self, record) -> Project:
+        return record.project
+
+    def perform_create(self, serializer):
+        serializer.instance = self.save(self.request.user, serializer.validated_data)
+
+    def perform_update(self, serializer):
+        # The services check only the project a record ends up under; moving a record to another project must also
+        # be allowed where it is now, or a user who only views that area could take the record away.
+        require(self.request.user, Action.CHANGE, self.project_of(serializer.instance).area_id)
+        serializer.instance = self.save(self.request.user, serializer.validated_data, serializer.instance)
+
+
+class ProjectFundingViewSet(ProjectRecordViewSet):
+    """A project's planned and actual money by fund source (one row per source)."""
+
+    serializer_class = ProjectFundingRecordSerializer
+    filterset_fields = ["project", "source"]
+
+    def select(self, actor):
+        return funding_list(actor=actor)
+
+    def save(self, actor, data, instance=None):
+        return services.funding_save(actor=actor, data=data, instance=instance)
+
+
+class ProjectBeneficiaryViewSet(ProjectRecordViewSet):
+    """Households benefiting from a project; a household outside the project's county is refused."""
+
+    serializer_class = ProjectBeneficiarySerializer
+    filterset_fields = ["project", "household", "mechanism"]
+
+    def select(self, actor):
+        return beneficiary_list(actor=actor)
+
+    def save(self, actor, data, instance=None):
+        return services.beneficiary_save(actor=actor, data=data, instance=instance)
+
+
+class ProjectAssetViewSet(ProjectRecordViewSet):
+    """Assets the projects formed (扶贫资产) and who owns them."""
+
+    serializer_class = ProjectAssetSerializer
+    filterset_fields = ["project", "kind", "owner_kind"]
+
+    def select(self, actor):
+        return asset_list(actor=actor)
+
+    def save(self, actor, data, instance=None):
+        return services.asset_save(actor=actor, data=data, instance=instance)
+
+
+class AssetIncomeViewSet(ProjectRecordViewSet):
+    """An asset's income by year and the part distributed to households."""
+
+    serializer_class = AssetIncomeSerializer
+    filterset_fields = ["asset", "year"]
+
+    def select(self, actor):
+        return asset_income_list(actor=actor)
+
+    def project_of(self, record) -> Project:
+        return record.asset.project
+
+    def save(self, actor, data, instance=None):
+        return services.asset_income_save(actor=actor, data=data, instance=instance)

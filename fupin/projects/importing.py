@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.audit import registry as audit_registry
 from fupin.cooperation.importing import PARTY
+from fupin.funds import codelists as fund_codes
 from fupin.imports.records import (
     AREA_LABELS,
     HOUSEHOLD_LABELS,
@@ -18,11 +19,12 @@ from fupin.imports.records import (
 )
 
 from . import codelists as cl
-from .models import Project, ProjectBeneficiary
-from .services import beneficiary_save, project_save
+from .models import AssetIncome, Project, ProjectAsset, ProjectBeneficiary, ProjectFunding
+from .services import asset_income_save, asset_save, beneficiary_save, funding_save, project_save
 
 RECORDS_IMPORTED = audit_registry.register("projects.imported", _("imported project records"))
 
+PROJECT_ID = Field("project", ("项目编号", "項目編號", "project id", "project"), "project")
 SPECS = {
     "projects": RecordSpec(Project, (
         Field("name", ("项目名称", "項目名稱", "project name", "name"), "text"),
@@ -35,7 +37,7 @@ SPECS = {
         Field("helper", ("帮扶单位", "幫扶單位", "brought in by", "helper"), "party", False),
     ), ("name", "area", "year"), place=lambda values: values["area"].code, save=project_save),
     "beneficiaries": RecordSpec(ProjectBeneficiary, (
-        Field("project", ("项目编号", "項目編號", "project id", "project"), "project"),
+        PROJECT_ID,
         Field("household", HOUSEHOLD_LABELS, "household"),
         Field("member", MEMBER_LABELS, "member", False),
         Field("mechanism", ("利益联结机制", "利益聯結機制", "benefit mechanism", "mechanism"), cl.BENEFIT_MECHANISM),
@@ -43,11 +45,38 @@ SPECS = {
         Field("persons", ("受益人数", "受益人數", "persons"), "int"),
     ), ("project", "household", "member", "mechanism"), place=lambda values: values["project"].area_id,
         save=beneficiary_save),
+    "fundings": RecordSpec(ProjectFunding, (
+        PROJECT_ID,
+        Field("source", ("资金来源", "資金來源", "source"), fund_codes.FUND_SOURCE),
+        Field("planned", ("计划投资", "計劃投資", "planned"), "money", False),
+        Field("actual", ("实际投资", "實際投資", "actual"), "money", False),
+    ), ("project", "source"), place=lambda values: values["project"].area_id, save=funding_save),
+    "assets": RecordSpec(ProjectAsset, (
+        PROJECT_ID,
+        Field("kind", ("资产类型", "資產類型", "asset kind"), cl.ASSET_KIND),
+        Field("name", ("资产名称", "資產名稱", "asset name"), "text"),
+        Field("value", ("资产价值", "資產價值", "value"), "money"),
+        Field("owner_kind", ("所有者类型", "所有者類型", "owner kind"), cl.ASSET_OWNER),
+        Field("owner_name", ("所有者", "所有者", "owner"), "text"),
+        Field("owner_area", ("所有者区划代码", "所有者區劃代碼", "owner's area"), "area", False),
+        Field("owner_household", ("所有者户编号", "所有者戶編號", "owning household"), "household", False),
+        Field("handed_over_on", ("移交日期", "移交日期", "handed over on"), "date", False),
+    ), ("project", "name"), place=lambda values: values["project"].area_id, save=asset_save),
+    "asset_incomes": RecordSpec(AssetIncome, (
+        Field("asset", ("资产编号", "資產編號", "asset id"), "asset"),
+        Field("year", ("年度", "年度", "year"), "int"),
+        Field("amount", ("收益金额", "收益金額", "income"), "money"),
+        Field("distributed_to_households", ("分配到户金额", "分配到戶金額", "distributed to households"), "money",
+              False),
+    ), ("asset", "year"), place=lambda values: values["asset"].project.area_id, save=asset_income_save),
 }
+PROJECT_REFERENCE = Reference(lambda text: Project.objects.filter(pk=int(text)).first() if text.isdigit() else None,
+                              _("No project has the id %(code)s."))
 REFERENCES = {
     "party": PARTY,
-    "project": Reference(lambda text: Project.objects.filter(pk=int(text)).first() if text.isdigit() else None,
-                         _("No project has the id %(code)s.")),
+    "project": PROJECT_REFERENCE,
+    "asset": Reference(lambda text: ProjectAsset.objects.select_related("project").filter(pk=int(text)).first()
+                       if text.isdigit() else None, _("No asset has the id %(code)s.")),
 }
 
 

@@ -199,6 +199,8 @@ def funding_save(*, actor, data: dict, instance: ProjectFunding | None = None) -
     """Planned and actual money of one source for a project (one row per source)."""
     funding = instance or ProjectFunding()
     before = field_values(funding, FUNDING_FIELDS) if instance else None
+    if instance is not None:  # moving a record needs the right where it is now, too
+        require(actor, Action.CHANGE, funding.project.area_id)
     apply_fields(funding, data, FUNDING_FIELDS)
     require(actor, Action.CHANGE, funding.project.area_id)
     if funding.source not in fund_codes.FUND_SOURCE.values:
@@ -222,6 +224,8 @@ BENEFICIARY_FIELDS = ("project", "household", "member", "mechanism", "amount", "
 def beneficiary_save(*, actor, data: dict, instance: ProjectBeneficiary | None = None) -> ProjectBeneficiary:
     beneficiary = instance or ProjectBeneficiary()
     before = field_values(beneficiary, BENEFICIARY_FIELDS) if instance else None
+    if instance is not None:  # moving a record needs the right where it is now, too
+        require(actor, Action.CHANGE, beneficiary.project.area_id)
     apply_fields(beneficiary, data, BENEFICIARY_FIELDS)
     project = beneficiary.project
     require(actor, Action.CHANGE, project.area_id)
@@ -252,6 +256,8 @@ ASSET_FIELDS = ("project", "kind", "name", "value", "owner_kind", "owner_name", 
 def asset_save(*, actor, data: dict, instance: ProjectAsset | None = None) -> ProjectAsset:
     asset = instance or ProjectAsset()
     before = field_values(asset, ASSET_FIELDS) if instance else None
+    if instance is not None:  # moving a record needs the right where it is now, too
+        require(actor, Action.CHANGE, asset.project.area_id)
     apply_fields(asset, data, ASSET_FIELDS)
     project = asset.project
     require(actor, Action.CHANGE, project.area_id)
@@ -288,6 +294,8 @@ def asset_income_save(*, actor, data: dict, instance: AssetIncome | None = None)
     """An asset's income in a year and the part of it distributed to households (at most all of it)."""
     income = instance or AssetIncome()
     before = field_values(income, INCOME_FIELDS) if instance else None
+    if instance is not None:  # moving a record needs the right where it is now, too
+        require(actor, Action.CHANGE, income.asset.project.area_id)
     apply_fields(income, data, INCOME_FIELDS)
     area_code = income.asset.project.area_id
     require(actor, Action.CHANGE, area_code)

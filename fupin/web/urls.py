@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import helping, views
 
 app_name = "web"
 urlpatterns = [
@@ -15,4 +15,10 @@ urlpatterns = [
     path("jobs/", views.jobs, name="jobs"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("imports/households/", views.household_import, name="household-import"),
+    path("helping/<str:code>/", helping.helping, name="helping"),
+    path("helping/<str:code>/not-visited/", helping.not_visited, name="not-visited"),
+    path("helping/<str:code>/projects/", helping.project_delays, name="project-delays"),
+    path("helping/<str:code>/rotation-gaps/", helping.rotation_gaps, name="rotation-gaps"),
+    path("funds/<int:pk>/trace/", helping.fund_trace, name="fund-trace"),
+    path("households/<int:pk>/assistance/", helping.household_assistance, name="household-assistance"),
 ]

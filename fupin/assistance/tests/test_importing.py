@@ -8,6 +8,7 @@ import pytest
 from fupin.areas.models import Area
 from fupin.assistance.importing import assistance_import
 from fupin.assistance.models import DeliveredMeasure, Loan, OriginVillage
+from fupin.cooperation.creditcode import check_character
 from fupin.cooperation.models import Party
 from fupin.testing.factories import load_fixture_divisions, make_user, register_poor_household, system_user, write_csv
 
@@ -77,3 +78,36 @@ def test_import_is_scoped_to_the_grant(tmp_path, households):
     report = assistance_import(actor=clerk, kind="measures", path=path)
     assert [(e.row, e.column) for e in report.errors] == [(2, "户编号")]
     assert DeliveredMeasure.objects.count() == 0
+
+
+CREDIT_CODE = "91533301MA6K00000" + check_character("91533301MA6K00000")
+
+
+def test_sites_natural_village_steps_and_relending(tmp_path, households):
+    area = Area.objects.get(code="533301000000")
+    Party.objects.create(kind="financial", name="泸水农商行", area=area)
+    Party.objects.create(kind="enterprise", name="泸水草果公司", area=area, credit_code=CREDIT_CODE)
+    sites = write_csv(tmp_path, "sites.csv", [["安置点名称", "行政区划代码", "安置方式", "计划安置户数"],
+                                              ["城北安置区", "533301000000", "集中安置", "800"]])
+    assert assistance_import(actor=system_user(), kind="sites", path=sites).created == 1
+    assistance_import(actor=system_user(), kind="origin_villages", path=write_csv(tmp_path, "villages.csv", [
+        ["行政区划代码", "自然村", "深度贫困"], ["533301102201", "上寨", "是"]]))
+    steps = write_csv(tmp_path, "steps.csv", [
+        ["行政区划代码", "自然村", "搬迁进度", "日期", "复垦面积（亩）"],
+        ["533301102201", "上寨", "启动搬迁", "2017-03-01", ""],
+        ["533301102201", "上寨", "复垦复绿", "2017-11-30", "12"],  # demolition not recorded yet
+        ["533301102201", "下寨", "启动搬迁", "2017-03-01", ""],  # no such natural village
+    ])
+    report = assistance_import(actor=system_user(), kind="origin_actions", path=steps)
+    assert sorted((e.row, e.column) for e in report.errors) == [(3, "搬迁进度"), (4, "自然村")]
+    assert not report.written and OriginVillage.objects.get().actions.count() == 0
+    kept = assistance_import(actor=system_user(), kind="origin_actions", path=steps, skip_invalid=True)
+    assert kept.created == 1 and OriginVillage.objects.get().actions.get().action == "started"
+    assert assistance_import(actor=system_user(), kind="origin_actions", path=steps, skip_invalid=True).unchanged == 1
+    relending = write_csv(tmp_path, "relending.csv", [
+        ["贷款银行", "借款企业", "行政区划代码", "贷款金额", "放贷日期", "带动贫困户数"],
+        ["泸水农商行", "泸水草果公司", "533301000000", "3000000", "2017-05-01", "120"],
+        ["泸水草果公司", "泸水农商行", "533301000000", "1", "2017-05-01", "0"],
+    ])
+    report = assistance_import(actor=system_user(), kind="relending", path=relending, skip_invalid=True)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "贷款银行")] and report.created == 1

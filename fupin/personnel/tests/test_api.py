@@ -1,4 +1,5 @@
-"""The permission matrix for teams, memberships, cadres and check-ins, and masking of cadres' ID numbers."""
+"""The permission matrix for teams, memberships, cadres, check-ins, leaders' contacts, training programmes and
+appraisal scores, masking of cadres' ID numbers, and appraisal totals and grades computed by the service."""
 
 import datetime
 
@@ -8,7 +9,15 @@ from rest_framework.test import APIClient
 from fupin.areas.models import Area
 from fupin.cooperation.services import party_save
 from fupin.personnel import services
-from fupin.personnel.models import Cadre, CheckIn, TeamMembership, WorkTeam
+from fupin.personnel.models import (
+    AppraisalScore,
+    Cadre,
+    CheckIn,
+    ContactLeader,
+    TeamMembership,
+    TrainingProgramme,
+    WorkTeam,
+)
 from fupin.testing.factories import id_number, load_fixture_divisions, make_user, system_user
 from fupin.testing.permission_matrix import PermissionMatrix
 
@@ -31,6 +40,13 @@ def _cadre(sequence: str, area: str = "533301000000", **extra):
 def _team(village: str, unit, start=FIRST_DAY):
     return services.team_save(actor=system_user(), data={
         "village": Area.objects.get(code=village), "unit": unit, "dispatch_level": "county", "start_date": start})
+
+
+def _scheme(area: str, subject_kind: str = "team"):
+    return services.scheme_save(actor=system_user(), data={
+        "name": "驻村工作队考核", "year": 2018, "subject_kind": subject_kind, "area": Area.objects.get(code=area),
+        "indicators": [{"code": "results", "zh": "工作实绩", "en": "results", "weight": 60},
+                       {"code": "discipline", "zh": "纪律作风", "en": "discipline", "weight": 40}]})
 
 
 def _member(team, cadre, role="member", start=FIRST_DAY):
@@ -107,6 +123,87 @@ class TestCheckInEndpointPermissions(PermissionMatrix):
 
     def update_payload(self):
         return {"latitude": "25.980000", "longitude": "98.830000"}
+
+
+class TestContactLeaderEndpointPermissions(PermissionMatrix):
+    basename = "personnel-contact"
+    model = ContactLeader
+    supports_delete = False
+
+    def make_object(self, area_code):
+        self.leader = _cadre("011")
+        return services.contact_save(actor=system_user(), data={
+            "cadre": self.leader, "level": "county", "area": Area.objects.get(code=area_code),
+            "start_date": FIRST_DAY})
+
+    def create_payload(self, area_code):
+        return {"cadre": self.leader.pk, "level": "county", "area": area_code, "start_date": "2018-01-01"}
+
+    def update_payload(self):
+        return {"end_date": "2019-12-31"}
+
+
+class TestTrainingProgrammeEndpointPermissions(PermissionMatrix):
+    basename = "personnel-programme"
+    model = TrainingProgramme
+    supports_delete = False
+
+    def make_object(self, area_code):
+        self.organiser = _unit()
+        return services.programme_save(actor=system_user(), data={
+            "name": "种植技术培训", "year": 2018, "area": Area.objects.get(code=area_code), "kind": "practical",
+            "budget": "20000.00"})
+
+    def create_payload(self, area_code):
+        return {"name": "电商带头人培训", "year": 2018, "area": area_code, "kind": "leaders", "budget": "50000.00",
+                "organiser": self.organiser.pk}
+
+    def update_payload(self):
+        return {"budget": "25000.00"}
+
+
+class TestAppraisalScoreEndpointPermissions(PermissionMatrix):
+    basename = "personnel-score"
+    model = AppraisalScore
+    supports_delete = False
+
+    def make_object(self, area_code):
+        unit = _unit()
+        self.schemes = {code: _scheme(code) for code in (area_code, OTHER_VILLAGE)}
+        self.teams = {code: _team(code, unit) for code in (area_code, OTHER_VILLAGE)}
+        return services.score_save(actor=system_user(), data={
+            "scheme": self.schemes[area_code], "team": self.teams[area_code],
+            "scores": {"results": 80, "discipline": 90}})
+
+    def create_payload(self, area_code):
+        return {"scheme": self.schemes[area_code].pk, "team": self.teams[area_code].pk,
+                "scores": {"results": 70, "discipline": 70}}
+
+    def update_payload(self):
+        return {"scores": {"results": 85, "discipline": 90}}
+
+
+@pytest.mark.django_db
+def test_appraisal_total_and_grade_come_back_computed():
+    load_fixture_divisions()
+    scheme = _scheme("533301000000")  # the county's scheme scores the teams of all its villages
+    unit = _unit()
+    team = _team("533301102201", unit)
+    client = APIClient()
+    client.force_authenticate(make_user(actions=["view", "change"], area="533301000000"))
+    # A total and grade sent along are not the caller's to set: the service computes both from the scheme.
+    created = client.post("/api/personnel/appraisal-scores/", {
+        "scheme": scheme.pk, "team": team.pk, "scores": {"results": 90, "discipline": 80}, "total": "100.00",
+        "grade": "excellent"}, format="json")
+    assert created.status_code == 201, created.content
+    assert (created.json()["total"], created.json()["grade"]) == ("86.00", "good")  # 90 × 60 % + 80 × 40 %
+    changed = client.patch(f"/api/personnel/appraisal-scores/{created.json()['id']}/",
+                           {"scores": {"results": 95, "discipline": 95}}, format="json")
+    assert (changed.json()["total"], changed.json()["grade"]) == ("95.00", "excellent")
+    assert client.get(f"/api/personnel/appraisal-scores/{created.json()['id']}/").json()["total"] == "95.00"
+    incomplete = client.post("/api/personnel/appraisal-scores/", {
+        "scheme": scheme.pk, "team": _team("533301001201", unit).pk, "scores": {"results": 90}}, format="json")
+    assert (incomplete.status_code, incomplete.json()["field"]) == (400, "scores")
 
 
 @pytest.mark.django_db

@@ -1,10 +1,12 @@
 """Project workbooks through the projects services: a beneficiary outside the project's county is refused with its
 row; re-importing changes nothing."""
 
+from decimal import Decimal
+
 import pytest
 
 from fupin.projects.importing import projects_import
-from fupin.projects.models import Project, ProjectBeneficiary
+from fupin.projects.models import AssetIncome, Project, ProjectAsset, ProjectBeneficiary
 from fupin.testing.factories import load_fixture_divisions, register_poor_household, system_user, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -34,3 +36,25 @@ def test_projects_and_beneficiaries(tmp_path):
     report = projects_import(actor=system_user(), kind="beneficiaries", path=beneficiaries, skip_invalid=True)
     assert [(e.row, e.column) for e in report.errors] == [(3, "户编号")]
     assert list(ProjectBeneficiary.objects.values_list("household", "persons")) == [(inside.pk, 3)]
+
+
+def test_fundings_assets_and_their_income(tmp_path):
+    load_fixture_divisions()
+    project = Project.objects.create(name="光伏电站", type="photovoltaic", area_id="533301000000", year=2017)
+    fundings = write_csv(tmp_path, "fundings.csv", [["项目编号", "资金来源", "计划投资", "实际投资"],
+                                                    [str(project.pk), "中央财政", "2000000", "1800000"],
+                                                    [str(project.pk), "造币厂", "1", "1"]])
+    report = projects_import(actor=system_user(), kind="fundings", path=fundings, skip_invalid=True)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "资金来源")]
+    assert project.fundings.get().actual == Decimal("1800000")
+    assets = write_csv(tmp_path, "assets.csv", [
+        ["项目编号", "资产类型", "资产名称", "资产价值", "所有者类型", "所有者", "所有者区划代码"],
+        [str(project.pk), "经营性", "村级光伏电站", "1800000", "村集体", "鲁掌村集体经济组织", "533301102201"]])
+    assert projects_import(actor=system_user(), kind="assets", path=assets).created == 1
+    asset = ProjectAsset.objects.get()
+    incomes = write_csv(tmp_path, "incomes.csv", [["资产编号", "年度", "收益金额", "分配到户金额"],
+                                                  [str(asset.pk), "2018", "160000", "120000"],
+                                                  [str(asset.pk), "2019", "150000", "150001"]])
+    report = projects_import(actor=system_user(), kind="asset_incomes", path=incomes, skip_invalid=True)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "分配到户金额")]
+    assert list(AssetIncome.objects.values_list("year", "distributed_to_households")) == [(2018, Decimal("120000"))]

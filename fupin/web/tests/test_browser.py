@@ -69,3 +69,34 @@ def test_dashboard_on_a_phone(registry, live_server, browser):
     page.wait_for_selector("body[data-charts-ready]")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400  # nothing wider than the screen
+
+
+@pytest.fixture
+def delayed_project(registry):
+    """A project 59 days past its 申报 stage on 2019-03-31 (made before the browser starts its event loop)."""
+    import datetime
+
+    from fupin.areas.models import Area
+    from fupin.projects.services import project_save
+
+    project_save(actor=system_user(), data={
+        "name": "鲁掌村道路", "type": "infrastructure", "area": Area.objects.get(code="533301000000"), "year": 2019,
+        "stages": {"apply": {"planned_start": datetime.date(2019, 1, 1), "planned_end": datetime.date(2019, 1, 31)}}})
+
+
+def test_helping_side_in_a_browser(delayed_project, live_server, browser):
+    """From the dashboard to the area's helping-side cards, then to its project delays (red), in Chinese and in
+    English."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/dashboard/533300000000/")
+    page.click("text=帮扶工作")
+    page.wait_for_selector("#card-personnel")
+    assert page.locator("#card-funds tr[data-key=share_fiscal_to_deep]").count() == 1
+    page.click("text=项目进度预警")
+    page.fill("input[name=on]", "2019-03-31")
+    page.click("button[type=submit] >> text=显示")
+    assert page.locator("tr.delay-red >> text=鲁掌村道路").count() == 1
+    page.select_option("#language-form select", "en")
+    page.wait_for_selector("text=Project delays")
+    assert page.inner_text("tr.delay-red .badge") == "red"
