@@ -142,6 +142,9 @@ class Identities:
 
 
 class ShanxiDemo:
+    """Builds the demo in `run()`: the registry first (the bulk service commits batch by batch), then every other
+    record in one transaction, so a failure leaves the registry and nothing half-made on the helping side."""
+
     def __init__(self, *, actor, scale: Decimal = Decimal(1), log=print):
         self.actor, self.scale, self.log = actor, Decimal(scale), log
         self.world = World.choose(self.scale)

@@ -8,8 +8,6 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from fupin.accounts.choices import Action
-from fupin.accounts.scoping import require
 from fupin.areas.models import Area
 from fupin.cooperation.models import Party
 from fupin.core.api import WritableServiceViewSet, validated
@@ -213,13 +211,19 @@ class AppraisalScoreWriteSerializer(serializers.Serializer):
 
 
 class PersonnelViewSet(WritableServiceViewSet):
-    """Create and PATCH go through `save` (the app's service); there is no PUT and no delete."""
+    """Reads through `selector` and create/PATCH through `service` (the app's selector and service for the
+    resource, set by each subclass); there is no PUT and no delete."""
 
     http_method_names = WRITE_METHODS
     write_serializer_class: type[serializers.Serializer]
+    selector: staticmethod
+    service: staticmethod
+
+    def select(self, actor):
+        return self.selector(actor=actor)
 
     def save(self, actor, data, instance=None):
-        raise NotImplementedError
+        return self.service(actor=actor, data=data, instance=instance)
 
     def create(self, request, *args, **kwargs):
         data = validated(self.write_serializer_class, request.data)
@@ -242,11 +246,8 @@ class CadreViewSet(RevealAuditMixin, PersonnelViewSet):
     write_serializer_class = CadreWriteSerializer
     filterset_fields = ["unit", "party_member"]
 
-    def select(self, actor):
-        return selectors.cadre_list(actor=actor)
-
-    def save(self, actor, data, instance=None):
-        return services.cadre_save(actor=actor, data=data, instance=instance)
+    selector = staticmethod(selectors.cadre_list)
+    service = staticmethod(services.cadre_save)
 
 
 class GapQuerySerializer(serializers.Serializer):
@@ -267,11 +268,8 @@ class TeamViewSet(PersonnelViewSet):
     write_serializer_class = TeamWriteSerializer
     filterset_fields = ["village", "unit", "dispatch_level"]
 
-    def select(self, actor):
-        return selectors.team_list(actor=actor)
-
-    def save(self, actor, data, instance=None):
-        return services.team_save(actor=actor, data=data, instance=instance)
+    selector = staticmethod(selectors.team_list)
+    service = staticmethod(services.team_save)
 
     @extend_schema(parameters=[OpenApiParameter("area", str, required=True),
                                OpenApiParameter("start", str, required=True),
@@ -298,11 +296,8 @@ class MembershipViewSet(PersonnelViewSet):
     write_serializer_class = MembershipWriteSerializer
     filterset_fields = ["team", "cadre", "role"]
 
-    def select(self, actor):
-        return selectors.membership_list(actor=actor)
-
-    def save(self, actor, data, instance=None):
-        return services.membership_save(actor=actor, data=data, instance=instance)
+    selector = staticmethod(selectors.membership_list)
+    service = staticmethod(services.membership_save)
 
 
 class CheckInViewSet(PersonnelViewSet):
@@ -310,11 +305,8 @@ class CheckInViewSet(PersonnelViewSet):
     write_serializer_class = CheckInWriteSerializer
     filterset_fields = ["membership", "day"]
 
-    def select(self, actor):
-        return selectors.check_in_list(actor=actor)
-
-    def save(self, actor, data, instance=None):
-        return services.check_in_save(actor=actor, data=data, instance=instance)
+    selector = staticmethod(selectors.check_in_list)
+    service = staticmethod(services.check_in_save)
 
 
 class ContactLeaderViewSet(PersonnelViewSet):
@@ -324,11 +316,8 @@ class ContactLeaderViewSet(PersonnelViewSet):
     write_serializer_class = ContactLeaderWriteSerializer
     filterset_fields = ["cadre", "area", "level"]
 
-    def select(self, actor):
-        return selectors.contact_list(actor=actor)
-
-    def save(self, actor, data, instance=None):
-        return services.contact_save(actor=actor, data=data, instance=instance)
+    selector = staticmethod(selectors.contact_list)
+    service = staticmethod(services.contact_save)
 
 
 class TrainingProgrammeViewSet(PersonnelViewSet):
@@ -338,11 +327,10 @@ class TrainingProgrammeViewSet(PersonnelViewSet):
     write_serializer_class = TrainingProgrammeWriteSerializer
     filterset_fields = ["year", "kind", "area", "organiser"]
 
+    service = staticmethod(services.programme_save)
+
     def select(self, actor):
         return selectors.programme_list(actor=actor).select_related("organiser")
-
-    def save(self, actor, data, instance=None):
-        return services.programme_save(actor=actor, data=data, instance=instance)
 
 
 class TraineeViewSet(PersonnelViewSet):
@@ -352,11 +340,8 @@ class TraineeViewSet(PersonnelViewSet):
     write_serializer_class = TraineeWriteSerializer
     filterset_fields = ["programme", "member", "cadre", "completed", "moved_into_job"]
 
-    def select(self, actor):
-        return selectors.trainee_list(actor=actor)
-
-    def save(self, actor, data, instance=None):
-        return services.trainee_save(actor=actor, data=data, instance=instance)
+    selector = staticmethod(selectors.trainee_list)
+    service = staticmethod(services.trainee_save)
 
 
 class AppraisalSchemeViewSet(PersonnelViewSet):
@@ -366,11 +351,8 @@ class AppraisalSchemeViewSet(PersonnelViewSet):
     write_serializer_class = AppraisalSchemeWriteSerializer
     filterset_fields = ["year", "subject_kind", "area"]
 
-    def select(self, actor):
-        return selectors.scheme_list(actor=actor)
-
-    def save(self, actor, data, instance=None):
-        return services.scheme_save(actor=actor, data=data, instance=instance)
+    selector = staticmethod(selectors.scheme_list)
+    service = staticmethod(services.scheme_save)
 
 
 class AppraisalScoreViewSet(PersonnelViewSet):
@@ -379,13 +361,5 @@ class AppraisalScoreViewSet(PersonnelViewSet):
     serializer_class = AppraisalScoreSerializer
     write_serializer_class = AppraisalScoreWriteSerializer
     filterset_fields = ["scheme", "team", "unit", "cadre", "grade"]
-
-    def select(self, actor):
-        return selectors.score_list(actor=actor)
-
-    def save(self, actor, data, instance=None):
-        if instance is not None:
-            # score_save checks only the scheme a score ends up under; moving a score to another scheme must
-            # also be allowed where it is now, or a viewer there could take it away.
-            require(actor, Action.CHANGE, instance.scheme.area_id)
-        return services.score_save(actor=actor, data=data, instance=instance)
+    selector = staticmethod(selectors.score_list)
+    service = staticmethod(services.score_save)

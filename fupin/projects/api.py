@@ -3,8 +3,6 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from fupin.accounts.choices import Action
-from fupin.accounts.scoping import require
 from fupin.areas.models import Area
 from fupin.cooperation.models import Party
 from fupin.core.api import ServiceViewSet, validated
@@ -157,23 +155,21 @@ class AssetIncomeSerializer(serializers.ModelSerializer):
 
 
 class ProjectRecordViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
-    """A record of a project, seen wherever its project is and written through its service, which checks `change`
-    in the area of the project the record is saved under. No delete: corrections are updates, audited."""
+    """A record of a project, seen wherever its project is (`selector`) and written through its service (`service`),
+    which checks `change` where the record is and where it is saved. No delete: corrections are updates, audited."""
 
-    def save(self, actor, data, instance=None):
-        raise NotImplementedError
+    selector: staticmethod
+    service: staticmethod
 
-    def project_of(self, record) -> Project:
-        return record.project
+    def select(self, actor):
+        return self.selector(actor=actor)
 
     def perform_create(self, serializer):
-        serializer.instance = self.save(self.request.user, serializer.validated_data)
+        serializer.instance = self.service(actor=self.request.user, data=serializer.validated_data)
 
     def perform_update(self, serializer):
-        # The services check only the project a record ends up under; moving a record to another project must also
-        # be allowed where it is now, or a user who only views that area could take the record away.
-        require(self.request.user, Action.CHANGE, self.project_of(serializer.instance).area_id)
-        serializer.instance = self.save(self.request.user, serializer.validated_data, serializer.instance)
+        serializer.instance = self.service(actor=self.request.user, data=serializer.validated_data,
+                                           instance=serializer.instance)
 
 
 class ProjectFundingViewSet(ProjectRecordViewSet):
@@ -181,12 +177,8 @@ class ProjectFundingViewSet(ProjectRecordViewSet):
 
     serializer_class = ProjectFundingRecordSerializer
     filterset_fields = ["project", "source"]
-
-    def select(self, actor):
-        return funding_list(actor=actor)
-
-    def save(self, actor, data, instance=None):
-        return services.funding_save(actor=actor, data=data, instance=instance)
+    selector = staticmethod(funding_list)
+    service = staticmethod(services.funding_save)
 
 
 class ProjectBeneficiaryViewSet(ProjectRecordViewSet):
@@ -194,12 +186,8 @@ class ProjectBeneficiaryViewSet(ProjectRecordViewSet):
 
     serializer_class = ProjectBeneficiarySerializer
     filterset_fields = ["project", "household", "mechanism"]
-
-    def select(self, actor):
-        return beneficiary_list(actor=actor)
-
-    def save(self, actor, data, instance=None):
-        return services.beneficiary_save(actor=actor, data=data, instance=instance)
+    selector = staticmethod(beneficiary_list)
+    service = staticmethod(services.beneficiary_save)
 
 
 class ProjectAssetViewSet(ProjectRecordViewSet):
@@ -207,12 +195,8 @@ class ProjectAssetViewSet(ProjectRecordViewSet):
 
     serializer_class = ProjectAssetSerializer
     filterset_fields = ["project", "kind", "owner_kind"]
-
-    def select(self, actor):
-        return asset_list(actor=actor)
-
-    def save(self, actor, data, instance=None):
-        return services.asset_save(actor=actor, data=data, instance=instance)
+    selector = staticmethod(asset_list)
+    service = staticmethod(services.asset_save)
 
 
 class AssetIncomeViewSet(ProjectRecordViewSet):
@@ -220,12 +204,5 @@ class AssetIncomeViewSet(ProjectRecordViewSet):
 
     serializer_class = AssetIncomeSerializer
     filterset_fields = ["asset", "year"]
-
-    def select(self, actor):
-        return asset_income_list(actor=actor)
-
-    def project_of(self, record) -> Project:
-        return record.asset.project
-
-    def save(self, actor, data, instance=None):
-        return services.asset_income_save(actor=actor, data=data, instance=instance)
+    selector = staticmethod(asset_income_list)
+    service = staticmethod(services.asset_income_save)

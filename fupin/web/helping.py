@@ -4,22 +4,26 @@ document's trace and a household's plan. Reads go through each app's selectors, 
 
 import datetime
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from fupin.analytics.metrics import get_metric
 from fupin.analytics.report import CARD_FIGURES
 from fupin.areas import selectors as area_selectors
 from fupin.assistance import selectors as assistance_selectors
-from fupin.assistance.models import DeliveredMeasure, HouseholdVisit, Plan, Responsibility
-from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from fupin.assistance import services as assistance_services
+from fupin.assistance.models import DeliveredMeasure, HouseholdVisit, MeasureType, Plan, Responsibility
+from fupin.core.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
 from fupin.core.numbers import large_number, percent
 from fupin.funds import selectors as fund_selectors
 from fupin.personnel import selectors as personnel_selectors
+from fupin.personnel.models import Cadre
 from fupin.projects import selectors as project_selectors
-from fupin.registry.models import Household
+from fupin.registry.models import Household, Member
 
 CARD_TITLES = {"assistance": _("Household assistance"), "funds": _("Funds"), "projects": _("Projects"),
                "personnel": _("Work teams and cadres")}
@@ -107,13 +111,58 @@ def fund_trace(request, pk: int):
                                                                                   document=document)})
 
 
+class MeasureForm(forms.Form):
+    measure_type = forms.ModelChoiceField(MeasureType.objects.all(), label=_("Measure"))
+    member = forms.ModelChoiceField(Member.objects.none(), label=_("Member"), required=False,
+                                    empty_label=_("whole household"))
+    delivered_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(label=_("Amount"), max_digits=16, decimal_places=2, min_value=0, required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = household.members.filter(is_active=True)
+
+
+class VisitForm(forms.Form):
+    cadre = forms.CharField(label=_("Cadre's ID number"), max_length=18)
+    visited_on = forms.DateField(label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def clean_cadre(self):
+        cadre = Cadre.objects.filter(id_number=self.cleaned_data["cadre"].strip().upper()).first()
+        if cadre is None:
+            raise forms.ValidationError(_("No cadre has this ID number."))
+        return cadre
+
+
+FORMS = {"measure": (MeasureForm, "delivered"), "visit": (VisitForm, "visit")}
+
+
 @login_required
 def household_assistance(request, pk: int):
-    """A household's plans with their coverage of its causes, the measures it received, its cadres and visits."""
+    """A household's plans with their coverage of its causes, the measures it received, its cadres and visits;
+    a village cadre records a delivered measure or a visit here (through the assistance service, which checks the
+    right to change the household's village and writes the audit event)."""
     household = assistance_selectors.record_list(actor=request.user, model=Household, area_field="area").filter(
         pk=pk).first()
     if household is None:
         raise Http404
+    forms_shown = {"measure": MeasureForm(household=household), "visit": VisitForm()}
+    if request.method == "POST" and request.POST.get("form") in FORMS:
+        name = request.POST["form"]
+        form_class, kind = FORMS[name]
+        form = form_class(request.POST, household=household) if name == "measure" else form_class(request.POST)
+        if form.is_valid():
+            data = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
+            try:
+                assistance_services.record_save(actor=request.user, kind=kind, data={**data, "household": household})
+            except ServiceError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("web:household-assistance", pk=household.pk)
+        forms_shown[name] = form
     plans = [{"plan": plan, "coverage": assistance_selectors.plan_coverage(plan)}
              for plan in Plan.objects.filter(household=household).prefetch_related("planned__measure_type")]
     context = {
@@ -122,5 +171,6 @@ def household_assistance(request, pk: int):
             "measure_type", "member", "provider", "project").order_by("-delivered_on"),
         "duties": Responsibility.objects.filter(household=household).select_related("cadre"),
         "visits": HouseholdVisit.objects.filter(household=household).select_related("cadre")[:50],
+        "forms": forms_shown,
     }
     return render(request, "web/household_assistance.html", context)

@@ -71,6 +71,7 @@ def test_pages_show_the_records(client, county):
     assert county["visited"].number in page
     page = client.get(reverse("web:household-assistance", args=[county["visited"].pk])).content.decode()
     assert "了解产业进展" in page and "01" in page  # 因病 is not yet addressed by a delivered measure
+    assert "<form" not in page.split("</title>")[0] and page.count('id="form-visit"') == 1
 
 
 def test_nothing_is_shown_outside_the_grant(client, county):
@@ -79,3 +80,27 @@ def test_nothing_is_shown_outside_the_grant(client, county):
                        ("web:rotation-gaps", [LUSHUI]), ("web:fund-trace", [county["document"].pk]),
                        ("web:household-assistance", [county["visited"].pk])):
         assert client.get(reverse(name, args=args)).status_code == 404, name
+
+
+def test_a_cadre_records_a_measure_and_a_visit(client, county):
+    from fupin.assistance.models import DeliveredMeasure, HouseholdVisit
+    from fupin.audit.models import AuditEvent
+
+    household, cadre = county["forgotten"], make_cadre()
+    url = reverse("web:household-assistance", args=[household.pk])
+    viewer = _client(client, SANHE)
+    response = viewer.post(url, {"form": "visit", "cadre": cadre.id_number, "visited_on": "2019-04-02"})
+    assert response.status_code == 200 and HouseholdVisit.objects.filter(household=household).count() == 0
+    events = AuditEvent.objects.count()
+    client.force_login(make_user(actions=["view", "change"], area=SANHE))
+    response = client.post(url, {"form": "visit", "cadre": cadre.id_number, "visited_on": "2019-04-02",
+                                 "notes": "核实收入"})
+    assert response.status_code == 302 and HouseholdVisit.objects.get(household=household).notes == "核实收入"
+    response = client.post(url, {"form": "measure", "measure_type": "health", "delivered_on": "2019-04-03",
+                                 "amount": "1200"})
+    assert response.status_code == 302
+    assert DeliveredMeasure.objects.get(household=household).measure_type_id == "health"
+    assert AuditEvent.objects.count() == events + 2
+    # A member of another household is not offered, and an unknown cadre is refused in place.
+    page = client.post(url, {"form": "visit", "cadre": "110101197501010000", "visited_on": "2019-04-02"})
+    assert page.status_code == 200 and HouseholdVisit.objects.filter(household=household).count() == 1
