@@ -1,10 +1,12 @@
-"""Workbook imports of household assistance (delivered measures, responsible cadres, visits, microloans,
-relocations, natural villages moved out) through the common record import: every rejected row explained, all or
-nothing unless `skip_invalid`, idempotent on each kind's natural key.
+"""Workbook imports of household assistance (plans and their planned measures, delivered measures, responsible
+cadres, visits, microloans, relocations, natural villages moved out) through the common record import: every
+rejected row explained, all or nothing unless `skip_invalid`, idempotent on each kind's natural key.
 
 Households are named by their number, members and cadres by ID number, measures by code or Chinese name, banks
 as cooperation parties (credit code or registered name)."""
 
+
+import re
 
 from django.utils.translation import gettext_lazy as _
 
@@ -21,12 +23,15 @@ from fupin.imports.records import (
     importer,
 )
 from fupin.personnel.importing import CADRE_REFERENCE
+from fupin.registry import codelists as registry_codes
 
 from . import codelists as cl
 from .models import (
     MeasureType,
     OriginAction,
     OriginVillage,
+    Plan,
+    PlannedMeasure,
     RelocationSite,
 )
 from .services import RULES, origin_action_record
@@ -42,6 +47,26 @@ REFERENCES = {
                       _("No relocation site is named “%(code)s”.")),
 }
 HOUSEHOLD = Field("household", HOUSEHOLD_LABELS, "household")
+
+
+def _causes_of(values: dict) -> None:
+    """Causes as codes or labels separated by 、 ; , (the household's own causes when the cell is empty)."""
+    text = values.get("causes") or ""
+    parts = [part for part in re.split(r"[、;；,，\s]+", text) if part]
+    codes = [registry_codes.CAUSE.lookup(part) for part in parts]
+    if None in codes:
+        raise ValidationFailed(_("Unknown cause of poverty “%(cause)s”."), field="causes",
+                               cause=parts[codes.index(None)])
+    household = values["household"]
+    values["causes"] = codes or [household.main_cause, *household.other_causes]
+
+
+def _plan_of(values: dict) -> None:
+    """The plan a planned measure belongs to, by household and year (import the plans first)."""
+    plan = Plan.objects.filter(household=values.pop("household"), year=values.pop("year")).first()
+    if plan is None:
+        raise ValidationFailed(_("The household has no plan for that year; import the plans first."), field="year")
+    values["plan"] = plan
 
 
 def _origin_of(values: dict) -> None:
@@ -67,6 +92,22 @@ def _spec(kind: str, fields: tuple[Field, ...], natural_key: tuple[str, ...]) ->
 
 
 SPECS = {
+    "plans": RecordSpec(Plan, (
+        HOUSEHOLD,
+        Field("year", ("年度", "年度", "year"), "int"),
+        Field("causes", ("致贫原因", "致貧原因", "causes"), "text", False),
+        Field("outcome", ("帮扶成效", "幫扶成效", "outcome"), cl.PLAN_OUTCOME, False),
+        Field("note", ("备注", "備註", "note"), "text", False),
+    ), ("household", "year"), place=lambda values: values["household"].area_id, rules=RULES["plan"][2],
+        prepare=_causes_of, defaults={"outcome": "in_progress"}),
+    "planned": RecordSpec(PlannedMeasure, (
+        HOUSEHOLD,
+        Field("year", ("年度", "年度", "year"), "int"),
+        Field("measure_type", ("帮扶措施", "幫扶措施", "measure"), "measure"),
+        Field("member", MEMBER_LABELS, "member", False),
+        Field("planned_amount", ("计划金额", "計劃金額", "planned amount"), "money", False),
+    ), ("plan", "measure_type", "member"), place=lambda values: values["plan"].household.area_id,
+        rules=RULES["planned"][2], prepare=_plan_of, recorded_by=False),
     "measures": _spec("delivered", (
         HOUSEHOLD,
         Field("measure_type", ("帮扶措施", "幫扶措施", "measure"), "measure"),

@@ -57,6 +57,12 @@ def _plan_rules(plan: Plan) -> None:
         raise ValidationFailed(_("Unknown outcome “%(outcome)s”."), field="outcome", outcome=plan.outcome)
 
 
+def _planned_rules(measure: PlannedMeasure) -> None:
+    _member_of_household(measure.member, measure.plan.household_id)
+    if measure.planned_amount < 0:
+        raise ValidationFailed(_("Amounts cannot be negative."), field="planned_amount")
+
+
 def _delivered_rules(measure: DeliveredMeasure) -> None:
     _member_of_household(measure.member, measure.household_id)
     if measure.amount < 0:
@@ -132,6 +138,7 @@ def _household_area(record) -> str:
 # kind: (model, the area code a record belongs to, its rules)
 RULES = {
     "plan": (Plan, _household_area, _plan_rules),
+    "planned": (PlannedMeasure, lambda measure: measure.plan.household.area_id, _planned_rules),
     "delivered": (DeliveredMeasure, _household_area, _delivered_rules),
     "responsibility": (Responsibility, _household_area, _responsibility_rules),
     "visit": (HouseholdVisit, _household_area, _visit_rules),
@@ -178,7 +185,7 @@ def plan_save(*, actor, household, year: int, causes=None, planned=(), outcome="
         plan.planned.all().delete()
         for item in planned:
             measure = PlannedMeasure(plan=plan, **item)
-            _member_of_household(measure.member, household.pk)
+            _planned_rules(measure)
             measure.save()
     return plan
 

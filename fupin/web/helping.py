@@ -22,7 +22,9 @@ from fupin.core.numbers import large_number, percent
 from fupin.funds import selectors as fund_selectors
 from fupin.personnel import selectors as personnel_selectors
 from fupin.personnel.models import Cadre
+from fupin.projects import codelists as project_codes
 from fupin.projects import selectors as project_selectors
+from fupin.projects import services as project_services
 from fupin.registry.models import Household, Member
 
 CARD_TITLES = {"assistance": _("Household assistance"), "funds": _("Funds"), "projects": _("Projects"),
@@ -171,6 +173,59 @@ def household_assistance(request, pk: int):
             "measure_type", "member", "provider", "project").order_by("-delivered_on"),
         "duties": Responsibility.objects.filter(household=household).select_related("cadre"),
         "visits": HouseholdVisit.objects.filter(household=household).select_related("cadre")[:50],
-        "forms": forms_shown,
+        "forms": [{"name": "measure", "title": _("A delivered measure"), "form": forms_shown["measure"]},
+                  {"name": "visit", "title": _("A visit"), "form": forms_shown["visit"]}],
     }
     return render(request, "web/household_assistance.html", context)
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=project_codes.STAGE.choices)
+    on = forms.DateField(label=_("Completed on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DocumentForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=project_codes.STAGE.choices)
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=project_codes.DOCUMENT_KIND.choices)
+    number = forms.CharField(label=_("Document number"), max_length=100, required=False)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    file_name = forms.CharField(label=_("File name"), max_length=200, required=False)
+
+
+@login_required
+def project_detail(request, pk: int):
+    """A project's stages with the documents each still needs, its documents, funds and beneficiaries; the
+    county office files a document or completes a stage here (through the projects service, which refuses a stage
+    whose required documents are missing)."""
+    project = project_selectors.project_list(actor=request.user).filter(pk=pk).prefetch_related(
+        "stages", "fundings").first()
+    if project is None:
+        raise Http404
+    shown = {"document": DocumentForm(), "stage": StageForm()}
+    if request.method == "POST" and request.POST.get("form") in shown:
+        name = request.POST["form"]
+        form = DocumentForm(request.POST) if name == "document" else StageForm(request.POST)
+        if form.is_valid():
+            try:
+                if name == "document":
+                    project_services.document_save(actor=request.user, data={**form.cleaned_data,
+                                                                              "project": project})
+                else:
+                    project_services.stage_complete(actor=request.user, project=project, **form.cleaned_data)
+            except ServiceError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("web:project", pk=project.pk)
+        shown[name] = form
+    stages = [{"stage": row, "missing": [project_codes.DOCUMENT_KIND.label(kind) for kind in
+                                         project_services.missing_documents(project, row.stage)]}
+              for row in sorted(project.stages.all(), key=lambda row: project_codes.STAGE_ORDER.index(row.stage))]
+    context = {"project": project, "stages": stages,
+               "forms": [{"name": "document", "title": _("File a document"), "form": shown["document"]},
+                         {"name": "stage", "title": _("Complete a stage"), "form": shown["stage"]}],
+               "delay": project_selectors.delay_status(project, datetime.date.today()),
+               "documents": project.documents.order_by("stage", "id"),
+               "beneficiaries": project_selectors.beneficiary_counts(
+                   project_selectors.project_list(actor=request.user).filter(pk=project.pk))}
+    return render(request, "web/project.html", context)

@@ -20,5 +20,6 @@ urlpatterns = [
     path("helping/<str:code>/projects/", helping.project_delays, name="project-delays"),
     path("helping/<str:code>/rotation-gaps/", helping.rotation_gaps, name="rotation-gaps"),
     path("funds/<int:pk>/trace/", helping.fund_trace, name="fund-trace"),
+    path("projects/<int:pk>/", helping.project_detail, name="project"),
     path("households/<int:pk>/assistance/", helping.household_assistance, name="household-assistance"),
 ]

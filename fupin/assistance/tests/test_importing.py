@@ -111,3 +111,30 @@ def test_sites_natural_village_steps_and_relending(tmp_path, households):
     ])
     report = assistance_import(actor=system_user(), kind="relending", path=relending, skip_invalid=True)
     assert [(e.row, e.column) for e in report.errors] == [(3, "贷款银行")] and report.created == 1
+
+
+def test_plans_then_their_planned_measures(tmp_path, households):
+    from fupin.assistance.models import Plan
+
+    first, second = households
+    plans = write_csv(tmp_path, "plans.csv", [
+        ["户编号", "年度", "致贫原因", "帮扶成效"],
+        [first.number, "2019", "缺技术、因病", ""],
+        [second.number, "2019", "", "帮扶中"],
+        [second.number, "2020", "因懒", ""],
+    ])
+    report = assistance_import(actor=system_user(), kind="plans", path=plans, skip_invalid=True)
+    assert [(e.row, e.column) for e in report.errors] == [(4, "致贫原因")]
+    assert Plan.objects.get(household=first).causes == ["07", "01"]
+    assert Plan.objects.get(household=second).causes == [second.main_cause]  # the household's own
+    planned = write_csv(tmp_path, "planned.csv", [
+        ["户编号", "年度", "帮扶措施", "计划金额"],
+        [first.number, "2019", "产业扶贫", "3000"],
+        [first.number, "2019", "health", ""],
+        [first.number, "2018", "health", ""],  # no plan that year
+    ])
+    report = assistance_import(actor=system_user(), kind="planned", path=planned, skip_invalid=True)
+    assert [(e.row, e.column) for e in report.errors] == [(4, "年度")]
+    plan = Plan.objects.get(household=first)
+    assert sorted(plan.planned.values_list("measure_type", flat=True)) == ["health", "industry"]
+    assert assistance_import(actor=system_user(), kind="planned", path=planned, skip_invalid=True).unchanged == 2

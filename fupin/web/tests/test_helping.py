@@ -104,3 +104,25 @@ def test_a_cadre_records_a_measure_and_a_visit(client, county):
     # A member of another household is not offered, and an unknown cadre is refused in place.
     page = client.post(url, {"form": "visit", "cadre": "110101197501010000", "visited_on": "2019-04-02"})
     assert page.status_code == 200 and HouseholdVisit.objects.filter(household=household).count() == 1
+
+
+def test_a_county_office_files_documents_and_completes_a_stage(client, county):
+    from fupin.projects import codelists as project_codes
+    from fupin.projects.models import Project
+
+    project = Project.objects.get(name="鲁掌村道路")
+    url = reverse("web:project", args=[project.pk])
+    client.force_login(make_user(actions=["view", "change"], area=LUSHUI))
+    required = project_codes.required_documents(project.type, "apply")
+    assert required, "the 申报 stage requires documents"
+    page = client.post(url, {"form": "stage", "stage": "apply", "on": "2019-01-20"}).content.decode()
+    assert project_codes.DOCUMENT_KIND.label(required[0]) in page  # refused, naming what is missing
+    assert Project.objects.get(pk=project.pk).stages.get(stage="apply").completed_on is None
+    for kind in required:
+        response = client.post(url, {"form": "document", "stage": "apply", "kind": kind, "title": f"{kind} 2019"})
+        assert response.status_code == 302
+    assert client.post(url, {"form": "stage", "stage": "apply", "on": "2019-01-20"}).status_code == 302
+    assert project.stages.get(stage="apply").completed_on == datetime.date(2019, 1, 20)
+    assert client.get(reverse("web:project", args=[project.pk])).status_code == 200
+    client.force_login(make_user(actions=["view"], area="533323000000"))
+    assert client.get(url).status_code == 404
