@@ -9,14 +9,15 @@ import datetime
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from fupin.areas.codes import CODE_LENGTH, Level
 from fupin.areas.models import Area, AreaDesignation, AreaYear
+from fupin.areas.selectors import designations_in_force, within_area
 from fupin.cooperation.report import east_west_card
-from fupin.core.numbers import large_number, percent
+from fupin.core.numbers import display
 from fupin.registry import codelists as cl
 
 from .engines import get_engine
@@ -38,9 +39,7 @@ class Figure:
 
     @property
     def display(self) -> str:
-        if self.unit == "%":
-            return percent(self.value)
-        return f"{large_number(self.value)} {self.unit}".strip()
+        return display(self.value, self.unit)
 
 
 def _area_row(rows: list[dict], code: str) -> dict | None:
@@ -124,9 +123,8 @@ def _growth(now: Decimal | None, before: Decimal | None) -> Decimal | None:
 def _poor_area_income(area: Area, year: int) -> list[Figure]:
     """贫困地区农民人均可支配收入: the poor counties' (in force in the year) survey income, its growth on the year
     before (the same counties) and how many points above the area's own growth it is."""
-    counties = list(AreaDesignation.objects.filter(
-        designation_type__in=POOR_COUNTY, area__code__startswith=area.prefix, year__lte=year).filter(
-        Q(exit_year__isnull=True) | Q(exit_year__gte=year)).values_list("area_id", flat=True).distinct())
+    counties = list(designations_in_force(POOR_COUNTY, year).filter(within_area("area_id", area)).values_list(
+        "area_id", flat=True).distinct())
     now, before = _weighted_income(counties, year), _weighted_income(counties, year - 1)
     own = _growth(_weighted_income([area.code], year), _weighted_income([area.code], year - 1))
     growth = _growth(now, before)
@@ -148,8 +146,7 @@ DEEP_COUNTY, DEEP_VILLAGE = "deep_poverty_county", "deep_poverty_village"
 def _deep_poverty(runner, actor, area_code: str, area: Area, year: int) -> list[Figure]:
     """深度贫困: the counties and villages designated in force in the year and the registered poor living in them at
     its end (each person once: a deep village inside a deep county is counted with the county)."""
-    in_force = AreaDesignation.objects.filter(area__code__startswith=area.prefix, year__lte=year).filter(
-        Q(exit_year__isnull=True) | Q(exit_year__gte=year))
+    in_force = designations_in_force((DEEP_COUNTY, DEEP_VILLAGE), year).filter(within_area("area_id", area))
     counties = sorted({c[:6] for c in in_force.filter(designation_type=DEEP_COUNTY).values_list("area", flat=True)})
     villages = set(in_force.filter(designation_type=DEEP_VILLAGE).values_list("area", flat=True))
     how = {"metric": "designations", "filters": {"types": [DEEP_COUNTY, DEEP_VILLAGE], "area": area.code, "year": year},

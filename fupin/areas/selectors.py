@@ -1,6 +1,6 @@
 """Reads of areas, always scoped to what the actor may see."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
 from fupin.accounts.choices import Action
@@ -83,3 +83,17 @@ def area_by_code(code: str) -> Area:
     if area is None:
         raise NotFound()
     return area
+
+
+def within_area(field: str, area: Area) -> Q:
+    """A filter on an area code stored in `field`: the area and everything below it (a range on the 12-digit
+    code, which the index serves on SQLite and PostgreSQL alike)."""
+    low, high = codes.code_range(area.prefix)
+    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+
+
+def designations_in_force(types, year: int) -> QuerySet[AreaDesignation]:
+    """Designations of the given types in force in `year`: designated by then and not exited before it (an area
+    that exits in the year still counts for that year)."""
+    return AreaDesignation.objects.filter(designation_type_id__in=list(types), year__lte=year).filter(
+        Q(exit_year__isnull=True) | Q(exit_year__gte=year))

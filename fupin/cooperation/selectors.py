@@ -6,9 +6,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import area_q
-from fupin.areas.codes import code_range
-from fupin.areas.models import Area
-from fupin.areas.selectors import area_by_code
+from fupin.areas.selectors import area_by_code, within_area
 
 from .models import Fund, LabourTransfer, Pairing, Party, Purchase, TalentExchange, Workshop
 
@@ -41,10 +39,6 @@ def record_list(*, actor, model) -> QuerySet:
     through = area_q(actor, Action.VIEW, "pairing__helper__area")
     return records.filter(condition | through)
 
-
-def within_area(field: str, area: Area) -> Q:
-    low, high = code_range(area.prefix)
-    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
 
 
 def pairings_of(*, actor, area_code: str, side: str, on: datetime.date | None = None,

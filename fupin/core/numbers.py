@@ -34,6 +34,13 @@ def large_number(value, *, language: str | None = None) -> str:
     return f"{number:,.2f}"
 
 
+def display(value, unit: str) -> str:
+    """A figure as a report card shows it: a share as a percentage, anything else as a large number and its unit."""
+    if unit == "%":
+        return percent(value)
+    return f"{large_number(value)} {unit}".strip()
+
+
 def percent(fraction, places: int = 2) -> str:
     """0.2669 → "26.69%" (half up, as statistics bulletins round)."""
     if fraction is None:

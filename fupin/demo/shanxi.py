@@ -25,7 +25,7 @@ from fupin.assistance.models import DeliveredMeasure, Loan, MeasureType, OriginA
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.cooperation.models import LabourTransfer, Party, Programme
-from fupin.cooperation.services import pairing_save, party_save, record_save
+from fupin.cooperation.services import pairing_save, party_for_area, party_save, record_save
 from fupin.funds.services import entry_save, fund_document_save
 from fupin.personnel.models import Cadre, ContactLeader, TeamMembership, Trainee, TrainingProgramme, WorkTeam
 from fupin.projects.models import ProjectBeneficiary, ProjectFunding
@@ -338,9 +338,7 @@ class ShanxiDemo:
         self._bulk(ProjectBeneficiary, rows)
 
     def _area_party(self, code: str) -> Party:
-        area = Area.objects.get(code=code.ljust(12, "0"))
-        return Party.objects.filter(kind="area", area=area).first() or party_save(
-            actor=self.actor, data={"kind": "area", "name": area.name, "area": area})
+        return party_for_area(actor=self.actor, area=Area.objects.get(code=code.ljust(12, "0")))
 
     def _pair(self, programme: str, helper: Party, helped: Party):
         return pairing_save(actor=self.actor, data={"programme": Programme.objects.get(code=programme),

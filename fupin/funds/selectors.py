@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import area_q, require
 from fupin.areas.codes import code_range
-from fupin.areas.models import Area, AreaDesignation
-from fupin.areas.selectors import area_by_code
+from fupin.areas.models import Area
+from fupin.areas.selectors import area_by_code, designations_in_force, within_area
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.records import money_sum
 from fupin.registry.models import Household
@@ -34,10 +34,6 @@ def total(entries) -> Decimal:
     return money_sum(entries, "amount")
 
 
-def within_area(field: str, area: Area) -> Q:
-    low, high = code_range(area.prefix)
-    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
-
 
 def source_codes(sources) -> tuple[str, ...]:
     """Sources named as a group code (data: fund_sources.json) or as a list of source codes."""
@@ -54,8 +50,7 @@ def source_codes(sources) -> tuple[str, ...]:
 def designated_prefixes(designation_type: str, year: int, within: Area) -> list[str]:
     """Code prefixes of the areas designated `designation_type` in `year` (designated by then, not exited
     before it) that lie in `within`, or contain it."""
-    designations = AreaDesignation.objects.filter(designation_type_id=designation_type, year__lte=year).filter(
-        Q(exit_year__isnull=True) | Q(exit_year__gte=year)).select_related("area")
+    designations = designations_in_force([designation_type], year).select_related("area")
     low, high = within.subtree_bounds
     prefixes = []
     for designation in designations:

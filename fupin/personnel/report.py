@@ -23,8 +23,7 @@ from django.db.models import Q
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import require
 from fupin.areas.codes import code_range
-from fupin.areas.models import AreaDesignation
-from fupin.areas.selectors import area_by_code
+from fupin.areas.selectors import area_by_code, designations_in_force
 from fupin.cooperation.models import LabourTransfer, Pairing, TalentExchange
 from fupin.core.figures import Figures
 from fupin.core.records import money_sum
@@ -38,8 +37,7 @@ COUNTY_PREFIX = 6
 
 
 def poor_county_prefixes(year: int) -> set[str]:
-    designations = AreaDesignation.objects.filter(designation_type_id__in=POOR_COUNTY, year__lte=year).filter(
-        Q(exit_year__isnull=True) | Q(exit_year__gte=year))
+    designations = designations_in_force(POOR_COUNTY, year)
     return {code[:COUNTY_PREFIX] for code in designations.values_list("area_id", flat=True)}
 
 
@@ -144,9 +142,8 @@ def _helpers_of(prefix: str, day: datetime.date) -> dict[str, int]:
 
 
 def _deep_county_helpers(figures: Figures, area, year: int, day: datetime.date) -> None:
-    counties = sorted({code[:COUNTY_PREFIX] for code in AreaDesignation.objects.filter(
-        designation_type_id=DEEP, year__lte=year, area__code__startswith=area.prefix).filter(
-        Q(exit_year__isnull=True) | Q(exit_year__gte=year)).values_list("area_id", flat=True)})
+    counties = sorted({code[:COUNTY_PREFIX] for code in designations_in_force([DEEP], year).filter(
+        within_area("area_id", area)).values_list("area_id", flat=True)})
     helpers = [_helpers_of(county, day) for county in counties]
     for kind in ("provincial_leaders", "provincial_units", "professionals", "finance_cadres", "strong_counties",
                  "universities"):

@@ -11,9 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import area_q, require
-from fupin.areas.codes import code_range
-from fupin.areas.models import Area
-from fupin.areas.selectors import area_by_code
+from fupin.areas.selectors import area_by_code, within_area
 from fupin.core.errors import ValidationFailed
 from fupin.rules.policy import YearPolicy
 
@@ -37,10 +35,6 @@ def _scoped(queryset: QuerySet, actor, field: str) -> QuerySet:
     condition = area_q(actor, Action.VIEW, field)
     return queryset if condition is None else queryset.filter(condition)
 
-
-def within_area(field: str, area: Area) -> Q:
-    low, high = code_range(area.prefix)
-    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
 
 
 def cadre_list(*, actor) -> QuerySet[Cadre]:

@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, QuerySet, Sum, Value, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from fupin.areas import codes
-from fupin.areas.models import Area, AreaDesignation, AreaYear
+from fupin.areas.models import Area, AreaYear
+from fupin.areas.selectors import designations_in_force
 from fupin.core.bulk import chunked
 from fupin.registry import codelists as cl
 from fupin.registry.models import Household, HouseholdYear, Member
@@ -261,11 +262,6 @@ def risk_elimination(*, household: Household, year: int, as_of, policy: YearPoli
 
 
 # Villages and counties ----------------------------------------------------------------------------------------------
-def _active_designations(types, year: int) -> QuerySet[AreaDesignation]:
-    return AreaDesignation.objects.filter(designation_type_id__in=types, year__lte=year).filter(
-        Q(exit_year__isnull=True) | Q(exit_year__gte=year))
-
-
 def _within(queryset: QuerySet, area: Area | None, field: str) -> QuerySet:
     if area is None:
         return queryset
@@ -279,7 +275,7 @@ def area_exits(*, level: str, year: int, visible: QuerySet[Area], within: Area |
     designated poor counties, among the `visible` areas, optionally under `within`."""
     policy = policy or YearPolicy.load(year)
     if level == "village":
-        designated = set(_within(_active_designations(POOR_VILLAGE_DESIGNATIONS, year), within, "area_id")
+        designated = set(_within(designations_in_force(POOR_VILLAGE_DESIGNATIONS, year), within, "area_id")
                          .values_list("area_id", flat=True))
         # One grouped pass gives every village with households in the year and its poor persons.
         poor_persons = Sum(Case(When(status__in=cl.POOR_STATUSES, then="size_end"), default=Value(0)))
@@ -287,7 +283,7 @@ def area_exits(*, level: str, year: int, visible: QuerySet[Area], within: Area |
         poor = dict(_within(poor_rows, within, "household__area_id"))
         unit_codes = designated | set(poor)
     else:
-        unit_codes = set(_within(_active_designations(POOR_COUNTY_DESIGNATIONS, year), within, "area_id")
+        unit_codes = set(_within(designations_in_force(POOR_COUNTY_DESIGNATIONS, year), within, "area_id")
                          .filter(area__level=codes.Level.COUNTY).values_list("area_id", flat=True))
         poor_rows = (HouseholdYear.objects.filter(year=year, status__in=cl.POOR_STATUSES)
                      .values_list("household__county_code").annotate(n=Sum("size_end")))

@@ -18,7 +18,7 @@ from fupin.assistance import selectors as assistance_selectors
 from fupin.assistance import services as assistance_services
 from fupin.assistance.models import DeliveredMeasure, HouseholdVisit, MeasureType, Plan, Responsibility
 from fupin.core.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
-from fupin.core.numbers import large_number, percent
+from fupin.core.numbers import display
 from fupin.funds import selectors as fund_selectors
 from fupin.personnel import selectors as personnel_selectors
 from fupin.personnel.models import Cadre
@@ -50,12 +50,6 @@ def _year(request) -> int:
     return int(text) if text.isdigit() else datetime.date.today().year - 1
 
 
-def _display(value, unit: str) -> str:
-    if unit == "%":
-        return percent(value)
-    return f"{large_number(value)} {unit}".strip() if value is not None else ""
-
-
 @login_required
 def helping(request, code: str):
     """The area's four cards for a year: every figure with its label, value and the records that produced it."""
@@ -66,8 +60,8 @@ def helping(request, code: str):
         for item in get_metric(name).figures(actor=request.user, area_code=area.code, year=year):
             if item["key"] in wanted:
                 label, unit = wanted[item["key"]]
-                rows.append({"key": item["key"], "label": label, "display": _display(item["value"], str(unit)),
-                             "source": item["how"]["source"]})
+                shown = display(item["value"], str(unit)) if item["value"] is not None else ""
+                rows.append({"key": item["key"], "label": label, "display": shown, "source": item["how"]["source"]})
         cards.append({"name": name, "title": CARD_TITLES[name], "rows": rows})
     return render(request, "web/helping.html", {"area": area, "year": year, "cards": cards})
 
