@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "fupin.projects",
     "fupin.funds",
     "fupin.personnel",
+    "fupin.evaluation",
+    "fupin.monitoring",
     "fupin.analytics",
     "fupin.audit",
     "fupin.jobs",

@@ -6,9 +6,11 @@ from fupin.analytics.api import StatsView
 from fupin.areas.api import AreaViewSet, AreaYearViewSet, DesignationViewSet
 from fupin.assistance.api import DeliveredMeasureViewSet, LoanViewSet, NotVisitedView, PlanViewSet, VisitViewSet
 from fupin.cooperation.api import EastWestCardView, PairingViewSet, PartyViewSet
+from fupin.evaluation.api import AppealViewSet, EvaluationViewSet, SampleEntryViewSet
 from fupin.funds.api import FundDocumentViewSet, FundEntryViewSet
 from fupin.imports.api import HouseholdImportView
 from fupin.jobs.api import JobViewSet
+from fupin.monitoring.api import DisasterViewSet, ReportView, TaskViewSet, WarningScanView, WarningViewSet
 from fupin.personnel.api import (
     AppraisalSchemeViewSet,
     AppraisalScoreViewSet,
@@ -66,6 +68,12 @@ router.register("personnel/appraisal-schemes", AppraisalSchemeViewSet, basename=
 router.register("personnel/appraisal-scores", AppraisalScoreViewSet, basename="personnel-score")
 router.register("fund-documents", FundDocumentViewSet, basename="fund-document")
 router.register("fund-entries", FundEntryViewSet, basename="fund-entry")
+router.register("monitoring/warnings", WarningViewSet, basename="risk-warning")
+router.register("monitoring/tasks", TaskViewSet, basename="visit-task")
+router.register("monitoring/disasters", DisasterViewSet, basename="disaster")
+router.register("evaluations/third-party", EvaluationViewSet, basename="third-party-evaluation")
+router.register("evaluations/third-party-samples", SampleEntryViewSet, basename="evaluation-sample")
+router.register("evaluations/third-party-appeals", AppealViewSet, basename="evaluation-appeal")
 
 app_name = "api"
 urlpatterns = [
@@ -79,5 +87,7 @@ urlpatterns = [
     path("quality/scans/", ScanView.as_view(), name="quality-scan"),
     path("quality/summary/", SummaryView.as_view(), name="quality-summary"),
     path("assistance/not-visited/", NotVisitedView.as_view(), name="not-visited"),
+    path("monitoring/scans/", WarningScanView.as_view(), name="monitoring-scan"),
+    path("monitoring/report/", ReportView.as_view(), name="monitoring-report"),
     path("", include(router.urls)),
 ]

@@ -1,0 +1,172 @@
+"""Early warning over HTTP: warnings, home-visit tasks (assign with PATCH, `POST …/complete/`), disasters, the scan
+as a job and the monthly report. Reads through selectors, writes through services."""
+
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fupin.core.api import ServiceViewSet, validated
+from fupin.core.errors import NotFound, ValidationFailed
+from fupin.jobs.api import JobSerializer
+from fupin.jobs.services import job_submit
+from fupin.personnel.models import Cadre
+
+from . import selectors, services
+from .models import Disaster, RiskWarning, VisitTask
+
+
+def _flag(value) -> bool:
+    return str(value).lower() in {"1", "true", "yes"}
+
+
+class WarningSerializer(serializers.ModelSerializer):
+    household = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    rule_title = serializers.CharField(source="rule.title", read_only=True)
+    task = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = RiskWarning
+        fields = ["id", "rule", "rule_title", "household", "area_code", "year", "raised_on", "message",
+                  "message_en", "values", "category", "status", "closed_reason", "closed_on", "task"]
+
+
+class WarningViewSet(ServiceViewSet):
+    """Warnings in the user's areas (`?status=open|confirmed|closed`, `?year=`, `?area=`, `?rule=`)."""
+
+    serializer_class = WarningSerializer
+
+    def select(self, actor):
+        params = self.request.query_params
+        return selectors.warning_list(actor=actor, area_code=params.get("area"), year=params.get("year"),
+                                      status=params.get("status"), rule=params.get("rule"))
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    household = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    rule = serializers.CharField(source="warning.rule_id", read_only=True)
+    message = serializers.CharField(source="warning.text", read_only=True)
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True, default=None)
+    case_step = serializers.CharField(source="case.current_step.code", read_only=True, default=None)
+
+    class Meta:
+        model = VisitTask
+        fields = ["id", "warning", "rule", "message", "household", "area_code", "cadre", "cadre_name", "due_on",
+                  "status", "outcome", "completed_on", "visit", "case", "case_step"]
+        read_only_fields = fields
+
+
+class TaskAssignSerializer(serializers.Serializer):
+    cadre = serializers.IntegerField()
+
+
+class TaskCompleteSerializer(serializers.Serializer):
+    confirmed = serializers.BooleanField()
+    visited_on = serializers.DateField()
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    category = serializers.ChoiceField(choices=["", "1", "2", "3"], required=False, default="")
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True,
+                                        default=None)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True,
+                                         default=None)
+
+
+class TaskViewSet(ServiceViewSet, mixins.UpdateModelMixin):
+    """Home-visit tasks in the user's areas (`?status=open|done`, `?area=`, `?overdue=1` (`&on=YYYY-MM-DD`),
+    `?unassigned=1`). PATCH {"cadre": id} assigns one; `POST …/complete/` records the visit."""
+
+    serializer_class = TaskSerializer
+    http_method_names = ["get", "patch", "post", "head", "options"]
+
+    def select(self, actor):
+        params = self.request.query_params
+        on = params.get("on")
+        return selectors.task_list(actor=actor, area_code=params.get("area"), status=params.get("status"),
+                                   overdue=_flag(params.get("overdue")), unassigned=_flag(params.get("unassigned")),
+                                   on=datetime.date.fromisoformat(on) if on else None)
+
+    @extend_schema(request=TaskAssignSerializer, responses=TaskSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        data = validated(TaskAssignSerializer, request.data)
+        task = self.get_object()
+        cadre = Cadre.objects.filter(pk=data["cadre"]).first()
+        if cadre is None:
+            raise NotFound()
+        task = services.task_assign(actor=request.user, task=task, cadre=cadre)
+        return Response(TaskSerializer(task).data)
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=TaskCompleteSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        data = validated(TaskCompleteSerializer, request.data)
+        task = services.task_complete(actor=request.user, task=self.get_object(), **data)
+        return Response(TaskSerializer(self.select(request.user).get(pk=task.pk)).data)
+
+
+class DisasterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Disaster
+        fields = ["id", "area", "kind", "occurred_on", "title"]
+
+
+class DisasterWriteSerializer(serializers.Serializer):
+    area = serializers.CharField()
+    kind = serializers.CharField()
+    occurred_on = serializers.DateField()
+    title = serializers.CharField()
+
+
+class DisasterViewSet(ServiceViewSet, mixins.CreateModelMixin):
+    """Disasters recorded for the user's areas (`?area=`); POST records one."""
+
+    serializer_class = DisasterSerializer
+
+    def select(self, actor):
+        return selectors.disaster_list(actor=actor, area_code=self.request.query_params.get("area"))
+
+    @extend_schema(request=DisasterWriteSerializer, responses=DisasterSerializer)
+    def create(self, request, *args, **kwargs):
+        data = validated(DisasterWriteSerializer, request.data)
+        disaster = services.disaster_record(actor=request.user, area_code=data["area"], kind=data["kind"],
+                                            occurred_on=data["occurred_on"], title=data["title"])
+        return Response(DisasterSerializer(disaster).data, status=status.HTTP_201_CREATED)
+
+
+class WarningScanRequestSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    area = serializers.CharField(required=False)
+    on = serializers.DateField(required=False)
+    rules = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class WarningScanView(APIView):
+    """Start the warning scan as a background job; its progress and result are at /api/jobs/<id>/."""
+
+    @extend_schema(request=WarningScanRequestSerializer, responses=JobSerializer)
+    def post(self, request):
+        data = dict(validated(WarningScanRequestSerializer, request.data))
+        if "on" in data:
+            data["on"] = data["on"].isoformat()
+        job = job_submit(actor=request.user, kind="monitoring.warnings", params=data)
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ReportView(APIView):
+    """The monthly monitoring report (`?area=CODE&month=YYYY-MM`) by the areas one level below."""
+
+    @extend_schema(parameters=[OpenApiParameter("area", str, required=True),
+                               OpenApiParameter("month", str, required=True)], responses={200: dict})
+    def get(self, request):
+        params = request.query_params
+        if not params.get("area") or not params.get("month"):
+            raise ValidationFailed(_("Give the area and the month (YYYY-MM)."), field="month")
+        return Response(selectors.monitoring_report(actor=request.user, area_code=params["area"],
+                                                    month=params["month"]))
