@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,3 +31,10 @@ def fresh_database(database: str) -> dict:
 def fupin(args: list[str], env: dict) -> None:
     subprocess.run([FUPIN, *args], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
+
+
+def timed(args: list[str], env: dict) -> tuple[float, str]:
+    """Run `fupin ARGS`; its wall time in seconds and its standard output."""
+    start = time.perf_counter()
+    output = subprocess.run([FUPIN, *args], env=env, check=True, cwd=ROOT, capture_output=True, text=True).stdout
+    return time.perf_counter() - start, output

@@ -2,21 +2,19 @@
 
     .venv/bin/python benchmarks/demo_shanxi.py [--scale 1] [--databases sqlite,postgres]
 
-On a new database: Shanxi's and Beijing's real divisions (not timed), then `fupin demo --members 0 --shanxi-scale S`
-(1.14 million registered people through the registry's bulk service and every helping-side record), `fupin stats
-refresh` and `fupin report card --area 14 --year 2017 --baseline 2017`, each timed. The card's figures are compared
-with the seed's (scaled); the benchmark fails if one differs.
+On a new database: Shanxi's and Beijing's real divisions (not timed), then `fupin demo --members 0 --yunnan-scale 0
+--shanxi-scale S` (1.14 million registered people through the registry's bulk service and every helping-side
+record), `fupin stats refresh` and `fupin report card --area 14 --year 2017 --baseline 2017`, each timed. The
+card's figures are compared with the seed's (scaled); the benchmark fails if one differs.
 """
 
 import argparse
 import json
 import resource
-import subprocess
 import sys
-import time
 from decimal import ROUND_HALF_UP, Decimal
 
-from common import FUPIN, ROOT, fresh_database, fupin
+from common import fresh_database, fupin, timed
 
 # Figure key → the seed's value at scale 1 (SEED_FIGURES.md, seed 002); shares do not scale.
 COUNTS = {"exited_persons": 750_000, "deep_poverty_persons": 284_700, "ecological_persons": 519_000,
@@ -34,12 +32,6 @@ FIXED = {"counties_exited": 15, "deep_poverty_counties": 10, "poor_area_rural_in
          "share_photovoltaic_scale_to_deep": "0.4300", "share_housing_scale_to_deep": "0.3760"}
 
 
-def timed(args: list[str], env: dict) -> tuple[float, str]:
-    start = time.perf_counter()
-    output = subprocess.run([FUPIN, *args], env=env, check=True, cwd=ROOT, capture_output=True, text=True).stdout
-    return time.perf_counter() - start, output
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", default="1")
@@ -49,7 +41,8 @@ def main():
     for database in options.databases.split(","):
         env = fresh_database(database)
         fupin(["areas", "load", "--provinces", "14,11"], env)
-        demo, _output = timed(["demo", "--members", "0", "--shanxi-scale", options.scale, "--format", "json"], env)
+        demo, _output = timed(["demo", "--members", "0", "--yunnan-scale", "0", "--shanxi-scale", options.scale,
+                               "--format", "json"], env)
         refresh, _output = timed(["stats", "refresh", "--format", "json"], env)
         card_seconds, output = timed(["report", "card", "--year", "2017", "--area", "14", "--baseline", "2017",
                                       "--format", "json"], env)

@@ -6,19 +6,23 @@ each is one more Figure here.
 """
 
 import datetime
+import json
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from django.db.models import Min
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from fupin.areas.codes import CODE_LENGTH, Level
-from fupin.areas.models import Area, AreaDesignation, AreaYear
+from fupin.areas.codes import CODE_LENGTH, PREFIX_LENGTH, Level, level_of
+from fupin.areas.models import Area, AreaDesignation, AreaEthnicPopulation, AreaYear
 from fupin.areas.selectors import designations_in_force, within_area
 from fupin.cooperation.report import east_west_card
+from fupin.core.codelists import localized
 from fupin.core.numbers import display
 from fupin.registry import codelists as cl
+from fupin.rules.policy import YearPolicy
 
 from .engines import get_engine
 from .metrics import get_metric
@@ -46,7 +50,11 @@ def _area_row(rows: list[dict], code: str) -> dict | None:
     return next((row for row in rows if row["code"] == code), None)
 
 
-def report_card(*, actor, year: int, area_code: str, baseline: int | None = None, engine: str = "duckdb") -> dict:
+def report_card(*, actor, year: int, area_code: str, baseline: int | None = None, engine: str = "duckdb",
+                until: datetime.date | None = None) -> dict:
+    """The card of an area for `year` against `baseline`; cooperation figures (records with dates) cover
+    1 January of the baseline to `until` (default 31 December of the year: a press conference in April reports
+    what arrived by the end of March)."""
     query = stats_query(actor=actor, year=year, area_code=area_code)
     code = query.area.ljust(CODE_LENGTH, "0")
     area = Area.objects.get(code=code)
@@ -95,8 +103,9 @@ def report_card(*, actor, year: int, area_code: str, baseline: int | None = None
                               how))
     figures += _poor_area_income(area, year)
     figures += _deep_poverty(runner, actor, area_code, area, year)
-    figures += _helping_side(actor, code, baseline, year)
+    figures += _helping_side(actor, code, baseline, year, until or datetime.date(year, 12, 31))
     ethnic = _by_ethnicity(runner, actor, code, level, baseline, year, area_code)
+    figures += _ethnic_groups(area, baseline, year, ethnic, runner.source(year).as_dict())
     return {
         "area": {"code": code, "name": area.name, "level": level},
         "year": year, "baseline": baseline, "generated_at": datetime.datetime.now(datetime.UTC).isoformat(),
@@ -174,6 +183,30 @@ HELPING_FIGURES = {
     "workshops": (gettext_lazy("Poverty workshops built"), pgettext_lazy("unit", "workshops")),
     "professionals_sent": (gettext_lazy("Professionals sent to the area"), pgettext_lazy("unit", "persons")),
     "poor_moved_into_jobs": (gettext_lazy("Registered poor moved into jobs"), pgettext_lazy("unit", "persons")),
+    "paired_poor_counties": (gettext_lazy("Poor counties paired hand in hand with the east"),
+                             pgettext_lazy("unit", "counties")),
+    "east_west_projects": (gettext_lazy("Projects paid for by East–West fiscal aid"),
+                           pgettext_lazy("unit", "projects")),
+    "east_west_poor_helped_out": (gettext_lazy("Registered poor helped out of poverty by those projects"),
+                                  pgettext_lazy("unit", "persons")),
+}
+AREAS_UNIT = pgettext_lazy("unit", "areas")
+BY_PROVINCE_FIGURES = {
+    "fiscal_aid_arrived_by_donor_province": gettext_lazy("East–West fiscal aid arrived from %(province)s"),
+    "donation_arrived_by_donor_province": gettext_lazy("Donations arrived from %(province)s"),
+}
+PAIR_LABELS = {
+    "township_town": gettext_lazy("Townships paired with eastern towns"),
+    "village_village": gettext_lazy("Villages paired with eastern villages"),
+    "village_enterprise": gettext_lazy("Villages paired with enterprises"),
+    "village_social_org": gettext_lazy("Villages paired with social organisations"),
+    "school_school": gettext_lazy("Schools paired with eastern schools"),
+    "medical_hospital": gettext_lazy("Medical institutions paired with eastern hospitals"),
+}
+# Figures of the last year of the period alone (what arrived "this year", and what it was for).
+THIS_YEAR_FIGURES = {
+    "fiscal_aid_arrived": (gettext_lazy("East–West fiscal aid arrived this year"), pgettext_lazy("unit", "yuan")),
+    "industry_labour_share": (gettext_lazy("… share for industry and labour cooperation"), "%"),
 }
 PERSONS, YUAN, SHARE = pgettext_lazy("unit", "persons"), pgettext_lazy("unit", "yuan"), "%"
 PERSON_TIMES = pgettext_lazy("unit", "person-times")
@@ -249,11 +282,42 @@ def _record_figure(metric: str, item: dict, label, unit, period: str) -> Figure:
                                                                "records": item["how"]["source"]}})
 
 
-def _helping_side(actor, code: str, baseline: int, year: int) -> list[Figure]:
-    card = east_west_card(actor=actor, area_code=code, start=datetime.date(baseline, 1, 1),
-                          end=datetime.date(year, 12, 31))
-    figures = [_record_figure("east_west", item, *HELPING_FIGURES[item["key"]], f"{baseline}–{year}")
-               for item in card["figures"] if item["key"] in HELPING_FIGURES]
+def _east_west(actor, code: str, start: datetime.date, end: datetime.date) -> list[Figure]:
+    """The cooperation card's figures over the period; those given by province or on both sides of a pairing are
+    one figure each (`key.part`)."""
+    card = east_west_card(actor=actor, area_code=code, start=start, end=end)
+    period = f"{start:%Y-%m-%d}–{end:%Y-%m-%d}"
+    names = dict(Area.objects.filter(level=Level.PROVINCE).values_list("code", "name"))
+    figures = []
+    for item in card["figures"]:
+        key = item["key"]
+        if key in HELPING_FIGURES:
+            figures.append(_record_figure("east_west", item, *HELPING_FIGURES[key], period))
+        elif key == "eastern_helpers":
+            for province, helpers in item["value"].items():
+                name = names.get(province.ljust(CODE_LENGTH, "0"), province)
+                figures.append(_record_figure("east_west", {**item, "key": f"{key}.{province}", "value": len(
+                    helpers)}, _("Eastern helpers from %(province)s") % {"province": name}, AREAS_UNIT, period))
+        elif key in BY_PROVINCE_FIGURES:
+            for name, amount in item["value"].items():
+                figures.append(_record_figure("east_west", {**item, "key": f"{key}.{name}", "value": amount},
+                                              BY_PROVINCE_FIGURES[key] % {"province": name}, YUAN, period))
+        elif key.startswith("pairs_"):
+            label = PAIR_LABELS[key.removeprefix("pairs_")]
+            for part, side in (("helped", _("helped")), ("helpers", _("helpers"))):
+                figures.append(_record_figure("east_west", {**item, "key": f"{key}.{part}",
+                                                            "value": item["value"][part]},
+                                              f"{label} ({side})", pgettext_lazy("unit", "parties"), period))
+    return figures
+
+
+def _helping_side(actor, code: str, baseline: int, year: int, until: datetime.date) -> list[Figure]:
+    figures = _east_west(actor, code, datetime.date(baseline, 1, 1), until)
+    this_year = east_west_card(actor=actor, area_code=code, start=datetime.date(until.year, 1, 1), end=until)
+    for item in this_year["figures"]:
+        if item["key"] in THIS_YEAR_FIGURES:
+            figures.append(_record_figure("east_west", {**item, "key": f"{item['key']}_this_year"},
+                                          *THIS_YEAR_FIGURES[item["key"]], f"{until.year}-01-01–{until:%Y-%m-%d}"))
     for metric, wanted in CARD_FIGURES.items():
         for item in get_metric(metric).figures(actor=actor, area_code=code, year=year):
             if item["key"] in wanted:
@@ -280,6 +344,83 @@ def _by_ethnicity(runner, actor, code, level, baseline, year, area_code) -> list
         add(exits.compute(runner, stats_query(actor=actor, year=when, area_code=area_code, level=level,
                                               by="ethnicity")), "exited")
     return sorted(table.values(), key=lambda e: (-e["poor_baseline"], e["ethnicity"]))
+
+
+ETHNIC_GROUPS = json.loads((Path(__file__).resolve().parent / "data" / "ethnic_groups.json").read_text(
+    encoding="utf-8"))["groups"]
+
+
+def _group_population(area: Area, year: int, ethnicities: list[str]) -> dict[str, int]:
+    """Each group's rural population in the area: its own row, else the rows of the shallowest level below that
+    has any (so a province that records both prefectures and counties is not counted twice)."""
+    rows = AreaEthnicPopulation.objects.filter(within_area("area_id", area), year=year, ethnicity__in=ethnicities)
+    by_level: dict[str, dict[int, int]] = {}
+    for code, ethnicity, population in rows.values_list("area_id", "ethnicity", "rural_population"):
+        levels = by_level.setdefault(ethnicity, {})
+        levels[level_of(code)] = levels.get(level_of(code), 0) + population
+    return {ethnicity: levels[min(levels)] for ethnicity, levels in by_level.items()}
+
+
+def _in_group_areas(village: str, prefixes: list[str]) -> bool:
+    return any(village.startswith(prefix) for prefix in prefixes)
+
+
+def _ethnic_groups(area: Area, baseline: int, year: int, ethnic: list[dict], source: dict) -> list[Figure]:
+    """The figures of each group of ethnic groups its province reports on (ethnic_groups.json): its registered poor
+    and incidence then and now (over the groups' own rural population), those who exited over the period, the poor
+    villages of the groups' areas exited, and the groups that exited as a whole — a group whose incidence at the
+    end of the year is below what a county of its province must reach to exit (the rules' county threshold for
+    the province's region class)."""
+    figures = []
+    rows = {row["ethnicity"]: row for row in ethnic}
+    province = area.code[:2]
+    for group in ETHNIC_GROUPS:
+        if province not in group["provinces"]:
+            continue
+        codes, key = group["ethnicities"], f"group_{group['code']}"
+        name = localized(group["zh"], group["en"])
+        how = {"metric": "poor", "filters": {"area": area.code, "by": "ethnicity", "ethnicities": codes,
+                                             "years": [baseline, year]},
+               "source": source, "denominator": "areas.areaethnicpopulation"}
+        for when, column in ((baseline, "poor_baseline"), (year, "poor_year")):
+            poor = sum(rows.get(code, {}).get(column, 0) for code in codes)
+            population = sum(_group_population(area, when, codes).values())
+            figures.append(Figure(f"{key}_poor_{when}", _("%(group)s: registered poor at the end of %(year)s") % {
+                "group": name, "year": when}, poor, pgettext("unit", "persons"), how))
+            figures.append(Figure(f"{key}_incidence_{when}", _("%(group)s: poverty incidence at the end of "
+                                                               "%(year)s") % {"group": name, "year": when},
+                                  poor / population if population else None, "%", how))
+        figures.append(Figure(f"{key}_exited_persons", _("%(group)s: out of poverty %(first)s–%(last)s") % {
+            "group": name, "first": baseline, "last": year}, sum(rows.get(c, {}).get("exited", 0) for c in codes),
+            pgettext("unit", "persons"), {**how, "metric": "exits", "summed_over_years": True}))
+
+        designated = designations_in_force([group["areas"]], year).filter(within_area("area_id", area))
+        prefixes = sorted({code[:PREFIX_LENGTH[level_of(code)]] for code in designated.values_list(
+            "area_id", flat=True)})
+        exited = AreaDesignation.objects.filter(
+            within_area("area_id", area), designation_type__in=POOR_VILLAGE, exit_year__gte=baseline,
+            exit_year__lte=year).values_list("area_id", flat=True).distinct()
+        figures.append(Figure(f"{key}_villages_exited", _("%(group)s: poor villages of their areas exited "
+                                                          "%(first)s–%(last)s") % {
+            "group": name, "first": baseline, "last": year},
+            sum(1 for village in exited if _in_group_areas(village, prefixes)), pgettext("unit", "villages"),
+            {"metric": "designations", "filters": {"types": list(POOR_VILLAGE), "within": group["areas"],
+                                                   "exit_years": [baseline, year], "area": area.code},
+             "source": {"engine": "operational", "snapshot": "live"}}))
+
+        population = _group_population(area, year, codes)
+        region = Area.objects.filter(code=group["provinces"][0].ljust(CODE_LENGTH, "0")).values_list(
+            "region_class", flat=True).first()
+        threshold = YearPolicy.load(year).exit_threshold("county", region, group["provinces"][0]) if region else None
+        whole = sorted(code for code in codes if threshold is not None and population.get(code)
+                       and Decimal(rows.get(code, {}).get("poor_year", 0)) / population[code] < threshold)
+        figures.append(Figure(f"{key}_exited_as_whole", _("%(group)s: groups out of poverty as a whole") % {
+            "group": name}, len(whole), pgettext("unit", "groups"),
+            {"metric": "poor", "filters": {"area": area.code, "year": year, "by": "ethnicity",
+                                           "incidence_below": float(threshold) if threshold is not None else None,
+                                           "threshold": f"exit_threshold county/{region}"},
+             "groups": [cl.ETHNICITY.label(code) for code in whole], "source": source}))
+    return figures
 
 
 def _label(code: str) -> str:

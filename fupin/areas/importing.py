@@ -19,3 +19,9 @@ POPULATION_COLUMNS = [
     Column("rural_income", ("农村居民人均可支配收入", "農村居民人均可支配收入", "rural disposable income per head",
                             "rural_income"), required=False),
 ]
+
+ETHNIC_POPULATION_COLUMNS = [
+    POPULATION_COLUMNS[0], POPULATION_COLUMNS[1],
+    Column("ethnicity", ("民族", "ethnic group", "ethnicity")),
+    POPULATION_COLUMNS[2],
+]

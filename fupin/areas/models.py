@@ -146,3 +146,23 @@ class AreaYear(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.area} {self.year}"
+
+
+class AreaEthnicPopulation(TimeStampedModel):
+    """The rural registered population of one ethnic group in an area and year: the denominator of a group's
+    贫困发生率 (the first seed's "直过民族" incidence), which the area's total population cannot give."""
+
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="ethnic_years")
+    year = models.PositiveSmallIntegerField(_("year"))
+    ethnicity = models.CharField(_("ethnic group"), max_length=2)  # the registry's 民族 code (GB 3304)
+    rural_population = models.PositiveIntegerField(_("rural registered population"))
+
+    class Meta:
+        verbose_name = _("ethnic group's rural population")
+        verbose_name_plural = _("ethnic groups' rural population")
+        ordering = ["area_id", "year", "ethnicity"]
+        constraints = [models.UniqueConstraint(fields=["area", "year", "ethnicity"],
+                                               name="unique_area_ethnic_population")]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.year} {self.ethnicity}"

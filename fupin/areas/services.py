@@ -17,8 +17,8 @@ from fupin.imports.tabular import open_table
 
 from . import codes
 from .divisions import LoadResult, load_divisions
-from .importing import DESIGNATION_COLUMNS, POPULATION_COLUMNS
-from .models import Area, AreaDesignation, AreaYear, DesignationType
+from .importing import DESIGNATION_COLUMNS, ETHNIC_POPULATION_COLUMNS, POPULATION_COLUMNS
+from .models import Area, AreaDesignation, AreaEthnicPopulation, AreaYear, DesignationType
 
 AREAS_LOADED = registry.register("areas.loaded", _("loaded administrative divisions"))
 AREA_RENAMED = registry.register("areas.renamed", _("renamed an area"))
@@ -28,6 +28,8 @@ DESIGNATIONS_IMPORTED = registry.register("areas.designations_imported", _("impo
 AREA_YEAR_SAVED = registry.register("areas.area_year_saved", _("saved an area's yearly figures"))
 AREA_YEAR_DELETED = registry.register("areas.area_year_deleted", _("deleted an area's yearly figures"))
 POPULATION_IMPORTED = registry.register("areas.population_imported", _("imported rural population"))
+ETHNIC_POPULATION_IMPORTED = registry.register("areas.ethnic_population_imported",
+                                               _("imported ethnic groups' rural population"))
 
 MIN_YEAR, MAX_YEAR = 1980, 2100
 
@@ -328,6 +330,58 @@ def _upsert_area_years(report: ImportReport, items) -> None:
             report.unchanged += 1
     AreaYear.objects.bulk_create(new, batch_size=1000)
     report.created += len(new)
+
+
+def ethnic_population_import(*, actor, path: str | Path, dry_run: bool = False,
+                             skip_invalid: bool = False) -> ImportReport:
+    """Import an ethnic group's rural registered population (行政区划代码, 年度, 民族, 乡村人口): the denominator of
+    the group's incidence. The group is given by its code or name (either script)."""
+    from fupin.registry.codelists import ETHNICITY  # the registry's code table; areas keep only the code
+
+    table = open_table(path, ETHNIC_POPULATION_COLUMNS)
+    header = {key: column.header for key, column in table.columns.items()}
+    rows = list(table.records())
+    report = ImportReport(rows=len(rows), dry_run=dry_run)
+    areas = _resolve_areas(report, actor, rows, header["code"])
+    parsed: dict[tuple, tuple] = {}
+    for number, values in rows:
+        year = _parse_int(report, number, header["year"], values["year"], low=MIN_YEAR, high=MAX_YEAR)
+        population = _parse_int(report, number, header["rural_population"], values["rural_population"], low=0)
+        ethnicity = ETHNICITY.lookup(values["ethnicity"])
+        if ethnicity is None:
+            report.error(number, header["ethnicity"], _("%(value)s is not an ethnic group."),
+                         value=values["ethnicity"])
+        area = areas.get(number)
+        if None in (year, population, area, ethnicity):
+            continue
+        key = (area.code, year, ethnicity)
+        if key in parsed:
+            report.error(number, header["code"], _("The same area, year and group are given again in row "
+                                                   "%(other)s."), other=parsed[key][0])
+            continue
+        parsed[key] = (number, population)
+
+    def write(rejected):
+        existing = {(p.area_id, p.year, p.ethnicity): p for chunk in chunked(sorted({k[0] for k in parsed}), 500)
+                    for p in AreaEthnicPopulation.objects.filter(area_id__in=chunk)}
+        new = []
+        for key, (number, population) in parsed.items():
+            if number in rejected:
+                continue
+            current = existing.get(key)
+            if current is None:
+                new.append(AreaEthnicPopulation(area_id=key[0], year=key[1], ethnicity=key[2],
+                                                rural_population=population))
+            elif current.rural_population != population:
+                current.rural_population = population
+                current.save(update_fields=["rural_population", "updated_at"])
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        AreaEthnicPopulation.objects.bulk_create(new, batch_size=1000)
+        report.created += len(new)
+
+    return _write_import(report, actor, skip_invalid, ETHNIC_POPULATION_IMPORTED, path, write)
 
 
 def _write_import(report: ImportReport, actor, skip_invalid: bool, action: str, path, write) -> ImportReport:

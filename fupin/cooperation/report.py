@@ -34,6 +34,8 @@ PAIR_KINDS = {
     "school_school": (Q(helper__kind__in=["school", "university"]), Q(helped__kind="school")),
     "medical_hospital": (Q(helper__kind__in=["hospital", "medical"]), Q(helped__kind__in=["hospital", "medical"])),
 }
+# Functions (area, start, end) → figures that other apps add to the card (projects paid for by the aid …).
+CARD_EXTENSIONS: list = []
 
 
 def _in_force(pairings, start: datetime.date, end: datetime.date):
@@ -62,12 +64,15 @@ def east_west_card(*, actor, area_code: str, start: datetime.date, end: datetime
     def add(key, value, source, **filters):
         figures.append({"key": key, "value": value, "how": {"source": source, "filters": {**period, **filters}}})
 
-    helpers = east_west.filter(helper__kind="area").values_list("helper__area_id", "helper__name").distinct()
+    # The eastern cities and districts that help (the seed's "上海市15个区和珠海、中山、东莞3市"); their towns and
+    # villages are counted with the pairs below.
+    helpers = east_west.filter(helper__kind="area", helper__area__level__lte=Level.COUNTY).values_list(
+        "helper__area_id", "helper__name").distinct()
     by_province: dict[str, list[str]] = {}
     for code, name in helpers.order_by("helper__area_id"):
         by_province.setdefault(code[:2], []).append(name)
     add("eastern_helpers", {province: sorted(names) for province, names in by_province.items()},
-        "cooperation.pairing", programmes=list(EAST_WEST), helper_kind="area")
+        "cooperation.pairing", programmes=list(EAST_WEST), helper_kind="area", helper_level="county or above")
     add("paired_poor_counties",
         pairings.filter(programme_id="hand_in_hand", helped__kind="area", helped__area__level=Level.COUNTY)
         .values("helped").distinct().count(), "cooperation.pairing", programme="hand_in_hand", helped_level=3)
@@ -124,6 +129,8 @@ def east_west_card(*, actor, area_code: str, start: datetime.date, end: datetime
         add(f"pairs_{key}", {"helped": kind.values("helped").distinct().count(),
                              "helpers": kind.values("helper").distinct().count(), "pairings": kind.count()},
             "cooperation.pairing", in_force_on=end, kind=key)
+    for extension in CARD_EXTENSIONS:
+        figures += extension(area=area, start=start, end=end)
     return {"area": {"code": area.code, "name": area.name, "level": area.level}, "from": start, "to": end,
             "figures": figures}
 

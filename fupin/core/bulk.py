@@ -153,3 +153,34 @@ def insert_rows(model, rows: Iterable[dict], *, connection=None, batch_size: int
             cursor.executemany(sql, chunk)
             count += len(chunk)
     return count
+
+
+def update_rows(model, objects: Sequence, fields: Sequence[str], *, connection=None, batch_size: int = 5000) -> int:
+    """Write `fields` of existing model instances with one parameterised UPDATE per row sent by `executemany`
+    (Django's `bulk_update` builds a CASE per field and row, which is slower by an order of magnitude on wide
+    rows). `auto_now` fields are set to the current time as `save()` would."""
+    from django.utils import timezone
+
+    if not objects:
+        return 0
+    connection = connection or default_connection
+    now = timezone.now()
+    meta = model._meta
+    chosen = [meta.get_field(name) for name in fields]
+    chosen += [f for f in meta.concrete_fields if getattr(f, "auto_now", False) and f not in chosen]
+    qn = connection.ops.quote_name
+    assignments = ", ".join(f"{qn(f.column)} = %s" for f in chosen)
+    sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"
+
+    def values(obj) -> list:
+        row = []
+        for field in chosen:
+            value = now if getattr(field, "auto_now", False) else getattr(obj, field.attname)
+            row.append(field.get_db_prep_save(value, connection))
+        row.append(obj.pk)
+        return row
+
+    with connection.cursor() as cursor:
+        for chunk in chunked((values(obj) for obj in objects), batch_size):
+            cursor.executemany(sql, chunk)
+    return len(objects)

@@ -1,6 +1,7 @@
 """The shape shared by every `fupin` command: `--user`, `--format`, machine-readable stdout, progress on stderr."""
 
 import csv
+import datetime
 import json
 import sys
 from contextlib import contextmanager
@@ -16,6 +17,14 @@ from rich.table import Table
 from .context import reset_request_id, set_request_id
 
 FORMATS = ("table", "json", "csv")
+
+
+def date_argument(text: str) -> datetime.date:
+    """An ISO date on the command line (argparse shows the type's name in errors: "invalid date value")."""
+    return datetime.date.fromisoformat(text)
+
+
+date_argument.__name__ = "date"
 
 
 def add_common_arguments(parser) -> None:

@@ -17,13 +17,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from fupin.areas.codes import Level
 from fupin.areas.models import Area, AreaDesignation, AreaYear
 from fupin.assistance.models import DeliveredMeasure, Loan, MeasureType, OriginAction, OriginVillage
-from fupin.audit import registry as audit_registry
-from fupin.audit.services import audit_record
 from fupin.cooperation.models import LabourTransfer, Party, Programme
 from fupin.cooperation.services import pairing_save, party_for_area, party_save, record_save
 from fupin.funds.services import entry_save, fund_document_save
@@ -31,15 +28,15 @@ from fupin.personnel.models import Cadre, ContactLeader, TeamMembership, Trainee
 from fupin.projects.models import ProjectBeneficiary, ProjectFunding
 from fupin.projects.services import project_save
 from fupin.registry.bulk import Submission, households_bulk_register
-from fupin.registry.idnumbers import check_character, region_known
+from fupin.registry.idnumbers import region_known
 from fupin.registry.models import Household, Member
 
-from .households import GIVEN, SURNAMES
+from .calibration import CalibratedDemo, Identities, count_at, family, money_at, split
+from .households import SURNAMES
 
 SHANXI = "140000000000"
 BEIJING = "110000000000"
 YEAR = 2017
-DEMO_LOADED = audit_registry.register("demo.records_loaded", _("loaded demo records"))
 
 # The second seed's figures (SEED_FIGURES.md, seed 002) at scale 1.
 SEED = {
@@ -77,21 +74,6 @@ SIZES = (3, 2, 4, 1, 3, 5, 2, 3, 4, 2)
 AT_LEAST_ONE = {"central_units", "central_counties", "central_projects"}
 
 
-def _count(value: int, scale: Decimal) -> int:
-    return int((Decimal(value) * scale).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def _money(value: Decimal, scale: Decimal) -> Decimal:
-    return (value * scale).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def _split(total, parts: int, unit) -> list:
-    """`total` in `parts` as equal as the unit allows (the remainder one unit each to the first)."""
-    units = int(total / unit)
-    base, extra = divmod(units, parts)
-    return [(base + (1 if k < extra else 0)) * unit for k in range(parts)]
-
-
 @dataclass
 class World:
     """The areas the demo uses, chosen in code order."""
@@ -120,33 +102,21 @@ class World:
         deep, exited = poor[:deep_count], poor[deep_count:deep_count + exited_count]
         in_deep = [v for c in deep for v in villages[c]]
         outside = [v for c in counties if c not in deep for v in villages[c]]
-        deep_villages = (in_deep + outside)[:_count(SEED["deep_villages"], scale)]
+        deep_villages = (in_deep + outside)[:count_at(SEED["deep_villages"], scale)]
         candidates = [v for c in poor if c not in deep for v in villages[c] if v not in set(deep_villages)]
-        poor_villages = candidates[:_count(DEMO_CHOICES["poor_villages"], scale)]
+        poor_villages = candidates[:count_at(DEMO_CHOICES["poor_villages"], scale)]
         return cls(counties, villages, deep, exited, poor, deep_villages, poor_villages,
-                   poor_villages[:_count(SEED["villages_exited"], scale)])
+                   poor_villages[:count_at(SEED["villages_exited"], scale)])
 
 
-class Identities:
-    """Valid, distinct ID numbers: each (birth date, sequence) pair is used once, whatever the region."""
-
-    def __init__(self, first_day: datetime.date, days: int, sequence_offset: int):
-        self.first_day, self.days, self.offset, self.used = first_day, days, sequence_offset, 0
-
-    def next(self, region: str, male: bool) -> str:
-        index, self.used = self.used, self.used + 1
-        birth = self.first_day + datetime.timedelta(days=index % self.days)
-        sequence = (self.offset + index // self.days) * 2 + (1 if male else 2)
-        first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
-        return first17 + check_character(first17)
-
-
-class ShanxiDemo:
+class ShanxiDemo(CalibratedDemo):
     """Builds the demo in `run()`: the registry first (the bulk service commits batch by batch), then every other
     record in one transaction, so a failure leaves the registry and nothing half-made on the helping side."""
 
+    name, SEED, CHOICES, AT_LEAST_ONE = "shanxi", SEED, DEMO_CHOICES, frozenset(AT_LEAST_ONE)
+
     def __init__(self, *, actor, scale: Decimal = Decimal(1), log=print):
-        self.actor, self.scale, self.log = actor, Decimal(scale), log
+        super().__init__(actor=actor, scale=scale, log=log)
         self.world = World.choose(self.scale)
         self.adults = Identities(datetime.date(1945, 1, 1), 18_000, 0)
         # Children born 2004–2010 (at school in 2017); sequence ranges kept apart so no two people share an ID.
@@ -156,11 +126,6 @@ class ShanxiDemo:
         self.central_pairings: dict = {}
         self.serial = 0
 
-    def n(self, key: str) -> int:
-        count = _count(SEED[key] if key in SEED else DEMO_CHOICES[key], self.scale)
-        # A small demo still has one central unit, county and project, so its card shows their figures.
-        return max(count, 1) if key in AT_LEAST_ONE else count
-
     # The registry -----------------------------------------------------------------------------------------
     def _households(self, persons: int, villages: list[str], status: str):
         """Households of SIZES in turn over `villages`, their members summing to exactly `persons`."""
@@ -169,19 +134,7 @@ class ShanxiDemo:
             size = min(SIZES[k % len(SIZES)], persons - made)
             village = villages[k % len(villages)]
             k, made, self.serial = k + 1, made + size, self.serial + 1
-            name = SURNAMES[self.serial % len(SURNAMES)]
-            members = [{"name": name + GIVEN[self.serial % len(GIVEN)] + GIVEN[(self.serial // 7) % len(GIVEN)],
-                        "relation": "户主", "id_number": self.adults.next(village[:6], True), "ethnicity": "汉族",
-                        "education": "小学", "school_status": "非在校生", "health": "健康", "labour": "普通劳动力",
-                        "in_basic_medical": "是"}]
-            for j in range(1, size):
-                spouse = j == 1
-                members.append({"name": (SURNAMES[(self.serial + 3) % len(SURNAMES)] if spouse else name)
-                                + GIVEN[(self.serial + j) % len(GIVEN)], "relation": "配偶" if spouse else "之子",
-                                "id_number": (self.adults if spouse else self.children).next(village[:6], not spouse),
-                                "ethnicity": "汉族", "health": "健康", "in_basic_medical": "是",
-                                "labour": "普通劳动力" if spouse else "无劳动力",
-                                "school_status": "非在校生" if spouse else "小学"})
+            members = family(self.serial, size, village[:6], "汉族", self.adults, self.children)
             income = 4600 if status == "1" else 2600
             household = {"number": f"{village[6:]}{self.serial:08d}", "attribute": "一般贫困户",
                          "main_cause": ("缺技术", "因病", "缺资金", "缺劳力")[self.serial % 4], "identified_year": 2014,
@@ -216,7 +169,7 @@ class ShanxiDemo:
         AreaDesignation.objects.bulk_create([AreaDesignation(
             area_id=code if len(code) == 12 else code.ljust(12, "0"), designation_type_id=kind, year=year,
             exit_year=exit_year) for code, kind, year, exit_year in rows], batch_size=5000)
-        self._audited("areas.areadesignation", len(rows))
+        self.audited("areas.areadesignation", len(rows))
 
     def area_statistics(self) -> None:
         """The survey's rural income per head: the poor counties' grows by the seed's 10.7 % to 7,330 元, the
@@ -235,15 +188,7 @@ class ShanxiDemo:
             AreaYear.objects.bulk_create([AreaYear(area_id=county.ljust(12, "0"), year=year,
                                                    rural_population=per_county, rural_income_per_capita=poor_income)
                                           for county in world.poor])
-        self._audited("areas.areayear", 2 * (len(world.poor) + 1))
-
-    def _audited(self, object_type: str, count: int) -> None:
-        audit_record(actor=self.actor, action=DEMO_LOADED, object_type=object_type, object_id="shanxi",
-                     after={"rows": count, "scale": str(self.scale)})
-
-    def _bulk(self, model, rows: list) -> None:
-        model.objects.bulk_create(rows, batch_size=5000)
-        self._audited(model._meta.label_lower, len(rows))
+        self.audited("areas.areayear", 2 * (len(world.poor) + 1))
 
     # Funds and projects -----------------------------------------------------------------------------------
     def _county(self, code: str) -> Area:
@@ -259,12 +204,12 @@ class ShanxiDemo:
         deep = (total * share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         others = [c for c in world.poor if c not in world.deep]
         for counties, amount in ((world.deep, deep), (others, total - deep)):
-            for county, part in zip(counties, _split(amount, len(counties), Decimal("0.01")), strict=True):
+            for county, part in zip(counties, split(amount, len(counties), Decimal("0.01")), strict=True):
                 entry_save(actor=self.actor, data={"document": document, "kind": "allocate", "area": self._county(
                     county), "amount": part, "date": datetime.date(year, 3, 15)})
 
     def funds(self) -> None:
-        shanxi, money = Area.objects.get(code=SHANXI), lambda key: _money(DEMO_CHOICES[key], self.scale)
+        shanxi, money = Area.objects.get(code=SHANXI), lambda key: money_at(DEMO_CHOICES[key], self.scale)
         for year, key, share in ((2017, "fiscal_total_2017", SEED["share_fiscal_2017"]),
                                  (2018, "fiscal_total_2018", SEED["share_fiscal_2018"])):
             # The central and the provincial document each give the share, so their group does too.
@@ -280,7 +225,7 @@ class ShanxiDemo:
         self._allocate(number="太原中支〔2017〕再贷款1号", source="relending", year=2017, total=relending,
                        share=DEMO_CHOICES["share_relending_2017"], issuer=shanxi)
         # 2018: the deep counties' re-lending grows by the seed's 3 亿, the others' stays.
-        deep_2018 = deep_2017 + _money(SEED["relending_increase_2018"], self.scale)
+        deep_2018 = deep_2017 + money_at(SEED["relending_increase_2018"], self.scale)
         total_2018 = deep_2018 + relending - deep_2017
         self._allocate(number="太原中支〔2018〕再贷款1号", source="relending", year=2018, total=total_2018,
                        share=deep_2018 / total_2018, issuer=shanxi)
@@ -289,10 +234,10 @@ class ShanxiDemo:
         world = self.world
         others = [c for c in world.poor if c not in world.deep]
         for kind in ("returning_farmland", "afforestation", "photovoltaic", "housing"):
-            total = _money(DEMO_CHOICES[f"scale_{kind}"], self.scale)
+            total = money_at(DEMO_CHOICES[f"scale_{kind}"], self.scale)
             deep = (total * SEED[f"share_{kind}"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
             for counties, amount in ((world.deep, deep), (others, total - deep)):
-                for county, part in zip(counties, _split(amount, len(counties), Decimal("0.01")), strict=True):
+                for county, part in zip(counties, split(amount, len(counties), Decimal("0.01")), strict=True):
                     project_save(actor=self.actor, data={
                         "name": f"{YEAR}年{kind}", "type": kind, "area": self._county(county), "year": YEAR,
                         "planned_start": datetime.date(YEAR, 3, 1), "planned_end": datetime.date(YEAR, 11, 30),
@@ -312,7 +257,7 @@ class ShanxiDemo:
         self.central_pairings = {county: self._pair("designated", self.central[k % len(self.central)],
                                                     self._area_party(county))
                                  for k, county in enumerate(counties)}
-        funds = _split(_money(SEED["central_funds"], self.scale), max(self.n("central_projects"), 1), Decimal("0.01"))
+        funds = split(money_at(SEED["central_funds"], self.scale), max(self.n("central_projects"), 1), Decimal("0.01"))
         by_county: dict[str, list] = {}
         fundings = []
         for k in range(self.n("central_projects")):
@@ -323,7 +268,7 @@ class ShanxiDemo:
                 "planned_end": datetime.date(YEAR, 12, 31)})
             by_county.setdefault(county, []).append(project)
             fundings.append(ProjectFunding(project=project, source="paired_unit", planned=funds[k], actual=funds[k]))
-        self._bulk(ProjectFunding, fundings)
+        self.bulk(ProjectFunding, fundings)
         wanted, reached, rows = self.n("central_beneficiaries"), 0, []
         households = Household.objects.filter(county_code__in=list(by_county)).order_by("pk").values_list(
             "pk", "county_code", "years__size_end")
@@ -335,7 +280,7 @@ class ShanxiDemo:
             rows.append(ProjectBeneficiary(project=projects[k % len(projects)], household_id=household,
                                            mechanism="dividends", amount=Decimal("500"), persons=persons))
             reached += persons
-        self._bulk(ProjectBeneficiary, rows)
+        self.bulk(ProjectBeneficiary, rows)
 
     def _area_party(self, code: str) -> Party:
         return party_for_area(actor=self.actor, area=Area.objects.get(code=code.ljust(12, "0")))
@@ -372,9 +317,9 @@ class ShanxiDemo:
         counties = list(self.central_pairings)
         document = fund_document_save(actor=self.actor, data={
             "number": f"定点帮扶〔{YEAR}〕1号", "title": "中央单位定点帮扶资金", "source": "paired_unit", "year": YEAR,
-            "issuing_area": None, "total": _money(SEED["central_invested"], self.scale),
+            "issuing_area": None, "total": money_at(SEED["central_invested"], self.scale),
             "issued_on": datetime.date(YEAR, 2, 1)})
-        for county, part in zip(counties, _split(document.total, len(counties), Decimal("0.01")), strict=True):
+        for county, part in zip(counties, split(document.total, len(counties), Decimal("0.01")), strict=True):
             entry_save(actor=self.actor, data={"document": document, "kind": "allocate", "area": self._county(county),
                                                "amount": part, "date": datetime.date(YEAR, 2, 15)})
         everyone = list(Member.objects.filter(household__area__code__startswith="14").order_by("pk").values_list(
@@ -384,9 +329,9 @@ class ShanxiDemo:
         programmes = [TrainingProgramme(name=f"{unit.name}{YEAR}年实用技术培训", year=YEAR, kind="practical",
                                         area_id=counties[k % len(counties)].ljust(12, "0"), organiser=unit)
                       for k, unit in enumerate(self.central)]
-        self._bulk(TrainingProgramme, programmes)
-        sizes = _split(self.n("central_trained"), len(programmes), 1)
-        self._bulk(Trainee, [Trainee(programme=programme, member_id=everyone[(k * sizes[0] + j) % len(everyone)],
+        self.bulk(TrainingProgramme, programmes)
+        sizes = split(self.n("central_trained"), len(programmes), 1)
+        self.bulk(Trainee, [Trainee(programme=programme, member_id=everyone[(k * sizes[0] + j) % len(everyone)],
                                      completed=True)
                              for k, (programme, size) in enumerate(zip(programmes, sizes, strict=True))
                              for j in range(size)])
@@ -402,7 +347,7 @@ class ShanxiDemo:
         transfers += [LabourTransfer(member_id=member, area_id=village, employer="省内用工企业", work_province="14",
                                      start_date=datetime.date(YEAR, 6, 1), recorded_by=self.actor)
                       for member, village in others[:self.n("jobs") - jobs]]
-        self._bulk(LabourTransfer, transfers)
+        self.bulk(LabourTransfer, transfers)
 
     # Assistance: ecological income, microloans, natural villages moved out ------------------------------------
     def _shanxi_households(self, order: str = "pk"):
@@ -423,14 +368,14 @@ class ShanxiDemo:
                     rows.append(DeliveredMeasure(household_id=household, member=member, measure_type=ecological,
                                                  delivered_on=on, amount=Decimal("1000"), recorded_by=self.actor))
                 break
-        self._bulk(DeliveredMeasure, rows)
+        self.bulk(DeliveredMeasure, rows)
 
         bank = party_save(actor=self.actor, data={"kind": "financial", "name": "山西省农村信用社",
                                                   "area": Area.objects.get(code=SHANXI)})
         count = self.n("loans_households")
-        amounts = _split(_money(SEED["loans_amount"], self.scale), max(count, 1), Decimal("0.01"))
+        amounts = split(money_at(SEED["loans_amount"], self.scale), max(count, 1), Decimal("0.01"))
         borrowers = self._shanxi_households("-pk")[:count]
-        self._bulk(Loan, [Loan(household_id=household, bank=bank, amount=amount, issued_on=datetime.date(YEAR, 4, 1),
+        self.bulk(Loan, [Loan(household_id=household, bank=bank, amount=amount, issued_on=datetime.date(YEAR, 4, 1),
                                due_on=datetime.date(YEAR + 3, 4, 1), annual_rate=Decimal("4.35"),
                                recorded_by=self.actor)
                           for (household, _size), amount in zip(borrowers, amounts, strict=False)])
@@ -438,7 +383,7 @@ class ShanxiDemo:
         villages = [OriginVillage(name=f"自然村{k + 1:04d}", area_id=self.world.deep_villages[
             k % len(self.world.deep_villages)], deep_poverty=True, households=20, persons=60)
             for k in range(self.n("origin_villages"))]
-        self._bulk(OriginVillage, villages)
+        self.bulk(OriginVillage, villages)
         steps = []
         for action, key, day, area_mu in (("started", "origin_started", datetime.date(YEAR, 3, 1), None),
                                           ("completed", "origin_completed", datetime.date(YEAR, 9, 30), None),
@@ -447,7 +392,7 @@ class ShanxiDemo:
                                            Decimal("20"))):
             steps += [OriginAction(village=village, action=action, on=day, area_mu=area_mu)
                       for village in villages[:self.n(key)]]
-        self._bulk(OriginAction, steps)
+        self.bulk(OriginAction, steps)
 
     # People at the front line ---------------------------------------------------------------------------------
     def _cadres(self, count: int, county: str, unit=None) -> list[Cadre]:
@@ -465,7 +410,7 @@ class ShanxiDemo:
         villages = (in_poor + rest)[:self.n("work_teams")]
         teams = [WorkTeam(village_id=village, unit=provincial[k % len(provincial)], dispatch_level="province",
                           start_date=start) for k, village in enumerate(villages)]
-        self._bulk(WorkTeam, teams)
+        self.bulk(WorkTeam, teams)
 
         captains = [c for team in teams for c in self._cadres(1, team.village_id[:6])]
         central_counties = set(world.poor[:self.n("central_counties")])
@@ -476,7 +421,7 @@ class ShanxiDemo:
         members_left = self.n("team_members") - len(captains) - len(secretaries)
         members = [c for k in range(max(members_left, 0)) for c in self._cadres(1, teams[k % len(teams)].village_id[
             :6])]
-        self._bulk(Cadre, captains + secretaries + members)
+        self.bulk(Cadre, captains + secretaries + members)
 
         poor_counties = set(world.poor)
         in_poor_counties = [k for k in range(len(secretaries)) if teams[k].village_id[:6] in poor_counties]
@@ -489,26 +434,26 @@ class ShanxiDemo:
                  for k, cadre in enumerate(secretaries)]
         rows += [TeamMembership(team=teams[k % len(teams)], cadre=cadre, role="member", dispatch_level="county",
                                 start_date=start) for k, cadre in enumerate(members)]
-        self._bulk(TeamMembership, rows)
+        self.bulk(TeamMembership, rows)
 
         leaders = self._cadres(self.n("contact_leaders"), "140000")
-        self._bulk(Cadre, leaders)
+        self.bulk(Cadre, leaders)
         areas = [c.ljust(12, "0") for c in world.deep] + (world.poor_villages + world.deep_villages + villages)
-        self._bulk(ContactLeader, [ContactLeader(cadre=leader, level="province" if k < len(world.deep) else "county",
+        self.bulk(ContactLeader, [ContactLeader(cadre=leader, level="province" if k < len(world.deep) else "county",
                                                  area_id=areas[k % len(areas)], start_date=start)
                                    for k, leader in enumerate(leaders)])
         self.training()
 
     def training(self) -> None:
         prefectures = sorted({c[:4] for c in self.world.counties})
-        budgets = _split(_money(SEED["training_budget"], self.scale), len(prefectures), Decimal("0.01"))
+        budgets = split(money_at(SEED["training_budget"], self.scale), len(prefectures), Decimal("0.01"))
         programmes = [TrainingProgramme(name=f"{YEAR}年贫困劳动力免费职业培训", year=YEAR, kind="vocational",
                                         area_id=prefecture.ljust(12, "0"), budget=budget)
                       for prefecture, budget in zip(prefectures, budgets, strict=True)]
-        self._bulk(TrainingProgramme, programmes)
+        self.bulk(TrainingProgramme, programmes)
         by_prefecture = {p.area_id[:4]: p for p in programmes}
         heads = Member.objects.filter(household__area__code__startswith="14", relation="01").order_by("pk")
-        self._bulk(Trainee, [Trainee(programme=by_prefecture[area[:4]], member_id=member, completed=True)
+        self.bulk(Trainee, [Trainee(programme=by_prefecture[area[:4]], member_id=member, completed=True)
                              for member, area in heads.values_list("pk", "household__area_id")[:self.n("trained")]])
 
     def run(self, progress=None) -> None:

@@ -5,11 +5,13 @@ number of projects, the households and persons they benefit, and the projects ce
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import require
-from fupin.areas.selectors import area_by_code
+from fupin.areas.selectors import area_by_code, within_area
 from fupin.core.figures import Figures
 from fupin.core.records import money_sum
+from fupin.registry import codelists as registry_codes
+from fupin.registry.models import Member
 
-from .models import ProjectFunding
+from .models import Project, ProjectBeneficiary, ProjectFunding
 from .selectors import ZERO, beneficiary_counts, projects_in, type_share_to_designated
 
 DEEP = "deep_poverty_county"
@@ -49,4 +51,24 @@ def projects_figures(*, actor, area_code: str, year: int) -> list[dict]:
                 helper_kind=HELPER_KIND, distinct="household")
     figures.add("central_unit_beneficiary_persons", helped_counts["persons"], "projects.projectbeneficiary",
                 helper_kind=HELPER_KIND, distinct="household", persons="most per household")
+    return figures.items
+
+
+EAST_WEST_SOURCE = "east_west_aid"
+
+
+def east_west_project_figures(*, area, start, end) -> list[dict]:
+    """The projects East–West fiscal aid paid for (a funding of that source, plan year in the period, located in the
+    helped area) and the registered poor they helped out of poverty: members of their beneficiary households that
+    are out of poverty (each person once). The cooperation card adds these through its extension point."""
+    figures = Figures(period={"area": area.code, "from": start, "to": end})
+    projects = Project.objects.filter(within_area("area", area), year__gte=start.year, year__lte=end.year).exclude(
+        status="cancelled").filter(pk__in=ProjectFunding.objects.filter(source=EAST_WEST_SOURCE).values("project"))
+    figures.add("east_west_projects", projects.count(), "projects.project", funding_source=EAST_WEST_SOURCE,
+                plan_year="in the period")
+    households = ProjectBeneficiary.objects.filter(project__in=projects).values("household")
+    helped_out = Member.objects.filter(household__in=households, is_active=True,
+                                       household__status__in=sorted(registry_codes.EXITED_STATUSES))
+    figures.add("east_west_poor_helped_out", helped_out.count(), "projects.projectbeneficiary",
+                funding_source=EAST_WEST_SOURCE, persons="active members of beneficiary households out of poverty")
     return figures.items

@@ -21,7 +21,7 @@ from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
 from fupin.areas.codes import Level
 from fupin.areas.models import Area
 from fupin.audit.services import audit_record
-from fupin.core.bulk import chunked, insert_rows
+from fupin.core.bulk import chunked, insert_rows, update_rows
 
 from .consistency import province_policy
 from .masking import mask_id_number
@@ -297,14 +297,12 @@ def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
     if dry_run:
         return
     if changed_households:
-        Household.objects.bulk_update(changed_households, [*HOUSEHOLD_FIELDS, "version"], batch_size=1000)
+        update_rows(Household, changed_households, [*HOUSEHOLD_FIELDS, "version"])
     if changed_members:
-        Member.objects.bulk_update(changed_members, [*MEMBER_FIELDS, "name_simplified", "name_pinyin",
-                                                     "name_initials"], batch_size=1000)
+        update_rows(Member, changed_members, [*MEMBER_FIELDS, "name_simplified", "name_pinyin", "name_initials"])
     insert_rows(Member, new_members)
     if changed_years:
-        HouseholdYear.objects.bulk_update(changed_years, [f.name for f in HouseholdYear._meta.concrete_fields
-                                                          if f.name not in {"id", "household", "year",
-                                                                            "created_at"}], batch_size=1000)
+        update_rows(HouseholdYear, changed_years, [f.name for f in HouseholdYear._meta.concrete_fields
+                                                   if f.name not in {"id", "household", "year", "created_at"}])
     insert_rows(HouseholdYear, new_years)
     StatusTransition.objects.bulk_create(transitions, batch_size=1000)

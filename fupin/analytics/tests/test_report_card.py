@@ -33,9 +33,20 @@ def test_card_figures(registry, capsys):
     assert (card["area"]["name"], card["year"], card["baseline"]) == ("云南省", 2019, 2018)
     values = {figure["key"]: figure["value"] for figure in card["figures"]}
     helping = {key: values.pop(key) for key in ("fiscal_aid_arrived", "donation_arrived", "workshops",
-                                                 "professionals_sent", "poor_moved_into_jobs")}
+                                                 "professionals_sent", "poor_moved_into_jobs", "paired_poor_counties",
+                                                 "east_west_projects", "east_west_poor_helped_out",
+                                                 "fiscal_aid_arrived_this_year", "industry_labour_share_this_year")}
     assert helping == {"fiscal_aid_arrived": "0", "donation_arrived": "0", "workshops": 0, "professionals_sent": 0,
-                       "poor_moved_into_jobs": 0}
+                       "poor_moved_into_jobs": 0, "paired_poor_counties": 0, "east_west_projects": 0,
+                       "east_west_poor_helped_out": 0, "fiscal_aid_arrived_this_year": "0",
+                       "industry_labour_share_this_year": None}
+    pairs = {key: values.pop(key) for key in [key for key in values if key.startswith("pairs_")]}
+    assert len(pairs) == 12 and set(pairs.values()) == {0}  # six kinds, helped and helpers
+    # Everyone here is 傈僳族, one of 云南's 直过民族 (no group population is recorded, so no incidence).
+    groups = {key.removeprefix("group_direct_transition_"): values.pop(key)
+              for key in [key for key in values if key.startswith("group_")]}
+    assert groups == {"poor_2018": 8, "incidence_2018": None, "poor_2019": 11, "incidence_2019": None,
+                      "exited_persons": 2, "villages_exited": 0, "exited_as_whole": 0}
     # The year's operational cards (no funds, projects, teams or measures recorded here) and 深度贫困 designations.
     cards = {key: values.pop(key) for key in [key for wanted in CARD_FIGURES.values() for key in wanted]}
     assert set(cards.values()) <= {0, "0", "0.00", None}

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
-from fupin.core.cli import FupinCommand
+from fupin.core.cli import FupinCommand, date_argument
 from fupin.core.errors import ServiceError
 
 from ...engines import ENGINES
@@ -22,6 +22,8 @@ class Command(FupinCommand):
         card.add_argument("--year", type=int, required=True)
         card.add_argument("--area", required=True, help="An area code (2 to 12 digits).")
         card.add_argument("--baseline", type=int, help="The year to compare with (default: the first year held).")
+        card.add_argument("--until", type=date_argument,
+                          help="End of the period of the cooperation figures (default: the end of --year).")
         card.add_argument("--engine", choices=ENGINES, default="duckdb")
         card.add_argument("-o", "--output", help="Write to this file (required for xlsx and pdf).")
         # The card's own formats replace the common --format choices.
@@ -35,7 +37,8 @@ class Command(FupinCommand):
             raise CommandError(f"--format {kind} writes a file: give -o FILE.")
         try:
             card = report_card(actor=self.actor, year=options["year"], area_code=options["area"],
-                               baseline=options["baseline"], engine=options["engine"])
+                               baseline=options["baseline"], engine=options["engine"],
+                               until=options["until"])
         except ServiceError as error:
             raise CommandError(str(error)) from None
         if kind == "xlsx":

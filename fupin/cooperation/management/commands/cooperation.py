@@ -1,21 +1,12 @@
-import datetime
-
 from django.core.management.base import CommandError
 
-from fupin.core.cli import FupinCommand
+from fupin.core.cli import FupinCommand, date_argument
 from fupin.core.errors import ServiceError
 
 from ... import report, selectors
 
 PAIRING_COLUMNS = ["programme", "helper", "helped", "start_date", "end_date", "status", "funds_arrived",
                    "workshops", "talents", "labour_transfers", "purchases"]
-
-
-def date_argument(text: str) -> datetime.date:
-    return datetime.date.fromisoformat(text)
-
-
-date_argument.__name__ = "date"
 
 
 class Command(FupinCommand):

@@ -22,6 +22,9 @@ class Command(FupinCommand):
     IMPORTERS = {
         "population": (area_services.population_import,
                        "Rural registered population per area and year (行政区划代码, 年度, 乡村人口, 户数)."),
+        "ethnic-population": (area_services.ethnic_population_import,
+                              "An ethnic group's rural population per area and year "
+                              "(行政区划代码, 年度, 民族, 乡村人口)."),
         "pairings": (partial(cooperation_import, kind="pairing"),
                      "Pairings (帮扶类别, 帮扶方, 受扶方, 开始日期 …)."),
         "funds": (partial(cooperation_import, kind="fund"),

@@ -1,0 +1,361 @@
+"""Yunnan 2014–2020 at the first seed's scale: the 11 “直过民族” and 人口较少民族 registered in 2014 and helped out of
+poverty year by year to 2019, and Shanghai's and Guangdong's East–West cooperation to the end of March 2020,
+calibrated so that `fupin report card --area 53 --year 2019 --baseline 2014 --until 2020-03-31` reproduces the
+seed's figures from records alone (SEED_FIGURES.md, seed 000).
+
+The divisions are real; everything else is invented. Where each group lives (prefectures), which villages are poor
+and paired, and how the aid is spread over years, donors and purposes are demo choices (the seed names none of
+them); where the seed gives a bound ("60% 以上") the demo uses a value inside it (CHOICES). `scale` shrinks every
+count and amount (the incidences and shares are kept); the helpers (15 Shanghai districts, 3 Guangdong cities) are
+not scaled.
+
+The registry goes through the registry's services: the 2014 households through the bulk service, each later year
+opened by the roll-forward (动态调整) and its exits submitted through the bulk service again, as a county's yearly
+workbook would be. Group populations and designations go through their imports. Low-volume cooperation records
+(funds, workshops, projects) go through their services; the high-volume ones (parties, pairings, beneficiaries,
+talent, labour transfers) are inserted in batches with one audit event per kind (see ADR 0008).
+"""
+
+import datetime
+import tempfile
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+from fupin.areas.codes import Level
+from fupin.areas.models import Area
+from fupin.areas.services import designations_import, ethnic_population_import
+from fupin.cooperation.creditcode import check_character as credit_check
+from fupin.cooperation.models import LabourTransfer, Pairing, Party, TalentExchange
+from fupin.cooperation.services import record_save
+from fupin.projects.models import ProjectBeneficiary, ProjectFunding
+from fupin.projects.services import project_save
+from fupin.registry.bulk import Submission, households_bulk_register
+from fupin.registry.codelists import ETHNICITY
+from fupin.registry.idnumbers import region_known
+from fupin.registry.models import Household, Member
+from fupin.registry.services import registry_roll_forward
+
+from .calibration import CalibratedDemo, Identities, family, split
+
+YUNNAN, SHANGHAI = "530000000000", "310000000000"
+BASELINE, YEAR, UNTIL = 2014, 2019, datetime.date(2020, 3, 31)
+START = datetime.date(2016, 1, 1)  # "2016年以来"
+
+# The first seed's figures (SEED_FIGURES.md, seed 000) at scale 1.
+SEED = {
+    "exited_persons": 707_500, "villages_exited": 1_039, "incidence_2014": Decimal("0.2669"),
+    "incidence_2019": Decimal("0.0241"), "groups_out_as_whole": 9,
+    "fiscal_aid": Decimal("13308000000"), "arrived_2020": Decimal("4421000000"), "projects": 4_127,
+    "helped_out": 372_200, "donation_31": Decimal("610000000"), "donation_44": Decimal("568000000"),
+    "workshops": 394, "professionals": 2_448, "moved_into_jobs": 179_200, "paired_counties": 88,
+    "townships": 439, "eastern_towns": 277, "paired_villages": 710, "eastern_villages": 490,
+    "enterprise_villages": 2_500, "enterprises": 1_993, "social_villages": 205, "social_orgs": 208,
+    "schools": 315, "eastern_schools": 310, "medical": 241, "hospitals": 241,
+}
+# Values the demo chooses where the seed gives none or only a bound.
+CHOICES = {
+    "group_population": 2_913_900,  # the groups' rural population; with the two incidences it fixes the poor
+    "industry_labour_share_2020": Decimal("0.61"),  # the seed: "60%以上"
+    "poor_villages": 1_200,  # designated poor villages in the groups' areas, of which the seed's 1,039 exited
+}
+AT_LEAST_ONE = frozenset(key for key, value in SEED.items() if isinstance(value, int))
+# Where each group lives (prefectures, a demo choice after where they mostly do), a weight for its population
+# (after the 2010 census) and whether it is out of poverty as a whole by 2019 (the seed: all but 怒族 and 傈僳族).
+GROUPS = (
+    ("20", 668, False, ("5333", "5307", "5334")), ("24", 475, True, ("5308", "5309")),
+    ("21", 400, True, ("5309", "5308")), ("28", 142, True, ("5331",)), ("34", 116, True, ("5328", "5309")),
+    ("40", 42, True, ("5307", "5333")), ("39", 38, True, ("5331",)), ("42", 32, False, ("5333",)),
+    ("56", 23, True, ("5328",)), ("46", 20, True, ("5331", "5309")), ("51", 7, True, ("5333",)),
+)
+WHOLE_GROUP_INCIDENCE = Decimal("0.01")  # the groups out as a whole keep 1 % poor, the 怒族 5 %, 傈僳族 the rest
+NU_INCIDENCE = Decimal("0.05")
+EXIT_YEARS = (2015, 2015, 2016, 2016, 2016, 2016, 2017, 2017, 2017, 2017, 2017, 2018, 2018, 2018, 2018, 2018,
+              2019, 2019, 2019, 2019)  # a household's exit year, by its serial
+GUANGDONG_CITIES = {"440400000000": ("533300000000", "533400000000"),  # 珠海 → 怒江, 迪庆
+                    "442000000000": ("530600000000",), "441900000000": ("530600000000",)}  # 中山, 东莞 → 昭通
+SIZES = (3, 2, 4, 1, 3, 5, 2, 3, 4, 2)
+
+
+def _round(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class Plan:
+    """Per group: rural population, poor at the end of 2014 and at the end of 2019 (exits are the difference)."""
+
+    population: dict[str, int]
+    poor_2014: dict[str, int]
+    poor_2019: dict[str, int]
+
+    @classmethod
+    def make(cls, total: int, exits: int) -> "Plan":
+        weights = sum(weight for _code, weight, _whole, _where in GROUPS)
+        population = {code: total * weight // weights for code, weight, _whole, _where in GROUPS}
+        population["20"] += total - sum(population.values())
+        poor_2019 = {code: _round(population[code] * (WHOLE_GROUP_INCIDENCE if whole else NU_INCIDENCE))
+                     for code, _weight, whole, _where in GROUPS if code != "20"}
+        poor_2019["20"] = _round(total * SEED["incidence_2019"]) - sum(poor_2019.values())
+        exited = {code: exits * population[code] // total for code in population}
+        exited["20"] += exits - sum(exited.values())
+        return cls(population, {code: poor_2019[code] + exited[code] for code in population}, poor_2019)
+
+
+class YunnanDemo(CalibratedDemo):
+    """Builds the demo in `run()`: the registry year by year (the services commit batch by batch), then every
+    other record in one transaction."""
+
+    name, SEED, CHOICES, AT_LEAST_ONE = "yunnan", SEED, CHOICES, AT_LEAST_ONE
+
+    def __init__(self, *, actor, scale: Decimal = Decimal(1), log=print):
+        super().__init__(actor=actor, scale=scale, log=log)
+        self.plan = Plan.make(self.n("group_population"), self.n("exited_persons"))
+        villages: dict[str, list[str]] = {}
+        for code in Area.objects.filter(level=Level.VILLAGE, code__startswith="53").order_by("code").values_list(
+                "code", flat=True):
+            if region_known(code[:6]):  # ID numbers carry the county's code
+                villages.setdefault(code[:4], []).append(code)
+        self.villages = villages
+        self.group_villages = {code: [v for p in where for v in villages.get(p, [])]
+                               for code, _weight, _whole, where in GROUPS}
+
+    @classmethod
+    def missing(cls) -> list[str]:
+        """The areas the demo needs that are not loaded (it runs only on Yunnan's and the partners' divisions)."""
+        needed = {YUNNAN, SHANGHAI, *GUANGDONG_CITIES} | {p.ljust(12, "0") for *_, where in GROUPS for p in where}
+        return sorted(needed - set(Area.objects.filter(code__in=needed).values_list("code", flat=True)))
+
+    # The registry -----------------------------------------------------------------------------------------
+    def _submissions(self):
+        """Every household of the groups as (exit year or None, submission of its 2014 record), the same each
+        time it is called: the still-poor first, then those who exit, each group's spread over its villages."""
+        adults = Identities(datetime.date(1950, 1, 1), 18_000, 0)
+        children = Identities(datetime.date(2003, 1, 1), 2_500, 200)
+        serial = 0
+        for code, _weight, _whole, _where in GROUPS:
+            villages, ethnicity = self.group_villages[code], ETHNICITY.label(code, "zh-hans")
+            for persons, exiting in ((self.plan.poor_2019[code], False),
+                                     (self.plan.poor_2014[code] - self.plan.poor_2019[code], True)):
+                made = 0
+                while made < persons:
+                    size = min(SIZES[serial % len(SIZES)], persons - made)
+                    village = villages[serial % len(villages)]
+                    serial, made = serial + 1, made + size
+                    household = {"number": f"{village[6:]}{serial:08d}", "attribute": "一般贫困户",
+                                 "main_cause": ("缺技术", "缺资金", "交通条件落后", "因病", "缺劳力")[serial % 5],
+                                 "identified_year": BASELINE, "status": "0"}
+                    members = family(serial, size, village[:6], ethnicity, adults, children)
+                    yield (EXIT_YEARS[serial % len(EXIT_YEARS)] if exiting else None,
+                           Submission(village, household, members, BASELINE,
+                                      {"wage_income": str(2200 * size), "size_end": size, "status": "0"}))
+
+    def registry(self, progress=None) -> None:
+        result = households_bulk_register(actor=self.actor, today=datetime.date(BASELINE, 10, 31),
+                                          submissions=(s for _year, s in self._submissions()), on_progress=progress)
+        self.log(f"Yunnan registry {BASELINE}: {result.households} households, {result.members} members.")
+        yunnan = Area.objects.get(code=YUNNAN)
+        for year in range(BASELINE + 1, YEAR + 1):
+            registry_roll_forward(actor=self.actor, year=year, area=yunnan)
+            exits = (Submission(s.area_code, {**s.household, "status": "1", "exit_year": year}, s.members, year,
+                                {"wage_income": str(4800 * len(s.members)), "size_end": len(s.members),
+                                 "status": "1"})
+                     for exit_year, s in self._submissions() if exit_year == year)
+            result = households_bulk_register(actor=self.actor, submissions=exits, update_existing=True,
+                                              today=datetime.date(year, 11, 30), on_progress=progress)
+            self.log(f"Yunnan {year}: {result.households_updated} households out of poverty.")
+
+    def _import(self, service, rows: list[list]) -> None:
+        """Writes `rows` to a CSV and imports it with the service users import with (all or nothing)."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "demo.csv"
+            path.write_text("\n".join(",".join(str(cell) for cell in row) for row in rows) + "\n", encoding="utf-8")
+            report = service(actor=self.actor, path=path)
+        if report.errors:
+            raise ValueError(f"demo import refused: {report.errors[:3]}")
+
+    def populations_and_designations(self) -> None:
+        rows = [["行政区划代码", "年度", "民族", "乡村人口"]]
+        rows += [[YUNNAN, year, code, population] for year in range(BASELINE, YEAR + 1)
+                 for code, population in self.plan.population.items()]
+        self._import(ethnic_population_import, rows)
+        counties = sorted({v[:6] for villages in self.group_villages.values() for v in villages})
+        rows = [["行政区划代码", "类型", "年度", "退出年度"]]
+        rows += [[county.ljust(12, "0"), "direct_transition_area", BASELINE, ""] for county in counties]
+        # Poor villages spread over the groups' villages; the first ones exit in 2016–2019.
+        lived_in = sorted({v for villages in self.group_villages.values() for v in villages})
+        wanted = min(self.n("poor_villages"), len(lived_in))
+        step = max(len(lived_in) // max(wanted, 1), 1)
+        poor = lived_in[::step][:wanted]
+        exiting = self.n("villages_exited")
+        rows += [[village, "poor_village", BASELINE, 2016 + k % 4 if k < exiting else ""]
+                 for k, village in enumerate(poor)]
+        self._import(designations_import, rows)
+
+    # East–West cooperation --------------------------------------------------------------------------------
+    def _areas(self, prefix: str, level: int, count: int) -> list[Area]:
+        return list(Area.objects.filter(code__startswith=prefix, level=level).order_by("code")[:count])
+
+    def _area_parties(self, areas: list[Area]) -> list[Party]:
+        existing = {p.area_id: p for p in Party.objects.filter(kind="area", area__in=areas)}
+        missing = {a.code: a for a in areas if a.code not in existing}
+        new = self.bulk(Party, [Party(kind="area", name=a.name, area=a) for a in missing.values()])
+        by_area = {**existing, **{p.area_id: p for p in new}}
+        return [by_area[a.code] for a in areas]
+
+    def _organisations(self, kind: str, name: str, areas: list[Area], count: int, authority: str = "") -> list:
+        """`count` organisations of a kind spread over `areas`; with `authority`, each has a valid 统一社会信用代码."""
+        parties = []
+        for k in range(count):
+            area = areas[k % len(areas)]
+            code = ""
+            if authority:
+                first17 = f"{authority}{area.code[:6]}{k + 1:08d}Y"
+                code = first17 + credit_check(first17)
+            parties.append(Party(kind=kind, name=f"{area.name}{name}{k + 1:04d}", area=area, credit_code=code))
+        return self.bulk(Party, parties)
+
+    def _pairings(self, programme: str, helpers: list[Party], helped: list[Party]) -> list[Pairing]:
+        """As many pairings as the larger side: every party on each side in at least one (many-to-many)."""
+        count = max(len(helpers), len(helped)) if helpers and helped else 0
+        return self.bulk(Pairing, [Pairing(programme_id=programme, helper=helpers[k % len(helpers)],
+                                           helped=helped[k % len(helped)], start_date=datetime.date(2017, 1, 1))
+                                   for k in range(count)])
+
+    def pairings(self) -> None:
+        prefectures = self._areas("53", Level.PREFECTURE, 16)
+        guangdong = {code: Area.objects.get(code=code) for code in GUANGDONG_CITIES}
+        districts = self._areas("31", Level.COUNTY, 15)
+        taken = {c for helped in GUANGDONG_CITIES.values() for c in helped}
+        for_shanghai = [p for p in prefectures if p.code not in taken]
+        pairs = [(d, for_shanghai[k % len(for_shanghai)]) for k, d in enumerate(districts)]
+        pairs += [(guangdong[code], Area.objects.get(code=helped)) for code, codes in GUANGDONG_CITIES.items()
+                  for helped in codes]
+        helpers = self._area_parties([helper for helper, _helped in pairs])
+        self.east_west = self._pairings_of("east_west", helpers, self._area_parties([h for _, h in pairs]))
+        eastern = [*districts, *guangdong.values()]
+        counties = [c for c in self._areas("53", Level.COUNTY, 200) if region_known(c.code[:6])]
+        self._pairings("hand_in_hand", self._area_parties(eastern),
+                       self._area_parties(counties[:self.n("paired_counties")]))
+        towns = [a for prefix in ("31", *[c[:4] for c in GUANGDONG_CITIES]) for a in self._areas(
+            prefix, Level.TOWNSHIP, self.n("eastern_towns"))][:self.n("eastern_towns")]
+        self._pairings("hand_in_hand", self._area_parties(towns),
+                       self._area_parties(self._areas("53", Level.TOWNSHIP, self.n("townships"))))
+        villages = sorted({v for vs in self.group_villages.values() for v in vs})
+        village_areas = {a.code: a for a in Area.objects.filter(code__in=villages[:self.n("enterprise_villages")])}
+        ours = [village_areas[v] for v in villages[:self.n("enterprise_villages")]]
+        theirs = [a for prefix in ("31", *[c[:4] for c in GUANGDONG_CITIES]) for a in self._areas(
+            prefix, Level.VILLAGE, self.n("eastern_villages"))][:self.n("eastern_villages")]
+        self._pairings("hand_in_hand", self._area_parties(theirs),
+                       self._area_parties(ours[:self.n("paired_villages")]))
+        self._pairings("enterprises", self._organisations("enterprise", "帮扶企业", eastern, self.n("enterprises"),
+                                                          "91"), self._area_parties(ours))
+        self._pairings("social_org", self._organisations("social_org", "公益基金会", eastern, self.n("social_orgs"),
+                                                         "53"), self._area_parties(ours[:self.n("social_villages")]))
+        self._pairings("school_pairs", self._organisations("school", "对口学校", eastern, self.n("eastern_schools")),
+                       self._organisations("school", "中心学校", counties, self.n("schools")))
+        self._pairings("hospital_pairs", self._organisations("hospital", "医院", eastern, self.n("hospitals")),
+                       self._organisations("medical", "卫生院", counties, self.n("medical")))
+
+    def _pairings_of(self, programme: str, helpers: list[Party], helped: list[Party]) -> list[Pairing]:
+        return self.bulk(Pairing, [Pairing(programme_id=programme, helper=helper, helped=party,
+                                           start_date=datetime.date(2016, 7, 1))
+                                   for helper, party in zip(helpers, helped, strict=True)])
+
+    def funds(self) -> None:
+        """Fiscal aid by year over the East–West pairings (the end of March 2020 included), the 2020 part 61 % for
+        industry and labour; donations from each province's society."""
+        earlier = self.money("fiscal_aid") - self.money("arrived_2020")
+        years = dict(zip((2016, 2017, 2018, 2019), split(earlier, 4, Decimal("0.01")), strict=True))
+        for year, total in years.items():
+            for pairing, amount in zip(self.east_west, split(total, len(self.east_west), Decimal("0.01")),
+                                       strict=True):
+                self._fund(pairing, "fiscal_aid", ("industry", "labour", "infrastructure")[year % 3], amount,
+                           datetime.date(year, 9, 30))
+        share = CHOICES["industry_labour_share_2020"]
+        for pairing, amount in zip(self.east_west, split(self.money("arrived_2020"), len(self.east_west),
+                                                         Decimal("0.01")), strict=True):
+            industry = (amount * share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            for purpose, part in (("industry", industry), ("infrastructure", amount - industry)):
+                self._fund(pairing, "fiscal_aid", purpose, part, datetime.date(2020, 3, 20))
+        for province in ("31", "44"):
+            donor = self._area_parties([Area.objects.get(code=province.ljust(12, "0"))])[0]
+            for year, amount in zip((2016, 2017, 2018, 2019), split(self.money(f"donation_{province}"), 4,
+                                                                   Decimal("0.01")), strict=True):
+                record_save(actor=self.actor, kind="fund", data={
+                    "kind": "donation", "donor": donor, "area": Area.objects.get(code=YUNNAN), "purpose": "other",
+                    "committed_amount": amount, "committed_on": datetime.date(year, 6, 1),
+                    "arrived_amount": amount, "arrived_on": datetime.date(year, 6, 1)})
+
+    def _fund(self, pairing: Pairing, kind: str, purpose: str, amount: Decimal, on: datetime.date) -> None:
+        record_save(actor=self.actor, kind="fund", data={
+            "kind": kind, "pairing": pairing, "donor": pairing.helper, "area": pairing.helped.area,
+            "purpose": purpose, "committed_amount": amount, "committed_on": on, "arrived_amount": amount,
+            "arrived_on": on, "document": f"协作资金〔{on.year}〕"})
+
+    def projects(self) -> None:
+        """The projects the aid paid for, in the groups' villages, and the households they reached: exactly the
+        seed's number of registered poor out of poverty among their members."""
+        count, wanted = self.n("projects"), self.n("helped_out")
+        villages = sorted({v for vs in self.group_villages.values() for v in vs})
+        areas = {a.code: a for a in Area.objects.filter(code__in=villages[:count])}
+        projects, fundings = [], []
+        earlier = self.money("fiscal_aid") - self.money("arrived_2020")
+        for k, amount in enumerate(split(earlier, count, Decimal("0.01"))):
+            year = 2016 + k % 4
+            project = project_save(actor=self.actor, data={
+                "name": f"沪滇粤滇协作产业项目{k + 1:04d}", "type": "industry", "area": areas[villages[k % len(
+                    areas)]], "year": year, "helper": self.east_west[k % len(self.east_west)].helper,
+                "planned_start": datetime.date(year, 4, 1), "planned_end": datetime.date(year, 12, 31)})
+            projects.append(project)
+            fundings.append(ProjectFunding(project=project, source="east_west_aid", planned=amount, actual=amount))
+        self.bulk(ProjectFunding, fundings)
+        reached, rows = 0, []
+        exited = Household.objects.filter(area__code__startswith="53", status="1", years__year=YEAR).order_by(
+            "pk").values_list("pk", "years__size_end")
+        for household, size in exited.iterator():
+            if reached == wanted:
+                break
+            if reached + size > wanted:  # a smaller household further on fills the rest (sizes go down to 1)
+                continue
+            rows.append(ProjectBeneficiary(project=projects[len(rows) % len(projects)], household_id=household,
+                                           mechanism="employment", amount=Decimal("2000"), persons=size))
+            reached += size
+        self.bulk(ProjectBeneficiary, rows)
+
+    def people(self) -> None:
+        """Workshops, professionals sent and the poor moved into jobs in the east."""
+        on = [datetime.date(2016 + k % 4, 5, 1) for k in range(4)]
+        for k in range(self.n("workshops")):
+            pairing = self.east_west[k % len(self.east_west)]
+            record_save(actor=self.actor, kind="workshop", data={
+                "name": f"扶贫车间{k + 1:03d}", "operator": f"{pairing.helper.name}援建", "pairing": pairing,
+                "area": pairing.helped.area, "opened_on": on[k % 4], "jobs": 40})
+        fields = ("education", "medical", "agriculture", "other")
+        self.bulk(TalentExchange, [TalentExchange(
+            pairing=self.east_west[k % len(self.east_west)], area=self.east_west[k % len(self.east_west)].helped.area,
+            person=f"专技人才{k + 1:04d}", unit=self.east_west[k % len(self.east_west)].helper.name,
+            kind="professional", field=fields[k % 4], direction="to_helped", start_date=on[k % 4],
+            recorded_by=self.actor) for k in range(self.n("professionals"))])
+        workers = Member.objects.filter(household__area__code__startswith="53", relation__in=("01", "02"),
+                                        household__status__in=("0", "1")).order_by("pk").values_list(
+            "pk", "household__area_id")[:self.n("moved_into_jobs")]
+        self.bulk(LabourTransfer, [LabourTransfer(
+            member_id=member, area_id=village, employer="东部用工企业", work_province=("31", "44")[k % 2],
+            start_date=datetime.date(2017 + k % 3, 3, 1) if k % 10 else datetime.date(2020, 3, 1),
+            transport=("bus", "plane", "train", "")[k % 4], recorded_by=self.actor)
+            for k, (member, village) in enumerate(workers)])
+
+    def run(self, progress=None) -> None:
+        if Household.objects.filter(area__code__startswith="53", identified_year=BASELINE).exists():
+            self.log("The Yunnan demo is already loaded.")
+            return
+        self.registry(progress)
+        with transaction.atomic():
+            self.populations_and_designations()
+            self.pairings()
+            self.funds()
+            self.projects()
+            self.people()
