@@ -5,6 +5,7 @@ from .api import *
 from .databases import *
 from .i18n import *
 from .jobs import *
+from .maps import *
 
 SECRET_KEY = env_str("FUPIN_SECRET_KEY", "insecure-development-key-change-me-in-production-0123456789")
 DEBUG = env_bool("FUPIN_DEBUG", False)

@@ -9,11 +9,11 @@ them); where the seed gives a bound ("60% 以上") the demo uses a value inside 
 count and amount (the incidences and shares are kept); the helpers (15 Shanghai districts, 3 Guangdong cities) are
 not scaled.
 
-The registry goes through the registry's services: the 2014 households through the bulk service, each later year
-opened by the roll-forward (动态调整) and its exits submitted through the bulk service again, as a county's yearly
-workbook would be. Group populations and designations go through their imports. Low-volume cooperation records
-(funds, workshops, projects) go through their services; the high-volume ones (parties, pairings, beneficiaries,
-talent, labour transfers) are inserted in batches with one audit event per kind (see ADR 0008).
+The registry goes through the registry's bulk service, each household with its year records 2014–2019 (checked
+like any import; each exit kept as a dated transition). Group populations and designations go through their
+imports. Low-volume cooperation records (funds, workshops, projects) go through their services; the high-volume
+ones (parties, pairings, beneficiaries, talent, labour transfers) are inserted in batches with one audit event per
+kind (see ADR 0008).
 """
 
 import datetime
@@ -36,7 +36,6 @@ from fupin.registry.bulk import Submission, households_bulk_register
 from fupin.registry.codelists import ETHNICITY
 from fupin.registry.idnumbers import region_known
 from fupin.registry.models import Household, Member
-from fupin.registry.services import registry_roll_forward
 
 from .calibration import CalibratedDemo, Identities, family, split
 
@@ -130,8 +129,8 @@ class YunnanDemo(CalibratedDemo):
 
     # The registry -----------------------------------------------------------------------------------------
     def _submissions(self):
-        """Every household of the groups as (exit year or None, submission of its 2014 record), the same each
-        time it is called: the still-poor first, then those who exit, each group's spread over its villages."""
+        """Every household of the groups, registered with its history 2014–2019: the still-poor first, then those
+        who exit (each in the year its serial gives), each group's spread over its villages."""
         adults = Identities(datetime.date(1950, 1, 1), 18_000, 0)
         children = Identities(datetime.date(2003, 1, 1), 2_500, 200)
         serial = 0
@@ -144,28 +143,23 @@ class YunnanDemo(CalibratedDemo):
                     size = min(SIZES[serial % len(SIZES)], persons - made)
                     village = villages[serial % len(villages)]
                     serial, made = serial + 1, made + size
+                    exit_year = EXIT_YEARS[serial % len(EXIT_YEARS)] if exiting else None
+                    records = [(year, {"wage_income": str((4800 if exit_year and year >= exit_year else 2200) * size),
+                                       "size_end": size, "status": "1" if exit_year and year >= exit_year else "0"})
+                               for year in range(BASELINE, YEAR + 1)]
                     household = {"number": f"{village[6:]}{serial:08d}", "attribute": "一般贫困户",
                                  "main_cause": ("缺技术", "缺资金", "交通条件落后", "因病", "缺劳力")[serial % 5],
-                                 "identified_year": BASELINE, "status": "0"}
+                                 "identified_year": BASELINE, "status": records[-1][1]["status"],
+                                 **({"exit_year": exit_year} if exit_year else {})}
                     members = family(serial, size, village[:6], ethnicity, adults, children)
-                    yield (EXIT_YEARS[serial % len(EXIT_YEARS)] if exiting else None,
-                           Submission(village, household, members, BASELINE,
-                                      {"wage_income": str(2200 * size), "size_end": size, "status": "0"}))
+                    yield Submission(village, household, members, YEAR, records[-1][1], history=tuple(records[:-1]))
 
     def registry(self, progress=None) -> None:
+        """The households as a county migrating its registry would submit them: each with its year records since
+        2014 (the bulk service checks every record and keeps each change of status as a dated transition)."""
         result = households_bulk_register(actor=self.actor, today=datetime.date(BASELINE, 10, 31),
-                                          submissions=(s for _year, s in self._submissions()), on_progress=progress)
-        self.log(f"Yunnan registry {BASELINE}: {result.households} households, {result.members} members.")
-        yunnan = Area.objects.get(code=YUNNAN)
-        for year in range(BASELINE + 1, YEAR + 1):
-            registry_roll_forward(actor=self.actor, year=year, area=yunnan)
-            exits = (Submission(s.area_code, {**s.household, "status": "1", "exit_year": year}, s.members, year,
-                                {"wage_income": str(4800 * len(s.members)), "size_end": len(s.members),
-                                 "status": "1"})
-                     for exit_year, s in self._submissions() if exit_year == year)
-            result = households_bulk_register(actor=self.actor, submissions=exits, update_existing=True,
-                                              today=datetime.date(year, 11, 30), on_progress=progress)
-            self.log(f"Yunnan {year}: {result.households_updated} households out of poverty.")
+                                          submissions=self._submissions(), on_progress=progress)
+        self.log(f"Yunnan registry {BASELINE}–{YEAR}: {result.households} households, {result.members} members.")
 
     def _import(self, service, rows: list[list]) -> None:
         """Writes `rows` to a CSV and imports it with the service users import with (all or nothing)."""

@@ -9,15 +9,27 @@ entered can fail later when the validation tables learn more).
 import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache, reduce
+from operator import or_
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField
+from django.db.models.functions import Cast, StrIndex
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from fupin.core.bulk import chunked
 from fupin.registry import codelists as cl
 from fupin.registry import consistency
-from fupin.registry.idnumbers import IdNumberError, parse_id_number
+from fupin.registry.idnumbers import (
+    CHECK_CHARACTERS,
+    MAX_AGE,
+    WEIGHTS,
+    IdNumberError,
+    _known_regions,
+    parse_id_number,
+    region_known,
+)
 from fupin.registry.models import DuplicateCandidate, Household, HouseholdYear, Member
 from fupin.rules.evaluation import INDICATORS
 from fupin.rules.policy import YearPolicy
@@ -44,7 +56,11 @@ class Hit:
 
     def text(self, language: str) -> str:
         with translation.override(language):
-            return str(self.message) % self.params if self.params else str(self.message)
+            return self.render()
+
+    def render(self) -> str:
+        """The message in the language in force."""
+        return str(self.message) % self.params if self.params else str(self.message)
 
 
 def check(name: str):
@@ -65,8 +81,13 @@ def _years(scope: Scope) -> QuerySet:
 
 @check("id_number_invalid")
 def id_number_invalid(rules, scope):
-    rows = _members(scope).exclude(id_number__isnull=True).exclude(id_number="").values_list(
-        "id", "household_id", "id_number")
+    """Every stored number is re-validated for the scan's year: a number valid when entered can fail later (its
+    birth date after the scan's year, more than 120 years back, a region the tables no longer know), and rows
+    imported or edited outside the registry's services were never validated. The database first drops the numbers
+    it can prove valid (`_id_number_maybe_invalid`); `parse_id_number` then judges the rest, so the findings and
+    their messages are exactly those of validating every number in Python."""
+    rows = _members(scope).exclude(id_number__isnull=True).exclude(id_number="").extra(
+        where=[_id_number_maybe_invalid(scope.year_end)]).values_list("id", "household_id", "id_number")
     for member_id, household_id, number in rows.iterator(chunk_size=20000):
         try:
             parse_id_number(number, today=scope.year_end)
@@ -75,10 +96,50 @@ def id_number_invalid(rules, scope):
                 yield rule.code, Hit(household_id, member_id, error.message, error.params)
 
 
+LONG_MONTHS = ("01", "03", "05", "07", "08", "10", "12")
+
+
+@lru_cache(maxsize=1)
+def _known_region_codes() -> tuple[str, ...]:
+    """The region prefixes `region_known` accepts, listed: county-level codes, and xxxx00 / xxxx01 of the
+    prefecture prefixes. Each is confirmed with `region_known`, so the list can only be short of a known code
+    (whose numbers are then judged in Python), never long."""
+    counties, prefectures = _known_regions()
+    codes = set(counties) | {prefix + suffix for prefix in prefectures for suffix in ("00", "01")}
+    return tuple(sorted(code for code in codes if len(code) == 6 and code.isdigit() and region_known(code)))
+
+
+def _id_number_maybe_invalid(today: datetime.date) -> str:
+    """A WHERE condition, true unless the stored number is certainly valid on `today` by `parse_id_number`'s
+    rules: 17 digits and a digit or X, the right MOD 11-2 check character, a birth date that is real (29 February
+    is left to Python), not after `today` and not more than MAX_AGE years back, and a known region prefix.
+    Anything it cannot prove valid (lower-case x, spaces, 15-digit numbers, …) is left to Python."""
+    number = f"{connection.ops.quote_name(Member._meta.db_table)}.{connection.ops.quote_name('id_number')}"
+    if connection.vendor == "postgresql":
+        shape = f"{number} ~ '^[0-9]{{17}}[0-9X]$'"
+    else:
+        shape = f"{number} GLOB '{'[0-9]' * 17}[0-9X]'"
+    weighted = " + ".join(f"CAST(substr({number}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(WEIGHTS))
+    month, day = f"substr({number}, 11, 2)", f"substr({number}, 13, 2)"
+    long_months = ", ".join(f"'{m}'" for m in LONG_MONTHS)
+    regions = ", ".join(f"'{code}'" for code in _known_region_codes())  # digits only: safe as literals
+    valid = " AND ".join([
+        f"substr('{CHECK_CHARACTERS}', (({weighted}) % 11) + 1, 1) = substr({number}, 18, 1)",
+        f"substr({number}, 7, 8) BETWEEN '{today.year - MAX_AGE:04d}0101' AND '{today:%Y%m%d}'",
+        f"{month} BETWEEN '01' AND '12'",
+        f"({day} BETWEEN '01' AND '28' OR ({day} IN ('29', '30') AND {month} <> '02') "
+        f"OR ({day} = '31' AND {month} IN ({long_months})))",
+        f"substr({number}, 1, 6) IN ({regions})",
+    ])
+    # CASE fixes the order: the casts run only on numbers of the right shape (PostgreSQL may reorder an AND),
+    # and a NULL anywhere counts as "not proven valid".
+    return f"CASE WHEN NOT ({shape}) THEN TRUE WHEN {valid} THEN FALSE ELSE TRUE END"
+
+
 @check("head_missing")
 def head_missing(rules, scope):
-    heads = Count("members", filter=Q(members__is_active=True, members__relation=cl.HEAD))
-    for household_id in scope.households.annotate(heads=heads).filter(heads=0).values_list("id", flat=True):
+    heads = Member.objects.filter(household_id=OuterRef("pk"), is_active=True, relation=cl.HEAD)
+    for household_id in scope.households.filter(~Exists(heads)).values_list("id", flat=True):
         for rule in rules:
             yield rule.code, Hit(household_id, None, _("The household has no head."))
 
@@ -203,13 +264,23 @@ HOUSEHOLD_FIELDS = ("id", "area_id", "attribute", "main_cause", "other_causes")
 
 @check("consistency")
 def consistency_rules(rules, scope) -> Iterator:
-    """The registry's consistency rules over every household of the scope, a batch of households at a time;
-    each rule honours the registry's own per-province switches as well as the quality rule's."""
+    """The registry's consistency rules over the households of the scope, a batch of households at a time;
+    each rule honours the registry's own per-province switches as well as the quality rule's.
+
+    Only the households the database says a rule could warn on are loaded (`_consistency_candidates`); the
+    registry's functions then decide, so what is found and its messages are those of running them everywhere."""
     by_code = {rule.params["rule"]: rule for rule in rules}
+    yield from _consistency_hits(by_code, scope, _consistency_candidates(list(by_code), scope))
+
+
+def _consistency_hits(by_code: dict, scope, household_ids: list[int] | None) -> Iterator:
+    """Run the registry's rules `by_code` over `household_ids` (all of the scope when None), in id order."""
     enabled: dict[str, set[str]] = {}
-    ids = list(scope.households.values_list("id", flat=True).order_by("id"))
-    for batch in chunked(ids, 2000):
-        households = {row["id"]: row for row in Household.objects.filter(id__in=batch).values(*HOUSEHOLD_FIELDS)}
+    if household_ids is None:
+        household_ids = list(scope.households.values_list("id", flat=True).order_by("id"))
+    for batch in chunked(household_ids, 2000):
+        households = {row["id"]: row for row in Household.objects.filter(id__in=batch).values(
+            *HOUSEHOLD_FIELDS).order_by("id")}
         members: dict[int, list[dict]] = {}
         for row in Member.objects.filter(household_id__in=batch, is_active=True).values(*MEMBER_FIELDS).order_by(
                 "household_id", "id"):
@@ -224,6 +295,85 @@ def consistency_rules(rules, scope) -> Iterator:
                                                     day=scope.year_end, rules=codes):
                 member_id = people[problem.member]["id"] if problem.member is not None else None
                 yield by_code[problem.rule].code, Hit(household_id, member_id, problem.message, problem.params)
+
+
+# What each consistency rule of registry/consistency.py needs to possibly warn, as conditions the database
+# evaluates in one pass: on an active member (MEMBER_SUSPECTS) or on the household (HOUSEHOLD_SUSPECTS), given
+# the scan's day. Each must hold on every household the rule can warn on (it may hold on more: the rule itself
+# decides); age windows are one year wider than the rules' so that no boundary day is missed.
+# test_consistency_candidates_cover_the_rules checks this on randomly drawn households; a rule added to the
+# registry without an entry here runs over every household.
+CHILD_RELATIONS = ("03", "04", "07", "08", "09", "10", "21", "22")  # as consistency.relation_age
+NOT_IN_SCHOOL = ("", "00", "18")  # as the rules' `in_school`
+
+
+def _born_from(year: int) -> datetime.date:
+    return datetime.date(year, 1, 1)
+
+
+def _born_until(year: int) -> datetime.date:
+    return datetime.date(year, 12, 31)
+
+
+def _head(**conditions) -> Exists:
+    """An active head of the member's household with these conditions."""
+    return Exists(Member.objects.filter(household_id=OuterRef("household_id"), is_active=True, relation=cl.HEAD,
+                                        **conditions))
+
+
+def _any_member(condition: Q) -> Exists:
+    """An active member of the household meeting `condition`."""
+    return Exists(Member.objects.filter(condition, household_id=OuterRef("pk"), is_active=True))
+
+
+MEMBER_SUSPECTS: dict[str, Callable[[datetime.date], Q]] = {
+    "relation_sex": lambda day: (Q(relation__in=cl.MALE_RELATIONS, sex="2")
+                                 | Q(relation__in=cl.FEMALE_RELATIONS, sex="1")),
+    # The member's own columns first: the head is looked up only for the few members that need it.
+    "spouse_same_sex": lambda day: Q(relation=cl.SPOUSE, sex__in=("1", "2")) & Q(_head(sex=OuterRef("sex"))),
+    "relation_age": lambda day: Q(birth_date__isnull=False) & (
+        Q(relation__in=cl.ELDER_RELATIONS) & Q(_head(birth_date__lte=OuterRef("birth_date")))
+        | Q(relation__in=CHILD_RELATIONS) & Q(_head(birth_date__gte=OuterRef("birth_date")))),
+    "labour_age_health": lambda day: Q(labour__isnull=False) & ~Q(labour="") & (
+        (Q(birth_date__gte=_born_from(day.year - 17)) & ~Q(labour="5"))  # under 16
+        | Q(birth_date__gte=_born_from(day.year - 62), birth_date__lte=_born_until(day.year - 15),  # 16 to 60
+            health="1", school_status__in=NOT_IN_SCHOOL, labour__in=cl.NO_LABOUR)),
+    "work_months": lambda day: (
+        (Q(work_location__isnull=False) & ~Q(work_location="") & (Q(work_months__isnull=True) | Q(work_months=0)))
+        | (Q(work_months__gt=0) & (Q(work_location__isnull=True) | Q(work_location="")))),
+    "school_age": lambda day: (
+        Q(birth_date__gte=_born_from(day.year - 16), school_status__in=cl.SENIOR_SCHOOL_OR_ABOVE)  # 14 or less
+        | Q(birth_date__lte=_born_until(day.year - 19), school_status__in=cl.PRIMARY_OR_BELOW)),  # 20 or more
+    "allowance_attribute": lambda day: Q(on_dibao=True, household__attribute="01"),
+}
+HOUSEHOLD_SUSPECTS: dict[str, Callable[[datetime.date], Q]] = {
+    "cause_members": lambda day: (
+        Q(main_cause="01") & ~_any_member(Q(health__in=("2", "3")))
+        | Q(main_cause="02") & ~_any_member(Q(health="4"))
+        | Q(main_cause="03") & ~_any_member(~Q(school_status__in=NOT_IN_SCHOOL) & Q(school_status__isnull=False))),
+    # The JSON text of the other causes contains the main cause (a list holding it always does).
+    "other_cause_repeats_main": lambda day: Q(cause_in_others__gt=0),
+    "allowance_attribute": lambda day: Q(attribute__in=("04", "07")) & ~_any_member(Q(on_dibao=True)),
+}
+
+
+def _consistency_candidates(codes: list[str], scope) -> list[int] | None:
+    """The ids (ascending) of the scope's households on which one of the rules `codes` can warn, or None (every
+    household) when a rule has no condition above."""
+    if any(code not in MEMBER_SUSPECTS and code not in HOUSEHOLD_SUSPECTS for code in codes):
+        return None
+    day = scope.year_end
+    found: set[int] = set()
+    member_conditions = [MEMBER_SUSPECTS[code](day) for code in codes if code in MEMBER_SUSPECTS]
+    if member_conditions:
+        found.update(_members(scope).filter(reduce(or_, member_conditions)).order_by().values_list(
+            "household_id", flat=True))
+    household_conditions = [HOUSEHOLD_SUSPECTS[code](day) for code in codes if code in HOUSEHOLD_SUSPECTS]
+    if household_conditions:
+        households = scope.households.annotate(
+            cause_in_others=StrIndex(Cast("other_causes", TextField()), F("main_cause")))
+        found.update(households.filter(reduce(or_, household_conditions)).order_by().values_list("id", flat=True))
+    return sorted(found)
 
 
 COMPARISON_MESSAGES = {

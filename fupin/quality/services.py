@@ -6,7 +6,7 @@ accepting needs `approve` there.
 """
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
@@ -14,6 +14,7 @@ from fupin.accounts.scoping import EVERYWHERE, granted_prefixes, require, scoped
 from fupin.areas.selectors import area_by_code, subtree
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
+from fupin.core.bulk import chunked, insert_rows
 from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.registry.models import Household
 
@@ -86,26 +87,44 @@ def _switched_on(rule: QualityRule, hits: dict) -> dict:
 
 
 def _record(scan: Scan, rule: QualityRule, scope: Scope, hits: dict) -> dict:
-    """Open new findings, keep the ones found again, mark fixed the ones no longer found (within the scope)."""
-    live = {(f.household_id, f.member_id): f for f in Finding.objects.filter(
-        rule=rule, year=scope.year, status__in=LIVE, household__in=scope.households)}
-    areas = dict(Household.objects.filter(pk__in={key[0] for key in hits}).values_list("pk", "area_id"))
+    """Open new findings, keep the ones found again, mark fixed the ones no longer found (within the scope).
+
+    Findings are compared as (household, member) keys, and written with set-based statements: a rescan of a
+    million households touches only the rows whose state changes."""
+    live = {(household_id, member_id): pk for pk, household_id, member_id in Finding.objects.filter(
+        rule=rule, year=scope.year, status__in=LIVE, household__in=scope.households).order_by().values_list(
+        "pk", "household_id", "member_id")}
     now = timezone.now()
     new, seen = [], []
     for key, hit in hits.items():
-        finding = live.pop(key, None)
-        if finding is None:
-            new.append(Finding(rule=rule, household_id=key[0], member_id=key[1], area_code=areas[key[0]],
-                               year=scope.year, message=hit.text("zh-hans")[:300], message_en=hit.text("en")[:300],
-                               first_scan=scan, last_scan=scan))
+        pk = live.pop(key, None)
+        if pk is None:
+            new.append((key, hit))
         else:
-            seen.append(finding.pk)
-    Finding.objects.bulk_create(new, batch_size=2000)
-    Finding.objects.filter(pk__in=seen).update(last_scan=scan, updated_at=now)
-    fixed = [finding.pk for finding in live.values()]
-    Finding.objects.filter(pk__in=fixed).update(status=FindingStatus.FIXED, fixed_at=now, last_scan=scan,
-                                                updated_at=now)
+            seen.append(pk)
+    if new:
+        areas = {}
+        for chunk in chunked(sorted({key[0] for key, _hit in new}), 5000):
+            areas.update(Household.objects.filter(pk__in=chunk).values_list("pk", "area_id"))
+        messages = {language: _rendered([hit for _key, hit in new], language) for language in ("zh-hans", "en")}
+        insert_rows(Finding, [
+            {"rule_id": rule.pk, "household_id": key[0], "member_id": key[1], "area_code": areas[key[0]],
+             "year": scope.year, "message": zh[:300], "message_en": en[:300], "first_scan_id": scan.pk,
+             "last_scan_id": scan.pk}
+            for (key, _hit), zh, en in zip(new, messages["zh-hans"], messages["en"], strict=True)])
+    for chunk in chunked(seen, 5000):
+        Finding.objects.filter(pk__in=chunk).update(last_scan=scan, updated_at=now)
+    fixed = list(live.values())
+    for chunk in chunked(fixed, 5000):
+        Finding.objects.filter(pk__in=chunk).update(status=FindingStatus.FIXED, fixed_at=now, last_scan=scan,
+                                                    updated_at=now)
     return {"found": len(hits), "new": len(new), "fixed": len(fixed)}
+
+
+def _rendered(hits: list, language: str) -> list[str]:
+    """The hits' messages in `language` (one switch of language for all of them: switching per hit is slow)."""
+    with translation.override(language):
+        return [hit.render() for hit in hits]
 
 
 def finding_explain(*, actor, finding: Finding, explanation: str) -> Finding:

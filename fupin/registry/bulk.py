@@ -36,7 +36,7 @@ from .services import (
     _member_values,
     year_values,
 )
-from .validation import Problem, RegistryInvalid
+from .validation import Problem, RegistryInvalid, check_income, clean_year
 
 IMPORT_REASON = "批量导入"
 WARNINGS_KEPT = 10000
@@ -52,6 +52,10 @@ class Submission:
     year: int | None = None
     year_data: dict | None = None
     tag: object = None
+    # Earlier year records of a new household, as (year, data): a registry migrated with its history (each
+    # record is checked like the year's own; a change of status between two records is kept as a transition at
+    # the end of the later year). Only written when the household is created.
+    history: tuple = ()
 
 
 @dataclass
@@ -89,6 +93,7 @@ class _Item:
     household: dict
     members: list[dict]
     year: dict | None
+    history: list = field(default_factory=list)  # cleaned (year, data) of Submission.history
     existing: int | None = None  # pk of the household being updated
 
 
@@ -146,10 +151,15 @@ def _clean_batch(batch: list[Submission], run: _Run, today, result: BulkResult) 
             problems += found
             if warnings:
                 result.warn(sub.tag, warnings)
+            history = []
+            for year, data in sub.history:
+                cleaned, found = clean_year(data)
+                problems += found or check_income(cleaned, cleaned.get("size_end") or len(clean_ms))
+                history.append((year, cleaned))
         if problems:
             result.rejected.append((sub.tag, problems))
         else:
-            items.append(_Item(sub, area, clean_h, clean_ms, clean_y))
+            items.append(_Item(sub, area, clean_h, clean_ms, clean_y, history))
     return items
 
 
@@ -215,12 +225,21 @@ def _create(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
     for household, item in zip(households, items, strict=True):
         pk = ids[(household["county_code"], household["number"])]
         members.extend(_member_values(pk, m) for m in item.members)
+        records = [(year, year_values(data, len(item.members), household["status"])) for year, data in item.history]
         if item.year is not None:
-            years.append({"household_id": pk, "year": item.sub.year,
-                          **year_values(item.year, len(item.members), household["status"])})
-        transitions.append({"household_id": pk, "from_status": "", "to_status": household["status"],
-                            "effective_date": today, "year": today.year, "reason": "建档立卡登记",
-                            "actor_id": actor.pk if actor else None})
+            records.append((item.sub.year, year_values(item.year, len(item.members), household["status"])))
+        records.sort(key=lambda record: record[0])
+        years.extend({"household_id": pk, "year": year, **values} for year, values in records)
+        # Registered in the first record's status; each later change of status at the end of its year.
+        status = records[0][1]["status"] if item.history else household["status"]
+        transitions.append({"household_id": pk, "from_status": "", "to_status": status, "effective_date": today,
+                            "year": today.year, "reason": "建档立卡登记", "actor_id": actor.pk if actor else None})
+        for year, values in records[1:] if item.history else []:
+            if values["status"] != status:
+                transitions.append({"household_id": pk, "from_status": status, "to_status": values["status"],
+                                    "effective_date": datetime.date(year, 12, 31), "year": year,
+                                    "reason": "年度动态调整", "actor_id": actor.pk if actor else None})
+                status = values["status"]
     insert_rows(Member, members)
     insert_rows(HouseholdYear, years)
     insert_rows(StatusTransition, transitions)

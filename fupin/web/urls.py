@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import helping, views
+from . import cooperation, helping, views
 
 app_name = "web"
 urlpatterns = [
@@ -12,9 +12,14 @@ urlpatterns = [
     path("areas/<str:code>/", views.area_browse, name="area"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/<str:code>/", views.dashboard, name="dashboard-area"),
+    path("maps/children/", views.area_map, name="map"),
+    path("maps/children/<str:code>/", views.area_map, name="map-area"),
     path("jobs/", views.jobs, name="jobs"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("imports/households/", views.household_import, name="household-import"),
+    path("cooperation/<str:code>/", cooperation.pairings, name="pairings"),
+    path("cooperation/<str:code>/add/", cooperation.pairing_add, name="pairing-add"),
+    path("cooperation/<str:code>/<int:pk>/end/", cooperation.pairing_end, name="pairing-end"),
     path("helping/<str:code>/", helping.helping, name="helping"),
     path("helping/<str:code>/not-visited/", helping.not_visited, name="not-visited"),
     path("helping/<str:code>/projects/", helping.project_delays, name="project-delays"),

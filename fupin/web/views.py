@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -9,8 +9,8 @@ from fupin.accounts import throttle
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
 from fupin.analytics import selectors as analytics_selectors
-from fupin.areas import codes, selectors
-from fupin.areas.models import DivisionVintage
+from fupin.areas import boundaries, codes, selectors
+from fupin.areas.models import Area, DivisionVintage
 from fupin.core.errors import NotFound, PermissionDenied
 from fupin.jobs.selectors import job_list
 
@@ -122,7 +122,7 @@ def dashboard(request, code: str | None = None):
                   for row in data.get("trend", [])],
         "breakdowns": {by: [{"name": str(item["label"]), "value": float(item["persons"])} for item in items]
                        for by, items in data.get("breakdowns", {}).items()},
-        "children": [{"name": child["name"], "incidence": float(child["incidence"]) * 100
+        "children": [{"code": child["code"], "name": child["name"], "incidence": float(child["incidence"]) * 100
                       if child["incidence"] is not None else None} for child in data.get("children", [])],
         "labels": {"incidence": str(_("Poverty incidence (%)")), "poor": str(_("Registered poor")),
                    "exits": str(_("Out of poverty"))},
@@ -131,6 +131,25 @@ def dashboard(request, code: str | None = None):
         if data.get("area") else []
     return render(request, "web/dashboard.html", {**data, "charts": charts, "ancestors": ancestors,
                                                   "breakdown_titles": BREAKDOWN_TITLES})
+
+
+@login_required
+def area_map(request, code: str | None = None):
+    """GeoJSON of the areas one level below `code` that the user may see, or of every loaded province without a
+    code (the country's outline is reference data, drawn under the pairing flows whatever one's grant): the shapes
+    the dashboard's and the cooperation page's maps draw. Maps stop at counties (villages have no boundaries)."""
+    if code is None:
+        children = Area.objects.filter(level=codes.Level.PROVINCE)
+    else:
+        try:
+            area = selectors.area_get(actor=request.user, code=code)
+        except (NotFound, PermissionDenied):
+            raise Http404 from None
+        children = selectors.area_list(actor=request.user).filter(parent=area, level__lte=codes.Level.COUNTY)
+    response = JsonResponse(boundaries.children_geojson(list(children.order_by("code").values_list("code",
+                                                                                                   flat=True))))
+    response["Cache-Control"] = "private, max-age=3600"  # boundaries change with a new source, not by the hour
+    return response
 
 
 BREAKDOWN_TITLES = {"cause": _("By main cause"), "attribute": _("By household attribute"),

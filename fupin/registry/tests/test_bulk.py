@@ -91,3 +91,29 @@ def test_dry_run_writes_nothing_and_existing_households_update_only_what_differs
     assert Household.objects.get(number="H0002").transitions.order_by("id").last().to_status == "1"
     assert HouseholdYear.objects.get(household__number="H0003").net_income_per_capita == 6000
     assert Member.objects.count() == 3  # no one added or removed
+
+
+def test_a_household_registered_with_its_history():
+    """Poor in 2014 and 2015, out of poverty at the end of 2016, still out in 2017: four year records, registered
+    poor, and one dated transition at the end of 2016."""
+    import datetime
+
+    sub = submission(1)
+    sub.household = household_data("H0001", status="1", exit_year=2016)
+    sub.year, sub.year_data = 2017, {"wage_income": "5200", "size_end": 1, "status": "1"}
+    sub.history = ((2014, {"wage_income": "2000", "size_end": 1, "status": "0"}),
+                   (2015, {"wage_income": "2500", "size_end": 1, "status": "0"}),
+                   (2016, {"wage_income": "4800", "size_end": 1, "status": "1"}))
+    result = households_bulk_register(actor=system_user(), submissions=[sub], today=datetime.date(2014, 10, 31))
+    assert (result.households, result.rejected) == (1, [])
+    records = HouseholdYear.objects.filter(household__number="H0001").order_by("year")
+    assert [(r.year, r.status, str(r.net_income_per_capita)) for r in records] == [
+        (2014, "0", "2000.00"), (2015, "0", "2500.00"), (2016, "1", "4800.00"), (2017, "1", "5200.00")]
+    transitions = StatusTransition.objects.filter(household__number="H0001").order_by("effective_date")
+    assert [(t.from_status, t.to_status, t.effective_date, t.year) for t in transitions] == [
+        ("", "0", datetime.date(2014, 10, 31), 2014), ("0", "1", datetime.date(2016, 12, 31), 2016)]
+    # A bad earlier record refuses the whole household.
+    bad = submission(2)
+    bad.history = ((2016, {"wage_income": "-5", "size_end": 1}),)
+    result = households_bulk_register(actor=system_user(), submissions=[bad], skip_invalid=True)
+    assert result.households == 0 and [p.field for p in result.rejected[0][1]] == ["wage_income"]

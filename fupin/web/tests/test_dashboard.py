@@ -47,3 +47,21 @@ def test_dashboard_without_rollups(client, settings, tmp_path):
     load_fixture_divisions()
     client.force_login(make_user(role="administrator", area=None))
     assert "fupin stats refresh" in client.get(reverse("web:dashboard")).content.decode()
+
+
+def test_the_map_of_the_areas_below(client, refreshed):
+    """怒江州's dashboard maps its counties (a choropleth of the rollups' incidence): the page names the shapes'
+    endpoint and passes each county's code and incidence; the endpoint gives the counties the user may see."""
+    client.force_login(make_user(role="administrator", area=None))
+    response = client.get(reverse("web:dashboard-area", args=["533300000000"]))
+    page = response.content.decode()
+    assert f'data-geo="{reverse("web:map-area", args=["533300000000"])}"' in page
+    children = {row["code"]: row["incidence"] for row in response.context["charts"]["children"]}
+    assert children["533301000000"] == pytest.approx(0.9)  # 9 of 1,000 (%)
+    shapes = client.get(reverse("web:map-area", args=["533300000000"])).json()
+    codes = {feature["properties"]["code"] for feature in shapes["features"]}
+    assert {"533301000000", "533323000000"} <= codes and all(code.startswith("5333") for code in codes)
+    # A county user may not see the prefecture's map; villages have no map.
+    client.force_login(make_user(role="county_approver", area="533301000000"))
+    assert client.get(reverse("web:map-area", args=["533300000000"])).status_code == 404
+    assert client.get(reverse("web:map-area", args=["533301102201"])).json()["features"] == []

@@ -31,6 +31,31 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     charts.push(chart);
   }
+  const mapElement = document.getElementById("map-chart");
+  if (mapElement && data.children.length) {
+    // A choropleth of the areas below: shapes from the project's own boundary endpoint, keyed by area code.
+    const chart = echarts.init(mapElement);
+    charts.push(chart);
+    fetch(mapElement.dataset.geo, { credentials: "same-origin" })
+      .then((response) => response.json())
+      .then((geo) => {
+        echarts.registerMap("areas", geo);
+        const values = data.children.filter((row) => row.incidence !== null).map((row) => row.incidence);
+        chart.setOption({
+          tooltip: { trigger: "item", formatter: (item) => `${item.data ? item.data.label : item.name}: ${
+            item.value === undefined || Number.isNaN(item.value) ? "—" : item.value.toFixed(2) + "%"}` },
+          visualMap: { min: 0, max: Math.max(1, ...values), calculable: true, left: "left", bottom: 0,
+                       inRange: { color: ["#fef0d9", "#fc8d59", "#b30000"] }, text: ["%", ""] },
+          series: [{ type: "map", map: "areas", nameProperty: "code", roam: true,
+                     name: data.labels.incidence,
+                     data: data.children.map((row) => ({ name: row.code, value: row.incidence, label: row.name })) }],
+        });
+        chart.on("click", (item) => {
+          window.location.href = `${mapElement.dataset.drill}${item.name}/?year=${mapElement.dataset.year}`;
+        });
+        mapElement.dataset.features = String(geo.features.length);
+      });
+  }
   document.querySelectorAll("[data-breakdown]").forEach((element) => {
     const items = data.breakdowns[element.dataset.breakdown] || [];
     const chart = echarts.init(element);
