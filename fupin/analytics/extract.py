@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -133,13 +134,35 @@ def _fill_year(year: int, counties: set[str], signatures: dict[str, str], on_pro
         return sum(pool.map(in_thread, sorted(counties)))
 
 
-def _fill_county(year: int, county: str, signature: str, progress) -> int:
-    engine = SqlEngine()
+# Building the fact expression and compiling it to SQL takes about half a second, far longer than a small
+# county's query: the SQL is compiled once per dialect and year around a placeholder county, which each partition
+# replaces with its own (6 digits, checked, so the literal is safe).
+COUNTY_PLACEHOLDER = "CCCCCC"
+
+
+@lru_cache(maxsize=32)
+def _year_sql(vendor: str, year: int) -> str:
+    import ibis
+
+    expr = facts_expression(SqlEngine().con, years=[year], county_codes=[COUNTY_PLACEHOLDER])
+    sql = ibis.to_sql(expr, dialect="postgres" if vendor == "postgresql" else "sqlite")
+    if sql.count(f"'{COUNTY_PLACEHOLDER}'") != 1:
+        raise RuntimeError("the fact query must name the county exactly once")
+    return sql
+
+
+def _partition_sql(year: int, county: str) -> str:
+    if not (len(county) == 6 and county.isdigit()):
+        raise ValueError(f"not a county code: {county!r}")
     # No ORDER BY: the rows come in index order (household by household) and a county file is read whole.
-    expr = facts_expression(engine.con, years=[year], county_codes=[county])
+    return _year_sql(connection.vendor, year).replace(f"'{COUNTY_PLACEHOLDER}'", f"'{county}'")
+
+
+def _fill_county(year: int, county: str, signature: str, progress) -> int:
+    sql = _partition_sql(year, county)
     writer = _PartitionWriter(year)
     written = 0
-    for batch in _batches(engine, expr):
+    for batch in _batches(sql):
         if writer.county is None:
             writer.open(county)
         writer.write(batch)
@@ -190,23 +213,22 @@ def _record(year: int, county: str, signature: str, rows: int) -> None:
                                                    defaults={"signature": signature, "rows": rows})
 
 
-def _batches(engine: SqlEngine, expr) -> Iterator[pa.RecordBatch]:
+def _batches(sql: str) -> Iterator[pa.RecordBatch]:
     if connection.vendor == "postgresql":
-        yield from _copy_batches(engine, expr)
+        yield from _copy_batches(sql)
     else:
-        yield from _sqlite_batches(expr)
+        yield from _sqlite_batches(sql)
 
 
 BOOLEAN_COLUMNS = {index for index, field in enumerate(ARROW_SCHEMA) if pa.types.is_boolean(field.type)}
 
 
-def _sqlite_batches(expr) -> Iterator[pa.RecordBatch]:
+def _sqlite_batches(sql: str) -> Iterator[pa.RecordBatch]:
     """Stream the query through the sqlite3 cursor a batch at a time (Ibis's own batches read everything first)."""
-    import ibis
-
+    connection.ensure_connection()
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(ibis.to_sql(expr, dialect="sqlite"))
+        cursor.execute(sql)
         while rows := cursor.fetchmany(BATCH_ROWS):
             columns = list(zip(*rows, strict=True))
             arrays = []
@@ -219,12 +241,9 @@ def _sqlite_batches(expr) -> Iterator[pa.RecordBatch]:
         cursor.close()
 
 
-def _copy_batches(engine: SqlEngine, expr) -> Iterator[pa.RecordBatch]:
+def _copy_batches(sql: str) -> Iterator[pa.RecordBatch]:
     """Stream `COPY (query) TO STDOUT` in CSV, parsed by Arrow a block of whole lines at a time (parsing in
     the reading thread: Arrow's background readers must not call into the connection)."""
-    import ibis
-
-    sql = ibis.to_sql(expr, dialect="postgres")
     options = {
         "read_options": pacsv.ReadOptions(column_names=list(FACT_COLUMNS)),
         "convert_options": pacsv.ConvertOptions(column_types=ARROW_SCHEMA, true_values=["t"], false_values=["f"],

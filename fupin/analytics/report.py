@@ -190,6 +190,21 @@ HELPING_FIGURES = {
     "east_west_poor_helped_out": (gettext_lazy("Registered poor helped out of poverty by those projects"),
                                   pgettext_lazy("unit", "persons")),
 }
+# The rest of the cooperation card: on its own export (`fupin report east-west`), not on the province's 成绩单.
+EAST_WEST_ONLY = {
+    "fiscal_aid_committed": (gettext_lazy("East–West fiscal aid committed"), pgettext_lazy("unit", "yuan")),
+    "donation_committed": (gettext_lazy("Donations committed"), pgettext_lazy("unit", "yuan")),
+    "fiscal_aid_arrival_rate": (gettext_lazy("Fiscal aid arrived of what was committed"), "%"),
+    "industry_labour_share": (gettext_lazy("Share of arrived fiscal aid for industry and labour cooperation"), "%"),
+    "purchases_amount": (gettext_lazy("Consumption purchases"), pgettext_lazy("unit", "yuan")),
+    "leader_visits_to_helped": (gettext_lazy("Provincial leaders' visits to the helped side"),
+                                pgettext_lazy("unit", "visits")),
+    "leader_visits_to_helper": (gettext_lazy("Helped side's provincial leaders' visits to the east"),
+                                pgettext_lazy("unit", "visits")),
+    "workshop_poor_employees": (gettext_lazy("Poor persons employed in the workshops"),
+                                pgettext_lazy("unit", "persons")),
+    "cadres_sent": (gettext_lazy("Cadres seconded to the area"), pgettext_lazy("unit", "persons")),
+}
 AREAS_UNIT = pgettext_lazy("unit", "areas")
 BY_PROVINCE_FIGURES = {
     "fiscal_aid_arrived_by_donor_province": gettext_lazy("East–West fiscal aid arrived from %(province)s"),
@@ -282,17 +297,18 @@ def _record_figure(metric: str, item: dict, label, unit, period: str) -> Figure:
                                                                "records": item["how"]["source"]}})
 
 
-def _east_west(actor, code: str, start: datetime.date, end: datetime.date) -> list[Figure]:
-    """The cooperation card's figures over the period; those given by province or on both sides of a pairing are
-    one figure each (`key.part`)."""
+def _east_west(actor, code: str, start: datetime.date, end: datetime.date, *, whole: bool = False) -> list[Figure]:
+    """The cooperation card's figures over the period (`whole`: all of them, else those a 成绩单 carries); those
+    given by province or on both sides of a pairing are one figure each (`key.part`)."""
     card = east_west_card(actor=actor, area_code=code, start=start, end=end)
     period = f"{start:%Y-%m-%d}–{end:%Y-%m-%d}"
     names = dict(Area.objects.filter(level=Level.PROVINCE).values_list("code", "name"))
+    labels = {**HELPING_FIGURES, **(EAST_WEST_ONLY if whole else {})}
     figures = []
     for item in card["figures"]:
         key = item["key"]
-        if key in HELPING_FIGURES:
-            figures.append(_record_figure("east_west", item, *HELPING_FIGURES[key], period))
+        if key in labels:
+            figures.append(_record_figure("east_west", item, *labels[key], period))
         elif key == "eastern_helpers":
             for province, helpers in item["value"].items():
                 name = names.get(province.ljust(CODE_LENGTH, "0"), province)
@@ -323,6 +339,18 @@ def _helping_side(actor, code: str, baseline: int, year: int, until: datetime.da
             if item["key"] in wanted:
                 figures.append(_record_figure(metric, item, *wanted[item["key"]], str(year)))
     return figures
+
+
+def east_west_report(*, actor, area_code: str, start: datetime.date, end: datetime.date) -> dict:
+    """The East–West cooperation card of a helped area for a period on its own, in the 成绩单's shape (so it is
+    written as md, xlsx, pdf or json by the same writers)."""
+    area = Area.objects.get(code=stats_query(actor=actor, year=end.year, area_code=area_code).area.ljust(
+        CODE_LENGTH, "0"))
+    figures = _east_west(actor, area.code, start, end, whole=True)
+    return {"area": {"code": area.code, "name": area.name, "level": area.level}, "year": end.year,
+            "baseline": start.year, "generated_at": datetime.datetime.now(datetime.UTC).isoformat(),
+            "title": _("East–West cooperation"), "figures": [{**asdict(f), "display": f.display} for f in figures],
+            "by_ethnicity": []}
 
 
 def _by_ethnicity(runner, actor, code, level, baseline, year, area_code) -> list[dict]:
@@ -428,7 +456,7 @@ def _label(code: str) -> str:
 
 
 def as_markdown(card: dict) -> str:
-    lines = [f"# {card['area']['name']} {_('report card')} {card['year']}", "",
+    lines = [f"# {card['area']['name']} {card.get('title') or _('report card')} {card['year']}", "",
              f"| {_('Figure')} | {_('Value')} | {_('How it was computed')} |", "|---|---|---|"]
     for figure in card["figures"]:
         how = figure["how"]

@@ -6,12 +6,13 @@ accepting needs `approve` there.
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, granted_prefixes, require, scoped_to
-from fupin.areas.selectors import area_by_code, subtree
+from fupin.accounts.scoping import EVERYWHERE, area_q, granted_prefixes, require
+from fupin.areas.selectors import area_by_code
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.bulk import chunked, insert_rows
@@ -29,17 +30,24 @@ LIVE = (FindingStatus.OPEN, FindingStatus.EXPLAINED, FindingStatus.ACCEPTED)
 
 
 def _scope(actor, area_code: str | None, year: int) -> tuple[str, Scope]:
-    households = Household.objects.exclude(status="9")
+    code, bounds = "", None
     if area_code:
         area = area_by_code(area_code)
         require(actor, Action.CHANGE, area.code)
-        households = subtree(households, area)
-        code = area.code
-    else:
-        if granted_prefixes(actor, Action.CHANGE) is not EVERYWHERE:
-            raise PermissionDenied()
-        code = ""
-    return code, Scope(year=year, households=scoped_to(households, actor=actor, action=Action.CHANGE))
+        code, bounds = area.code, area.subtree_bounds
+    elif granted_prefixes(actor, Action.CHANGE) is not EVERYWHERE:
+        raise PermissionDenied()
+
+    def household_filter(prefix: str) -> Q:
+        """Not removed, in the area's subtree (one range on the indexed code) and in the actor's grants."""
+        condition = ~Q(**{f"{prefix}status": "9"})
+        if bounds:
+            condition &= Q(**{f"{prefix}area__gte": bounds[0], f"{prefix}area__lte": bounds[1]})
+        granted = area_q(actor, Action.CHANGE, f"{prefix}area")
+        return condition if granted is None else condition & granted
+
+    return code, Scope(year=year, households=Household.objects.filter(household_filter("")),
+                       household_filter=household_filter)
 
 
 def _rules(codes: list[str] | None) -> list[QualityRule]:
@@ -91,9 +99,8 @@ def _record(scan: Scan, rule: QualityRule, scope: Scope, hits: dict) -> dict:
 
     Findings are compared as (household, member) keys, and written with set-based statements: a rescan of a
     million households touches only the rows whose state changes."""
-    live = {(household_id, member_id): pk for pk, household_id, member_id in Finding.objects.filter(
-        rule=rule, year=scope.year, status__in=LIVE, household__in=scope.households).order_by().values_list(
-        "pk", "household_id", "member_id")}
+    live = {(household_id, member_id): pk for pk, household_id, member_id in scope.within(Finding.objects.filter(
+        rule=rule, year=scope.year, status__in=LIVE)).order_by().values_list("pk", "household_id", "member_id")}
     now = timezone.now()
     new, seen = [], []
     for key, hit in hits.items():

@@ -7,7 +7,7 @@ from fupin.core.cli import FupinCommand, date_argument
 from fupin.core.errors import ServiceError
 
 from ...engines import ENGINES
-from ...report import as_markdown, render_pdf, report_card, write_xlsx
+from ...report import as_markdown, east_west_report, render_pdf, report_card, write_xlsx
 
 CARD_FORMATS = ("md", "xlsx", "pdf", "json")
 
@@ -25,20 +25,32 @@ class Command(FupinCommand):
         card.add_argument("--until", type=date_argument,
                           help="End of the period of the cooperation figures (default: the end of --year).")
         card.add_argument("--engine", choices=ENGINES, default="duckdb")
-        card.add_argument("-o", "--output", help="Write to this file (required for xlsx and pdf).")
-        # The card's own formats replace the common --format choices.
-        for action in card._actions:
-            if action.dest == "format":
-                action.choices, action.default = CARD_FORMATS, "md"
+        east_west = self.add_subcommand("east-west", "The East–West cooperation card of a helped area for a period.")
+        east_west.add_argument("--area", required=True, help="An area code (2 to 12 digits).")
+        east_west.add_argument("--from", dest="start", type=date_argument, required=True)
+        east_west.add_argument("--to", dest="end", type=date_argument, required=True)
+        for sub in (card, east_west):
+            sub.add_argument("-o", "--output", help="Write to this file (required for xlsx and pdf).")
+            # The card's own formats replace the common --format choices.
+            for action in sub._actions:
+                if action.dest == "format":
+                    action.choices, action.default = CARD_FORMATS, "md"
 
     def handle_card(self, **options):
+        self._write(options, lambda: report_card(
+            actor=self.actor, year=options["year"], area_code=options["area"], baseline=options["baseline"],
+            engine=options["engine"], until=options["until"]))
+
+    def handle_east_west(self, **options):
+        self._write(options, lambda: east_west_report(actor=self.actor, area_code=options["area"],
+                                                      start=options["start"], end=options["end"]))
+
+    def _write(self, options, make) -> None:
         kind = options["format"]
         if kind in ("xlsx", "pdf") and not options["output"]:
             raise CommandError(f"--format {kind} writes a file: give -o FILE.")
         try:
-            card = report_card(actor=self.actor, year=options["year"], area_code=options["area"],
-                               baseline=options["baseline"], engine=options["engine"],
-                               until=options["until"])
+            card = make()
         except ServiceError as error:
             raise CommandError(str(error)) from None
         if kind == "xlsx":

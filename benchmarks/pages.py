@@ -1,0 +1,72 @@
+"""Benchmark: server time of the pages people open every day, on a database holding the demo.
+
+    DATABASE_URL=… .venv/bin/python benchmarks/pages.py [--runs 7] [--user admin]
+
+Each page is requested in this process through Django's test client (no network: the server's own time, from the
+request entering Django to the response leaving it), once to warm the caches, then `--runs` times; the median and
+the slowest are printed in milliseconds with the response size. Pages read the rollups (`fupin stats refresh` must
+have run). Target (issue 9): ≤ 300 ms server time on the full demo.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("FUPIN_DEBUG", "0")
+os.environ.setdefault("FUPIN_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+import django
+
+django.setup()
+
+from django.test import Client  # noqa: E402
+
+from fupin.accounts.models import User  # noqa: E402
+
+PAGES = [
+    ("dashboard, all areas", "/dashboard/"),
+    ("dashboard, 云南", "/dashboard/530000000000/"),
+    ("dashboard, 怒江州", "/dashboard/533300000000/"),
+    ("dashboard, 泸水市", "/dashboard/533301000000/"),
+    ("dashboard, 山西", "/dashboard/140000000000/"),
+    ("map shapes, 云南's prefectures", "/maps/children/530000000000/"),
+    ("map shapes, 怒江's counties", "/maps/children/533300000000/"),
+    ("map shapes, provinces", "/maps/children/"),
+    ("helping side, 山西 2017", "/helping/140000000000/?year=2017"),
+    ("pairings, who helps 云南", "/cooperation/530000000000/"),
+    ("pairings, whom 东莞 helps", "/cooperation/441900000000/?side=helper"),
+    ("area tree, 云南", "/areas/530000000000/"),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--user", default="admin")
+    options = parser.parse_args()
+    client = Client()
+    client.force_login(User.objects.get(username=options.user))
+    results = []
+    for name, url in PAGES:
+        first = client.get(url)
+        if first.status_code != 200:
+            results.append({"page": name, "url": url, "status": first.status_code})
+            continue
+        times = []
+        for _run in range(options.runs):
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        results.append({"page": name, "url": url, "median_ms": round(statistics.median(times), 1),
+                        "max_ms": round(max(times), 1), "bytes": len(response.content)})
+    print(json.dumps(results, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
