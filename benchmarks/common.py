@@ -38,3 +38,14 @@ def timed(args: list[str], env: dict) -> tuple[float, str]:
     start = time.perf_counter()
     output = subprocess.run([FUPIN, *args], env=env, check=True, cwd=ROOT, capture_output=True, text=True).stdout
     return time.perf_counter() - start, output
+
+
+def seed_mismatches(values: dict, scale, counts: dict, amounts: dict, fixed: dict) -> dict:
+    """The report card's figures that differ from a seed's: counts and amounts scaled (counts rounded half up),
+    fixed values (shares, structure) as they are. Returns key → (card value, expected)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    expected = {**{key: int((Decimal(v) * scale).quantize(Decimal(1), ROUND_HALF_UP)) for key, v in counts.items()},
+                **{key: Decimal(v) * scale for key, v in amounts.items()}, **fixed}
+    return {key: (values.get(key), str(value)) for key, value in expected.items()
+            if Decimal(str(values.get(key))) != Decimal(str(value))}

@@ -13,9 +13,9 @@ import argparse
 import json
 import resource
 import sys
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from common import fresh_database, fupin, timed
+from common import fresh_database, fupin, seed_mismatches, timed
 
 GROUP = "group_direct_transition_"
 # Figure key → the seed's value at scale 1 (SEED_FIGURES.md, seed 000).
@@ -50,10 +50,8 @@ def main():
         card_seconds, output = timed(["report", "card", "--year", "2019", "--area", "53", "--baseline", "2014",
                                       "--until", "2020-03-31", "--format", "json"], env)
         figures = {figure["key"]: figure for figure in json.loads(output)["figures"]}
-        expected = {**{key: int((Decimal(v) * scale).quantize(Decimal(1), ROUND_HALF_UP)) for key, v in COUNTS.items()},
-                    **{key: Decimal(v) * scale for key, v in AMOUNTS.items()}, **FIXED}
-        wrong = {key: (figures.get(key, {}).get("value"), str(value)) for key, value in expected.items()
-                 if Decimal(str(figures.get(key, {}).get("value"))) != Decimal(str(value))}
+        wrong = seed_mismatches({key: figure["value"] for key, figure in figures.items()}, scale, COUNTS, AMOUNTS,
+                                FIXED)
         wrong.update({key: (figures[key]["display"], shown) for key, shown in DISPLAYED.items()
                       if figures[key]["display"] != shown})
         share = figures["industry_labour_share_this_year"]["value"]
@@ -61,7 +59,8 @@ def main():
             wrong["industry_labour_share_this_year"] = (share, "> 0.6")
         print(json.dumps({"database": database, "scale": options.scale, "demo_s": round(demo, 1),
                           "refresh_s": round(refresh, 1), "card_s": round(card_seconds, 1),
-                          "figures_checked": len(expected) + len(DISPLAYED) + 1, "wrong": wrong,
+                          "figures_checked": len(COUNTS) + len(AMOUNTS) + len(FIXED) + len(DISPLAYED) + 1,
+                          "wrong": wrong,
                           "peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024},
                          ensure_ascii=False))
         if wrong:

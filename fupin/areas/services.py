@@ -216,14 +216,20 @@ def _type_lookup() -> dict[str, DesignationType]:
     return lookup
 
 
-def designations_import(*, actor, path: str | Path, dry_run: bool = False,
-                        skip_invalid: bool = False) -> ImportReport:
-    """Import designations (行政区划代码, 类型, 年度, 退出年度). All or nothing unless `skip_invalid`."""
-    table = open_table(path, DESIGNATION_COLUMNS)
+def _area_rows(actor, path, columns, dry_run: bool):
+    """An area table's headers as found, its rows, an empty report, and each row's area (checked: it exists and
+    the actor may import there; rows whose area is refused are already reported)."""
+    table = open_table(path, columns)
     header = {key: column.header for key, column in table.columns.items()}
     rows = list(table.records())
     report = ImportReport(rows=len(rows), dry_run=dry_run)
-    areas = _resolve_areas(report, actor, rows, header["code"])
+    return header, rows, report, _resolve_areas(report, actor, rows, header["code"])
+
+
+def designations_import(*, actor, path: str | Path, dry_run: bool = False,
+                        skip_invalid: bool = False) -> ImportReport:
+    """Import designations (行政区划代码, 类型, 年度, 退出年度). All or nothing unless `skip_invalid`."""
+    header, rows, report, areas = _area_rows(actor, path, DESIGNATION_COLUMNS, dry_run)
     types = _type_lookup()
     parsed: dict[tuple, tuple[int, Area, DesignationType, int, int | None]] = {}
     for number, values in rows:
@@ -278,11 +284,7 @@ def _upsert_designations(report: ImportReport, items) -> None:
 def population_import(*, actor, path: str | Path, dry_run: bool = False,
                       skip_invalid: bool = False) -> ImportReport:
     """Import rural registered population (行政区划代码, 年度, 乡村人口, 户数): the incidence denominators."""
-    table = open_table(path, POPULATION_COLUMNS)
-    header = {key: column.header for key, column in table.columns.items()}
-    rows = list(table.records())
-    report = ImportReport(rows=len(rows), dry_run=dry_run)
-    areas = _resolve_areas(report, actor, rows, header["code"])
+    header, rows, report, areas = _area_rows(actor, path, POPULATION_COLUMNS, dry_run)
     parsed: dict[tuple, tuple] = {}
     for number, values in rows:
         year = _parse_int(report, number, header["year"], values["year"], low=MIN_YEAR, high=MAX_YEAR)
@@ -338,11 +340,7 @@ def ethnic_population_import(*, actor, path: str | Path, dry_run: bool = False,
     the group's incidence. The group is given by its code or name (either script)."""
     from fupin.registry.codelists import ETHNICITY  # the registry's code table; areas keep only the code
 
-    table = open_table(path, ETHNIC_POPULATION_COLUMNS)
-    header = {key: column.header for key, column in table.columns.items()}
-    rows = list(table.records())
-    report = ImportReport(rows=len(rows), dry_run=dry_run)
-    areas = _resolve_areas(report, actor, rows, header["code"])
+    header, rows, report, areas = _area_rows(actor, path, ETHNIC_POPULATION_COLUMNS, dry_run)
     parsed: dict[tuple, tuple] = {}
     for number, values in rows:
         year = _parse_int(report, number, header["year"], values["year"], low=MIN_YEAR, high=MAX_YEAR)

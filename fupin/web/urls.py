@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import cooperation, helping, views
+from . import cooperation, helping, household, views
 
 app_name = "web"
 urlpatterns = [
@@ -27,4 +27,7 @@ urlpatterns = [
     path("funds/<int:pk>/trace/", helping.fund_trace, name="fund-trace"),
     path("projects/<int:pk>/", helping.project_detail, name="project"),
     path("households/<int:pk>/assistance/", helping.household_assistance, name="household-assistance"),
+    path("households/<int:pk>/", household.household_file_page, name="household"),
+    path("households/<int:pk>/handbook.pdf", household.household_handbook, name="household-handbook"),
+    path("households/<int:pk>/card.pdf", household.household_card_pdf, name="household-card"),
 ]
