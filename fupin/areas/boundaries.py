@@ -100,6 +100,7 @@ def children_geojson(codes: list[str]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+@cache  # a province's thousands of pairings name a few hundred places
 def point_of(code: str) -> tuple[float, float] | None:
     """A point inside the area's map (the centre of the bounding box of its largest part), from its own shape or
     that of the nearest enclosing area that has one (a village is drawn at its county)."""

@@ -52,25 +52,27 @@ def pairings_of(*, actor, area_code: str, side: str, on: datetime.date | None = 
         pairings = pairings.active_on(on)
     if programme:
         pairings = pairings.filter(programme_id=programme)
-    ids = list(pairings.values_list("pk", flat=True))
-    funds = {row["pairing"]: row for row in Fund.objects.filter(pairing__in=ids).values("pairing").annotate(
+    # Rows as values (thousands of pairings in a province: no model instances), what came through them as grouped
+    # counts over the same pairings (a subquery, not a list of ids).
+    chosen = pairings.values("pk")
+    funds = {row["pairing"]: row for row in Fund.objects.filter(pairing__in=chosen).values("pairing").annotate(
         committed=Sum("committed_amount"), arrived=Sum("arrived_amount"))}
     counts = {}
     for name, model in (("workshops", Workshop), ("talents", TalentExchange), ("labour_transfers", LabourTransfer),
                         ("purchases", Purchase)):
-        for row in model.objects.filter(pairing__in=ids).values("pairing").annotate(n=Count("id")):
+        for row in model.objects.filter(pairing__in=chosen).values("pairing").annotate(n=Count("id")):
             counts.setdefault(row["pairing"], {})[name] = row["n"]
     result = []
-    for pairing in pairings.order_by("programme_id", "helper__name", "helped__name"):
-        money = funds.get(pairing.pk, {})
+    fields = {"id": "pk", "programme": "programme_id", "programme_name": "programme__name_zh", "helper": "helper__name",
+              "helper_kind": "helper__kind", "helper_area": "helper__area_id", "helped": "helped__name",
+              "helped_kind": "helped__kind", "helped_area": "helped__area_id", "start_date": "start_date",
+              "end_date": "end_date", "status": "status", "committed_funds": "committed_funds"}
+    for row in pairings.order_by("programme_id", "helper__name", "helped__name").values(*fields.values()):
+        item = {key: row[column] for key, column in fields.items()}
+        money = funds.get(item["id"], {})
         result.append({
-            "id": pairing.pk, "programme": pairing.programme_id, "programme_name": pairing.programme.name_zh,
-            "helper": pairing.helper.name, "helper_kind": pairing.helper.kind, "helper_area": pairing.helper.area_id,
-            "helped": pairing.helped.name, "helped_kind": pairing.helped.kind, "helped_area": pairing.helped.area_id,
-            "start_date": pairing.start_date, "end_date": pairing.end_date, "status": pairing.status,
-            "committed_funds": pairing.committed_funds,
-            "funds_committed": money.get("committed") or 0, "funds_arrived": money.get("arrived") or 0,
-            **{name: counts.get(pairing.pk, {}).get(name, 0)
+            **item, "funds_committed": money.get("committed") or 0, "funds_arrived": money.get("arrived") or 0,
+            **{name: counts.get(item["id"], {}).get(name, 0)
                for name in ("workshops", "talents", "labour_transfers", "purchases")},
         })
     return result

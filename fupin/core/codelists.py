@@ -60,8 +60,10 @@ class CodeList:
     name: str
     codes: list[Code]
     _index: dict[str, str] = field(default_factory=dict, repr=False)
+    _values: frozenset = field(default=frozenset(), repr=False)
 
     def __post_init__(self):
+        self._values = frozenset(item.code for item in self.codes)  # asked for on every cleaned value: kept
         for item in self.codes:
             for key in (item.code, item.zh, item.en, *item.aliases):
                 self._index[self._key(key)] = item.code
@@ -77,8 +79,8 @@ class CodeList:
         return [(item.code, lazy(item.label, str)()) for item in self.codes]
 
     @property
-    def values(self) -> set[str]:
-        return {item.code for item in self.codes}
+    def values(self) -> frozenset[str]:
+        return self._values
 
     def lookup(self, text: str) -> str | None:
         """The code for a code, label or alias in either script; None if it matches nothing."""

@@ -8,6 +8,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from fupin.core.errors import NotFound, ServiceError
 
 from .helping import _area, _day
 
+PAGE_SIZE = 100  # a province has thousands of pairings: the map shows them all, the table a page at a time
 SIDES = {"helped": _("Who helps this area"), "helper": _("Whom this area helps")}
 
 
@@ -54,10 +56,13 @@ def pairings(request, code: str):
     programme = request.GET.get("programme") or None
     rows = cooperation_selectors.pairings_of(actor=request.user, area_code=area.code, side=side, on=on,
                                              programme=programme)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "web/pairings.html", {
-        "area": area, "side": side, "sides": SIDES, "on": on, "programme": programme, "rows": rows,
-        "programmes": Programme.objects.all(), "form": PairingForm(), "flows": _flows(rows),
-        "today": datetime.date.today()})
+        "area": area, "side": side, "sides": SIDES, "on": on, "programme": programme, "rows": page.object_list,
+        "page": page, "count": len(rows), "query": query.urlencode(), "programmes": Programme.objects.all(),
+        "form": PairingForm(), "flows": _flows(rows), "today": datetime.date.today()})
 
 
 def _party(request, code: str):

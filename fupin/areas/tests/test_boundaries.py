@@ -25,8 +25,10 @@ def source(settings, tmp_path):
         (tmp_path / name).write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
     settings.FUPIN_BOUNDARIES_DIR = str(tmp_path)
     boundaries._shapes.cache_clear()
+    boundaries.point_of.cache_clear()
     yield
     boundaries._shapes.cache_clear()
+    boundaries.point_of.cache_clear()
 
 
 def test_shapes_from_the_configured_source(source):
