@@ -362,7 +362,7 @@ MEMBER_SUSPECTS: dict[str, Callable[[datetime.date], Q]] = {
     "school_age": lambda day: (
         Q(birth_date__gte=_born_from(day.year - 16), school_status__in=cl.SENIOR_SCHOOL_OR_ABOVE)  # 14 or less
         | Q(birth_date__lte=_born_until(day.year - 19), school_status__in=cl.PRIMARY_OR_BELOW)),  # 20 or more
-    "allowance_attribute": lambda day: Q(on_dibao=True, household__attribute="01"),
+    "allowance_attribute": lambda day: Q(on_dibao=True) & Q(household__attribute="01"),
 }
 HOUSEHOLD_SUSPECTS: dict[str, Callable[[datetime.date], Q]] = {
     "cause_members": lambda day: (
