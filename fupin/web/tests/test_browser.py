@@ -2,14 +2,23 @@
 log in, read the dashboard with its charts drawn, drill down, switch language, on a phone-sized screen too."""
 
 import shutil
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 
 from fupin.analytics import services
 from fupin.analytics.tests import scenario
 from fupin.testing.factories import PASSWORD, make_user, system_user
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Screenshots of the key pages, for a person to look at after a run (README: var/screenshots/).
+SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.browser]
 
 
@@ -53,7 +62,7 @@ def test_dashboard_in_a_browser(registry, live_server, browser, tmp_path):
     assert page.inner_text("[data-metric=poor]") == "11"
     assert int(page.get_attribute("body", "data-charts-ready")) >= 3
     assert page.locator("#trend-chart canvas").count() == 1
-    page.screenshot(path="/tmp/dashboard.png", full_page=True)
+    screenshot(page, "dashboard")
     page.click("#children >> text=怒江傈僳族自治州")
     page.wait_for_selector("body[data-charts-ready]")
     assert "怒江傈僳族自治州 · 2019" in page.inner_text("h1")
@@ -100,3 +109,36 @@ def test_helping_side_in_a_browser(delayed_project, live_server, browser):
     page.select_option("#language-form select", "en")
     page.wait_for_selector("text=Project delays")
     assert page.inner_text("tr.delay-red .badge") == "red"
+
+
+@pytest.fixture
+def pairing(registry):
+    """东莞 helps 泸水 (made before the browser starts its event loop)."""
+    import datetime
+
+    from fupin.areas.models import Area
+    from fupin.cooperation import services as cooperation
+    from fupin.cooperation.models import Programme
+
+    actor = system_user()
+    cooperation.pairing_save(actor=actor, data={
+        "programme": Programme.objects.get(code="hand_in_hand"), "start_date": datetime.date(2017, 1, 1),
+        "helper": cooperation.party_for_area(actor=actor, area=Area.objects.get(code="441900000000")),
+        "helped": cooperation.party_for_area(actor=actor, area=Area.objects.get(code="533301000000"))})
+
+
+def test_maps_in_a_browser(pairing, live_server, browser):
+    """The prefecture's choropleth is drawn from the boundary endpoint (its counties' shapes), a click on a county
+    drills down, and the pairing page draws the flow from 东莞 to 泸水."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/dashboard/533300000000/")
+    page.wait_for_selector("#map-chart[data-features]")
+    assert int(page.get_attribute("#map-chart", "data-features")) >= 2
+    assert page.locator("#map-chart canvas").count() == 1
+    screenshot(page, "dashboard-map")
+    page.goto(f"{live_server.url}/cooperation/533300000000/")
+    page.wait_for_selector("#pairing-map[data-flows]")
+    assert page.get_attribute("#pairing-map", "data-flows") == "1"
+    assert "东莞市" in page.inner_text("#pairings")
+    screenshot(page, "pairings")
