@@ -21,7 +21,18 @@ from fupin.imports.records import (
 )
 
 from . import codelists as cl
-from .models import Fund, LabourTransfer, Pairing, Party, Programme, Purchase, TalentExchange, Visit, Workshop
+from .models import (
+    Agreement,
+    Fund,
+    LabourTransfer,
+    Pairing,
+    Party,
+    Programme,
+    Purchase,
+    TalentExchange,
+    Visit,
+    Workshop,
+)
 from .services import pairing_rules, record_rules
 
 RECORDS_IMPORTED = audit_registry.register("cooperation.imported", _("imported cooperation records"))
@@ -98,6 +109,15 @@ SPECS: dict[str, RecordSpec] = {
         Field("document", ("文件", "文件", "document"), "text", False),
         Field("pairing", PAIRING, "pairing", False),
     ), ("kind", "donor", "area", "purpose", "committed_on", "arrived_on"), **_options("fund")),
+    "agreement": RecordSpec(Agreement, (
+        Field("title", ("协议名称", "協議名稱", "agreement", "title"), "text"),
+        Field("number", ("协议文号", "協議文號", "document number"), "text", False),
+        Field("area", AREA, "area"),
+        Field("signed_on", ("签订日期", "簽訂日期", "signed on"), "date"),
+        Field("valid_until", ("有效期至", "有效期至", "valid until"), "date", False),
+        Field("content", ("主要内容", "主要內容", "content"), "text", False),
+        Field("pairing", PAIRING, "pairing", False),
+    ), ("title", "area", "signed_on"), **_options("agreement")),
     "workshop": RecordSpec(Workshop, (
         Field("name", ("车间名称", "車間名稱", "workshop", "name"), "text"),
         Field("area", AREA, "area"),

@@ -118,6 +118,25 @@ class CooperationRecord(TimeStampedModel):
         abstract = True
 
 
+class Agreement(CooperationRecord):
+    """帮扶协议: what the two sides signed (a framework agreement of two provinces, a pairing's annual agreement),
+    with its document number, term and what each side commits to."""
+
+    title = models.CharField(_("title"), max_length=200)
+    number = models.CharField(_("document number"), max_length=60, blank=True)
+    signed_on = models.DateField(_("signed on"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    content = models.TextField(_("what each side commits to"), blank=True)
+
+    class Meta:
+        verbose_name = _("cooperation agreement")
+        verbose_name_plural = _("cooperation agreements")
+        ordering = ["signed_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Fund(CooperationRecord):
     """Fiscal aid or a donation: committed, then arrived (到位)."""
 

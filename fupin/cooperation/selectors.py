@@ -8,7 +8,7 @@ from fupin.accounts.choices import Action
 from fupin.accounts.scoping import area_q
 from fupin.areas.selectors import area_by_code, within_area
 
-from .models import Fund, LabourTransfer, Pairing, Party, Purchase, TalentExchange, Workshop
+from .models import Agreement, Fund, LabourTransfer, Pairing, Party, Purchase, TalentExchange, Workshop
 
 
 def _either_end(actor) -> Q | None:
@@ -58,8 +58,8 @@ def pairings_of(*, actor, area_code: str, side: str, on: datetime.date | None = 
     funds = {row["pairing"]: row for row in Fund.objects.filter(pairing__in=chosen).values("pairing").annotate(
         committed=Sum("committed_amount"), arrived=Sum("arrived_amount"))}
     counts = {}
-    for name, model in (("workshops", Workshop), ("talents", TalentExchange), ("labour_transfers", LabourTransfer),
-                        ("purchases", Purchase)):
+    for name, model in (("agreements", Agreement), ("workshops", Workshop), ("talents", TalentExchange),
+                        ("labour_transfers", LabourTransfer), ("purchases", Purchase)):
         for row in model.objects.filter(pairing__in=chosen).values("pairing").annotate(n=Count("id")):
             counts.setdefault(row["pairing"], {})[name] = row["n"]
     result = []
@@ -73,6 +73,6 @@ def pairings_of(*, actor, area_code: str, side: str, on: datetime.date | None = 
         result.append({
             **item, "funds_committed": money.get("committed") or 0, "funds_arrived": money.get("arrived") or 0,
             **{name: counts.get(item["id"], {}).get(name, 0)
-               for name in ("workshops", "talents", "labour_transfers", "purchases")},
+               for name in ("agreements", "workshops", "talents", "labour_transfers", "purchases")},
         })
     return result

@@ -21,15 +21,26 @@ from fupin.registry.models import Household
 
 from . import codelists as cl
 from .creditcode import is_valid
-from .models import Fund, LabourTransfer, Pairing, Party, Programme, Purchase, TalentExchange, Visit, Workshop
+from .models import (
+    Agreement,
+    Fund,
+    LabourTransfer,
+    Pairing,
+    Party,
+    Programme,
+    Purchase,
+    TalentExchange,
+    Visit,
+    Workshop,
+)
 
 PARTY_SAVED = audit_registry.register("cooperation.party_saved", _("saved a helping or helped party"))
 PAIRING_SAVED = audit_registry.register("cooperation.pairing_saved", _("saved a pairing"))
 PAIRING_ENDED = audit_registry.register("cooperation.pairing_ended", _("ended a pairing"))
 RECORD_SAVED = audit_registry.register("cooperation.record_saved", _("saved a cooperation record"))
 
-RECORD_MODELS = {"fund": Fund, "workshop": Workshop, "talent": TalentExchange, "labour": LabourTransfer,
-                 "purchase": Purchase, "visit": Visit}
+RECORD_MODELS = {"agreement": Agreement, "fund": Fund, "workshop": Workshop, "talent": TalentExchange,
+                 "labour": LabourTransfer, "purchase": Purchase, "visit": Visit}
 
 
 
@@ -161,6 +172,8 @@ def record_rules(kind: str, record) -> None:
     elif kind == "visit" and (record.level not in cl.LEADER_LEVEL.values or record.direction not in
                               cl.DIRECTION.values):
         raise ValidationFailed(_("Unknown level or direction of the visit."), field="level")
+    elif kind == "agreement" and record.valid_until and record.valid_until < record.signed_on:
+        raise ValidationFailed(_("An agreement cannot end before it is signed."), field="valid_until")
     elif kind == "purchase" and record.amount <= Decimal(0):
         raise ValidationFailed(_("The amount must be positive."), field="amount")
     if record.pairing_id and not record.area_id.startswith(record.pairing.helped.area.prefix):

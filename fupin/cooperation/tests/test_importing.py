@@ -93,3 +93,24 @@ def test_import_is_scoped(areas, tmp_path):
     path = write(tmp_path / "pairings.csv", ["帮扶类别,帮扶方,受扶方,开始日期", "携手奔小康,310101,533301,2017-03-01"])
     report = cooperation_import(actor=clerk, kind="pairing", path=path)
     assert report.errors[0].text("en") == "533301000000 is outside the areas granted to you."
+
+
+def test_agreements_import_and_show_on_their_pairing(areas, tmp_path):
+    from fupin.cooperation.models import Agreement
+    from fupin.cooperation.selectors import pairings_of
+
+    write(tmp_path / "pairing.csv", ["帮扶类别,帮扶方,受扶方,开始日期", "东西部扶贫协作,310101,5333,2016-01-01"])
+    cooperation_import(actor=system_user(), kind="pairing", path=tmp_path / "pairing.csv")
+    pairing = Pairing.objects.get()
+    path = write(tmp_path / "agreements.csv", [
+        "协议名称,协议文号,行政区划代码,签订日期,有效期至,主要内容,结对编号",
+        f"沪滇扶贫协作框架协议,沪滇〔2017〕1号,5333,2017-03-01,2020-12-31,产业、劳务、人才,{pairing.pk}",
+        f"过期协议,,5333,2019-03-01,2018-12-31,,{pairing.pk}",
+    ])
+    report = cooperation_import(actor=system_user(), kind="agreement", path=path, skip_invalid=True)
+    assert (report.created, [(e.row, e.column) for e in report.errors]) == (1, [(3, "有效期至")])
+    assert report.errors[0].text("zh-hans") == "协议的终止日期不能早于签订日期。"
+    assert Agreement.objects.get().number == "沪滇〔2017〕1号"
+    assert cooperation_import(actor=system_user(), kind="agreement", path=path, skip_invalid=True).created == 0
+    row = pairings_of(actor=system_user(), area_code="5333", side="helped")[0]
+    assert (row["helper"], row["agreements"]) == ("黄浦区", 1)

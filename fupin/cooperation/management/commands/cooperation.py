@@ -5,8 +5,8 @@ from fupin.core.errors import ServiceError
 
 from ... import report, selectors
 
-PAIRING_COLUMNS = ["programme", "helper", "helped", "start_date", "end_date", "status", "funds_arrived",
-                   "workshops", "talents", "labour_transfers", "purchases"]
+PAIRING_COLUMNS = ["programme", "helper", "helped", "start_date", "end_date", "status", "agreements",
+                   "funds_arrived", "workshops", "talents", "labour_transfers", "purchases"]
 
 
 class Command(FupinCommand):

@@ -25,6 +25,8 @@ class Command(FupinCommand):
         "ethnic-population": (area_services.ethnic_population_import,
                               "An ethnic group's rural population per area and year "
                               "(行政区划代码, 年度, 民族, 乡村人口)."),
+        "agreements": (partial(cooperation_import, kind="agreement"),
+                       "Cooperation agreements (协议名称, 协议文号, 行政区划代码, 签订日期, 有效期至 …)."),
         "pairings": (partial(cooperation_import, kind="pairing"),
                      "Pairings (帮扶类别, 帮扶方, 受扶方, 开始日期 …)."),
         "funds": (partial(cooperation_import, kind="fund"),
