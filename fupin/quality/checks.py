@@ -13,7 +13,7 @@ from functools import reduce
 from operator import or_
 
 import numpy as np
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField
+from django.db.models import Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast, StrIndex
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -43,9 +43,16 @@ class Scope:
     # The same filter on the household seen through a relation, given the lookup prefix ("household__"): rows of
     # other tables are then scoped with a join, which the databases run several times faster than IN (subquery).
     household_filter: Callable[[str], Q] | None = None
+    # SQLite drives a join (or IN (subquery)) from the scope's households in area order, which reads the other
+    # table's rows at random; when the scope holds most of the registry, reading them in their stored order and
+    # probing the scope's ids is 2–3× faster at a million households. Set by the service on SQLite only.
+    most_of_the_registry: bool = False
 
     def within(self, queryset: QuerySet, path: str = "household") -> QuerySet:
         """The rows of `queryset` whose household (reached through `path`) is in the scope."""
+        if self.most_of_the_registry:  # "+ 0" keeps SQLite from using the household index to drive the query
+            return queryset.alias(scope_household=ExpressionWrapper(F(f"{path}_id") + 0, IntegerField())).filter(
+                scope_household__in=self.households.order_by().values("pk"))
         if self.household_filter is None:
             return queryset.filter(**{f"{path}__in": self.households})
         return queryset.filter(self.household_filter(f"{path}__"))

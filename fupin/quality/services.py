@@ -5,7 +5,7 @@ Scanning needs `change` in the area (it writes findings); explaining needs `chan
 accepting needs `approve` there.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -46,8 +46,10 @@ def _scope(actor, area_code: str | None, year: int) -> tuple[str, Scope]:
         granted = area_q(actor, Action.CHANGE, f"{prefix}area")
         return condition if granted is None else condition & granted
 
-    return code, Scope(year=year, households=Household.objects.filter(household_filter("")),
-                       household_filter=household_filter)
+    households = Household.objects.filter(household_filter(""))
+    most = connection.vendor == "sqlite" and households.count() * 2 > Household.objects.count()
+    return code, Scope(year=year, households=households, household_filter=household_filter,
+                       most_of_the_registry=most)
 
 
 def _rules(codes: list[str] | None) -> list[QualityRule]:

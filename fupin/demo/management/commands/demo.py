@@ -10,6 +10,7 @@ from fupin.registry.bulk import households_bulk_register
 from fupin.registry.models import Household
 
 DEMO_PREFECTURE = "5333"  # 怒江傈僳族自治州, Yunnan: a 三区三州 prefecture
+SMALL = Decimal("0.02")
 
 
 class Command(FupinCommand):
@@ -22,14 +23,19 @@ class Command(FupinCommand):
         parser.add_argument("--members", type=int, default=5000,
                             help="Synthetic members to register in 怒江 when the calibrated Yunnan demo is not made "
                                  "(default 5000).")
-        parser.add_argument("--yunnan-scale", type=Decimal, default=Decimal(1),
+        parser.add_argument("--small", action="store_true",
+                            help=f"A quick look: both provinces at {SMALL} of the seeds' scale (a minute or two).")
+        parser.add_argument("--yunnan-scale", type=Decimal, default=None,
                             help="Yunnan 2014–2020 at this fraction of the first seed's scale (default 1: about "
                                  "780,000 registered people; 0 leaves it out).")
-        parser.add_argument("--shanxi-scale", type=Decimal, default=Decimal(1),
+        parser.add_argument("--shanxi-scale", type=Decimal, default=None,
                             help="Shanxi 2017–2018 at this fraction of the second seed's scale (default 1: about "
                                  "1.14 million registered people; 0 leaves Shanxi out).")
 
     def handle(self, *args, **options):
+        default = SMALL if options["small"] else Decimal(1)
+        for key in ("yunnan_scale", "shanxi_scale"):
+            options[key] = default if options[key] is None else options[key]
         users = ensure_demo_users(actor=self.actor)
         missing = YunnanDemo.missing()
         if options["yunnan_scale"] > 0 and not missing:
