@@ -21,7 +21,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 os.environ.setdefault("FUPIN_DEBUG", "0")
 os.environ.setdefault("FUPIN_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
-import django
+import django  # noqa: E402 (the path and settings above must come first)
 
 django.setup()
 

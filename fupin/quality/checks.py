@@ -1,9 +1,10 @@
 """The checks quality rules run, each in sets over one scan's scope (area subtree and year).
 
 A check is called with the rules that use it and the scope, and yields (rule code, Hit). Most are one query;
-`consistency` runs the registry's own consistency rules (the ones that warn at entry) over households loaded in
-batches, so entry and scan can never disagree; `id_number_invalid` re-validates stored numbers (a number valid when
-entered can fail later when the validation tables learn more).
+`consistency` runs the registry's own consistency rules (the ones that warn at entry) over the households the
+database picks as possible hits, loaded in batches, so entry and scan can never disagree; `id_number_invalid`
+re-validates stored numbers (a number valid when entered can fail later when the validation tables learn more),
+proving most of them valid in numpy first.
 """
 
 import datetime
@@ -43,14 +44,14 @@ class Scope:
     # The same filter on the household seen through a relation, given the lookup prefix ("household__"): rows of
     # other tables are then scoped with a join, which the databases run several times faster than IN (subquery).
     household_filter: Callable[[str], Q] | None = None
-    # SQLite drives a join (or IN (subquery)) from the scope's households in area order, which reads the other
-    # table's rows at random; when the scope holds most of the registry, reading them in their stored order and
-    # probing the scope's ids is 2–3× faster at a million households. Set by the service on SQLite only.
+    # SQLite drives a join (or IN (subquery)) from the scope's households in area order, which reads the members
+    # at random; when the scope holds most of the registry, reading the members in their stored order and probing
+    # the scope's ids is 2–3× faster at a million households. Set by the service on SQLite only.
     most_of_the_registry: bool = False
 
-    def within(self, queryset: QuerySet, path: str = "household") -> QuerySet:
+    def within(self, queryset: QuerySet, path: str = "household", *, big_table: bool = False) -> QuerySet:
         """The rows of `queryset` whose household (reached through `path`) is in the scope."""
-        if self.most_of_the_registry:  # "+ 0" keeps SQLite from using the household index to drive the query
+        if big_table and self.most_of_the_registry:  # "+ 0": SQLite cannot drive the query from the scope
             return queryset.alias(scope_household=ExpressionWrapper(F(f"{path}_id") + 0, IntegerField())).filter(
                 scope_household__in=self.households.order_by().values("pk"))
         if self.household_filter is None:
@@ -87,7 +88,7 @@ def check(name: str):
 
 
 def _members(scope: Scope) -> QuerySet:
-    return scope.within(Member.objects.filter(is_active=True))
+    return scope.within(Member.objects.filter(is_active=True), big_table=True)
 
 
 def _years(scope: Scope) -> QuerySet:
@@ -325,19 +326,17 @@ def _consistency_hits(by_code: dict, scope, household_ids: list[int] | None) -> 
 # What each consistency rule of registry/consistency.py needs to possibly warn, as conditions the database
 # evaluates in one pass: on an active member (MEMBER_SUSPECTS) or on the household (HOUSEHOLD_SUSPECTS), given
 # the scan's day. Each must hold on every household the rule can warn on (it may hold on more: the rule itself
-# decides); age windows are one year wider than the rules' so that no boundary day is missed.
+# decides).
 # test_consistency_candidates_cover_the_rules checks this on randomly drawn households; a rule added to the
 # registry without an entry here runs over every household.
 CHILD_RELATIONS = ("03", "04", "07", "08", "09", "10", "21", "22")  # as consistency.relation_age
 NOT_IN_SCHOOL = ("", "00", "18")  # as the rules' `in_school`
 
 
-def _born_from(year: int) -> datetime.date:
-    return datetime.date(year, 1, 1)
-
-
-def _born_until(year: int) -> datetime.date:
-    return datetime.date(year, 12, 31)
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    """Aged `years` or more on `day` (consistency.age_on) ⟺ born on or before this date. The scan's day is
+    31 December (Scope.year_end); a 29 February would raise here rather than shift a bound."""
+    return day.replace(year=day.year - years)
 
 
 def _head(**conditions) -> Exists:
@@ -360,15 +359,15 @@ MEMBER_SUSPECTS: dict[str, Callable[[datetime.date], Q]] = {
         Q(relation__in=cl.ELDER_RELATIONS) & Q(_head(birth_date__lte=OuterRef("birth_date")))
         | Q(relation__in=CHILD_RELATIONS) & Q(_head(birth_date__gte=OuterRef("birth_date")))),
     "labour_age_health": lambda day: Q(labour__isnull=False) & ~Q(labour="") & (
-        (Q(birth_date__gte=_born_from(day.year - 17)) & ~Q(labour="5"))  # under 16
-        | Q(birth_date__gte=_born_from(day.year - 62), birth_date__lte=_born_until(day.year - 15),  # 16 to 60
+        (Q(birth_date__gt=_years_before(day, 16)) & ~Q(labour="5"))  # under 16
+        | Q(birth_date__gt=_years_before(day, 61), birth_date__lte=_years_before(day, 16),  # 16 to 60
             health="1", school_status__in=NOT_IN_SCHOOL, labour__in=cl.NO_LABOUR)),
     "work_months": lambda day: (
         (Q(work_location__isnull=False) & ~Q(work_location="") & (Q(work_months__isnull=True) | Q(work_months=0)))
         | (Q(work_months__gt=0) & (Q(work_location__isnull=True) | Q(work_location="")))),
     "school_age": lambda day: (
-        Q(birth_date__gte=_born_from(day.year - 16), school_status__in=cl.SENIOR_SCHOOL_OR_ABOVE)  # 14 or less
-        | Q(birth_date__lte=_born_until(day.year - 19), school_status__in=cl.PRIMARY_OR_BELOW)),  # 20 or more
+        Q(birth_date__gt=_years_before(day, 15), school_status__in=cl.SENIOR_SCHOOL_OR_ABOVE)  # 14 or less
+        | Q(birth_date__lte=_years_before(day, 20), school_status__in=cl.PRIMARY_OR_BELOW)),  # 20 or more
     "allowance_attribute": lambda day: Q(on_dibao=True) & Q(household__attribute="01"),
 }
 HOUSEHOLD_SUSPECTS: dict[str, Callable[[datetime.date], Q]] = {
