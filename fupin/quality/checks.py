@@ -19,6 +19,7 @@ from django.db.models.functions import Cast, StrIndex
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from fupin.assistance.models import Responsibility
 from fupin.core.bulk import chunked
 from fupin.registry import codelists as cl
 from fupin.registry import consistency
@@ -270,6 +271,35 @@ def monitoring_missed(rules, scope):
                                      _("Income per head %(income)s is within the monitoring range (%(threshold)s) "
                                        "but the household is not monitored."),
                                      {"income": income, "threshold": threshold})
+
+
+def _serving_on(day: datetime.date) -> QuerySet:
+    """Responsible cadres serving on `day`."""
+    return Responsibility.objects.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+@check("no_responsible_cadre")
+def no_responsible_cadre(rules, scope):
+    """Every poor household, and every monitored one, has a responsible cadre (帮扶责任人) serving at the end of
+    the year (DOMAIN_RULES §5.3/§7.3: 帮扶责任人缺失)."""
+    rows = _years(scope).filter(Q(status__in=sorted(cl.POOR_STATUSES)) | ~Q(monitoring_category="")).filter(
+        ~Exists(_serving_on(scope.year_end).filter(household=OuterRef("household_id"))))
+    for household_id in rows.values_list("household_id", flat=True).iterator(chunk_size=20000):
+        for rule in rules:
+            yield rule.code, Hit(household_id, None, _("Poor or monitored at the end of %(year)s without a "
+                                                       "responsible cadre."), {"year": scope.year})
+
+
+@check("poor_cadre")
+def poor_cadre(rules, scope):
+    """A responsible cadre serving at the end of the year who is an active member of a poor household (a cadre
+    may not be registered poor; personnel refuses it at entry, but a cadre's household can become poor later)."""
+    serving = _serving_on(scope.year_end).values("cadre__id_number")
+    members = _members(scope).filter(household__status__in=sorted(cl.POOR_STATUSES), id_number__in=serving)
+    for household_id, member_id in members.values_list("household_id", "pk"):
+        for rule in rules:
+            yield rule.code, Hit(household_id, member_id, _("A member of this poor household serves as a responsible "
+                                                            "cadre."))
 
 
 @check("duplicate_person")

@@ -16,6 +16,7 @@ from fupin.registry.models import ConsistencyRuleSwitch, DuplicateCandidate, Hou
 from fupin.testing.factories import (
     id_number,
     load_fixture_divisions,
+    make_cadre,
     make_user,
     member_data,
     register_household,
@@ -99,8 +100,8 @@ def scan(rules, year=2019, area="533301"):
 def test_every_rule_has_a_case():
     from .test_comparison import LISTED
 
-    assert set(BREAK) | set(LISTED) | {"monitoring_missed"} == set(QualityRule.objects.values_list("code",
-                                                                                                   flat=True))
+    assert set(BREAK) | set(LISTED) | {"monitoring_missed", "no_responsible_cadre", "poor_cadre"} == set(
+        QualityRule.objects.values_list("code", flat=True))
 
 
 @pytest.mark.parametrize("rule", sorted(BREAK))
@@ -203,3 +204,31 @@ def test_api(village, django_capture_on_commit_callbacks):
     explained = client.post(f"/api/quality/findings/{items[0]['id']}/explain/", {"explanation": "确实很远"})
     assert explained.json()["status"] == "explained"
     assert client.get("/api/quality/summary/", {"area": VILLAGE[:9]}).json() == []
+
+
+def _responsible(h, cadre, start, end=None):
+    from fupin.assistance import services as assistance
+
+    assistance.record_save(actor=system_user(), kind="responsibility", data={
+        "household": h, "cadre": cadre, "level": "county", "start_date": start, "end_date": end})
+
+
+def test_responsible_cadres(village):
+    """Poor households need a cadre serving at the end of the year; a cadre may not be a member of a poor
+    household."""
+    served, forgotten, left, exited = household(), household(), household(), household(status="1")
+    cadre = make_cadre(id_number_value=id_number("533301", "19750101", "901"))
+    _responsible(served, cadre, datetime.date(2018, 1, 1))
+    _responsible(left, make_cadre(), datetime.date(2018, 1, 1), datetime.date(2019, 6, 30))  # gone before year end
+    found = scan(["no_responsible_cadre"])
+    assert sorted(f.household_id for f in found) == sorted([forgotten.pk, left.pk])
+    assert found[0].message == "2019 年末为贫困户或监测户，但没有帮扶责任人。"
+    assert exited.pk not in {f.household_id for f in found}
+    assert scan(["poor_cadre"]) == []
+    # The cadre's own household becomes a registered poor one: the member who serves is named.
+    n = next(_numbers)
+    own = register_household(number=f"{VILLAGE}{n:05d}", members=[member_data(
+        name="王干部", id_number=cadre.id_number)], year=2019, year_data={"size_end": 1, "status": "0",
+                                                                          "wage_income": "3000"}, status="0").household
+    found = scan(["poor_cadre"])
+    assert [(f.household_id, f.member_id) for f in found] == [(own.pk, own.members.get().pk)]
