@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.areas.selectors import subtree
 from fupin.core.bulk import chunked
+from fupin.core.registries import registrar
 from fupin.quality.models import DepartmentRecord
 from fupin.registry.models import HouseholdYear, Member
 from fupin.rules import evaluation
@@ -64,12 +65,7 @@ class Hit:
             return str(self.message) % self.params if self.params else str(self.message)
 
 
-def check(name: str):
-    def register(function):
-        CHECKS[name] = function
-        return function
-
-    return register
+check = registrar(CHECKS)
 
 
 def _plain(values: dict) -> dict:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.assistance.models import Responsibility
 from fupin.core.bulk import chunked
+from fupin.core.registries import registrar
 from fupin.registry import codelists as cl
 from fupin.registry import consistency
 from fupin.registry.idnumbers import (
@@ -80,12 +81,7 @@ class Hit:
         return str(self.message) % self.params if self.params else str(self.message)
 
 
-def check(name: str):
-    def register(function):
-        CHECKS[name] = function
-        return function
-
-    return register
+check = registrar(CHECKS)
 
 
 def _members(scope: Scope) -> QuerySet:
