@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import cooperation, helping, household, views
+from . import cooperation, helping, household, quality, views
 
 app_name = "web"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("jobs/", views.jobs, name="jobs"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("imports/households/", views.household_import, name="household-import"),
+    path("quality/<str:code>/", quality.findings, name="quality"),
     path("cooperation/<str:code>/", cooperation.pairings, name="pairings"),
     path("cooperation/<str:code>/add/", cooperation.pairing_add, name="pairing-add"),
     path("cooperation/<str:code>/<int:pk>/end/", cooperation.pairing_end, name="pairing-end"),
