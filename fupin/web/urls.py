@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("search/", views.search, name="search"),
     path("areas/", views.area_browse, name="areas"),
     path("areas/<str:code>/", views.area_browse, name="area"),
     path("dashboard/", views.dashboard, name="dashboard"),

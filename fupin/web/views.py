@@ -152,5 +152,18 @@ def area_map(request, code: str | None = None):
     return response
 
 
+@login_required
+def search(request):
+    """Find people by ID number, household number, name in either script, pinyin or initials (the registry's
+    search, scoped to the user's areas); each result links to its household's file. ID numbers are shown masked."""
+    from fupin.registry.masking import mask_id_number
+    from fupin.registry.selectors import member_search
+
+    query = request.GET.get("q", "").strip()
+    results = [{"member": member, "id_number": mask_id_number(member.id_number) if member.id_number else ""}
+               for member in member_search(actor=request.user, query=query)] if query else []
+    return render(request, "web/search.html", {"query": query, "results": results})
+
+
 BREAKDOWN_TITLES = {"cause": _("By main cause"), "attribute": _("By household attribute"),
                     "ethnicity": _("By ethnic group"), "age_band": _("By age")}

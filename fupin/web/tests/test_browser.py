@@ -142,3 +142,17 @@ def test_maps_in_a_browser(pairing, live_server, browser):
     assert page.get_attribute("#pairing-map", "data-flows") == "1"
     assert "东莞市" in page.inner_text("#pairings")
     screenshot(page, "pairings")
+
+
+def test_search_by_pinyin_opens_the_household_file(registry, live_server, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/search/")
+    page.fill("input[name=q]", "chengyuan")  # 成员… in pinyin
+    page.click("form[role=search] button[type=submit]")
+    page.wait_for_selector("#results")
+    assert page.locator("#results tbody tr").count() >= 1
+    page.click("#results tbody tr:first-child a")
+    page.wait_for_url("**/households/*/")
+    assert "成员" in page.inner_text("body")
+    screenshot(page, "household-file")
