@@ -410,9 +410,10 @@ def _ethnic_groups(area: Area, baseline: int, year: int, ethnic: list[dict], sou
         how = {"metric": "poor", "filters": {"area": area.code, "by": "ethnicity", "ethnicities": codes,
                                              "years": [baseline, year]},
                "source": source, "denominator": "areas.areaethnicpopulation"}
+        populations = {when: _group_population(area, when, codes) for when in (baseline, year)}
         for when, column in ((baseline, "poor_baseline"), (year, "poor_year")):
             poor = sum(rows.get(code, {}).get(column, 0) for code in codes)
-            population = sum(_group_population(area, when, codes).values())
+            population = sum(populations[when].values())
             figures.append(Figure(f"{key}_poor_{when}", _("%(group)s: registered poor at the end of %(year)s") % {
                 "group": name, "year": when}, poor, pgettext("unit", "persons"), how))
             figures.append(Figure(f"{key}_incidence_{when}", _("%(group)s: poverty incidence at the end of "
@@ -436,7 +437,7 @@ def _ethnic_groups(area: Area, baseline: int, year: int, ethnic: list[dict], sou
                                                    "exit_years": [baseline, year], "area": area.code},
              "source": {"engine": "operational", "snapshot": "live"}}))
 
-        population = _group_population(area, year, codes)
+        population = populations[year]
         region = Area.objects.filter(code=group["provinces"][0].ljust(CODE_LENGTH, "0")).values_list(
             "region_class", flat=True).first()
         threshold = YearPolicy.load(year).exit_threshold("county", region, group["provinces"][0]) if region else None

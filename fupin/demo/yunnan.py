@@ -211,11 +211,13 @@ class YunnanDemo(CalibratedDemo):
             parties.append(Party(kind=kind, name=f"{area.name}{name}{k + 1:04d}", area=area, credit_code=code))
         return self.bulk(Party, parties)
 
-    def _pairings(self, programme: str, helpers: list[Party], helped: list[Party]) -> list[Pairing]:
-        """As many pairings as the larger side: every party on each side in at least one (many-to-many)."""
+    def _pairings(self, programme: str, helpers: list[Party], helped: list[Party],
+                  start: datetime.date = datetime.date(2017, 1, 1)) -> list[Pairing]:
+        """As many pairings as the larger side: every party on each side in at least one (many-to-many); two
+        sides of the same length are paired one to one."""
         count = max(len(helpers), len(helped)) if helpers and helped else 0
         return self.bulk(Pairing, [Pairing(programme_id=programme, helper=helpers[k % len(helpers)],
-                                           helped=helped[k % len(helped)], start_date=datetime.date(2017, 1, 1))
+                                           helped=helped[k % len(helped)], start_date=start)
                                    for k in range(count)])
 
     def pairings(self) -> None:
@@ -228,7 +230,8 @@ class YunnanDemo(CalibratedDemo):
         pairs += [(guangdong[code], Area.objects.get(code=helped)) for code, codes in GUANGDONG_CITIES.items()
                   for helped in codes]
         helpers = self._area_parties([helper for helper, _helped in pairs])
-        self.east_west = self._pairings_of("east_west", helpers, self._area_parties([h for _, h in pairs]))
+        self.east_west = self._pairings("east_west", helpers, self._area_parties([h for _, h in pairs]),
+                                        start=datetime.date(2016, 7, 1))
         eastern = [*districts, *guangdong.values()]
         counties = [c for c in self._areas("53", Level.COUNTY, 200) if region_known(c.code[:6])]
         self._pairings("hand_in_hand", self._area_parties(eastern),
@@ -252,11 +255,6 @@ class YunnanDemo(CalibratedDemo):
                        self._organisations("school", "中心学校", counties, self.n("schools")))
         self._pairings("hospital_pairs", self._organisations("hospital", "医院", eastern, self.n("hospitals")),
                        self._organisations("medical", "卫生院", counties, self.n("medical")))
-
-    def _pairings_of(self, programme: str, helpers: list[Party], helped: list[Party]) -> list[Pairing]:
-        return self.bulk(Pairing, [Pairing(programme_id=programme, helper=helper, helped=party,
-                                           start_date=datetime.date(2016, 7, 1))
-                                   for helper, party in zip(helpers, helped, strict=True)])
 
     def funds(self) -> None:
         """Fiscal aid by year over the East–West pairings (the end of March 2020 included), the 2020 part 61 % for
@@ -321,7 +319,7 @@ class YunnanDemo(CalibratedDemo):
 
     def people(self) -> None:
         """Workshops, professionals sent and the poor moved into jobs in the east."""
-        on = [datetime.date(2016 + k % 4, 5, 1) for k in range(4)]
+        on = [datetime.date(year, 5, 1) for year in range(2016, 2020)]
         for k in range(self.n("workshops")):
             pairing = self.east_west[k % len(self.east_west)]
             record_save(actor=self.actor, kind="workshop", data={

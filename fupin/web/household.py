@@ -33,6 +33,8 @@ from fupin.registry import selectors as registry_selectors
 from fupin.registry import services as registry_services
 from fupin.registry.masking import MASKS
 from fupin.registry.models import Household, HouseholdYear
+from fupin.registry.validation import TRANSFER_ITEMS
+from fupin.rules.evaluation import INDICATORS  # the 两不愁三保障 + water indicators, in their order
 from fupin.rules.policy import YearPolicy
 from fupin.workflows import selectors as workflow_selectors
 from fupin.workflows.notices import FONTS
@@ -41,10 +43,6 @@ ZERO = Decimal("0.00")
 CARD_MEASURE_ROWS = 12  # the 明白卡 is one page: more delivered measures than this are summed in one line
 INCOME_FIELDS = ("wage_income", "business_income", "business_expense", "property_income", "transfer_income",
                  "net_income", "net_income_per_capita")
-TRANSFER_ITEMS = ("family_planning_subsidy", "dibao_payment", "tekun_payment", "pension_payment",
-                  "eco_compensation", "other_transfer")
-INDICATORS = ("food_secure", "clothing_secure", "education_secure", "medical_secure", "housing_secure",
-              "water_secure")
 CONDITIONS = ("cultivated_land", "forest_land", "housing_area", "housing_grade", "drinking_water_difficult",
               "sanitary_toilet")
 

@@ -13,6 +13,8 @@ from fupin.areas import boundaries, codes, selectors
 from fupin.areas.models import Area, DivisionVintage
 from fupin.core.errors import NotFound, PermissionDenied
 from fupin.jobs.selectors import job_list
+from fupin.registry.masking import mask_id_number
+from fupin.registry.selectors import member_search
 
 
 class ThrottledLoginView(auth_views.LoginView):
@@ -156,9 +158,6 @@ def area_map(request, code: str | None = None):
 def search(request):
     """Find people by ID number, household number, name in either script, pinyin or initials (the registry's
     search, scoped to the user's areas); each result links to its household's file. ID numbers are shown masked."""
-    from fupin.registry.masking import mask_id_number
-    from fupin.registry.selectors import member_search
-
     query = request.GET.get("q", "").strip()
     results = [{"member": member, "id_number": mask_id_number(member.id_number) if member.id_number else ""}
                for member in member_search(actor=request.user, query=query)] if query else []
