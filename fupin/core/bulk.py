@@ -3,6 +3,8 @@
 Used by loaders and imports instead of one ORM object per row. The caller owns the transaction.
 """
 
+import datetime
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
@@ -106,12 +108,33 @@ def _column_converter(field, connection, now):
     from django.db import models
 
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        prepared = field.get_db_prep_save(now, connection)
-        return lambda value: prepared if value is None else field.get_db_prep_save(value, connection)
-    if isinstance(field, models.JSONField | models.DateTimeField) or (
+        return _same_as_last(lambda value: field.get_db_prep_save(now if value is None else value, connection))
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField) \
+            and connection.vendor != "postgresql":
+        # What Django's SQLite adapter stores for a date, without its per-value field machinery.
+        return lambda value: value.isoformat() if type(value) is datetime.date else (
+            None if value is None else field.get_db_prep_save(value, connection))
+    if isinstance(field, models.DateTimeField):
+        return _same_as_last(lambda value: None if value is None else field.get_db_prep_save(value, connection))
+    if isinstance(field, models.JSONField) or (
             isinstance(field, models.DateField) and connection.vendor != "postgresql"):
         return lambda value: None if value is None else field.get_db_prep_save(value, connection)
     return None  # str, int, bool, Decimal, and dates on PostgreSQL go to the driver as they are
+
+
+def _same_as_last(convert):
+    """`convert`, reusing the previous result when handed the same object again: the rows of one insert mostly
+    share one timestamp (a refresh's `computed_at`), and Django's per-value conversion of an aware datetime
+    was most of the time of writing rollups. Immutable values only (datetimes), compared by identity."""
+    last_value, last_result = object(), None
+
+    def converted(value):
+        nonlocal last_value, last_result
+        if value is not last_value:
+            last_value, last_result = value, convert(value)
+        return last_result
+
+    return converted
 
 
 def insert_rows(model, rows: Iterable[dict], *, connection=None, batch_size: int = 20000) -> int:
@@ -128,14 +151,18 @@ def insert_rows(model, rows: Iterable[dict], *, connection=None, batch_size: int
     now = timezone.now()
     defaults = [f.get_default() if f.default is not NOT_PROVIDED else (None if f.null else f.get_default())
                 for f in fields]
-    converters = [_column_converter(f, connection, now) for f in fields]
-    plan = list(zip([f.attname for f in fields], defaults, converters, strict=True))
+    attnames = [f.attname for f in fields]
+    base = dict(zip(attnames, defaults, strict=True))
+    pick = operator.itemgetter(*attnames) if len(attnames) > 1 else lambda row: (row[attnames[0]],)
+    converted = [(index, convert) for index, convert in enumerate(_column_converter(f, connection, now)
+                                                                  for f in fields) if convert]
 
     def prepared(row: dict) -> list:
-        values = []
-        for attname, default, convert in plan:
-            value = row.get(attname, default)
-            values.append(convert(value) if convert else value)
+        # Defaults overlaid by the row and picked in column order in C; only the few columns that need a
+        # conversion (dates on SQLite, JSON, timestamps) go through Python per value.
+        values = list(pick({**base, **row}))
+        for index, convert in converted:
+            values[index] = convert(values[index])
         return values
 
     qn = connection.ops.quote_name

@@ -84,8 +84,13 @@ class CodeList:
 
     def lookup(self, text: str) -> str | None:
         """The code for a code, label or alias in either script; None if it matches nothing."""
-        if text is None or str(text).strip() == "":
+        if text is None:
             return None
+        # A value written as the index keeps it (a code, or a label in simplified script without spaces) is
+        # found without normalising it, which is most values of an import; _key is idempotent, so this is exact.
+        found = self._index.get(text)
+        if found is not None or str(text).strip() == "":
+            return found
         return self._index.get(self._key(text))
 
     def get(self, code: str) -> Code:

@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -147,7 +147,7 @@ def _clean_batch(batch: list[Submission], run: _Run, today, result: BulkResult) 
             if province not in run.policies:
                 run.policies[province] = province_policy(province)
             clean_h, clean_ms, clean_y, found, warnings = _clean_submission(
-                area, sub.household, sub.members, sub.year_data, today, run.policies[province])
+                area.code, sub.household, sub.members, sub.year_data, today, run.policies[province])
             problems += found
             if warnings:
                 result.warn(sub.tag, warnings)
@@ -159,23 +159,16 @@ def _clean_batch(batch: list[Submission], run: _Run, today, result: BulkResult) 
         if problems:
             result.rejected.append((sub.tag, problems))
         else:
-            items.append(_Item(sub, area, clean_h, clean_ms, clean_y, history))
+            # Members as the rows they are stored as (name keys included), made once for the checks and writes.
+            items.append(_Item(sub, area, clean_h, [_member_values(None, m) for m in clean_ms], clean_y, history))
     return items
 
 
 def _set_checks(items: list[_Item], run: _Run, result: BulkResult, update_existing: bool) -> list[_Item]:
     """Refuse, in sets, household numbers and ID numbers already registered elsewhere or repeated in the file."""
-    existing: dict[tuple[str, str], int] = {}
     keys = [(item.area.code[:6], item.household["number"]) for item in items]
-    for county in {k[0] for k in keys}:
-        for chunk in chunked([k[1] for k in keys if k[0] == county], 500):
-            existing.update(((county, number), pk) for pk, number in Household.objects.filter(
-                county_code=county, number__in=chunk).values_list("pk", "number"))
-    taken: dict[str, tuple[int, str]] = {}
-    for chunk in chunked(sorted({m["id_number"] for i in items for m in i.members if m["id_number"]}), 500):
-        for number, household_id, household_number in Member.objects.filter(
-                is_active=True, id_number__in=chunk).values_list("id_number", "household_id", "household__number"):
-            taken[number] = (household_id, household_number)
+    existing = _household_ids(keys)
+    taken = _registered_ids({m["id_number"] for i in items for m in i.members if m["id_number"]})
     kept = []
     for item, key in zip(items, keys, strict=True):
         problems = []
@@ -206,6 +199,38 @@ def _set_checks(items: list[_Item], run: _Run, result: BulkResult, update_existi
     return kept
 
 
+def _household_ids(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The pk of each (county code, household number) already registered. Raw SQL: building an ORM query with
+    hundreds of parameters, batch after batch, cost more than running it."""
+    by_county: dict[str, list[str]] = {}
+    for county, number in keys:
+        by_county.setdefault(county, []).append(number)
+    table = connection.ops.quote_name(Household._meta.db_table)
+    found = {}
+    with connection.cursor() as cursor:
+        for county, numbers in by_county.items():
+            for chunk in chunked(numbers, 500):
+                cursor.execute(f"SELECT id, number FROM {table} WHERE county_code = %s AND number IN "
+                               f"({', '.join(['%s'] * len(chunk))})", [county, *chunk])
+                found.update(((county, number), pk) for pk, number in cursor.fetchall())
+    return found
+
+
+def _registered_ids(numbers: set[str]) -> dict[str, tuple[int, str]]:
+    """Active members holding these ID numbers: ID number → (household pk, household number)."""
+    members = connection.ops.quote_name(Member._meta.db_table)
+    households = connection.ops.quote_name(Household._meta.db_table)
+    found = {}
+    with connection.cursor() as cursor:
+        for chunk in chunked(sorted(numbers), 500):
+            cursor.execute(f"SELECT m.id_number, m.household_id, h.number FROM {members} m JOIN {households} h "
+                           f"ON h.id = m.household_id WHERE m.is_active AND m.id_number IN "
+                           f"({', '.join(['%s'] * len(chunk))})", chunk)
+            found.update((number, (household_id, household_number))
+                         for number, household_id, household_number in cursor.fetchall())
+    return found
+
+
 def _create(actor, items: list[_Item], today, result: BulkResult, dry_run: bool) -> None:
     if not items:
         return
@@ -216,15 +241,13 @@ def _create(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
     households = [{"area_id": i.area.code, "county_code": i.area.code[:6], "version": 1, **i.household}
                   for i in items]
     insert_rows(Household, households)
-    ids = {}
-    for county in {h["county_code"] for h in households}:
-        for chunk in chunked([h["number"] for h in households if h["county_code"] == county], 500):
-            ids.update(((county, number), pk) for pk, number in Household.objects.filter(
-                county_code=county, number__in=chunk).values_list("pk", "number"))
+    ids = _household_ids([(h["county_code"], h["number"]) for h in households])
     members, years, transitions = [], [], []
     for household, item in zip(households, items, strict=True):
         pk = ids[(household["county_code"], household["number"])]
-        members.extend(_member_values(pk, m) for m in item.members)
+        for member in item.members:
+            member["household_id"] = pk
+        members.extend(item.members)
         records = [(year, year_values(data, len(item.members), household["status"])) for year, data in item.history]
         if item.year is not None:
             records.append((item.sub.year, year_values(item.year, len(item.members), household["status"])))

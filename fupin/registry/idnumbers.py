@@ -10,6 +10,7 @@ at most 120 years back, and its region prefix is a county (or prefecture-level c
 import csv
 import datetime
 import importlib.util
+import operator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,7 +40,8 @@ class IdNumber:
 
 
 def check_character(first17: str) -> str:
-    return CHECK_CHARACTERS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    # map() keeps the weighted sum in C: this runs for every person of every import.
+    return CHECK_CHARACTERS[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def upgrade_15(number15: str) -> str:

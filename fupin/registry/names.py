@@ -11,9 +11,11 @@ CORRECTIONS = Path(__file__).parent / "data" / "pinyin_corrections.csv"
 
 
 @cache
-def _surname_corrections() -> dict[str, str]:
+def _surname_corrections() -> list[tuple[str, str]]:
+    """(surname, pinyin), longest surnames first so that a compound surname wins over its first character."""
     with open(CORRECTIONS, encoding="utf-8", newline="") as handle:
-        return {row["character"]: row["pinyin"] for row in csv.DictReader(handle) if row["position"] == "surname"}
+        found = {row["character"]: row["pinyin"] for row in csv.DictReader(handle) if row["position"] == "surname"}
+    return sorted(found.items(), key=lambda item: len(item[0]), reverse=True)
 
 
 @lru_cache(maxsize=20000)
@@ -30,13 +32,12 @@ def _syllables(text: str) -> list[str]:
     return [syllable for syllable in map(_character_syllable, text) if syllable]
 
 
+@lru_cache(maxsize=200000)
 def name_keys(name: str) -> tuple[str, str, str]:
-    """(simplified name, full pinyin, initials), all without spaces; e.g. 單小紅 → (单小红, shanxiaohong, sxh)."""
+    """(simplified name, full pinyin, initials), all without spaces; e.g. 單小紅 → (单小红, shanxiaohong, sxh).
+    Cached: names repeat across a registry of millions."""
     simplified = to_simplified("".join(name.split()))
-    corrections = _surname_corrections()
-    surname = next((s for s in sorted(corrections, key=len, reverse=True) if simplified.startswith(s)), None)
-    if surname:
-        syllables = corrections[surname].split() + _syllables(simplified[len(surname):])
-    else:
-        syllables = _syllables(simplified)
+    surname, reading = next(((surname, pinyin) for surname, pinyin in _surname_corrections()
+                             if simplified.startswith(surname)), ("", ""))
+    syllables = reading.split() + _syllables(simplified[len(surname):])
     return simplified, "".join(syllables), "".join(s[0] for s in syllables)

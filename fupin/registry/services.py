@@ -177,10 +177,12 @@ def _household_dict(household: Household) -> dict:
     return {name: getattr(household, name) for name in HOUSEHOLD_FIELDS}
 
 
-def _clean_submission(area: Area, household: dict, members: list[dict], year_data: dict | None,
+def _clean_submission(area_code: str, household: dict, members: list[dict], year_data: dict | None,
                       today: datetime.date, policy: tuple[bool, list[str]] | None = None):
-    """Clean one household submission; returns (household, members, year, hard problems, warnings)."""
-    province = area.code[:2]
+    """Clean one household submission; returns (household, members, year, hard problems, warnings). Reads the
+    database only for the province's policy when `policy` is not given (the bulk path cleans in worker
+    processes that never open a connection)."""
+    province = area_code[:2]
     extras_allowed, rules = policy or province_policy(province)
     problems: list[Problem] = []
     clean_h, found = clean_household(household, causes_extras_allowed=extras_allowed)
@@ -232,7 +234,7 @@ def household_register(*, actor, area_code: str, household: dict, members: list[
     area = _village(area_code)
     require(actor, Action.CHANGE, area.code)
     today = today or timezone.localdate()
-    clean_h, clean_ms, clean_y, problems, warnings = _clean_submission(area, household, members, year_data, today)
+    clean_h, clean_ms, clean_y, problems, warnings = _clean_submission(area.code, household, members, year_data, today)
     if year_data is not None and year is None:
         problems.append(Problem("year", _("A value is required.")))
     _raise_if(problems)
@@ -540,7 +542,7 @@ def sensitive_shown(*, actor, items: list[dict]) -> None:
                  after={"shown": items[:500], "count": len(items)})
 
 
-def _member_values(household_id: int, data: dict) -> dict:
+def _member_values(household_id: int | None, data: dict) -> dict:
     simplified, pinyin, initials = name_keys(data["name"])
     return {"household_id": household_id, "name_simplified": simplified, "name_pinyin": pinyin,
             "name_initials": initials, "joined_on": data.get("joined_on"), "is_active": True,

@@ -123,7 +123,9 @@ def clean_decimal(problems, data: dict, name: str, *, member=None, non_negative=
     if _blank(value):
         return None
     try:
-        number = fen(Decimal(str(value).replace(",", "").strip()))
+        # Numbers from a typed source (a spreadsheet's numeric cell, a service call) skip the text clean-up.
+        number = fen(value if isinstance(value, Decimal) else Decimal(value) if isinstance(value, int)
+                     else Decimal(str(value).replace(",", "").strip()))
     except InvalidOperation:
         problems.append(Problem(name, _("“%(value)s” is not a number."), {"value": value}, member))
         return None

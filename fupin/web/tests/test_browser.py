@@ -1,40 +1,14 @@
 """The pages in a real headless Chromium (Debian's /usr/bin/chromium driven by Playwright; no browser download):
 log in, read the dashboard with its charts drawn, drill down, switch language, on a phone-sized screen too."""
 
-import shutil
-from pathlib import Path
-
 import pytest
-from django.conf import settings as django_settings
 
 from fupin.analytics import services
 from fupin.analytics.tests import scenario
-from fupin.testing.factories import PASSWORD, make_user, system_user
+from fupin.testing.factories import make_user, system_user
+from fupin.web.tests.browsing import BROWSER_TEST, log_in, screenshot
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Screenshots of the key pages, for a person to look at after a run (README: var/screenshots/).
-SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
-
-
-def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.browser]
-
-
-@pytest.fixture
-def browser():
-    """Started after the data fixtures: Playwright runs an event loop in this thread, and Django refuses
-    database work from a thread with a running loop."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -43,14 +17,6 @@ def registry(settings, tmp_path):
     scenario.build()
     services.rollups_refresh(actor=system_user())
     make_user(username="analyst", role="province_analyst", area="530000000000")
-
-
-def log_in(page, live_server):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "analyst")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_dashboard_in_a_browser(registry, live_server, browser, tmp_path):
