@@ -9,6 +9,7 @@ from fupin.cooperation.api import EastWestCardView, PairingViewSet, PartyViewSet
 from fupin.evaluation.api import AppealViewSet, EvaluationViewSet, SampleEntryViewSet
 from fupin.funds.api import FundDocumentViewSet, FundEntryViewSet
 from fupin.imports.api import HouseholdImportView
+from fupin.imports.exports import HouseholdExportView, JobFileView
 from fupin.jobs.api import JobViewSet
 from fupin.monitoring.api import DisasterViewSet, ReportView, TaskViewSet, WarningScanView, WarningViewSet
 from fupin.personnel.api import (
@@ -81,6 +82,8 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("search/", SearchView.as_view(), name="search"),
     path("imports/households/", HouseholdImportView.as_view(), name="household-import"),
+    path("exports/households/", HouseholdExportView.as_view(), name="household-export"),
+    path("jobs/<int:pk>/file/", JobFileView.as_view(), name="job-file"),
     path("evaluations/exits/", ExitEvaluationView.as_view(), name="exit-evaluations"),
     path("stats/<str:metric>/", StatsView.as_view(), name="stats"),
     path("cooperation/east-west-card/", EastWestCardView.as_view(), name="east-west-card"),

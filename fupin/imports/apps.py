@@ -6,3 +6,6 @@ class ImportsConfig(AppConfig):
     name = "fupin.imports"
     label = "imports"
     verbose_name = _("Imports")
+
+    def ready(self):
+        from . import exports  # noqa: F401  (registers the export job kind)

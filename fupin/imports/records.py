@@ -6,6 +6,11 @@ its natural key).
 
 An app declares a RecordSpec per kind (its columns, natural key, the area that decides who may import a row and
 its service rules) and resolvers for the references its columns hold (a party, a cadre, a project …).
+
+Two layouts go beyond one row per record: a long layout (`Gather`), where several rows make one record (an
+appraisal scheme, one row per indicator), and a wide layout (`Melt`), where some columns are not known until the
+data names them (a column per indicator of the scheme being scored). A kind whose columns depend on the import's
+options (the scheme to score) is given as a function of those options returning its RecordSpec.
 """
 
 import datetime
@@ -59,6 +64,39 @@ def _no_rules(record) -> None:
 
 
 @dataclass(frozen=True)
+class Gather:
+    """A long layout: the rows that give the same text in the fields `by` are one record. Each row's fields named
+    in `parts` become one dict (field key → its key in the dict) of a list kept under `into`, in row order; every
+    other field must be the same on all the rows. `finish` completes the record's values before it is saved and
+    may refuse it (raise ValidationFailed). An error about the whole record is reported on each of its rows — an
+    error about `into` in the column of the field `column`."""
+
+    by: tuple[str, ...]
+    into: str
+    parts: dict[str, str]
+    column: str
+    finish: Callable[[dict], None] = _nothing_to_prepare
+
+
+@dataclass(frozen=True)
+class Melt:
+    """A wide layout: besides the spec's fields, one column per item that only the data names (the indicators of
+    an appraisal scheme). Each item is a Field whose key is the item's code; the cells of a row are gathered into
+    {item code: value} under `into`. A header cell naming neither a field nor an item is reported as `unknown`
+    (with %(value)s, the cell); an error the service raises about `into` names its item by the parameter
+    `item_param` and is reported in that item's column."""
+
+    into: str
+    items: tuple[Field, ...]
+    unknown: object
+    item_param: str = "code"
+
+    def column_key(self, code: str) -> str:
+        # Items live beside the fixed fields in one table: the prefix keeps an item named like a field apart.
+        return f"{self.into}:{code}"
+
+
+@dataclass(frozen=True)
 class RecordSpec:
     """One kind of record in a workbook. Either `rules` checks an unsaved record and the engine writes it, or
     `save(actor=, data=, instance=)` is the app's service, which checks, writes and audits each row itself (rules
@@ -74,6 +112,8 @@ class RecordSpec:
     prepare: Callable[[dict], None] = _nothing_to_prepare  # values derived from others (a member's village …)
     defaults: dict = field(default_factory=dict)  # code-list fields left empty
     recorded_by: bool = True
+    gather: Gather | None = None  # several rows make one record; only with `save`
+    melt: Melt | None = None  # columns named by the data
 
 
 @dataclass(frozen=True)
@@ -170,28 +210,51 @@ def parse_cell(report: ImportReport, number: int, spec_field: Field, header: str
     return found
 
 
+def _parse_cells(report: ImportReport, number: int, texts: dict, fields, keys, header: dict, resolve: Resolver,
+                 defaults: dict) -> tuple[dict, bool]:
+    """The row's values of `fields` (their cells under the column keys `keys`), and whether every cell was
+    accepted; each refused cell is reported."""
+    values, ok = {}, True
+    for spec_field, key in zip(fields, keys, strict=True):
+        text = texts.get(key, "")
+        if not text and spec_field.required:
+            report.error(number, header[key], _("A value is required."))
+            ok = False
+            continue
+        if not text and not isinstance(spec_field.kind, CodeList):
+            continue
+        value = parse_cell(report, number, spec_field, header[key], text, resolve, defaults)
+        ok = ok and value is not None
+        values[spec_field.key] = value
+    return values, ok
+
+
 def record_import(*, actor, spec: RecordSpec, path: str | Path, references: dict[str, Reference], audit_action: str,
                   object_type: str, dry_run: bool = False, skip_invalid: bool = False) -> ImportReport:
-    table = open_table(path, [f.column for f in spec.fields])
+    items = spec.melt.items if spec.melt is not None else ()
+    item_keys = [spec.melt.column_key(item.key) for item in items] if spec.melt is not None else []
+    # An item's column may be absent: every row then lacks its value, which is reported row by row.
+    table = open_table(path, [f.column for f in spec.fields]
+                       + [Column(key, item.labels, False) for key, item in zip(item_keys, items, strict=True)])
     header = {key: column.header for key, column in table.columns.items()}
     first = header[spec.fields[0].key]
     rows = list(table.records())
     report = ImportReport(rows=len(rows), dry_run=dry_run)
+    if spec.melt is not None:
+        for text in table.unmatched.values():
+            report.error(table.header_row, text, spec.melt.unknown, value=text)
     resolve = Resolver(references)
     parsed: dict[tuple, tuple[int, dict]] = {}
+    records_of: dict[int, tuple] = {}  # with `gather`: each row's record, by the text of its `by` cells
     for number, texts in rows:
-        values, ok = {}, True
-        for spec_field in spec.fields:
-            text = texts.get(spec_field.key, "")
-            if not text and spec_field.required:
-                report.error(number, header[spec_field.key], _("A value is required."))
-                ok = False
-                continue
-            if not text and not isinstance(spec_field.kind, CodeList):
-                continue
-            value = parse_cell(report, number, spec_field, header[spec_field.key], text, resolve, spec.defaults)
-            ok = ok and value is not None
-            values[spec_field.key] = value
+        if spec.gather is not None:
+            records_of[number] = tuple(texts.get(name, "") for name in spec.gather.by)
+        values, ok = _parse_cells(report, number, texts, spec.fields, [f.key for f in spec.fields], header, resolve,
+                                  spec.defaults)
+        if spec.melt is not None:
+            values[spec.melt.into], melted = _parse_cells(report, number, texts, items, item_keys, header, resolve,
+                                                          spec.defaults)
+            ok = ok and melted
         if not ok:
             continue
         try:
@@ -215,7 +278,8 @@ def record_import(*, actor, spec: RecordSpec, path: str | Path, references: dict
             continue
         parsed[key] = (number, values)
     if spec.save is not None:
-        return _write_through_service(spec, parsed, actor, report, header, first, audit_action, object_type, path,
+        records = _records(spec, parsed, records_of, report, header, first)
+        return _write_through_service(spec, records, actor, report, header, first, audit_action, object_type, path,
                                       dry_run, skip_invalid)
     if dry_run or (report.errors and not skip_invalid):
         return report
@@ -227,6 +291,60 @@ def record_import(*, actor, spec: RecordSpec, path: str | Path, references: dict
                      after={k: v for k, v in report.as_dict().items() if k != "errors"})
     report.written = True
     return report
+
+
+def _error_column(spec: RecordSpec, header: dict, first: str, error: ValidationFailed) -> str:
+    """The column a service's error is reported in: the one its field names, an item's for a wide layout's
+    gathered value, the gathered part's for a long layout's list, else the first."""
+    if spec.melt is not None and error.field == spec.melt.into:
+        return header.get(spec.melt.column_key(str(error.params.get(spec.melt.item_param))), first)
+    if spec.gather is not None and error.field == spec.gather.into:
+        return header[spec.gather.column]
+    return header.get(error.field or "", first)
+
+
+def _records(spec: RecordSpec, parsed: dict, records_of: dict[int, tuple], report: ImportReport, header: dict,
+             first: str) -> list[tuple[list[int], dict]]:
+    """What to write: each record with the numbers of its rows, refused rows left out. With `gather`, the rows of
+    one record are joined, and a record is left out with all its rows when one of them is refused or they
+    disagree — its other rows are reported too, so every row not written says why."""
+    rejected = {error.row for error in report.errors}
+    if spec.gather is None:
+        return [([number], values) for number, values in parsed.values() if number not in rejected]
+    gather = spec.gather
+    accepted = dict(parsed.values())
+    shared = [f.key for f in spec.fields if f.key not in gather.parts]
+    numbers_of: dict[tuple, list[int]] = {}
+    for number, record in records_of.items():
+        numbers_of.setdefault(record, []).append(number)
+    records = []
+    for numbers in numbers_of.values():
+        rows = [(number, accepted[number]) for number in numbers if number in accepted and number not in rejected]
+        for number, values in rows[1:]:
+            differing = next((name for name in shared if values.get(name) != rows[0][1].get(name)), None)
+            if differing is not None:
+                report.error(number, header[differing],
+                             _("The rows of one record must agree: row %(other)s has another value."),
+                             other=rows[0][0])
+                rejected.add(number)
+        refused = [number for number in numbers if number in rejected]
+        if refused:
+            for number in numbers:
+                if number not in rejected:
+                    report.error(number, first, _("Not imported: row %(other)s of the same record is refused."),
+                                 other=refused[0])
+            continue
+        values = {name: value for name, value in rows[0][1].items() if name not in gather.parts}
+        values[gather.into] = [{gather.parts[name]: value for name, value in row.items() if name in gather.parts}
+                               for _number, row in rows]
+        try:
+            gather.finish(values)
+        except ValidationFailed as error:
+            for number in numbers:
+                report.error(number, _error_column(spec, header, first, error), error.message, **error.params)
+            continue
+        records.append((numbers, values))
+    return records
 
 
 def _key_part(value):
@@ -261,14 +379,13 @@ class _Rollback(Exception):
     """Leaves the import's transaction without writing anything."""
 
 
-def _write_through_service(spec, parsed, actor, report, header, first, audit_action, object_type, path, dry_run,
+def _write_through_service(spec, records, actor, report, header, first, audit_action, object_type, path, dry_run,
                            skip_invalid) -> ImportReport:
-    """Each valid row through the app's service in a savepoint; the whole file in one transaction, rolled back on a
+    """Each record through the app's service in a savepoint; the whole file in one transaction, rolled back on a
     dry run or (without `skip_invalid`) when any row was refused — so every refused row is reported either way."""
-    rejected = {error.row for error in report.errors}
     try:
         with transaction.atomic():
-            for number, values in (item for item in parsed.values() if item[0] not in rejected):
+            for numbers, values in records:
                 lookup = {name: values[name] for name in spec.natural_key if name in values}
                 current = spec.model.objects.filter(**lookup).first()
                 # An empty optional cell leaves the stored value (or the service's default) alone.
@@ -280,7 +397,9 @@ def _write_through_service(spec, parsed, actor, report, header, first, audit_act
                     with transaction.atomic():
                         spec.save(actor=actor, data=dict(values), instance=current)
                 except ValidationFailed as error:
-                    report.error(number, header.get(error.field or "", first), error.message, **error.params)
+                    for number in numbers:  # a record of several rows: each of them is not written
+                        report.error(number, _error_column(spec, header, first, error), error.message,
+                                     **error.params)
                     continue
                 if current is None:
                     report.created += 1
@@ -297,11 +416,15 @@ def _write_through_service(spec, parsed, actor, report, header, first, audit_act
     return report
 
 
-def importer(app: str, specs: dict[str, RecordSpec], references: dict[str, Reference], audit_action: str):
-    """An app's import function over its kinds: `importer(...)(actor=, kind=, path=, dry_run=, skip_invalid=)`."""
+def importer(app: str, specs: dict[str, RecordSpec | Callable[..., RecordSpec]], references: dict[str, Reference],
+             audit_action: str):
+    """An app's import function over its kinds: `importer(...)(actor=, kind=, path=, dry_run=, skip_invalid=)`.
+    A kind given as a function takes the import's further options (`scheme=` …) and returns the RecordSpec."""
 
-    def run(*, actor, kind: str, path: str | Path, dry_run: bool = False, skip_invalid: bool = False) -> ImportReport:
-        return record_import(actor=actor, spec=specs[kind], path=path, references=references,
+    def run(*, actor, kind: str, path: str | Path, dry_run: bool = False, skip_invalid: bool = False,
+            **options) -> ImportReport:
+        spec = specs[kind] if isinstance(specs[kind], RecordSpec) else specs[kind](**options)
+        return record_import(actor=actor, spec=spec, path=path, references=references,
                              audit_action=audit_action, object_type=f"{app}.{kind}", dry_run=dry_run,
                              skip_invalid=skip_invalid)
 

@@ -40,6 +40,7 @@ class Table:
     header_row: int
     positions: dict[str, int] = field(default_factory=dict)
     file_headers: dict[str, str] = field(default_factory=dict)  # each column's header as the file writes it
+    unmatched: dict[int, str] = field(default_factory=dict)  # header cells naming no column, by position
     rows: Iterator[tuple[int, list]] = field(default_factory=lambda: iter(()))
 
     def records(self) -> Iterator[tuple[int, dict[str, str]]]:
@@ -119,7 +120,7 @@ def open_table(path: str | Path, columns: list[Column], *, sheet: str | None = N
     """Find the header row among the first `scan_rows` rows and map its cells to canonical columns."""
     by_label = {_normalise_header(label): column for column in columns for label in column.labels}
     numbered = enumerate(raw_rows(path, sheet), start=1)
-    found: tuple[int, dict[str, int], dict[str, str]] | None = None
+    found: tuple[int, dict[str, int], dict[str, str], list] | None = None
     for number, cells in numbered:
         positions: dict[str, int] = {}
         file_headers: dict[str, str] = {}
@@ -129,14 +130,14 @@ def open_table(path: str | Path, columns: list[Column], *, sheet: str | None = N
                 positions[column.key] = index
                 file_headers[column.key] = _clean(cell)
         if positions:  # the first row naming any known column is the header; rows above it are titles
-            found = (number, positions, file_headers)
+            found = (number, positions, file_headers, [cells])
             break
         if number >= scan_rows:
             break
     if found is None:
         expected = "、".join(c.header for c in columns if c.required)
         raise FileError(_("No header row found; expected columns: %(columns)s"), columns=expected)
-    header_row, positions, file_headers = found
+    header_row, positions, file_headers, header_rows = found
     # National forms use two header rows: groups (收入情况, merged over several columns) above the field names.
     # A next row that names further known columns, and has nothing under the columns already found, completes
     # the header; otherwise it is the first data row.
@@ -153,13 +154,18 @@ def open_table(path: str | Path, columns: list[Column], *, sheet: str | None = N
             for key, (index, text) in more.items():
                 positions[key], file_headers[key] = index, text
             header_row = number
+            header_rows.append(cells)
         else:
             numbered = itertools.chain([following], numbered)
     missing = [c.header for c in columns if c.required and c.key not in positions]
     if missing:
         raise FileError(_("Required columns are missing: %(columns)s"), columns="、".join(missing))
+    # A group cell of a two-row header stands above columns the second row names, so it is not unmatched.
+    taken = set(positions.values())
+    unmatched = {index: _clean(cell) for cells in header_rows for index, cell in enumerate(cells)
+                 if _clean(cell) and index not in taken}
     return Table(columns={c.key: c for c in columns}, header_row=header_row, positions=positions,
-                 file_headers=file_headers, rows=numbered)
+                 file_headers=file_headers, unmatched=unmatched, rows=numbered)
 
 
 def csv_text(rows: list[list]) -> str:

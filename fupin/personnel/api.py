@@ -176,11 +176,12 @@ class AppraisalSchemeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AppraisalScheme
-        fields = ["id", "name", "year", "subject_kind", "area", "indicators", "grades"]
+        fields = ["id", "code", "name", "year", "subject_kind", "area", "indicators", "grades"]
         read_only_fields = fields
 
 
 class AppraisalSchemeWriteSerializer(serializers.Serializer):
+    code = serializers.CharField(required=False, allow_blank=True, max_length=40)
     name = serializers.CharField()
     year = serializers.IntegerField()
     subject_kind = serializers.CharField()

@@ -199,8 +199,10 @@ class Trainee(TimeStampedModel):
 
 class AppraisalScheme(TimeStampedModel):
     """考核办法 of one year for one kind of subject: indicators with weights summing to 100 and grade thresholds,
-    both as data ([{code, zh, en, weight}], [{code, zh, en, min}])."""
+    both as data ([{code, zh, en, weight}], [{code, zh, en, min}]). The code names the scheme in workbooks (the
+    scores of a scheme are imported against it); a scheme kept only through the API or the web may have none."""
 
+    code = models.CharField(_("code"), max_length=40, blank=True)
     name = models.CharField(_("name"), max_length=120)
     year = models.PositiveSmallIntegerField(_("year"))
     subject_kind = models.CharField(_("subject kind"), max_length=8, choices=cl.SUBJECT_KIND.choices)
@@ -212,6 +214,8 @@ class AppraisalScheme(TimeStampedModel):
         verbose_name = _("appraisal scheme")
         verbose_name_plural = _("appraisal schemes")
         ordering = ["year", "area_id", "subject_kind", "id"]
+        constraints = [models.UniqueConstraint(fields=["code"], condition=~Q(code=""),
+                                               name="appraisal_scheme_code_unique")]
 
     def __str__(self) -> str:
         return f"{self.year} {self.name}"

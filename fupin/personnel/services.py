@@ -373,8 +373,8 @@ def trainee_save(*, actor, data: dict, instance: Trainee | None = None) -> Train
 
 
 # Appraisal ------------------------------------------------------------------------------------------------------
-SCHEME_FIELDS = ("name", "year", "subject_kind", "area", "indicators", "grades")
-SCHEME_AUDITED = ("name", "year", "subject_kind", "area_id", "indicators", "grades")
+SCHEME_FIELDS = ("code", "name", "year", "subject_kind", "area", "indicators", "grades")
+SCHEME_AUDITED = ("code", "name", "year", "subject_kind", "area_id", "indicators", "grades")
 
 
 def _number(value, field: str) -> Decimal:
@@ -443,6 +443,9 @@ def scheme_save(*, actor, data: dict, instance: AppraisalScheme | None = None) -
     scheme.name = (scheme.name or "").strip()
     if not scheme.name:
         raise ValidationFailed(_("The name must not be empty."), field="name")
+    scheme.code = (scheme.code or "").strip()
+    if scheme.code and AppraisalScheme.objects.filter(code=scheme.code).exclude(pk=scheme.pk).exists():
+        raise ValidationFailed(_("Another appraisal scheme has the code “%(code)s”."), field="code", code=scheme.code)
     if scheme.subject_kind not in cl.SUBJECT_KIND.values:
         raise ValidationFailed(_("Unknown subject kind “%(kind)s”."), field="subject_kind", kind=scheme.subject_kind)
     if not scheme.year or not 2000 <= int(scheme.year) <= 2100:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import cooperation, helping, household, quality, views
+from . import cooperation, exports, helping, helping_forms, household, policy, quality, registry_forms, views, workflow
 
 app_name = "web"
 urlpatterns = [
@@ -18,6 +18,11 @@ urlpatterns = [
     path("jobs/", views.jobs, name="jobs"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("imports/households/", views.household_import, name="household-import"),
+    path("exports/households/", exports.household_export, name="household-export"),
+    path("policy/", policy.policy_list, name="policy"),
+    path("policy/values/", policy.policy_value_edit, name="policy-value"),
+    path("policy/procedures/<str:code>/steps/add/", policy.procedure_step_edit, name="policy-step-add"),
+    path("policy/procedures/<str:code>/steps/<int:pk>/", policy.procedure_step_edit, name="policy-step"),
     path("quality/<str:code>/", quality.findings, name="quality"),
     path("cooperation/<str:code>/", cooperation.pairings, name="pairings"),
     path("cooperation/<str:code>/add/", cooperation.pairing_add, name="pairing-add"),
@@ -26,9 +31,27 @@ urlpatterns = [
     path("helping/<str:code>/not-visited/", helping.not_visited, name="not-visited"),
     path("helping/<str:code>/projects/", helping.project_delays, name="project-delays"),
     path("helping/<str:code>/rotation-gaps/", helping.rotation_gaps, name="rotation-gaps"),
+    path("helping/<str:code>/teams/", helping_forms.teams, name="teams"),
+    path("helping/<str:code>/training/", helping_forms.training, name="training"),
+    path("helping/<str:code>/appraisal/", helping_forms.appraisal, name="appraisal"),
+    path("helping/<str:code>/appraisal/<int:pk>/", helping_forms.appraisal_scheme, name="appraisal-scheme"),
     path("funds/<int:pk>/trace/", helping.fund_trace, name="fund-trace"),
+    path("funds/<int:pk>/ledger/", helping_forms.fund_ledger, name="fund-ledger"),
     path("projects/<int:pk>/", helping.project_detail, name="project"),
+    path("households/new/", registry_forms.household_new, name="household-new"),
+    path("households/<int:pk>/edit/", registry_forms.household_edit, name="household-edit"),
+    path("households/<int:pk>/members/new/", registry_forms.member_add, name="member-add"),
+    path("households/<int:pk>/members/<int:member_pk>/edit/", registry_forms.member_edit, name="member-edit"),
     path("households/<int:pk>/assistance/", helping.household_assistance, name="household-assistance"),
+    path("households/<int:pk>/plan/", helping_forms.household_plan, name="household-plan"),
+    path("inbox/", workflow.inbox, name="inbox"),
+    path("inbox/start/", workflow.case_start, name="case-start"),
+    path("inbox/approve/", workflow.bulk_approve, name="inbox-approve"),
+    path("inbox/cases/<int:pk>/decide/", workflow.case_decide, name="case-decide"),
+    path("inbox/notices/", workflow.notice_publish, name="notice-publish"),
+    path("inbox/objections/<int:pk>/resolve/", workflow.objection_resolve, name="objection-resolve"),
+    path("notices/<int:pk>/", workflow.notice_page, name="notice"),
+    path("notices/<int:pk>/notice.pdf", workflow.notice_pdf, name="notice-pdf"),
     path("households/<int:pk>/", household.household_file_page, name="household"),
     path("households/<int:pk>/handbook.pdf", household.household_handbook, name="household-handbook"),
     path("households/<int:pk>/card.pdf", household.household_card_pdf, name="household-card"),

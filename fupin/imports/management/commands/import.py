@@ -87,6 +87,18 @@ class Command(FupinCommand):
                             "Leaders' contact areas (证件号码, 联系领导层级, 行政区划代码, 开始日期, 结束日期)."),
         "trainees": (partial(personnel_import, kind="trainees"),
                      "Trainees (培训名称, 年度, 证件号码, 是否结业, 是否就业, 就业日期)."),
+        "appraisal-schemes": (partial(personnel_import, kind="appraisal_schemes"),
+                              "Appraisal schemes, one row per indicator (考核办法代码, 考核办法名称, 年度, 考核对象, "
+                              "行政区划代码, 指标代码, 指标名称, 指标英文名称, 权重); the weights of a scheme add up "
+                              "to 100."),
+        "appraisal-scores": (partial(personnel_import, kind="appraisal_scores"),
+                             "Appraisal scores under one scheme, one row per subject (驻村代码 and 在岗日期, 证件号码 "
+                             "and 姓名, or 帮扶单位) and one column per indicator of the scheme (its name or code)."),
+    }
+    # Options of a kind besides the file: the scheme whose indicators are a wide layout's columns.
+    EXTRA_OPTIONS = {
+        "appraisal-scores": {"scheme": {"required": True, "metavar": "CODE",
+                                        "help": "The code of the appraisal scheme being scored."}},
     }
 
     def add_arguments(self, parser):
@@ -101,6 +113,8 @@ class Command(FupinCommand):
         for name, (_importer, help_text) in self.IMPORTERS.items():
             sub = self.add_subcommand(name, help_text)
             sub.add_argument("file")
+            for option, argument in self.EXTRA_OPTIONS.get(name, {}).items():
+                sub.add_argument(f"--{option}", **argument)
             self._common(sub)
 
     @staticmethod
@@ -112,9 +126,10 @@ class Command(FupinCommand):
         if options["subcommand"] == "households":
             return self.handle_households(**options)
         importer, _help = self.IMPORTERS[options["subcommand"]]
+        extra = {option: options[option] for option in self.EXTRA_OPTIONS.get(options["subcommand"], {})}
         try:
             report = importer(actor=self.actor, path=options["file"], dry_run=options["dry_run"],
-                              skip_invalid=options["skip_invalid"])
+                              skip_invalid=options["skip_invalid"], **extra)
         except ServiceError as exc:
             raise CommandError(str(exc)) from exc
         emit_report(self, report)
