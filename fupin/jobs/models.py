@@ -39,6 +39,16 @@ class Job(TimeStampedModel):
         return f"{self.kind} #{self.pk} ({self.status})"
 
     @property
+    def kind_label(self):
+        """What the job does, in the reader's language (its kind's registered label)."""
+        from .registry import get_kind
+
+        try:
+            return get_kind(self.kind).label
+        except KeyError:  # a kind no longer registered in this version
+            return self.kind
+
+    @property
     def percent(self) -> int | None:
         if not self.progress_total:
             return None

@@ -101,7 +101,10 @@ def job_detail(request, pk: int):
     if job is None:
         raise Http404
     template = "web/_job_status.html" if request.headers.get("HX-Request") else "web/job.html"
-    return render(request, template, {"job": job})
+    hidden = {"errors", "errors_file", "export_file"}  # shown as links, or (errors) in the error workbook
+    result_rows = [(JOB_RESULT_LABELS.get(key, key), value) for key, value in (job.result or {}).items()
+                   if key not in hidden and not isinstance(value, dict | list)]
+    return render(request, template, {"job": job, "result_rows": result_rows})
 
 
 @login_required
@@ -166,3 +169,12 @@ def search(request):
 
 BREAKDOWN_TITLES = {"cause": _("By main cause"), "attribute": _("By household attribute"),
                     "ethnicity": _("By ethnic group"), "age_band": _("By age")}
+# What the numbers of a job's result mean (the JSON keys are the import contract; people read these).
+JOB_RESULT_LABELS = {
+    "rows": _("Rows read"), "created": _("Records created"), "updated": _("Records updated"),
+    "unchanged": _("Unchanged"),
+    "rejected": _("Rows rejected"), "dry_run": _("Check only"), "written": _("Written"),
+    "households_created": _("Households created"), "households_updated": _("Households updated"),
+    "members_created": _("Members created"), "members_updated": _("Members updated"),
+    "households_with_warnings": _("Households with warnings"), "filename": _("File"),
+}

@@ -56,7 +56,8 @@ def test_upload_page_shows_the_job(clerk, client, django_capture_on_commit_callb
         response = client.post(reverse("web:household-import"), {"file": upload(rows)})
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
-    assert "households_created" in page and "已完成" in page
+    assert "新增户数" in page and "已完成" in page and "导入贫困户" in page  # result and kind in the reader's language
+    assert "households_created" not in page
     assert Household.objects.filter(number="W1").exists()
 
 

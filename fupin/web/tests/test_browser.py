@@ -32,6 +32,12 @@ def test_dashboard_in_a_browser(registry, live_server, browser, tmp_path):
     page.click("#children >> text=怒江傈僳族自治州")
     page.wait_for_selector("body[data-charts-ready]")
     assert "怒江傈僳族自治州 · 2019" in page.inner_text("h1")
+    for name, code in (("泸水市", "533301000000"), ("鲁掌镇", "533301102000"), ("鲁掌村委会", "533301102201")):
+        page.click(f"#children >> text={name}")  # on down to the village
+        page.wait_for_url(lambda url, code=code: f"/dashboard/{code}/" in url)
+        page.wait_for_selector("body[data-charts-ready]")
+        assert f"{name} · 2019" in page.inner_text("h1")
+    assert page.inner_text("[data-metric=poor]") == "4"  # 鲁掌村's H1 (3 and a baby born in 2019; H2 exited)
     page.select_option("#language-form select", "en")
     page.wait_for_selector("text=Poverty incidence")
     assert "Registered poor" in page.inner_text("#headline")
