@@ -42,7 +42,28 @@ PAGES = [
     ("pairings, who helps 云南", "/cooperation/530000000000/"),
     ("pairings, whom 东莞 helps", "/cooperation/441900000000/?side=helper"),
     ("area tree, 云南", "/areas/530000000000/"),
+    ("dashboard, a village of 泸水", "/dashboard/{village}/"),
+    ("household file (户档案)", "/households/{household}/"),
+    ("household edit form", "/households/{household}/edit/"),
+    ("明白卡 (PDF)", "/households/{household}/card.pdf"),
+    ("search by pinyin, a surname (124,717 matches)", "/search/?q=yang"),
+    ("search by pinyin, a name", "/search/?q=yangxiu"),
+    ("inbox (待办)", "/inbox/"),
+    ("quality findings, 云南", "/quality/530000000000/"),
+    ("households not visited in time, 山西", "/helping/140000000000/not-visited/"),
+    ("project delays, 山西", "/helping/140000000000/projects/"),
+    ("work teams, 山西", "/helping/140000000000/teams/"),
+    ("policy data", "/policy/"),
+    ("export form", "/exports/households/"),
 ]
+
+
+def placeholders() -> dict:
+    """A real household and village of the demo for the pages that show one."""
+    from fupin.registry.models import Household
+
+    household = Household.objects.filter(county_code="533301").order_by("pk").first()
+    return {"household": household.pk, "village": household.area_id}
 
 
 def main():
@@ -53,7 +74,9 @@ def main():
     client = Client()
     client.force_login(User.objects.get(username=options.user))
     results = []
+    values = placeholders()
     for name, url in PAGES:
+        url = url.format(**values)
         first = client.get(url)
         if first.status_code != 200:
             results.append({"page": name, "url": url, "status": first.status_code})

@@ -7,8 +7,10 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.analytics.metrics import get_metric
@@ -54,16 +56,37 @@ def _year(request) -> int:
 def helping(request, code: str):
     """The area's four cards for a year: every figure with its label, value and the records that produced it."""
     area, year = _area(request, code), _year(request)
+    computed_at, figures = _card_figures(request.user, area, year, fresh=bool(request.GET.get("fresh")))
     cards = []
     for name, wanted in CARD_FIGURES.items():
         rows = []
-        for item in get_metric(name).figures(actor=request.user, area_code=area.code, year=year):
-            if item["key"] in wanted:
-                label, unit = wanted[item["key"]]
-                shown = display(item["value"], str(unit)) if item["value"] is not None else ""
-                rows.append({"key": item["key"], "label": label, "display": shown, "source": item["how"]["source"]})
+        for key, value, source in figures[name]:
+            if key in wanted:
+                label, unit = wanted[key]
+                shown = display(value, str(unit)) if value is not None else ""
+                rows.append({"key": key, "label": label, "display": shown, "source": source})
         cards.append({"name": name, "title": CARD_TITLES[name], "rows": rows})
-    return render(request, "web/helping.html", {"area": area, "year": year, "cards": cards})
+    return render(request, "web/helping.html", {"area": area, "year": year, "cards": cards,
+                                                "computed_at": computed_at})
+
+
+CARDS_KEPT_SECONDS = 300
+
+
+def _card_figures(actor, area, year: int, *, fresh: bool) -> tuple[datetime.datetime, dict]:
+    """(when computed, metric → [(key, value, source)]) of the area's four cards. They are counted from the
+    records (about 175 queries, 1.5 s for a province of the demo), so a result is kept for a few minutes and
+    shown with its time; "recompute" asks for it again. Whoever may open the area sees all of it, so the figures
+    do not depend on the user."""
+    key = f"helping-cards:{area.code}:{year}"
+    kept = None if fresh else cache.get(key)
+    if kept is None:
+        kept = (timezone.now(), {name: [(item["key"], item["value"], item["how"]["source"])
+                                        for item in get_metric(name).figures(actor=actor, area_code=area.code,
+                                                                             year=year)]
+                                 for name in CARD_FIGURES})
+        cache.set(key, kept, CARDS_KEPT_SECONDS)
+    return kept
 
 
 @login_required

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -322,17 +323,25 @@ def teams(request, code: str):
         data = {**_without_blanks(data), "unit": _saved_party(actor, data["unit"])}
         return personnel_services.team_save(actor=actor, data=data)
 
+    # A province sends thousands of teams (Shanxi: 13,985): the table and the member form's choice of team show
+    # one page of them; a posted team is looked up among all the area's teams.
+    page = Paginator(listed.select_related("village", "unit"), TEAMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    choosable = listed if request.method == "POST" else listed.filter(pk__in=[t.pk for t in page.object_list])
     record_forms = [
         RecordForm("team", _("Send a work team to a village"), lambda data=None: TeamForm(data), save_team),
         RecordForm("member", _("Add a member, captain or first secretary"),
-                   lambda data=None: MembershipForm(data, teams=listed),
+                   lambda data=None: MembershipForm(data, teams=choosable.select_related("village", "unit")),
                    lambda data: personnel_services.membership_save(actor=actor, data=_without_blanks(data))),
     ]
     shown, done = _handle(request, record_forms, reverse("web:teams", args=[area.code]))
     if done:
         return done
-    rows = listed.prefetch_related("memberships__cadre")
-    return render(request, "web/teams.html", {"area": area, "teams": rows, "forms": shown})
+    prefetch_related_objects(page.object_list, "memberships__cadre")
+    return render(request, "web/teams.html", {"area": area, "teams": page.object_list, "page": page,
+                                              "count": page.paginator.count, "query": "", "forms": shown})
+
+
+TEAMS_PAGE_SIZE = 100
 
 
 # Training --------------------------------------------------------------------------------------------------------

@@ -126,3 +126,22 @@ def test_a_county_office_files_documents_and_completes_a_stage(client, county):
     assert client.get(reverse("web:project", args=[project.pk])).status_code == 200
     client.force_login(make_user(actions=["view"], area="533323000000"))
     assert client.get(url).status_code == 404
+
+
+def test_cards_are_kept_a_few_minutes_and_counted_again_on_demand(client, county):
+    """The cards are counted from the records (slow for a province), kept for CARDS_KEPT_SECONDS and shown with
+    the time they were counted; "count again" recounts."""
+    import re
+
+    def teams(page: str) -> str:
+        return re.search(r'data-key="work_teams"><td>[^<]*</td><td class="number">([^<]*)<', page).group(1)
+
+    client = _client(client, LUSHUI)
+    url = reverse("web:helping", args=[LUSHUI])
+    first = client.get(url, {"year": 2019}).content.decode()
+    assert teams(first) == "1 支" and 'id="computed-at"' in first
+    unit = Party.objects.get(name="省交通厅")
+    team_save(actor=system_user(), data={"village": Area.objects.get(code=SANHE), "unit": unit,
+                                         "dispatch_level": "province", "start_date": D(2019, 2, 1)})
+    assert teams(client.get(url, {"year": 2019}).content.decode()) == "1 支"  # kept
+    assert teams(client.get(url, {"year": 2019, "fresh": "1"}).content.decode()) == "2 支"
