@@ -60,7 +60,20 @@ def member_search(*, actor, query: str, limit: int = SEARCH_LIMIT) -> QuerySet[M
             number = text.upper()
         condition = Q(id_number=number) | Q(household__number=text)
     elif ascii_text.isascii() and ascii_text.isalpha():
-        condition = _starts_with("name_pinyin", ascii_text) | _starts_with("name_initials", ascii_text)
+        # A bare surname's pinyin matches a hundred thousand people in a province; sorting them all to show the
+        # first page took 0.35 s. The first `limit` of each (active or not, pinyin or initials) part are found
+        # along the name index instead, and only those are sorted: the overall first `limit` are among them.
+        # One letter starts the initials exactly when it starts the pinyin: the pinyin part alone finds them.
+        fields = ("name_pinyin",) if len(ascii_text) == 1 else ("name_pinyin", "name_initials")
+        parts = [_starts_with(field, ascii_text) for field in fields]
+        candidates: set[int] = set()
+        for active in (True, False):
+            if len(candidates) >= limit:  # active people come first: enough of them, no one else is shown
+                break
+            for part in parts:
+                candidates.update(members.filter(part, is_active=active).order_by("name_pinyin", "id")
+                                  .values_list("id", flat=True)[:limit])
+        condition = Q(pk__in=candidates)
     elif ascii_text.isascii():
         condition = Q(household__number=text)
     else:
