@@ -14,8 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, prefetch_related_objects
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -154,10 +153,8 @@ PlannedMeasures = forms.formset_factory(PlannedMeasureForm, extra=3)
 def household_plan(request, pk: int):
     """Draw up or change a household's plan for a year: its causes and planned measures (the plan's planned
     measures are replaced by those given), through the assistance service."""
-    household = assistance_selectors.record_list(actor=request.user, model=Household, area_field="area").filter(
-        pk=pk).first()
-    if household is None:
-        raise Http404
+    household = get_object_or_404(
+        assistance_selectors.record_list(actor=request.user, model=Household, area_field="area"), pk=pk)
     plans = Plan.objects.filter(household=household).prefetch_related("planned").order_by("year")
     requested = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
     plan = plans.filter(year=requested).first() if requested else plans.last()
@@ -246,9 +243,7 @@ def fund_ledger(request, pk: int):
     """A fund document's ledger: its entries and balances per area, and forms to allocate it to an area, record
     it arriving, spend it on a project (and household), or correct an entry by a signed amount — each through the
     funds service, which refuses an overrun with what is left."""
-    document = fund_selectors.document_list(actor=request.user).filter(pk=pk).first()
-    if document is None:
-        raise Http404
+    document = get_object_or_404(fund_selectors.document_list(actor=request.user), pk=pk)
     actor = request.user
 
     def entry(kind: str):
@@ -478,9 +473,7 @@ def appraisal_scheme(request, code: str, pk: int):
     """One scheme: its indicators, weights and grades, the subjects scored with their totals and grades (computed
     by the personnel service), and a form to enter or change one subject's scores."""
     area, actor = _area(request, code), request.user
-    scheme = personnel_selectors.scheme_list(actor=actor).filter(within_area("area", area), pk=pk).first()
-    if scheme is None:
-        raise Http404
+    scheme = get_object_or_404(personnel_selectors.scheme_list(actor=actor).filter(within_area("area", area)), pk=pk)
     scheme_area = scheme.area
     teams_served = personnel_selectors.team_list(actor=actor).filter(within_area("village", scheme_area)).order_by(
         "village_id", "start_date")

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 
 from fupin.accounts.choices import Action
@@ -83,11 +83,9 @@ class Masking:
             self.shown = []
 
 
-def _household(request, pk: int) -> Household:
-    household = registry_selectors.household_list(actor=request.user).filter(pk=pk).first()
-    if household is None:
-        raise Http404
-    return household
+def household_or_404(request, pk: int) -> Household:
+    """A household the user may see (the registry's scoped list), or 404 — also for one outside their areas."""
+    return get_object_or_404(registry_selectors.household_list(actor=request.user), pk=pk)
 
 
 def _place(household: Household) -> str:
@@ -264,7 +262,7 @@ def _year_asked(request, household: Household) -> int:
 
 @login_required
 def household_file_page(request, pk: int):
-    household = _household(request, pk)
+    household = household_or_404(request, pk)
     masking = Masking(request.user)
     context = household_file(request.user, household, masking)
     response = render(request, "web/household_file.html", context)
@@ -276,7 +274,7 @@ def household_file_page(request, pk: int):
 def household_handbook(request, pk: int):
     """The 扶贫手册 as a PDF: cover, household, members, incomes, indicators, trajectory, plans and measures, cadres
     and visits, projects and funds; masked for the user printing it."""
-    household = _household(request, pk)
+    household = household_or_404(request, pk)
     masking = Masking(request.user)
     context = household_file(request.user, household, masking)
     context.update(fonts=FONTS, cover_year=context["latest"].year if context["latest"] else None,
@@ -321,7 +319,7 @@ def household_card(actor, household: Household, year: int, masking: Masking) -> 
 @login_required
 def household_card_pdf(request, pk: int):
     """The 明白卡 of `?year=` (default: the latest year held) as a one-page PDF."""
-    household = _household(request, pk)
+    household = household_or_404(request, pk)
     year = _year_asked(request, household)
     masking = Masking(request.user)
     context = household_card(request.user, household, year, masking)

@@ -13,8 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import capfirst
@@ -314,10 +313,7 @@ class ProcedureStepForm(forms.ModelForm):
 
 
 def _procedure(code: str) -> Procedure:
-    procedure = Procedure.objects.filter(code=code).first()
-    if procedure is None:
-        raise Http404
-    return procedure
+    return get_object_or_404(Procedure, code=code)
 
 
 @login_required
@@ -328,9 +324,7 @@ def procedure_step_edit(request, code: str, pk: int | None = None):
     if pk is None:
         step = ProcedureStep(procedure=procedure)
     else:
-        step = ProcedureStep.objects.filter(procedure=procedure, pk=pk).first()
-        if step is None:
-            raise Http404
+        step = get_object_or_404(ProcedureStep, procedure=procedure, pk=pk)
     form = ProcedureStepForm(request.POST if request.method == "POST" else None, instance=step)
     if request.method == "POST" and form.is_valid():
         try:

@@ -50,7 +50,7 @@ from fupin.registry.validation import (
 )
 from fupin.rules.evaluation import INDICATORS
 
-from .household import Masking
+from .household import Masking, household_or_404
 
 BLANK = ("", "—")
 # The registry reads "1"/"0" as yes/no; "" leaves a fact unknown (the nullable yes/no fields of a member and a year).
@@ -471,13 +471,6 @@ def _rebased(form: RegistryForm, current: dict, version: int) -> tuple[QueryDict
 
 
 # Reads -------------------------------------------------------------------------------------------------------------
-def _household(request, pk: int) -> Household:
-    household = registry_selectors.household_list(actor=request.user).filter(pk=pk).first()
-    if household is None:
-        raise Http404
-    return household
-
-
 def _member(request, household: Household, member_pk: int) -> Member:
     member = registry_selectors.member_list(actor=request.user).filter(
         pk=member_pk, household=household, is_active=True).first()
@@ -620,7 +613,7 @@ def _household_form(data, current: dict, version: int, saved_now: dict | None = 
 def household_edit(request, pk: int):
     """Change a household's fields through `household_update` at the version the page was read at (not its number,
     nor its status: a transition changes that)."""
-    household = _household(request, pk)
+    household = household_or_404(request, pk)
     masking = Masking(request.user)
     form = _household_form(request.POST or None, _household_values(household, masking), household.version)
     top, status = [], 200
@@ -637,7 +630,7 @@ def household_edit(request, pk: int):
                     changes=form.changes())
             except ServiceError as error:
                 if _stale(error):
-                    household = _household(request, pk)
+                    household = household_or_404(request, pk)
                     current = _household_values(household, masking)
                     data, saved_now = _rebased(form, current, household.version)
                     form = _household_form(data, current, household.version, saved_now)
@@ -676,7 +669,7 @@ def _member_form(data, current: dict, version: int, *, masked: bool, saved_now: 
 @require_http_methods(["GET", "POST"])
 def member_edit(request, pk: int, member_pk: int):
     """Change a member through `member_update` at the household's version the page was read at."""
-    household = _household(request, pk)
+    household = household_or_404(request, pk)
     member = _member(request, household, member_pk)
     masking = Masking(request.user)
     masked = not masking.may_see(household.area_id)
@@ -700,7 +693,7 @@ def member_edit(request, pk: int, member_pk: int):
                     changes=changes)
             except ServiceError as error:
                 if _stale(error):
-                    household = _household(request, pk)
+                    household = household_or_404(request, pk)
                     member = _member(request, household, member_pk)
                     current = _member_values(member, masking, household.area_id)
                     data, saved_now = _rebased(form, current, household.version)
@@ -725,7 +718,7 @@ def member_edit(request, pk: int, member_pk: int):
 @require_http_methods(["GET", "POST"])
 def member_add(request, pk: int):
     """A member joins the household (birth, marriage, moving in …) through `member_join`: a dated event."""
-    household = _household(request, pk)
+    household = household_or_404(request, pk)
     initial = {"version": household.version, "date": timezone.localdate().isoformat()}
     form = MemberJoinForm(request.POST or None, versioned=True, initial=initial)
     top, status = [], 200
@@ -746,7 +739,7 @@ def member_add(request, pk: int):
                         data=data, kind=form.cleaned_data["kind"], date=date)
                 except ServiceError as error:
                     if _stale(error):
-                        household = _household(request, pk)
+                        household = household_or_404(request, pk)
                         data = request.POST.copy()
                         data[form["version"].html_name] = str(household.version)
                         form = MemberJoinForm(data, versioned=True, initial={**initial, "version": household.version})

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -183,10 +183,7 @@ def inbox(request):
 
 
 def _case(request, pk: int) -> Case:
-    case = workflow_selectors.case_list(actor=request.user).filter(pk=pk).first()
-    if case is None:
-        raise Http404
-    return case
+    return get_object_or_404(workflow_selectors.case_list(actor=request.user), pk=pk)
 
 
 def _step_name(case: Case) -> str:
@@ -306,10 +303,7 @@ def objection_resolve(request, pk: int):
 
 # Notices -------------------------------------------------------------------------------------------------------
 def _notice(request, pk: int) -> Notice:
-    notice = workflow_selectors.notice_list(actor=request.user).filter(pk=pk).select_related("step").first()
-    if notice is None:
-        raise Http404
-    return notice
+    return get_object_or_404(workflow_selectors.notice_list(actor=request.user).select_related("step"), pk=pk)
 
 
 def _notice_cases(actor, notice: Notice) -> list[dict]:
