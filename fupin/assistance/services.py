@@ -36,6 +36,12 @@ from .models import (
 
 RECORD_SAVED = audit_registry.register("assistance.record_saved", _("saved an assistance record"))
 ORIGIN_ACTION_RECORDED = audit_registry.register("assistance.origin_action", _("recorded a relocation step"))
+DELIVERED_BULK = audit_registry.register("assistance.delivered_bulk_created", _("created delivered measures in bulk"))
+LOANS_BULK = audit_registry.register("assistance.loans_bulk_created", _("created poverty microloans in bulk"))
+ORIGIN_VILLAGES_BULK = audit_registry.register("assistance.origin_villages_bulk_created",
+                                               _("created natural villages moved out in bulk"))
+ORIGIN_ACTIONS_BULK = audit_registry.register("assistance.origin_actions_bulk_created",
+                                              _("recorded relocation steps in bulk"))
 
 # Microcredit terms of the 2014 guideline (DOMAIN_RULES §6): at most 5 万 yuan for at most 3 years.
 LOAN_MAX_AMOUNT = Decimal("50000")
@@ -190,27 +196,32 @@ def plan_save(*, actor, household, year: int, causes=None, planned=(), outcome="
     return plan
 
 
-def origin_action_record(*, actor, village: OriginVillage, action: str, on: datetime.date,
-                         area_mu: Decimal | None = None) -> OriginAction:
-    """Record a step of moving a natural village out; steps happen in order (started → … → reclaimed)."""
-    require(actor, Action.CHANGE, village.area_id)
-    if action not in cl.ORIGIN_ACTION.values:
-        raise ValidationFailed(_("Unknown relocation step “%(action)s”."), field="action", action=action)
-    done = dict(village.actions.values_list("action", "on"))
-    if action in done:
+def origin_action_rules(step: OriginAction, done: dict[str, datetime.date]) -> None:
+    """A step against the steps already recorded for its village (`done`: step → date); steps happen in order."""
+    if step.action not in cl.ORIGIN_ACTION.values:
+        raise ValidationFailed(_("Unknown relocation step “%(action)s”."), field="action", action=step.action)
+    if step.action in done:
         raise ValidationFailed(_("This step is already recorded for the village."), field="action")
-    position = cl.ORIGIN_ACTION_ORDER.index(action)
+    position = cl.ORIGIN_ACTION_ORDER.index(step.action)
     if position:
         previous = cl.ORIGIN_ACTION_ORDER[position - 1]
         if previous not in done:
             raise ValidationFailed(_("Record “%(previous)s” first."), field="action",
                                    previous=cl.ORIGIN_ACTION.label(previous))
-        if on < done[previous]:
+        if step.on < done[previous]:
             raise ValidationFailed(_("This step cannot come before the previous one."), field="on")
-    if action == "reclaimed" and not area_mu:
+    if step.action == "reclaimed" and not step.area_mu:
         raise ValidationFailed(_("Give the area reclaimed, in mu."), field="area_mu")
+
+
+def origin_action_record(*, actor, village: OriginVillage, action: str, on: datetime.date,
+                         area_mu: Decimal | None = None) -> OriginAction:
+    """Record a step of moving a natural village out; steps happen in order (started → … → reclaimed)."""
+    require(actor, Action.CHANGE, village.area_id)
+    step = OriginAction(village=village, action=action, on=on, area_mu=area_mu)
+    origin_action_rules(step, dict(village.actions.values_list("action", "on")))
     with transaction.atomic():
-        step = OriginAction.objects.create(village=village, action=action, on=on, area_mu=area_mu)
+        step.save()
         audit_record(actor=actor, action=ORIGIN_ACTION_RECORDED, obj=step, area_code=village.area_id,
                      after={"village": village.name, "action": action, "on": on, "area_mu": area_mu})
     return step

@@ -38,6 +38,11 @@ PARTY_SAVED = audit_registry.register("cooperation.party_saved", _("saved a help
 PAIRING_SAVED = audit_registry.register("cooperation.pairing_saved", _("saved a pairing"))
 PAIRING_ENDED = audit_registry.register("cooperation.pairing_ended", _("ended a pairing"))
 RECORD_SAVED = audit_registry.register("cooperation.record_saved", _("saved a cooperation record"))
+PARTIES_BULK = audit_registry.register("cooperation.parties_bulk_created",
+                                       _("created helping and helped parties in bulk"))
+PAIRINGS_BULK = audit_registry.register("cooperation.pairings_bulk_created", _("created pairings in bulk"))
+TALENT_BULK = audit_registry.register("cooperation.talent_bulk_created", _("created talent exchanges in bulk"))
+LABOUR_BULK = audit_registry.register("cooperation.labour_bulk_created", _("created labour transfers in bulk"))
 
 RECORD_MODELS = {"agreement": Agreement, "fund": Fund, "workshop": Workshop, "talent": TalentExchange,
                  "labour": LabourTransfer, "purchase": Purchase, "visit": Visit}
@@ -73,9 +78,20 @@ def party_save(*, actor, data: dict, instance: Party | None = None) -> Party:
     for name in fields:
         if name in data:
             setattr(party, name, data[name])
+    require(actor, Action.CHANGE, party.area_id)
+    party_rules(party)
+    with transaction.atomic():
+        party.save()
+        audit_record(actor=actor, action=PARTY_SAVED, obj=party, area_code=party.area_id, before=before,
+                     after=field_values(party, ("kind", "name", "area_id", "household_id", "credit_code")))
+    return party
+
+
+def party_rules(party: Party) -> None:
+    """Tidy the name and credit code, then refuse a party of an unknown kind, without a name, or without the
+    credit code or household its kind needs."""
     party.credit_code = (party.credit_code or "").strip().upper()
     party.name = (party.name or "").strip()
-    require(actor, Action.CHANGE, party.area_id)
     if party.kind not in cl.PARTY_KIND.values:
         raise ValidationFailed(_("Unknown kind of party “%(kind)s”."), field="kind", kind=party.kind)
     if not party.name:
@@ -88,11 +104,6 @@ def party_save(*, actor, data: dict, instance: Party | None = None) -> Party:
                                code=party.credit_code)
     if party.kind == "household" and party.household_id is None:
         raise ValidationFailed(_("Name the household."), field="household")
-    with transaction.atomic():
-        party.save()
-        audit_record(actor=actor, action=PARTY_SAVED, obj=party, area_code=party.area_id, before=before,
-                     after=field_values(party, ("kind", "name", "area_id", "household_id", "credit_code")))
-    return party
 
 
 PAIRING_FIELDS = ("programme", "helper", "helped", "start_date", "end_date", "status", "committed_funds",
@@ -146,8 +157,9 @@ def pairing_end(*, actor, pairing: Pairing, on: datetime.date) -> Pairing:
     return pairing
 
 
-def record_rules(kind: str, record) -> None:
-    """Rules each kind of record must meet before it is saved."""
+def record_rules(kind: str, record, home_village: str | None = None) -> None:
+    """Rules each kind of record must meet before it is saved. `home_village`: a labour transfer's member's
+    village when the caller looked it up for many records at once (read from the member otherwise)."""
     if kind == "fund":
         if record.kind not in cl.FUND_KIND.values:
             raise ValidationFailed(_("Unknown kind of fund “%(kind)s”."), field="kind", kind=record.kind)
@@ -164,7 +176,8 @@ def record_rules(kind: str, record) -> None:
             raise ValidationFailed(_("Unknown direction “%(direction)s”."), field="direction",
                                    direction=record.direction)
     elif kind == "labour":
-        if record.member.household.area_id != record.area_id:
+        home = record.member.household.area_id if home_village is None else home_village
+        if home != record.area_id:
             raise ValidationFailed(_("A labour transfer is recorded in the member's home village."), field="area")
         if record.transport not in cl.TRANSPORT.values:
             raise ValidationFailed(_("Unknown transport “%(transport)s”."), field="transport",

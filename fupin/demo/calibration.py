@@ -1,17 +1,14 @@
 """What the calibrated demos share: counts and amounts at a scale, exact splits, and distinct valid ID numbers."""
 
 import datetime
+import tempfile
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
-
-from fupin.audit import registry as audit_registry
-from fupin.audit.services import audit_record
+from fupin.audit.bulk import RecordsInvalid
 from fupin.registry.idnumbers import check_character
 
 from .households import GIVEN, SURNAMES
-
-DEMO_LOADED = audit_registry.register("demo.records_loaded", _("loaded demo records"))
 
 
 def count_at(value: int, scale: Decimal) -> int:
@@ -80,12 +77,19 @@ class CalibratedDemo:
     def money(self, key: str) -> Decimal:
         return money_at(self.SEED[key] if key in self.SEED else self.CHOICES[key], self.scale)
 
-    def audited(self, object_type: str, count: int) -> None:
-        """High-volume records are inserted in batches, consistent by construction: one audit event per kind."""
-        audit_record(actor=self.actor, action=DEMO_LOADED, object_type=object_type, object_id=self.name,
-                     after={"rows": count, "scale": str(self.scale)})
+    def bulk(self, create, records: list) -> list:
+        """High-volume records through their app's bulk service (`create`): the single-record rules, checked in
+        sets, one transaction and one audit event per call."""
+        try:
+            return create(actor=self.actor, records=records)
+        except RecordsInvalid as error:
+            raise ValueError(f"demo records refused: {[p.as_dict() for p in error.problems[:3]]}") from error
 
-    def bulk(self, model, rows: list) -> list:
-        created = model.objects.bulk_create(rows, batch_size=5000)
-        self.audited(model._meta.label_lower, len(rows))
-        return created
+    def imported(self, service, rows: list[list]) -> None:
+        """Writes `rows` to a CSV and imports it with the service users import with (all or nothing)."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "demo.csv"
+            path.write_text("\n".join(",".join(str(cell) for cell in row) for row in rows) + "\n", encoding="utf-8")
+            report = service(actor=self.actor, path=path)
+        if report.errors:
+            raise ValueError(f"demo import refused: {report.errors[:3]}")

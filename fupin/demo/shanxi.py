@@ -6,10 +6,11 @@ is a demo choice (the seed names none of them): counties are taken in code order
 rather than a figure ("> 20 %" of re-lending, "60 % 以上" of first secretaries), the demo uses a value inside it
 and says so in DEMO_CHOICES. `scale` shrinks every count and amount (shares are kept) for tests and laptops.
 
-Households are registered through the registry's bulk service (every rule applies); low-volume helping records
-(fund documents and entries, projects, pairings) through their services; the high-volume ones (cadres, team
-memberships, loans, measures, trainees) are inserted in batches with one audit event per kind, because one
-service call per row would take the demo from minutes to hours — they are consistent by construction.
+Households are registered through the registry's bulk service (every rule applies); designations and the
+survey's figures through the area imports; low-volume helping records (fund documents and entries, projects,
+pairings) through their services; the high-volume ones (cadres, teams, memberships, loans, measures, trainees,
+labour transfers) through their apps' bulk services — the same rules checked in sets, one transaction and one
+audit event per call (ADR 0013).
 """
 
 import datetime
@@ -19,12 +20,29 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 
 from fupin.areas.codes import Level
-from fupin.areas.models import Area, AreaDesignation, AreaYear
+from fupin.areas.models import Area
+from fupin.areas.services import designations_import, population_import
+from fupin.assistance.bulk import (
+    delivered_bulk_create,
+    loans_bulk_create,
+    origin_actions_bulk_create,
+    origin_villages_bulk_create,
+)
 from fupin.assistance.models import DeliveredMeasure, Loan, MeasureType, OriginAction, OriginVillage
+from fupin.cooperation.bulk import labour_bulk_create
 from fupin.cooperation.models import LabourTransfer, Party, Programme
 from fupin.cooperation.services import pairing_save, party_for_area, party_save, record_save
 from fupin.funds.services import entry_save, fund_document_save
+from fupin.personnel.bulk import (
+    cadres_bulk_create,
+    contacts_bulk_create,
+    memberships_bulk_create,
+    programmes_bulk_create,
+    teams_bulk_create,
+    trainees_bulk_create,
+)
 from fupin.personnel.models import Cadre, ContactLeader, TeamMembership, Trainee, TrainingProgramme, WorkTeam
+from fupin.projects.bulk import beneficiaries_bulk_create, fundings_bulk_create
 from fupin.projects.models import ProjectBeneficiary, ProjectFunding
 from fupin.projects.services import project_save
 from fupin.registry.bulk import Submission, households_bulk_register
@@ -156,8 +174,7 @@ class ShanxiDemo(CalibratedDemo):
         submissions = (s for persons, villages, status in groups for s in self._households(persons, villages, status))
         result = households_bulk_register(actor=self.actor, submissions=submissions, on_progress=progress)
         self.log(f"Shanxi registry: {result.households} households, {result.members} members.")
-        rural = int((Decimal(poor) / SEED["incidence"]).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        AreaYear.objects.update_or_create(area_id=SHANXI, year=YEAR, defaults={"rural_population": rural})
+        self.rural = int((Decimal(poor) / SEED["incidence"]).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
     def designations(self) -> None:
         world = self.world
@@ -166,10 +183,8 @@ class ShanxiDemo(CalibratedDemo):
         rows += [(v, "deep_poverty_village", YEAR, None) for v in world.deep_villages]
         rows += [(v, "poor_village", 2014, YEAR if v in set(world.exited_villages) else None)
                  for v in world.poor_villages]
-        AreaDesignation.objects.bulk_create([AreaDesignation(
-            area_id=code if len(code) == 12 else code.ljust(12, "0"), designation_type_id=kind, year=year,
-            exit_year=exit_year) for code, kind, year, exit_year in rows], batch_size=5000)
-        self.audited("areas.areadesignation", len(rows))
+        self.imported(designations_import, [["行政区划代码", "类型", "年度", "退出年度"]] + [
+            [code.ljust(12, "0"), kind, year, exit_year or ""] for code, kind, year, exit_year in rows])
 
     def area_statistics(self) -> None:
         """The survey's rural income per head: the poor counties' grows by the seed's 10.7 % to 7,330 元, the
@@ -179,16 +194,13 @@ class ShanxiDemo(CalibratedDemo):
         province_before = DEMO_CHOICES["province_rural_income_2016"]
         province_now = (province_before * (1 + SEED["poor_area_income_growth"] - SEED["growth_above_province"])
                         ).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        rural = AreaYear.objects.get(area_id=SHANXI, year=YEAR).rural_population
-        per_county = rural // len(world.counties)
+        per_county = self.rural // len(world.counties)
+        rows = [["行政区划代码", "年度", "乡村人口", "农村居民人均可支配收入"]]
         for year, poor_income, province_income in ((YEAR - 1, poor_before, province_before),
                                                    (YEAR, SEED["poor_area_income"], province_now)):
-            AreaYear.objects.update_or_create(area_id=SHANXI, year=year, defaults={
-                "rural_population": rural, "rural_income_per_capita": province_income})
-            AreaYear.objects.bulk_create([AreaYear(area_id=county.ljust(12, "0"), year=year,
-                                                   rural_population=per_county, rural_income_per_capita=poor_income)
-                                          for county in world.poor])
-        self.audited("areas.areayear", 2 * (len(world.poor) + 1))
+            rows.append([SHANXI, year, self.rural, province_income])
+            rows += [[county.ljust(12, "0"), year, per_county, poor_income] for county in world.poor]
+        self.imported(population_import, rows)
 
     # Funds and projects -----------------------------------------------------------------------------------
     def _county(self, code: str) -> Area:
@@ -268,7 +280,7 @@ class ShanxiDemo(CalibratedDemo):
                 "planned_end": datetime.date(YEAR, 12, 31)})
             by_county.setdefault(county, []).append(project)
             fundings.append(ProjectFunding(project=project, source="paired_unit", planned=funds[k], actual=funds[k]))
-        self.bulk(ProjectFunding, fundings)
+        self.bulk(fundings_bulk_create, fundings)
         wanted, reached, rows = self.n("central_beneficiaries"), 0, []
         households = Household.objects.filter(county_code__in=list(by_county)).order_by("pk").values_list(
             "pk", "county_code", "years__size_end")
@@ -280,7 +292,7 @@ class ShanxiDemo(CalibratedDemo):
             rows.append(ProjectBeneficiary(project=projects[k % len(projects)], household_id=household,
                                            mechanism="dividends", amount=Decimal("500"), persons=persons))
             reached += persons
-        self.bulk(ProjectBeneficiary, rows)
+        self.bulk(beneficiaries_bulk_create, rows)
 
     def _area_party(self, code: str) -> Party:
         return party_for_area(actor=self.actor, area=Area.objects.get(code=code.ljust(12, "0")))
@@ -329,25 +341,24 @@ class ShanxiDemo(CalibratedDemo):
         programmes = [TrainingProgramme(name=f"{unit.name}{YEAR}年实用技术培训", year=YEAR, kind="practical",
                                         area_id=counties[k % len(counties)].ljust(12, "0"), organiser=unit)
                       for k, unit in enumerate(self.central)]
-        self.bulk(TrainingProgramme, programmes)
+        self.bulk(programmes_bulk_create, programmes)
         sizes = split(self.n("central_trained"), len(programmes), 1)
-        self.bulk(Trainee, [Trainee(programme=programme, member_id=everyone[(k * sizes[0] + j) % len(everyone)],
-                                     completed=True)
-                             for k, (programme, size) in enumerate(zip(programmes, sizes, strict=True))
-                             for j in range(size)])
+        self.bulk(trainees_bulk_create, [
+            Trainee(programme=programme, member_id=everyone[(k * sizes[0] + j) % len(everyone)], completed=True)
+            for k, (programme, size) in enumerate(zip(programmes, sizes, strict=True)) for j in range(size)])
         # Person-times: a worker placed again later in the year counts again (a small demo has few workers).
         jobs = self.n("central_jobs")
         transfers = [LabourTransfer(member_id=member, area_id=village, employer="定点帮扶单位对接企业",
-                                    work_province="11", recorded_by=self.actor,
+                                    work_province="11",
                                     start_date=datetime.date(YEAR, 3 + (k // len(workers)) % 10, 1),
                                     pairing=self.central_pairings[village[:6]])
                      for k, (member, village) in ((k, workers[k % len(workers)]) for k in range(jobs))]
         others = Member.objects.filter(household__area__code__startswith="14", relation="01").exclude(
             household__county_code__in=counties).order_by("pk").values_list("pk", "household__area_id")
         transfers += [LabourTransfer(member_id=member, area_id=village, employer="省内用工企业", work_province="14",
-                                     start_date=datetime.date(YEAR, 6, 1), recorded_by=self.actor)
+                                     start_date=datetime.date(YEAR, 6, 1))
                       for member, village in others[:self.n("jobs") - jobs]]
-        self.bulk(LabourTransfer, transfers)
+        self.bulk(labour_bulk_create, transfers)
 
     # Assistance: ecological income, microloans, natural villages moved out ------------------------------------
     def _shanxi_households(self, order: str = "pk"):
@@ -361,29 +372,29 @@ class ShanxiDemo(CalibratedDemo):
         for household, size in self._shanxi_households().iterator():
             if reached + size <= wanted:
                 rows.append(DeliveredMeasure(household_id=household, measure_type=ecological, delivered_on=on,
-                                             amount=Decimal("1000"), recorded_by=self.actor))
+                                             amount=Decimal("1000")))
                 reached += size
             else:  # the last household: only as many of its members as the figure still needs
                 for member in Member.objects.filter(household_id=household).order_by("pk")[:wanted - reached]:
                     rows.append(DeliveredMeasure(household_id=household, member=member, measure_type=ecological,
-                                                 delivered_on=on, amount=Decimal("1000"), recorded_by=self.actor))
+                                                 delivered_on=on, amount=Decimal("1000")))
                 break
-        self.bulk(DeliveredMeasure, rows)
+        self.bulk(delivered_bulk_create, rows)
 
         bank = party_save(actor=self.actor, data={"kind": "financial", "name": "山西省农村信用社",
                                                   "area": Area.objects.get(code=SHANXI)})
         count = self.n("loans_households")
         amounts = split(money_at(SEED["loans_amount"], self.scale), max(count, 1), Decimal("0.01"))
         borrowers = self._shanxi_households("-pk")[:count]
-        self.bulk(Loan, [Loan(household_id=household, bank=bank, amount=amount, issued_on=datetime.date(YEAR, 4, 1),
-                               due_on=datetime.date(YEAR + 3, 4, 1), annual_rate=Decimal("4.35"),
-                               recorded_by=self.actor)
-                          for (household, _size), amount in zip(borrowers, amounts, strict=False)])
+        self.bulk(loans_bulk_create, [
+            Loan(household_id=household, bank=bank, amount=amount, issued_on=datetime.date(YEAR, 4, 1),
+                 due_on=datetime.date(YEAR + 3, 4, 1), annual_rate=Decimal("4.35"))
+            for (household, _size), amount in zip(borrowers, amounts, strict=False)])
 
         villages = [OriginVillage(name=f"自然村{k + 1:04d}", area_id=self.world.deep_villages[
             k % len(self.world.deep_villages)], deep_poverty=True, households=20, persons=60)
             for k in range(self.n("origin_villages"))]
-        self.bulk(OriginVillage, villages)
+        self.bulk(origin_villages_bulk_create, villages)
         steps = []
         for action, key, day, area_mu in (("started", "origin_started", datetime.date(YEAR, 3, 1), None),
                                           ("completed", "origin_completed", datetime.date(YEAR, 9, 30), None),
@@ -392,13 +403,13 @@ class ShanxiDemo(CalibratedDemo):
                                            Decimal("20"))):
             steps += [OriginAction(village=village, action=action, on=day, area_mu=area_mu)
                       for village in villages[:self.n(key)]]
-        self.bulk(OriginAction, steps)
+        self.bulk(origin_actions_bulk_create, steps)
 
     # People at the front line ---------------------------------------------------------------------------------
-    def _cadres(self, count: int, county: str, unit=None) -> list[Cadre]:
+    def _cadres(self, count: int, county: str, unit=None, unit_name: str = "") -> list[Cadre]:
         return [Cadre(area_id=county.ljust(12, "0"), name=SURNAMES[k % len(SURNAMES)] + "干部",
                       sex="1" if k % 2 == 0 else "2", id_number=self.cadre_ids.next("140105", k % 2 == 0),
-                      unit=unit, party_member=True) for k in range(count)]
+                      unit=unit, unit_name=unit_name, party_member=True) for k in range(count)]
 
     def personnel(self) -> None:
         world, start = self.world, datetime.date(YEAR - 1, 1, 1)
@@ -410,18 +421,19 @@ class ShanxiDemo(CalibratedDemo):
         villages = (in_poor + rest)[:self.n("work_teams")]
         teams = [WorkTeam(village_id=village, unit=provincial[k % len(provincial)], dispatch_level="province",
                           start_date=start) for k, village in enumerate(villages)]
-        self.bulk(WorkTeam, teams)
+        self.bulk(teams_bulk_create, teams)
 
-        captains = [c for team in teams for c in self._cadres(1, team.village_id[:6])]
+        captains = [c for team in teams for c in self._cadres(1, team.village_id[:6], unit=team.unit)]
         central_counties = set(world.poor[:self.n("central_counties")])
         seconded = [k for k, team in enumerate(teams) if team.village_id[:6] in central_counties]
         for k, index in enumerate(seconded[:self.n("central_cadres")] if self.central else []):
             captains[index].unit = self.central[k % len(self.central)]
-        secretaries = [c for team in teams[:self.n("first_secretaries")] for c in self._cadres(1, team.village_id[:6])]
+        secretaries = [c for team in teams[:self.n("first_secretaries")]
+                       for c in self._cadres(1, team.village_id[:6], unit_name="派出单位")]
         members_left = self.n("team_members") - len(captains) - len(secretaries)
-        members = [c for k in range(max(members_left, 0)) for c in self._cadres(1, teams[k % len(teams)].village_id[
-            :6])]
-        self.bulk(Cadre, captains + secretaries + members)
+        members = [c for k in range(max(members_left, 0))
+                   for c in self._cadres(1, teams[k % len(teams)].village_id[:6], unit_name="县直单位")]
+        self.bulk(cadres_bulk_create, captains + secretaries + members)
 
         poor_counties = set(world.poor)
         in_poor_counties = [k for k in range(len(secretaries)) if teams[k].village_id[:6] in poor_counties]
@@ -434,14 +446,14 @@ class ShanxiDemo(CalibratedDemo):
                  for k, cadre in enumerate(secretaries)]
         rows += [TeamMembership(team=teams[k % len(teams)], cadre=cadre, role="member", dispatch_level="county",
                                 start_date=start) for k, cadre in enumerate(members)]
-        self.bulk(TeamMembership, rows)
+        self.bulk(memberships_bulk_create, rows)
 
-        leaders = self._cadres(self.n("contact_leaders"), "140000")
-        self.bulk(Cadre, leaders)
+        leaders = self._cadres(self.n("contact_leaders"), "140000", unit_name="党政机关")
+        self.bulk(cadres_bulk_create, leaders)
         areas = [c.ljust(12, "0") for c in world.deep] + (world.poor_villages + world.deep_villages + villages)
-        self.bulk(ContactLeader, [ContactLeader(cadre=leader, level="province" if k < len(world.deep) else "county",
-                                                 area_id=areas[k % len(areas)], start_date=start)
-                                   for k, leader in enumerate(leaders)])
+        self.bulk(contacts_bulk_create, [
+            ContactLeader(cadre=leader, level="province" if k < len(world.deep) else "county",
+                          area_id=areas[k % len(areas)], start_date=start) for k, leader in enumerate(leaders)])
         self.training()
 
     def training(self) -> None:
@@ -450,10 +462,10 @@ class ShanxiDemo(CalibratedDemo):
         programmes = [TrainingProgramme(name=f"{YEAR}年贫困劳动力免费职业培训", year=YEAR, kind="vocational",
                                         area_id=prefecture.ljust(12, "0"), budget=budget)
                       for prefecture, budget in zip(prefectures, budgets, strict=True)]
-        self.bulk(TrainingProgramme, programmes)
+        self.bulk(programmes_bulk_create, programmes)
         by_prefecture = {p.area_id[:4]: p for p in programmes}
         heads = Member.objects.filter(household__area__code__startswith="14", relation="01").order_by("pk")
-        self.bulk(Trainee, [Trainee(programme=by_prefecture[area[:4]], member_id=member, completed=True)
+        self.bulk(trainees_bulk_create, [Trainee(programme=by_prefecture[area[:4]], member_id=member, completed=True)
                              for member, area in heads.values_list("pk", "household__area_id")[:self.n("trained")]])
 
     def run(self, progress=None) -> None:

@@ -12,24 +12,23 @@ not scaled.
 The registry goes through the registry's bulk service, each household with its year records 2014–2019 (checked
 like any import; each exit kept as a dated transition). Group populations and designations go through their
 imports. Low-volume cooperation records (funds, workshops, projects) go through their services; the high-volume
-ones (parties, pairings, beneficiaries, talent, labour transfers) are inserted in batches with one audit event per
-kind (see ADR 0008).
+ones (parties, pairings, beneficiaries, talent, labour transfers) through their apps' bulk services (ADR 0013).
 """
 
 import datetime
-import tempfile
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 from django.db import transaction
 
 from fupin.areas.codes import Level
 from fupin.areas.models import Area
 from fupin.areas.services import designations_import, ethnic_population_import
+from fupin.cooperation.bulk import labour_bulk_create, pairings_bulk_create, parties_bulk_create, talent_bulk_create
 from fupin.cooperation.creditcode import check_character as credit_check
 from fupin.cooperation.models import LabourTransfer, Pairing, Party, TalentExchange
 from fupin.cooperation.services import record_save
+from fupin.projects.bulk import beneficiaries_bulk_create, fundings_bulk_create
 from fupin.projects.models import ProjectBeneficiary, ProjectFunding
 from fupin.projects.services import project_save
 from fupin.registry.bulk import Submission, households_bulk_register
@@ -161,20 +160,11 @@ class YunnanDemo(CalibratedDemo):
                                           submissions=self._submissions(), on_progress=progress)
         self.log(f"Yunnan registry {BASELINE}–{YEAR}: {result.households} households, {result.members} members.")
 
-    def _import(self, service, rows: list[list]) -> None:
-        """Writes `rows` to a CSV and imports it with the service users import with (all or nothing)."""
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "demo.csv"
-            path.write_text("\n".join(",".join(str(cell) for cell in row) for row in rows) + "\n", encoding="utf-8")
-            report = service(actor=self.actor, path=path)
-        if report.errors:
-            raise ValueError(f"demo import refused: {report.errors[:3]}")
-
     def populations_and_designations(self) -> None:
         rows = [["行政区划代码", "年度", "民族", "乡村人口"]]
         rows += [[YUNNAN, year, code, population] for year in range(BASELINE, YEAR + 1)
                  for code, population in self.plan.population.items()]
-        self._import(ethnic_population_import, rows)
+        self.imported(ethnic_population_import, rows)
         counties = sorted({v[:6] for villages in self.group_villages.values() for v in villages})
         rows = [["行政区划代码", "类型", "年度", "退出年度"]]
         rows += [[county.ljust(12, "0"), "direct_transition_area", BASELINE, ""] for county in counties]
@@ -186,7 +176,7 @@ class YunnanDemo(CalibratedDemo):
         exiting = self.n("villages_exited")
         rows += [[village, "poor_village", BASELINE, 2016 + k % 4 if k < exiting else ""]
                  for k, village in enumerate(poor)]
-        self._import(designations_import, rows)
+        self.imported(designations_import, rows)
 
     # East–West cooperation --------------------------------------------------------------------------------
     def _areas(self, prefix: str, level: int, count: int) -> list[Area]:
@@ -195,7 +185,7 @@ class YunnanDemo(CalibratedDemo):
     def _area_parties(self, areas: list[Area]) -> list[Party]:
         existing = {p.area_id: p for p in Party.objects.filter(kind="area", area__in=areas)}
         missing = {a.code: a for a in areas if a.code not in existing}
-        new = self.bulk(Party, [Party(kind="area", name=a.name, area=a) for a in missing.values()])
+        new = self.bulk(parties_bulk_create, [Party(kind="area", name=a.name, area=a) for a in missing.values()])
         by_area = {**existing, **{p.area_id: p for p in new}}
         return [by_area[a.code] for a in areas]
 
@@ -209,14 +199,14 @@ class YunnanDemo(CalibratedDemo):
                 first17 = f"{authority}{area.code[:6]}{k + 1:08d}Y"
                 code = first17 + credit_check(first17)
             parties.append(Party(kind=kind, name=f"{area.name}{name}{k + 1:04d}", area=area, credit_code=code))
-        return self.bulk(Party, parties)
+        return self.bulk(parties_bulk_create, parties)
 
     def _pairings(self, programme: str, helpers: list[Party], helped: list[Party],
                   start: datetime.date = datetime.date(2017, 1, 1)) -> list[Pairing]:
         """As many pairings as the larger side: every party on each side in at least one (many-to-many); two
         sides of the same length are paired one to one."""
         count = max(len(helpers), len(helped)) if helpers and helped else 0
-        return self.bulk(Pairing, [Pairing(programme_id=programme, helper=helpers[k % len(helpers)],
+        return self.bulk(pairings_bulk_create, [Pairing(programme_id=programme, helper=helpers[k % len(helpers)],
                                            helped=helped[k % len(helped)], start_date=start)
                                    for k in range(count)])
 
@@ -291,31 +281,39 @@ class YunnanDemo(CalibratedDemo):
         """The projects the aid paid for, in the groups' villages, and the households they reached: exactly the
         seed's number of registered poor out of poverty among their members."""
         count, wanted = self.n("projects"), self.n("helped_out")
-        villages = sorted({v for vs in self.group_villages.values() for v in vs})
-        areas = {a.code: a for a in Area.objects.filter(code__in=villages[:count])}
-        projects, fundings = [], []
+        # A project reaches households of its own county: the villages are taken one per county in turn, so the
+        # projects spread over every county the groups live in.
+        by_county: dict[str, list[str]] = {}
+        for village in sorted({v for vs in self.group_villages.values() for v in vs}):
+            by_county.setdefault(village[:6], []).append(village)
+        villages = [vs[k] for k in range(max(map(len, by_county.values()))) for vs in by_county.values()
+                    if k < len(vs)][:count]
+        areas = {a.code: a for a in Area.objects.filter(code__in=villages)}
+        projects: dict[str, list] = {}
+        fundings = []
         earlier = self.money("fiscal_aid") - self.money("arrived_2020")
         for k, amount in enumerate(split(earlier, count, Decimal("0.01"))):
-            year = 2016 + k % 4
+            year, village = 2016 + k % 4, villages[k % len(villages)]
             project = project_save(actor=self.actor, data={
-                "name": f"沪滇粤滇协作产业项目{k + 1:04d}", "type": "industry", "area": areas[villages[k % len(
-                    areas)]], "year": year, "helper": self.east_west[k % len(self.east_west)].helper,
+                "name": f"沪滇粤滇协作产业项目{k + 1:04d}", "type": "industry", "area": areas[village], "year": year,
+                "helper": self.east_west[k % len(self.east_west)].helper,
                 "planned_start": datetime.date(year, 4, 1), "planned_end": datetime.date(year, 12, 31)})
-            projects.append(project)
+            projects.setdefault(village[:6], []).append(project)
             fundings.append(ProjectFunding(project=project, source="east_west_aid", planned=amount, actual=amount))
-        self.bulk(ProjectFunding, fundings)
+        self.bulk(fundings_bulk_create, fundings)
         reached, rows = 0, []
         exited = Household.objects.filter(area__code__startswith="53", status="1", years__year=YEAR).order_by(
-            "pk").values_list("pk", "years__size_end")
-        for household, size in exited.iterator():
+            "pk").values_list("pk", "county_code", "years__size_end")
+        for household, county, size in exited.iterator():
             if reached == wanted:
                 break
-            if reached + size > wanted:  # a smaller household further on fills the rest (sizes go down to 1)
+            if reached + size > wanted or county not in projects:  # a smaller household further on fills the rest
                 continue
-            rows.append(ProjectBeneficiary(project=projects[len(rows) % len(projects)], household_id=household,
-                                           mechanism="employment", amount=Decimal("2000"), persons=size))
+            near = projects[county]
+            rows.append(ProjectBeneficiary(project=near[len(rows) % len(near)], household_id=household,
+                                           mechanism="wages", amount=Decimal("2000"), persons=size))
             reached += size
-        self.bulk(ProjectBeneficiary, rows)
+        self.bulk(beneficiaries_bulk_create, rows)
 
     def people(self) -> None:
         """Workshops, professionals sent and the poor moved into jobs in the east."""
@@ -326,18 +324,18 @@ class YunnanDemo(CalibratedDemo):
                 "name": f"扶贫车间{k + 1:03d}", "operator": f"{pairing.helper.name}援建", "pairing": pairing,
                 "area": pairing.helped.area, "opened_on": on[k % 4], "jobs": 40})
         fields = ("education", "medical", "agriculture", "other")
-        self.bulk(TalentExchange, [TalentExchange(
+        self.bulk(talent_bulk_create, [TalentExchange(
             pairing=self.east_west[k % len(self.east_west)], area=self.east_west[k % len(self.east_west)].helped.area,
             person=f"专技人才{k + 1:04d}", unit=self.east_west[k % len(self.east_west)].helper.name,
-            kind="professional", field=fields[k % 4], direction="to_helped", start_date=on[k % 4],
-            recorded_by=self.actor) for k in range(self.n("professionals"))])
+            kind="professional", field=fields[k % 4], direction="to_helped", start_date=on[k % 4])
+            for k in range(self.n("professionals"))])
         workers = Member.objects.filter(household__area__code__startswith="53", relation__in=("01", "02"),
                                         household__status__in=("0", "1")).order_by("pk").values_list(
             "pk", "household__area_id")[:self.n("moved_into_jobs")]
-        self.bulk(LabourTransfer, [LabourTransfer(
+        self.bulk(labour_bulk_create, [LabourTransfer(
             member_id=member, area_id=village, employer="东部用工企业", work_province=("31", "44")[k % 2],
             start_date=datetime.date(2017 + k % 3, 3, 1) if k % 10 else datetime.date(2020, 3, 1),
-            transport=("bus", "plane", "train", "")[k % 4], recorded_by=self.actor)
+            transport=("bus", "plane", "train", "")[k % 4])
             for k, (member, village) in enumerate(workers)])
 
     def run(self, progress=None) -> None:

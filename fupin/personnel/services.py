@@ -46,13 +46,21 @@ PROGRAMME_SAVED = audit_registry.register("personnel.programme_saved", _("saved 
 TRAINEE_SAVED = audit_registry.register("personnel.trainee_saved", _("saved a trainee"))
 SCHEME_SAVED = audit_registry.register("personnel.scheme_saved", _("saved an appraisal scheme"))
 SCORE_SAVED = audit_registry.register("personnel.score_saved", _("saved an appraisal score"))
+CADRES_BULK = audit_registry.register("personnel.cadres_bulk_created", _("created cadres in bulk"))
+TEAMS_BULK = audit_registry.register("personnel.teams_bulk_created", _("created village work teams in bulk"))
+MEMBERSHIPS_BULK = audit_registry.register("personnel.memberships_bulk_created",
+                                           _("created work team memberships in bulk"))
+CONTACTS_BULK = audit_registry.register("personnel.contacts_bulk_created", _("created leaders' contact areas in bulk"))
+PROGRAMMES_BULK = audit_registry.register("personnel.programmes_bulk_created", _("created training programmes in bulk"))
+TRAINEES_BULK = audit_registry.register("personnel.trainees_bulk_created", _("created trainees in bulk"))
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
-
-
-
+# Each record kind has `_<kind>_given` (the record's place is given: checked before permission, which needs it),
+# `_<kind>_rules` (every rule that reads no other row; it also normalises the record) and error builders for the
+# rules that read other rows. The single services and the bulk paths (bulk.py) both use them, so the two cannot
+# drift apart.
 
 
 def _require_all(actor, codes) -> None:
@@ -74,38 +82,47 @@ def _overlapping(queryset, start: datetime.date, end: datetime.date | None):
     return queryset if end is None else queryset.filter(start_date__lte=end)
 
 
+def _terms_overlap(start, end, other_start, other_end) -> bool:
+    """`_overlapping` for two terms in memory."""
+    return (other_end is None or other_end >= start) and (end is None or other_start <= end)
+
+
 def _within(area_code: str, ancestor: Area) -> bool:
     return area_code.startswith(ancestor.prefix)
 
 
+def poor_members():
+    """Members of registered households that are poor (not exited): their ID numbers cannot serve as cadres."""
+    return Member.objects.filter(is_active=True, household__status__in=registry_codes.POOR_STATUSES)
+
+
 def poor_person(id_number: str) -> bool:
     """Whether the number belongs to a member of a registered household that is poor (not exited)."""
-    return Member.objects.filter(id_number=id_number, is_active=True,
-                                 household__status__in=registry_codes.POOR_STATUSES).exists()
+    return poor_members().filter(id_number=id_number).exists()
+
+
+def _poor_error(cadre: Cadre) -> ValidationFailed:
+    return ValidationFailed(_("%(name)s is a registered poor person and cannot serve as a cadre."),
+                            field="id_number" if cadre.pk is None else "cadre", name=cadre.name)
 
 
 def _refuse_poor(cadre: Cadre) -> None:
     # Checked again at every assignment: the person may have been registered poor after the cadre record.
     if poor_person(cadre.id_number):
-        raise ValidationFailed(_("%(name)s is a registered poor person and cannot serve as a cadre."),
-                               field="id_number" if cadre.pk is None else "cadre", name=cadre.name)
+        raise _poor_error(cadre)
 
 
 # Cadres ---------------------------------------------------------------------------------------------------------
 CADRE_FIELDS = ("area", "name", "id_number", "sex", "phone", "unit", "unit_name", "position", "party_member")
 
 
-def cadre_save(*, actor, data: dict, instance: Cadre | None = None) -> Cadre:
-    """Create or change a cadre. The ID number is validated and normalised, the sex follows from it, and a
-    registered poor person is refused."""
-    cadre = instance or Cadre()
-    before = field_values(cadre, ("area_id", "name", "id_number", "unit_id", "unit_name", "position")) \
-        if instance else None
-    old_area = cadre.area_id if instance else None
-    apply_fields(cadre, data, CADRE_FIELDS)
+def _cadre_given(cadre: Cadre) -> None:
     if cadre.area_id is None:
         raise ValidationFailed(_("Give the area keeping the record."), field="area")
-    _require_all(actor, [old_area, cadre.area_id])
+
+
+def _cadre_rules(cadre: Cadre) -> None:
+    """Name and unit name stripped, the ID number validated and normalised, the sex taken from it."""
     cadre.name = (cadre.name or "").strip()
     cadre.unit_name = (cadre.unit_name or "").strip()
     if not cadre.name:
@@ -122,8 +139,25 @@ def cadre_save(*, actor, data: dict, instance: Cadre | None = None) -> Cadre:
     cadre.sex = sex
     if cadre.unit_id is None and not cadre.unit_name:
         raise ValidationFailed(_("Give the cadre's unit or its name."), field="unit")
+
+
+def _cadre_taken() -> ValidationFailed:
+    return ValidationFailed(_("A cadre with this ID number is already registered."), field="id_number")
+
+
+def cadre_save(*, actor, data: dict, instance: Cadre | None = None) -> Cadre:
+    """Create or change a cadre. The ID number is validated and normalised, the sex follows from it, and a
+    registered poor person is refused."""
+    cadre = instance or Cadre()
+    before = field_values(cadre, ("area_id", "name", "id_number", "unit_id", "unit_name", "position")) \
+        if instance else None
+    old_area = cadre.area_id if instance else None
+    apply_fields(cadre, data, CADRE_FIELDS)
+    _cadre_given(cadre)
+    _require_all(actor, [old_area, cadre.area_id])
+    _cadre_rules(cadre)
     if Cadre.objects.filter(id_number=cadre.id_number).exclude(pk=cadre.pk).exists():
-        raise ValidationFailed(_("A cadre with this ID number is already registered."), field="id_number")
+        raise _cadre_taken()
     _refuse_poor(cadre)
     with transaction.atomic():
         cadre.save()
@@ -137,16 +171,12 @@ TEAM_FIELDS = ("village", "unit", "dispatch_level", "start_date", "end_date", "n
 TEAM_AUDITED = ("village_id", "unit_id", "dispatch_level", "start_date", "end_date")
 
 
-def team_save(*, actor, data: dict, instance: WorkTeam | None = None) -> WorkTeam:
-    """Create or change a work team. One team serves a village at a time, and a team's term must keep its
-    members' terms inside it."""
-    team = instance or WorkTeam()
-    before = field_values(team, TEAM_AUDITED) if instance else None
-    old_village = team.village_id if instance else None
-    apply_fields(team, data, TEAM_FIELDS)
+def _team_given(team: WorkTeam) -> None:
     if team.village_id is None:
         raise ValidationFailed(_("Give the village."), field="village")
-    _require_all(actor, [old_village, team.village_id])
+
+
+def _team_rules(team: WorkTeam) -> None:
     if team.village.level != Level.VILLAGE:
         raise ValidationFailed(_("A work team is sent to a village."), field="village")
     if team.unit_id is None:
@@ -155,6 +185,23 @@ def team_save(*, actor, data: dict, instance: WorkTeam | None = None) -> WorkTea
         raise ValidationFailed(_("Unknown dispatch level “%(level)s”."), field="dispatch_level",
                                level=team.dispatch_level)
     _check_dates(team.start_date, team.end_date)
+
+
+def _team_clash(start: datetime.date, end: datetime.date | None) -> ValidationFailed:
+    return ValidationFailed(_("Another team serves this village from %(start)s to %(end)s; one team serves a "
+                              "village at a time."), field="start_date", start=start, end=end or _("now"))
+
+
+def team_save(*, actor, data: dict, instance: WorkTeam | None = None) -> WorkTeam:
+    """Create or change a work team. One team serves a village at a time, and a team's term must keep its
+    members' terms inside it."""
+    team = instance or WorkTeam()
+    before = field_values(team, TEAM_AUDITED) if instance else None
+    old_village = team.village_id if instance else None
+    apply_fields(team, data, TEAM_FIELDS)
+    _team_given(team)
+    _require_all(actor, [old_village, team.village_id])
+    _team_rules(team)
     if instance is not None:
         outside = team.memberships.filter(start_date__lt=team.start_date)
         if team.end_date is not None:
@@ -169,9 +216,7 @@ def team_save(*, actor, data: dict, instance: WorkTeam | None = None) -> WorkTea
         clash = _overlapping(WorkTeam.objects.filter(village_id=team.village_id).exclude(pk=team.pk),
                              team.start_date, team.end_date).order_by("start_date").first()
         if clash is not None:
-            raise ValidationFailed(
-                _("Another team serves this village from %(start)s to %(end)s; one team serves a village at a "
-                  "time."), field="start_date", start=clash.start_date, end=clash.end_date or _("now"))
+            raise _team_clash(clash.start_date, clash.end_date)
         team.save()
         audit_record(actor=actor, action=TEAM_SAVED, obj=team, area_code=team.village_id, before=before,
                      after=field_values(team, TEAM_AUDITED))
@@ -187,19 +232,14 @@ def membership_end(membership: TeamMembership) -> datetime.date | None:
     return membership.end_date or membership.team.end_date
 
 
-def membership_save(*, actor, data: dict, instance: TeamMembership | None = None) -> TeamMembership:
-    """Add a cadre to a team or change their term or role. The term lies inside the team's; a team has one
-    captain and one first secretary at a time; a cadre serves in one team at a time (a first secretary may
-    also be the captain of the same team)."""
-    membership = instance or TeamMembership()
-    before = field_values(membership, MEMBERSHIP_AUDITED) if instance else None
-    old_village = membership.team.village_id if instance else None
-    apply_fields(membership, data, MEMBERSHIP_FIELDS)
+def _membership_given(membership: TeamMembership) -> None:
     if membership.team_id is None or membership.cadre_id is None:
         raise ValidationFailed(_("Give the team and the cadre."), field="team" if membership.team_id is None
                                else "cadre")
+
+
+def _membership_rules(membership: TeamMembership) -> None:
     team = membership.team
-    _require_all(actor, [old_village, team.village_id])
     if membership.role not in cl.TEAM_ROLE.values:
         raise ValidationFailed(_("Unknown role “%(role)s”."), field="role", role=membership.role)
     # A member sent with the team shares its dispatch level unless told otherwise.
@@ -212,6 +252,38 @@ def membership_save(*, actor, data: dict, instance: TeamMembership | None = None
             membership.start_date > team.end_date or (membership.end_date or team.end_date) > team.end_date)):
         raise ValidationFailed(_("The member's term must lie within the team's term (%(start)s to %(end)s)."),
                                field="start_date", start=team.start_date, end=team.end_date or _("now"))
+
+
+def _holder_error(name: str, role: str) -> ValidationFailed:
+    return ValidationFailed(_("%(name)s is already %(role)s of this team in that period."), field="role",
+                            name=name, role=cl.TEAM_ROLE.label(role))
+
+
+def _serving_clash(membership: TeamMembership, last_day, other_team_id, other_role, other_start,
+                   other_end) -> bool:
+    """Whether another membership of the same cadre (its team, role, first and last day) keeps this one out: a
+    cadre serves in one team at a time, though a first secretary may also captain the same team."""
+    if (last_day is not None and other_start > last_day) or (other_end and other_end < membership.start_date):
+        return False
+    return other_team_id != membership.team_id or other_role == membership.role
+
+
+def _serving_error(cadre: Cadre) -> ValidationFailed:
+    return ValidationFailed(_("%(name)s already serves in a team in that period."), field="cadre", name=cadre.name)
+
+
+def membership_save(*, actor, data: dict, instance: TeamMembership | None = None) -> TeamMembership:
+    """Add a cadre to a team or change their term or role. The term lies inside the team's; a team has one
+    captain and one first secretary at a time; a cadre serves in one team at a time (a first secretary may
+    also be the captain of the same team)."""
+    membership = instance or TeamMembership()
+    before = field_values(membership, MEMBERSHIP_AUDITED) if instance else None
+    old_village = membership.team.village_id if instance else None
+    apply_fields(membership, data, MEMBERSHIP_FIELDS)
+    _membership_given(membership)
+    team = membership.team
+    _require_all(actor, [old_village, team.village_id])
+    _membership_rules(membership)
     _refuse_poor(membership.cadre)
     last_day = membership_end(membership)
     if instance is not None and membership.check_ins.filter(
@@ -224,16 +296,11 @@ def membership_save(*, actor, data: dict, instance: TeamMembership | None = None
             holder = _overlapping(others.filter(team=team, role=membership.role), membership.start_date,
                                   last_day).first()
             if holder is not None:
-                raise ValidationFailed(_("%(name)s is already %(role)s of this team in that period."), field="role",
-                                       name=holder.cadre.name, role=cl.TEAM_ROLE.label(membership.role))
+                raise _holder_error(holder.cadre.name, membership.role)
         for other in _overlapping(others.filter(cadre_id=membership.cadre_id), membership.start_date, None):
-            other_end = membership_end(other)
-            if (last_day is not None and other.start_date > last_day) or (other_end and other_end <
-                                                                          membership.start_date):
-                continue
-            if other.team_id != team.pk or other.role == membership.role:
-                raise ValidationFailed(_("%(name)s already serves in a team in that period."), field="cadre",
-                                       name=membership.cadre.name)
+            if _serving_clash(membership, last_day, other.team_id, other.role, other.start_date,
+                              membership_end(other)):
+                raise _serving_error(membership.cadre)
         membership.save()
         audit_record(actor=actor, action=MEMBERSHIP_SAVED, obj=membership, area_code=team.village_id,
                      before=before, after=field_values(membership, MEMBERSHIP_AUDITED))
@@ -245,24 +312,36 @@ CONTACT_FIELDS = ("cadre", "level", "area", "start_date", "end_date")
 CONTACT_AUDITED = ("cadre_id", "level", "area_id", "start_date", "end_date")
 
 
+def _contact_given(contact: ContactLeader) -> None:
+    if contact.area_id is None or contact.cadre_id is None:
+        raise ValidationFailed(_("Give the leader and the area contacted."), field="area")
+
+
+def _contact_rules(contact: ContactLeader) -> None:
+    if contact.area.level not in (Level.COUNTY, Level.VILLAGE):
+        raise ValidationFailed(_("A leader contacts a village or a county."), field="area")
+    if contact.level not in cl.LEADER_LEVEL.values:
+        raise ValidationFailed(_("Unknown level “%(level)s”."), field="level", level=contact.level)
+    _check_dates(contact.start_date, contact.end_date)
+
+
+def _contact_clash() -> ValidationFailed:
+    return ValidationFailed(_("This leader already contacts this area in that period."), field="start_date")
+
+
 def contact_save(*, actor, data: dict, instance: ContactLeader | None = None) -> ContactLeader:
     """Record that a leader contacts (包) a village or county for a term."""
     contact = instance or ContactLeader()
     before = field_values(contact, CONTACT_AUDITED) if instance else None
     old_area = contact.area_id if instance else None
     apply_fields(contact, data, CONTACT_FIELDS)
-    if contact.area_id is None or contact.cadre_id is None:
-        raise ValidationFailed(_("Give the leader and the area contacted."), field="area")
+    _contact_given(contact)
     _require_all(actor, [old_area, contact.area_id])
-    if contact.area.level not in (Level.COUNTY, Level.VILLAGE):
-        raise ValidationFailed(_("A leader contacts a village or a county."), field="area")
-    if contact.level not in cl.LEADER_LEVEL.values:
-        raise ValidationFailed(_("Unknown level “%(level)s”."), field="level", level=contact.level)
-    _check_dates(contact.start_date, contact.end_date)
+    _contact_rules(contact)
     _refuse_poor(contact.cadre)
     same = ContactLeader.objects.filter(cadre_id=contact.cadre_id, area_id=contact.area_id).exclude(pk=contact.pk)
     if _overlapping(same, contact.start_date, contact.end_date).exists():
-        raise ValidationFailed(_("This leader already contacts this area in that period."), field="start_date")
+        raise _contact_clash()
     with transaction.atomic():
         contact.save()
         audit_record(actor=actor, action=CONTACT_SAVED, obj=contact, area_code=contact.area_id, before=before,
@@ -319,14 +398,12 @@ def check_in_save(*, actor, data: dict, instance: CheckIn | None = None,
 PROGRAMME_FIELDS = ("name", "year", "area", "kind", "budget", "organiser")
 
 
-def programme_save(*, actor, data: dict, instance: TrainingProgramme | None = None) -> TrainingProgramme:
-    programme = instance or TrainingProgramme()
-    before = field_values(programme, ("name", "year", "area_id", "kind", "budget")) if instance else None
-    old_area = programme.area_id if instance else None
-    apply_fields(programme, data, PROGRAMME_FIELDS)
+def _programme_given(programme: TrainingProgramme) -> None:
     if programme.area_id is None:
         raise ValidationFailed(_("Give the organising area."), field="area")
-    _require_all(actor, [old_area, programme.area_id])
+
+
+def _programme_rules(programme: TrainingProgramme) -> None:
     programme.name = (programme.name or "").strip()
     if not programme.name:
         raise ValidationFailed(_("The name must not be empty."), field="name")
@@ -337,6 +414,16 @@ def programme_save(*, actor, data: dict, instance: TrainingProgramme | None = No
     programme.budget = Decimal(programme.budget or 0)
     if programme.budget < 0:
         raise ValidationFailed(_("The budget cannot be negative."), field="budget")
+
+
+def programme_save(*, actor, data: dict, instance: TrainingProgramme | None = None) -> TrainingProgramme:
+    programme = instance or TrainingProgramme()
+    before = field_values(programme, ("name", "year", "area_id", "kind", "budget")) if instance else None
+    old_area = programme.area_id if instance else None
+    apply_fields(programme, data, PROGRAMME_FIELDS)
+    _programme_given(programme)
+    _require_all(actor, [old_area, programme.area_id])
+    _programme_rules(programme)
     with transaction.atomic():
         programme.save()
         audit_record(actor=actor, action=PROGRAMME_SAVED, obj=programme, area_code=programme.area_id,
@@ -348,23 +435,35 @@ TRAINEE_FIELDS = ("programme", "member", "cadre", "completed", "moved_into_job",
 TRAINEE_AUDITED = ("programme_id", "member_id", "cadre_id", "completed", "moved_into_job", "job_date")
 
 
+def _trainee_given(trainee: Trainee) -> None:
+    if trainee.programme_id is None:
+        raise ValidationFailed(_("Give the programme."), field="programme")
+
+
+def _trainee_rules(trainee: Trainee) -> None:
+    if (trainee.member_id is None) == (trainee.cadre_id is None):
+        raise ValidationFailed(_("A trainee is either a registered member or a cadre."), field="member")
+    if trainee.job_date is not None and not trainee.moved_into_job:
+        raise ValidationFailed(_("A job date is given but the trainee has not moved into a job."),
+                               field="moved_into_job")
+
+
+def _enrolled_error() -> ValidationFailed:
+    return ValidationFailed(_("This person is already enrolled in the programme."), field="member")
+
+
 def trainee_save(*, actor, data: dict, instance: Trainee | None = None) -> Trainee:
     """Enrol a registered member or a cadre (exactly one) in a programme, or record completion and a job."""
     trainee = instance or Trainee()
     before = field_values(trainee, TRAINEE_AUDITED) if instance else None
     old_area = trainee.programme.area_id if instance else None
     apply_fields(trainee, data, TRAINEE_FIELDS)
-    if trainee.programme_id is None:
-        raise ValidationFailed(_("Give the programme."), field="programme")
+    _trainee_given(trainee)
     _require_all(actor, [old_area, trainee.programme.area_id])
-    if (trainee.member_id is None) == (trainee.cadre_id is None):
-        raise ValidationFailed(_("A trainee is either a registered member or a cadre."), field="member")
-    if trainee.job_date is not None and not trainee.moved_into_job:
-        raise ValidationFailed(_("A job date is given but the trainee has not moved into a job."),
-                               field="moved_into_job")
+    _trainee_rules(trainee)
     same = Trainee.objects.filter(programme_id=trainee.programme_id).exclude(pk=trainee.pk)
     if same.filter(member_id=trainee.member_id, cadre_id=trainee.cadre_id).exists():
-        raise ValidationFailed(_("This person is already enrolled in the programme."), field="member")
+        raise _enrolled_error()
     with transaction.atomic():
         trainee.save()
         audit_record(actor=actor, action=TRAINEE_SAVED, obj=trainee, area_code=trainee.programme.area_id,

@@ -38,6 +38,9 @@ FUNDING_SAVED = audit_registry.register("projects.funding_saved", _("saved a pro
 BENEFICIARY_SAVED = audit_registry.register("projects.beneficiary_saved", _("saved a project beneficiary"))
 ASSET_SAVED = audit_registry.register("projects.asset_saved", _("saved a poverty-alleviation asset"))
 ASSET_INCOME_SAVED = audit_registry.register("projects.asset_income_saved", _("saved an asset's income"))
+FUNDINGS_BULK = audit_registry.register("projects.fundings_bulk_created", _("created project fundings in bulk"))
+BENEFICIARIES_BULK = audit_registry.register("projects.beneficiaries_bulk_created",
+                                             _("created project beneficiaries in bulk"))
 
 PROJECT_FIELDS = ("name", "type", "area", "year", "planned_start", "planned_end", "actual_start", "actual_end",
                   "planned_scale", "actual_scale", "helper", "status")
@@ -195,6 +198,20 @@ def document_save(*, actor, data: dict, instance: ProjectDocument | None = None)
 FUNDING_FIELDS = ("project", "source", "planned", "actual")
 
 
+def funding_rules(funding: ProjectFunding) -> None:
+    """What a funding row must satisfy on its own (the one-row-per-source check reads the table: funding_taken)."""
+    if funding.source not in fund_codes.FUND_SOURCE.values:
+        raise ValidationFailed(_("Unknown fund source “%(source)s”."), field="source", source=funding.source)
+    if funding.planned is None or funding.actual is None or funding.planned < 0 or funding.actual < 0:
+        raise ValidationFailed(_("Amounts cannot be negative."), field="planned")
+
+
+def funding_taken(funding: ProjectFunding) -> ValidationFailed:
+    """The refusal of a second row of the same source for a project."""
+    return ValidationFailed(_("The project already has funding from “%(source)s”; change that row."),
+                            field="source", source=fund_codes.FUND_SOURCE.label(funding.source))
+
+
 def funding_save(*, actor, data: dict, instance: ProjectFunding | None = None) -> ProjectFunding:
     """Planned and actual money of one source for a project (one row per source)."""
     funding = instance or ProjectFunding()
@@ -203,14 +220,9 @@ def funding_save(*, actor, data: dict, instance: ProjectFunding | None = None) -
         require(actor, Action.CHANGE, funding.project.area_id)
     apply_fields(funding, data, FUNDING_FIELDS)
     require(actor, Action.CHANGE, funding.project.area_id)
-    if funding.source not in fund_codes.FUND_SOURCE.values:
-        raise ValidationFailed(_("Unknown fund source “%(source)s”."), field="source", source=funding.source)
-    if funding.planned is None or funding.actual is None or funding.planned < 0 or funding.actual < 0:
-        raise ValidationFailed(_("Amounts cannot be negative."), field="planned")
-    same = ProjectFunding.objects.filter(project=funding.project, source=funding.source).exclude(pk=funding.pk)
-    if same.exists():
-        raise ValidationFailed(_("The project already has funding from “%(source)s”; change that row."),
-                               field="source", source=fund_codes.FUND_SOURCE.label(funding.source))
+    funding_rules(funding)
+    if ProjectFunding.objects.filter(project=funding.project, source=funding.source).exclude(pk=funding.pk).exists():
+        raise funding_taken(funding)
     with transaction.atomic():
         funding.save()
         audit_record(actor=actor, action=FUNDING_SAVED, obj=funding, area_code=funding.project.area_id,
@@ -221,15 +233,9 @@ def funding_save(*, actor, data: dict, instance: ProjectFunding | None = None) -
 BENEFICIARY_FIELDS = ("project", "household", "member", "mechanism", "amount", "persons")
 
 
-def beneficiary_save(*, actor, data: dict, instance: ProjectBeneficiary | None = None) -> ProjectBeneficiary:
-    beneficiary = instance or ProjectBeneficiary()
-    before = field_values(beneficiary, BENEFICIARY_FIELDS) if instance else None
-    if instance is not None:  # moving a record needs the right where it is now, too
-        require(actor, Action.CHANGE, beneficiary.project.area_id)
-    apply_fields(beneficiary, data, BENEFICIARY_FIELDS)
-    project = beneficiary.project
-    require(actor, Action.CHANGE, project.area_id)
-    if not beneficiary.household.area_id.startswith(reach_prefix(project)):
+def beneficiary_rules(beneficiary: ProjectBeneficiary) -> None:
+    """Reads the project's area, the household's area and the member's household; no other query."""
+    if not beneficiary.household.area_id.startswith(reach_prefix(beneficiary.project)):
         raise ValidationFailed(_("The household does not live in the project's county."), field="household")
     if beneficiary.member_id and beneficiary.member.household_id != beneficiary.household_id:
         raise ValidationFailed(_("The member does not belong to the household."), field="member")
@@ -242,6 +248,17 @@ def beneficiary_save(*, actor, data: dict, instance: ProjectBeneficiary | None =
         raise ValidationFailed(_("At least one person benefits."), field="persons")
     if beneficiary.member_id and beneficiary.persons != 1:
         raise ValidationFailed(_("A benefit to one member is a benefit to one person."), field="persons")
+
+
+def beneficiary_save(*, actor, data: dict, instance: ProjectBeneficiary | None = None) -> ProjectBeneficiary:
+    beneficiary = instance or ProjectBeneficiary()
+    before = field_values(beneficiary, BENEFICIARY_FIELDS) if instance else None
+    if instance is not None:  # moving a record needs the right where it is now, too
+        require(actor, Action.CHANGE, beneficiary.project.area_id)
+    apply_fields(beneficiary, data, BENEFICIARY_FIELDS)
+    project = beneficiary.project
+    require(actor, Action.CHANGE, project.area_id)
+    beneficiary_rules(beneficiary)
     with transaction.atomic():
         beneficiary.save()
         audit_record(actor=actor, action=BENEFICIARY_SAVED, obj=beneficiary, area_code=project.area_id,
