@@ -8,20 +8,22 @@ killed at any point therefore leaves every file either old-and-recorded-as-old o
 the next fill redoes exactly what is missing. Engines read only the files the state lists.
 
 PostgreSQL is read with `COPY (…) TO STDOUT` through Django's own connection (no second driver, and the fill sees
-exactly what the caller's transaction sees); SQLite through its cursor in Arrow batches.
+exactly what the caller's transaction sees); SQLite through its cursor in Arrow batches — or, for a fill of many
+counties from a SQLite file outside a transaction, by worker processes reading the file with the ADBC driver
+straight into Arrow (partition_files.py).
 """
 
 import io
+import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max
@@ -31,8 +33,12 @@ from fupin.registry.models import HouseholdYear, Member
 from .engines import SqlEngine, live_path
 from .facts import FACT_COLUMNS, FACT_SCHEMA, FACT_SCHEMA_VERSION, facts_expression
 from .models import SnapshotPartition
+from .partition_files import RowGroupWriter, write_partition
 
 BATCH_ROWS = 65_536
+# Starting worker processes costs about a second, the time Django's cursor takes for some 100,000 household-years:
+# smaller fills (an import's refresh touches one county) read through the cursor.
+PROCESS_FILL_MIN_HOUSEHOLD_YEARS = 100_000
 COPY_BLOCK_BYTES = 16 << 20
 ARROW_SCHEMA = FACT_SCHEMA.to_pyarrow()
 
@@ -70,6 +76,11 @@ def partition_signatures(years: list[int] | None = None) -> dict[tuple[int, str]
     }
 
 
+def _household_years(signature: str) -> int:
+    """The number of household-years a partition's signature counts (its second field)."""
+    return int(signature.split("|")[1])
+
+
 def snapshot_fill(*, years: list[int] | None = None, full: bool = False,
                   on_progress: Callable[[int], None] | None = None) -> FillReport:
     """Bring the live snapshot up to date with the registry (only moved partitions unless `full`)."""
@@ -92,6 +103,14 @@ def snapshot_fill(*, years: list[int] | None = None, full: bool = False,
                 known.rows and not live_path(year, county).exists()):
             dirty.setdefault(year, set()).add(county)
 
+    path = _sqlite_file() if connection.vendor == "sqlite" else None
+    size = sum(_household_years(signatures[(year, county)]) for year, counties in dirty.items() for county in counties)
+    if path is not None and size >= PROCESS_FILL_MIN_HOUSEHOLD_YEARS:
+        for year, written in _fill_in_processes(dirty, signatures, path, on_progress):
+            report.partitions_written += len(dirty[year])
+            report.rows_written += written
+            report.years.append(year)
+        return report
     for year in sorted(dirty):
         counties = dirty[year]
         written = _fill_year(year, counties, {c: signatures[(year, c)] for c in counties}, on_progress)
@@ -132,6 +151,46 @@ def _fill_year(year: int, counties: set[str], signatures: dict[str, str], on_pro
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return sum(pool.map(in_thread, sorted(counties)))
+
+
+def _sqlite_file() -> str | None:
+    """The SQLite file other processes may read instead of this connection: None inside a transaction (its rows
+    are not committed) or for an in-memory database (no other process reaches it)."""
+    name = str(connection.settings_dict["NAME"])
+    if connection.in_atomic_block or name == ":memory:" or "mode=memory" in name:
+        return None
+    return name
+
+
+def _fill_in_processes(dirty: dict[int, set[str]], signatures: dict, path: str,
+                       on_progress) -> Iterator[tuple[int, int]]:
+    """(year, rows written) for each year of `dirty`: every county-year read and written to its temporary file by
+    a worker process (`ANALYTICS_FILL_WORKERS`, at least one; one pool for the whole fill); this process renames
+    each finished file into place and records it, in the order they finish."""
+    # Spawned, not forked: a forked child would inherit this process's open SQLite connection.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(settings.ANALYTICS_FILL_WORKERS, 1), mp_context=context) as pool:
+        for year in sorted(dirty):
+            futures = {}
+            for county in sorted(dirty[year]):
+                target = live_path(year, county)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                temporary = target.with_suffix(".parquet.filling")
+                futures[pool.submit(write_partition, path, _partition_sql(year, county), ARROW_SCHEMA,
+                                    str(temporary))] = (county, target, temporary)
+            written = 0
+            for future in as_completed(futures):
+                county, target, temporary = futures[future]
+                rows = future.result()
+                if rows:
+                    os.replace(temporary, target)
+                else:  # household-years without anyone in them at year end
+                    target.unlink(missing_ok=True)
+                _record(year, county, signatures[(year, county)], rows)
+                written += rows
+                if on_progress:
+                    on_progress(rows)
+            yield year, written
 
 
 # Building the fact expression and compiling it to SQL takes about half a second, far longer than a small
@@ -180,29 +239,24 @@ class _PartitionWriter:
     def __init__(self, year: int):
         self.year = year
         self.county: str | None = None
-        self.writer: pq.ParquetWriter | None = None
-        self.rows = 0
+        self.writer: RowGroupWriter | None = None
 
     def open(self, county: str) -> None:
         self.county = county
-        self.rows = 0
         target = live_path(self.year, county)
         target.parent.mkdir(parents=True, exist_ok=True)
         self.temporary = target.with_suffix(".parquet.filling")
-        self.writer = pq.ParquetWriter(self.temporary, ARROW_SCHEMA, compression="zstd")
+        self.writer = RowGroupWriter(self.temporary, ARROW_SCHEMA)
 
     def write(self, batch: pa.RecordBatch) -> None:
-        self.writer.write_batch(batch)
-        self.rows += batch.num_rows
+        self.writer.write(batch)
 
     def finish(self, signatures: dict[str, str]) -> None:
         if self.writer is None:
             return
         self.writer.close()
-        with open(self.temporary, "rb") as handle:
-            os.fsync(handle.fileno())
         os.replace(self.temporary, live_path(self.year, self.county))
-        _record(self.year, self.county, signatures[self.county], self.rows)
+        _record(self.year, self.county, signatures[self.county], self.writer.rows)
         self.writer = None
         self.county = None
 

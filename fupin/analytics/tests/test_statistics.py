@@ -4,6 +4,7 @@ hand; and frozen snapshots staying put."""
 import json
 from fractions import Fraction
 
+import pyarrow as pa
 import pytest
 
 from fupin.analytics import selectors, services
@@ -262,3 +263,58 @@ def test_parallel_fill_outside_a_transaction(settings, tmp_path):
     assert (report.rows_written, report.partitions_written) == (14 + 15, 6)  # persons in 2018 and 2019
     assert {r["code"]: r["poor"] for r in incidence("duckdb", level=3)} == {
         "533301000000": 9, "533323000000": 2}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_sqlite_file_is_filled_by_worker_processes_as_by_the_cursor(settings, tmp_path):
+    """A large fill from a SQLite file outside a transaction runs in worker processes reading with the ADBC driver:
+    the same fact rows, of the same types, as Django's cursor reads (the test database is in memory, so its
+    committed rows are copied to a file for the workers), recorded like any fill."""
+    import sqlite3
+
+    import pyarrow.parquet as pq
+    from django.db import connection
+
+    from fupin.analytics import extract
+
+    if connection.vendor != "sqlite":
+        pytest.skip("reads a SQLite file")
+    settings.ANALYTICS_DIR = tmp_path / "snapshots"
+    scenario.build()
+    path = str(tmp_path / "copy.sqlite3")
+    copy = sqlite3.connect(path)
+    connection.connection.backup(copy)
+    copy.close()
+    signatures = extract.partition_signatures()
+    dirty: dict[int, set[str]] = {}
+    for year, county in signatures:
+        dirty.setdefault(year, set()).add(county)
+    filled = dict(extract._fill_in_processes(dirty, signatures, path, None))
+    assert filled == {2018: 14, 2019: 15}  # persons at each year's end
+    for (year, county), signature in signatures.items():
+        through_cursor = pa.Table.from_batches(list(extract._sqlite_batches(extract._partition_sql(year, county))),
+                                               schema=extract.ARROW_SCHEMA)
+        assert pq.read_table(extract.live_path(year, county)).equals(through_cursor)
+        assert SnapshotPartition.objects.get(year=year, county_code=county).signature == signature
+    assert {r["code"]: r["poor"] for r in incidence("duckdb", level=3)} == {"533301000000": 9, "533323000000": 2}
+
+
+def test_worker_reads_text_after_a_first_batch_of_nulls(tmp_path):
+    """The driver types a column from its first rows: a text column NULL for the first 2,000 rows still reads."""
+    import sqlite3
+
+    import pyarrow.parquet as pq
+
+    from fupin.analytics.extract import ARROW_SCHEMA
+    from fupin.analytics.facts import FACT_COLUMNS
+    from fupin.analytics.partition_files import write_partition
+
+    path = str(tmp_path / "nulls.sqlite3")
+    sqlite3.connect(path).close()
+    columns = ", ".join("CASE WHEN i = 2001 THEN 'x' END AS household_number" if name == "household_number" else
+                        f"i AS {name}" if name == "member_id" else f"NULL AS {name}" for name in FACT_COLUMNS)
+    sql = (f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2001) "
+           f"SELECT {columns} FROM n")
+    assert write_partition(path, sql, ARROW_SCHEMA, str(tmp_path / "out.parquet")) == 2001
+    rows = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert rows[0]["member_id"] == 1 and [row["household_number"] for row in rows[-2:]] == [None, "x"]
