@@ -122,15 +122,16 @@ def records_bulk_create(*, actor, records: Sequence, event: str, permitted_in: C
     return created
 
 
-def duplicates_within(records: Sequence, key: Callable[[object], object], error: ValidationFailed,
+def duplicates_within(records: Sequence, key: Callable[[object], object],
+                      error: ValidationFailed | Callable[[object], ValidationFailed],
                       stored: set | None = None) -> list[RecordProblem]:
     """Problems for records whose key is among `stored` keys or repeats an earlier record's (the set form of a
-    single service's "already exists" query)."""
+    single service's "already exists" query). `error` is the problem, or makes it from the record."""
     seen = set(stored or ())
     found = []
     for index, record in enumerate(records):
         value = key(record)
         if value in seen:
-            found.append(problem(index, error))
+            found.append(problem(index, error(record) if callable(error) else error))
         seen.add(value)
     return found

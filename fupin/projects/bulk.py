@@ -4,7 +4,7 @@
 from django.db.models import Prefetch
 
 from fupin.areas.models import Area
-from fupin.audit.bulk import CHUNK, problem, records_bulk_create
+from fupin.audit.bulk import CHUNK, duplicates_within, records_bulk_create
 from fupin.core.bulk import chunked
 from fupin.registry.models import Household, Member
 
@@ -23,16 +23,9 @@ def _project_area(record) -> list[str]:
 
 def _one_row_per_source(fundings: list[ProjectFunding]) -> list:
     """funding_save's "already has funding from this source", against stored rows and the rows before it."""
-    taken: set[tuple[int, str]] = set()
-    for chunk in chunked(sorted({f.project_id for f in fundings}), CHUNK):
-        taken.update(ProjectFunding.objects.filter(project_id__in=chunk).values_list("project_id", "source"))
-    found = []
-    for index, funding in enumerate(fundings):
-        key = (funding.project_id, funding.source)
-        if key in taken:
-            found.append(problem(index, funding_taken(funding)))
-        taken.add(key)
-    return found
+    stored = {key for chunk in chunked(sorted({f.project_id for f in fundings}), CHUNK)
+              for key in ProjectFunding.objects.filter(project_id__in=chunk).values_list("project_id", "source")}
+    return duplicates_within(fundings, lambda f: (f.project_id, f.source), funding_taken, stored)
 
 
 def fundings_bulk_create(*, actor, records, dry_run: bool = False) -> list[ProjectFunding]:
