@@ -179,17 +179,23 @@ def _fill_in_processes(dirty: dict[int, set[str]], signatures: dict, path: str,
                 futures[pool.submit(write_partition, path, _partition_sql(year, county), ARROW_SCHEMA,
                                     str(temporary))] = (county, target, temporary)
             written = 0
-            for future in as_completed(futures):
-                county, target, temporary = futures[future]
-                rows = future.result()
-                if rows:
-                    os.replace(temporary, target)
-                else:  # household-years without anyone in them at year end
-                    target.unlink(missing_ok=True)
-                _record(year, county, signatures[(year, county)], rows)
-                written += rows
-                if on_progress:
-                    on_progress(rows)
+            try:
+                for future in as_completed(futures):
+                    county, target, temporary = futures[future]
+                    rows = future.result()
+                    if rows:
+                        os.replace(temporary, target)
+                    else:  # household-years without anyone in them at year end
+                        target.unlink(missing_ok=True)
+                    _record(year, county, signatures[(year, county)], rows)
+                    written += rows
+                    if on_progress:
+                        on_progress(rows)
+            except BaseException:
+                # A failed county (or an interrupt) stops the fill without reading the counties still queued; what
+                # was recorded stays valid and the next fill redoes the rest.
+                pool.shutdown(cancel_futures=True)
+                raise
             yield year, written
 
 

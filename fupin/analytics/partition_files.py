@@ -61,6 +61,14 @@ def typed_row(schema: pa.Schema) -> str:
 def write_partition(path: str, sql: str, schema: pa.Schema, target: str) -> int:
     """Run `sql` on the SQLite file `path` and write its rows to the Parquet file `target` (synced to disk);
     returns the number of rows (0: no file written). Runs in a worker process."""
+    try:
+        return _write_partition(path, sql, schema, target)
+    except Exception as error:
+        # The driver's errors cannot be pickled back to the parent (which would see only a broken pool).
+        raise RuntimeError(f"{type(error).__name__}: {error}") from None
+
+
+def _write_partition(path: str, sql: str, schema: pa.Schema, target: str) -> int:
     import adbc_driver_sqlite
     import adbc_driver_sqlite.dbapi as adbc_sqlite
 

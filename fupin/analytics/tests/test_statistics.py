@@ -298,6 +298,23 @@ def test_a_sqlite_file_is_filled_by_worker_processes_as_by_the_cursor(settings, 
         assert SnapshotPartition.objects.get(year=year, county_code=county).signature == signature
     assert {r["code"]: r["poor"] for r in incidence("duckdb", level=3)} == {"533301000000": 9, "533323000000": 2}
 
+    # A county whose query fails stops the fill; what was recorded before still matches its file.
+    SnapshotPartition.objects.all().delete()
+    broken = extract._partition_sql
+
+    def failing(year, county):
+        return "SELECT no_such_column FROM registry_household" if county == "533323" else broken(year, county)
+
+    extract._partition_sql = failing
+    try:
+        with pytest.raises(Exception, match="no_such_column"):
+            dict(extract._fill_in_processes(dirty, signatures, path, None))
+    finally:
+        extract._partition_sql = broken
+    assert ("533323" not in set(SnapshotPartition.objects.values_list("county_code", flat=True)))
+    for partition in SnapshotPartition.objects.filter(rows__gt=0):
+        assert pq.read_table(extract.live_path(partition.year, partition.county_code)).num_rows == partition.rows
+
 
 def test_worker_reads_text_after_a_first_batch_of_nulls(tmp_path):
     """The driver types a column from its first rows: a text column NULL for the first 2,000 rows still reads."""
