@@ -73,6 +73,7 @@ def area_covering(codes) -> str:
 
 
 def records_bulk_create(*, actor, records: Sequence, event: str, permitted_in: Callable[[object], Sequence[str]],
+                        given: Callable[[object], None] | None = None,
                         rules: Callable[[object], None] | None = None,
                         set_rules: Callable[[Sequence], list[RecordProblem]] | None = None,
                         related: Sequence = (), audit_area: Callable[[object], str] | None = None,
@@ -80,7 +81,9 @@ def records_bulk_create(*, actor, records: Sequence, event: str, permitted_in: C
     """Create `records` (unsaved instances of one model) after the checks above; returns them with their ids.
 
     permitted_in(record): the area codes of which the actor needs `change` in at least one (the record's area;
-    both ends of a pairing). rules(record): the single-record service's rule function. set_rules(records):
+    both ends of a pairing). given(record): the single service's check that the record's place is given, made
+    before permission (which needs the place); records failing it are reported alone, before anything else.
+    rules(record): the single-record service's rule function. set_rules(records):
     problems found against stored rows and among the records. related: `prefetch_related_objects` lookups that
     `permitted_in`, `rules` and `set_rules` read. audit_area(record): the code the audit event covers (default:
     the first of permitted_in). With `dry_run` everything is checked and nothing written.
@@ -88,6 +91,15 @@ def records_bulk_create(*, actor, records: Sequence, event: str, permitted_in: C
     records = list(records)
     if not records:
         return records
+    if given is not None:
+        unplaced = []
+        for index, record in enumerate(records):
+            try:
+                given(record)
+            except ValidationFailed as error:
+                unplaced.append(problem(index, error))
+        if unplaced:
+            raise RecordsInvalid(unplaced)
     model = type(records[0])
     granted = granted_prefixes(actor, Action.CHANGE)
     problems: list[RecordProblem] = []

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Prefetch, Q
 
 from fupin.areas.models import Area
-from fupin.audit.bulk import CHUNK, RecordsInvalid, duplicates_within, problem, records_bulk_create
+from fupin.audit.bulk import CHUNK, duplicates_within, problem, records_bulk_create
 from fupin.core.bulk import chunked
 from fupin.core.errors import ValidationFailed
 
@@ -53,19 +53,8 @@ AREA_LEVEL = Area.objects.only("code", "level")
 CADRE_PERSON = Cadre.objects.only("id", "name", "id_number")
 
 
-def _create(*, records, given, rules, set_rules=None, **options) -> list:
-    """`records_bulk_create` after the single service's first check, that the record's place is given: without
-    it a record cannot be placed for the permission check, which would refuse the whole call, so such records are
-    reported on their own first. `set_rules(records, passed)` checks only the records `passed` by `rules`."""
-    records = list(records)
-    missing = []
-    for index, record in enumerate(records):
-        try:
-            given(record)
-        except ValidationFailed as error:
-            missing.append(problem(index, error))
-    if missing:
-        raise RecordsInvalid(missing)
+def _create(*, records, rules, set_rules=None, **options) -> list:
+    """`records_bulk_create` where `set_rules(records, passed)` checks only the records `passed` by `rules`."""
     refused = set()  # id() of the records the rules refused
 
     def checked(record) -> None:
