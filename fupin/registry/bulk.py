@@ -21,7 +21,7 @@ from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
 from fupin.areas.codes import Level
 from fupin.areas.models import Area
 from fupin.audit.services import audit_record
-from fupin.core.bulk import chunked, insert_rows, update_rows
+from fupin.core.bulk import any_of, chunked, in_values, insert_rows, update_rows, values_table
 
 from .consistency import province_policy
 from .masking import mask_id_number
@@ -56,6 +56,33 @@ class Submission:
     # record is checked like the year's own; a change of status between two records is kept as a transition at
     # the end of the later year). Only written when the household is created.
     history: tuple = ()
+    # The submission already cleaned (`clean_submission`, e.g. by an import's worker process); the area, the grant
+    # and the set checks are still this path's.
+    cleaned: "Cleaned | None" = None
+
+
+@dataclass
+class Cleaned:
+    household: dict
+    members: list[dict]  # as the rows they are stored as (name keys included)
+    year: dict | None
+    history: list  # cleaned (year, data) of Submission.history
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+def clean_submission(sub: Submission, today: datetime.date, policy: tuple[bool, list[str]]) -> Cleaned:
+    """What the registry's rules say of one submission without reading the database (the province's `policy`
+    is given): cleaned fields, hard problems, consistency warnings. Runs in an import's worker process."""
+    clean_h, clean_ms, clean_y, problems, warnings = _clean_submission(
+        sub.area_code, sub.household, sub.members, sub.year_data, today, policy)
+    history = []
+    for year, data in sub.history:
+        cleaned, found = clean_year(data)
+        problems += found or check_income(cleaned, cleaned.get("size_end") or len(clean_ms))
+        history.append((year, cleaned))
+    members = [] if problems else [_member_values(None, m) for m in clean_ms]
+    return Cleaned(clean_h, members, clean_y, history, problems, warnings)
 
 
 @dataclass
@@ -131,8 +158,8 @@ def households_bulk_register(*, actor, submissions: Iterable[Submission], batch_
 
 def _clean_batch(batch: list[Submission], run: _Run, today, result: BulkResult) -> list[_Item]:
     villages = {}
-    for chunk in chunked(sorted({sub.area_code for sub in batch}), 500):
-        villages.update((a.code, a) for a in Area.objects.filter(code__in=chunk, level=Level.VILLAGE))
+    for chunk in chunked(sorted({sub.area_code for sub in batch}), 10000):
+        villages.update((a.code, a) for a in Area.objects.filter(any_of(Area, "code", chunk), level=Level.VILLAGE))
     items = []
     for sub in batch:
         problems = []
@@ -146,21 +173,14 @@ def _clean_batch(batch: list[Submission], run: _Run, today, result: BulkResult) 
             province = area.code[:2]
             if province not in run.policies:
                 run.policies[province] = province_policy(province)
-            clean_h, clean_ms, clean_y, found, warnings = _clean_submission(
-                area.code, sub.household, sub.members, sub.year_data, today, run.policies[province])
-            problems += found
-            if warnings:
-                result.warn(sub.tag, warnings)
-            history = []
-            for year, data in sub.history:
-                cleaned, found = clean_year(data)
-                problems += found or check_income(cleaned, cleaned.get("size_end") or len(clean_ms))
-                history.append((year, cleaned))
+            cleaned = sub.cleaned or clean_submission(sub, today, run.policies[province])
+            problems += cleaned.problems
+            if cleaned.warnings:
+                result.warn(sub.tag, cleaned.warnings)
         if problems:
             result.rejected.append((sub.tag, problems))
         else:
-            # Members as the rows they are stored as (name keys included), made once for the checks and writes.
-            items.append(_Item(sub, area, clean_h, [_member_values(None, m) for m in clean_ms], clean_y, history))
+            items.append(_Item(sub, area, cleaned.household, cleaned.members, cleaned.year, cleaned.history))
     return items
 
 
@@ -200,19 +220,16 @@ def _set_checks(items: list[_Item], run: _Run, result: BulkResult, update_existi
 
 
 def _household_ids(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """The pk of each (county code, household number) already registered. Raw SQL: building an ORM query with
-    hundreds of parameters, batch after batch, cost more than running it."""
-    by_county: dict[str, list[str]] = {}
-    for county, number in keys:
-        by_county.setdefault(county, []).append(number)
+    """The pk of each (county code, household number) already registered: one query per 10,000 keys, passed
+    as one parameter (county code and number joined; county codes have six digits)."""
     table = connection.ops.quote_name(Household._meta.db_table)
     found = {}
     with connection.cursor() as cursor:
-        for county, numbers in by_county.items():
-            for chunk in chunked(numbers, 500):
-                cursor.execute(f"SELECT id, number FROM {table} WHERE county_code = %s AND number IN "
-                               f"({', '.join(['%s'] * len(chunk))})", [county, *chunk])
-                found.update(((county, number), pk) for pk, number in cursor.fetchall())
+        for chunk in chunked([county + number for county, number in keys], 10000):
+            source, params = values_table(chunk, "k")
+            cursor.execute(f"SELECT h.id, h.county_code, h.number FROM {source} JOIN {table} h "
+                           f"ON h.county_code = substr(k.value, 1, 6) AND h.number = substr(k.value, 7)", params)
+            found.update(((county, number), pk) for pk, county, number in cursor.fetchall())
     return found
 
 
@@ -222,10 +239,10 @@ def _registered_ids(numbers: set[str]) -> dict[str, tuple[int, str]]:
     households = connection.ops.quote_name(Household._meta.db_table)
     found = {}
     with connection.cursor() as cursor:
-        for chunk in chunked(sorted(numbers), 500):
+        for chunk in chunked(sorted(numbers), 10000):
+            matching, params = in_values(chunk)
             cursor.execute(f"SELECT m.id_number, m.household_id, h.number FROM {members} m JOIN {households} h "
-                           f"ON h.id = m.household_id WHERE m.is_active AND m.id_number IN "
-                           f"({', '.join(['%s'] * len(chunk))})", chunk)
+                           f"ON h.id = m.household_id WHERE m.is_active AND m.id_number {matching}", params)
             found.update((number, (household_id, household_number))
                          for number, household_id, household_number in cursor.fetchall())
     return found

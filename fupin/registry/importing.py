@@ -8,21 +8,29 @@ households. Re-importing the same file
 changes nothing; a changed value updates the household, member or year it belongs to.
 """
 
+import datetime
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from fupin.areas import codes
+from fupin.areas.codes import Level
+from fupin.areas.models import Area
+from fupin.core.bulk import chunked
 from fupin.core.codelists import _to_traditional
+from fupin.core.processes import iterate_in_process
 from fupin.core.signals import registry_changed
 from fupin.imports.reports import RowError
 from fupin.imports.tabular import Column, open_table
 
-from .bulk import BulkResult, Submission, households_bulk_register
+from .bulk import BulkResult, Submission, clean_submission, households_bulk_register
+from .consistency import province_policy
 from .models import Household, HouseholdYear, Member
 from .services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 from .validation import NON_NEGATIVE_MONEY, YEAR_BOOLEANS, YEAR_CODES, YEAR_DECIMALS
@@ -64,6 +72,7 @@ CANONICAL = [
     ("饮水安全有保障", "water_secure", ("year", "water_secure"), ("safe drinking water assured",)),
 ]
 REQUIRED = {"code", "number", "name", "relation"}
+WORKER_BATCH = 2000  # households per batch a worker process sends (the bulk path's own batch size)
 
 
 def _field_label(model, name: str, language: str) -> str:
@@ -151,6 +160,7 @@ class _Reader:
     def __init__(self, path, default_year: int | None):
         self.path, self.default_year = path, default_year
         self.targets = targets()
+        self.plans: dict[tuple, tuple] = {}
         self.sheet, self.by_household = _two_sheet_layout(Path(path))
 
     def groups(self, report: HouseholdImportReport) -> Iterator[_Group]:
@@ -187,17 +197,26 @@ class _Reader:
         if current is not None:
             yield current
 
+    def _plan(self, keys: tuple) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+        """For rows with these columns: (member columns as (key, field)), (the other columns as (key, part, field))
+        — made once per set of columns, not per row."""
+        found = self.plans.get(keys)
+        if found is None:
+            targets = [(key, *self.targets.get(key, ("meta", key))) for key in keys]
+            found = self.plans[keys] = ([(key, name) for key, part, name in targets if part == "member"],
+                                        [target for target in targets if target[1] != "member"])
+        return found
+
     def _add_row(self, group: _Group, number: int, values: dict) -> None:
         group.rows.append(number)
         group.cells.append([values.get(key, "") for key in self.order])
-        member = {}
-        for key, value in values.items():
-            part, name = self.targets.get(key, ("meta", key))
-            if part == "member":
-                member[name] = value
-            elif value == "":
+        member_columns, other_columns = self._plan(tuple(values))
+        group.members.append({name: values[key] for key, name in member_columns})
+        for key, part, name in other_columns:
+            value = values[key]
+            if value == "":
                 continue
-            elif part == "meta" and key == "year":
+            if part == "meta" and key == "year":
                 if group.year and group.year != value:
                     group.problems.append(RowError(number, self.header_of[key],
                                                    _("Another row of this household gives the value “%(value)s”."),
@@ -210,7 +229,6 @@ class _Reader:
                                                    _("Another row of this household gives the value “%(value)s”."),
                                                    {"value": target[name]}))
                 target[name] = value
-        group.members.append(member)
 
     def submissions(self, report: HouseholdImportReport) -> Iterator[Submission]:
         for group in self.groups(report):
@@ -233,6 +251,48 @@ class _Reader:
 HOUSEHOLD_SHEETS = ("户信息", "戶信息")
 MEMBER_SHEETS = ("家庭成员", "家庭成員")
 INCOME_SHEETS = ("收支情况", "收支情況")
+
+
+class _ReaderInWorker:
+    """A `_Reader` whose reading, grouping and cleaning run in a worker process (`iterate_in_process`) while
+    this process checks sets and writes: for large files, where the spawned worker's start (about two seconds)
+    is repaid many times. The worker's report (rows read, rows it rejected) arrives with each batch."""
+
+    def __init__(self, path, default_year: int | None, today: datetime.date):
+        self.path, self.default_year, self.today = str(path), default_year, today
+        self.targets = targets()
+        self.header_of: dict[str, str] = {}
+        provinces = Area.objects.filter(level=Level.PROVINCE).values_list("code", flat=True)
+        self.policies = {code[:2]: province_policy(code[:2]) for code in provinces}
+
+    def submissions(self, report: HouseholdImportReport) -> Iterator[Submission]:
+        for batch, state in iterate_in_process(_read_and_clean, self.path, self.default_year, self.today,
+                                               self.policies):
+            self.header_of = state["header_of"]
+            report.headers, report.rows = state["headers"], state["rows"]
+            report.errors += state["errors"]
+            report.rejected_rows |= state["rejected_rows"]
+            report.rejected_cells |= state["rejected_cells"]
+            yield from batch
+
+
+def _read_and_clean(path: str, default_year: int | None, today: datetime.date,
+                    policies: dict[str, tuple[bool, list[str]]]) -> Iterator[tuple[list[Submission], dict]]:
+    """In the worker process: the file's submissions in batches, each cleaned (`clean_submission`), with what
+    the reader reported since the previous batch. Reads no database: the provinces' policies are given."""
+    reader = _Reader(path, default_year)
+    report = HouseholdImportReport()
+    for batch in chunked(itertools.chain(reader.submissions(report), [None]), WORKER_BATCH):
+        batch = [sub for sub in batch if sub is not None]  # the marker sends the reader's last report
+        for sub in batch:
+            policy = policies.get(sub.area_code[:2])
+            if policy is not None:  # otherwise no such village: the checking process says so
+                sub.cleaned = clean_submission(sub, today, policy)
+        state = {"header_of": reader.header_of, "headers": report.headers, "rows": report.rows,
+                 "errors": report.errors, "rejected_rows": report.rejected_rows,
+                 "rejected_cells": report.rejected_cells}
+        report.errors, report.rejected_rows, report.rejected_cells = [], set(), {}
+        yield batch, state
 
 
 def _two_sheet_layout(path: Path) -> tuple[str | None, dict[str, dict] | None]:
@@ -292,7 +352,10 @@ def households_import(*, actor, path: str | Path, year: int | None = None, dry_r
     """Validate and write the file in one pass and one transaction. All or nothing by default: at the first
     rejected row writing stops, the rest of the file is still checked (so every error is reported), and the
     transaction is rolled back. With `skip_invalid` the valid households are kept; `dry_run` writes nothing."""
-    reader = _Reader(path, year)
+    today = timezone.localdate()
+    size = Path(path).stat().st_size if Path(path).is_file() else 0
+    reader = (_ReaderInWorker(path, year, today) if size > settings.FUPIN_IMPORT_WORKER_ABOVE_BYTES
+              else _Reader(path, year))
     report = HouseholdImportReport(dry_run=dry_run)
 
     def clean_so_far(result: BulkResult) -> bool:
@@ -301,7 +364,7 @@ def households_import(*, actor, path: str | Path, year: int | None = None, dry_r
     try:
         with transaction.atomic():
             result = households_bulk_register(
-                actor=actor, submissions=reader.submissions(report), dry_run=dry_run, skip_invalid=True,
+                actor=actor, submissions=reader.submissions(report), dry_run=dry_run, skip_invalid=True, today=today,
                 update_existing=True, on_progress=on_progress, write_while=clean_so_far)
             _map_problems(report, reader, result)
             _count(report, result)

@@ -19,7 +19,7 @@ from fupin.areas.codes import Level
 from fupin.areas.models import Area
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
-from fupin.core.bulk import chunked, insert_rows
+from fupin.core.bulk import any_of, chunked, insert_rows
 from fupin.core.errors import Conflict, NotFound, ValidationFailed
 
 from . import codelists as cl
@@ -137,8 +137,8 @@ def _flag_possible_duplicates(household_ids: list[int]) -> int:
     """Queue for review the members of these households who have no ID number and share simplified name,
     birth date and village with another active member without one. Set-based: two queries whatever the count.
     The earlier record is `member`, the later `other` (closed if the reviewer finds them one person)."""
-    newcomers = list(Member.objects.filter(household_id__in=household_ids, is_active=True, id_number__isnull=True,
-                                           birth_date__isnull=False)
+    newcomers = list(Member.objects.filter(any_of(Member, "household", household_ids), is_active=True,
+                                           id_number__isnull=True, birth_date__isnull=False)
                      .values_list("pk", "name_simplified", "birth_date", "household__area_id"))
     if not newcomers:
         return 0

@@ -77,6 +77,18 @@ YEAR_DECIMALS = ("cultivated_land", "irrigated_land", "forest_land", "returned_f
 YEAR_BOOLEANS = ("in_cooperative", "production_power", "living_power", "broadcast_tv", "drinking_water_difficult",
                  "sanitary_toilet", "food_secure", "clothing_secure", "education_secure", "medical_secure",
                  "housing_secure", "water_secure")
+HOUSEHOLD_YEARS = ("identified_year", "planned_exit_year", "exit_year", "return_year", "relocation_year")
+HOUSEHOLD_BOOLEANS = ("is_relocated", "is_martyr_family", "is_one_child", "is_two_daughters")
+HOUSEHOLD_TEXTS = ("phone", "bank_name", "bank_account")
+# What each field is when not given, in the order the cleaned dicts have always had their keys.
+MEMBER_BLANK = {**dict.fromkeys(MEMBER_CODES, ""), **dict.fromkeys(MEMBER_BOOLEANS), "work_months": None,
+                "birth_date": None, "joined_on": None}
+HOUSEHOLD_BLANK = {**dict.fromkeys(HOUSEHOLD_CODES, ""), **dict.fromkeys(HOUSEHOLD_YEARS),
+                   **dict.fromkeys(HOUSEHOLD_BOOLEANS, False), **dict.fromkeys(HOUSEHOLD_TEXTS, ""),
+                   "monitoring_since": None}
+YEAR_BLANK = {**dict.fromkeys((*NON_NEGATIVE_MONEY, *YEAR_DECIMALS, *YEAR_BOOLEANS)),
+              **dict.fromkeys(YEAR_CODES, ""), "size_start": None, "size_end": None,
+              "net_income_per_capita_given": None}
 TRUE_WORDS = {"是", "有", "1", "true", "yes", "y", "√", "✓"}
 FALSE_WORDS = {"否", "无", "沒有", "没有", "0", "false", "no", "n", "×"}
 CENT = Decimal("0.01")
@@ -89,6 +101,12 @@ def fen(amount: Decimal) -> Decimal:
 
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _given(data: dict, names) -> list[str]:
+    """The names whose value is not None or an empty string: only these need cleaning (an import's rows and a
+    form's data leave most fields empty, and cleaning is the registry's hottest loop)."""
+    return [name for name in names if (value := data.get(name)) is not None and value != ""]
 
 
 def clean_code(problems, data: dict, name: str, codes: CodeList, *, member=None) -> str:
@@ -176,14 +194,16 @@ def clean_member(data: dict, *, position: int | None = None, today: datetime.dat
     for name in MEMBER_REQUIRED:
         if _blank(data.get(name)):
             problems.append(Problem(name, _("A value is required."), {}, position))
-    for name, codes in MEMBER_CODES.items():
-        cleaned[name] = clean_code(problems, data, name, codes, member=position)
-    for name in MEMBER_BOOLEANS:
+    cleaned |= MEMBER_BLANK
+    for name in _given(data, MEMBER_CODES):
+        cleaned[name] = clean_code(problems, data, name, MEMBER_CODES[name], member=position)
+    for name in _given(data, MEMBER_BOOLEANS):
         cleaned[name] = clean_bool(problems, data, name, member=position)
     cleaned["active_soldier"] = bool(cleaned["active_soldier"])
-    cleaned["work_months"] = clean_int(problems, data, "work_months", low=0, high=12, member=position)
-    cleaned["birth_date"] = clean_date(problems, data, "birth_date", member=position)
-    cleaned["joined_on"] = clean_date(problems, data, "joined_on", member=position)
+    if _given(data, ("work_months",)):
+        cleaned["work_months"] = clean_int(problems, data, "work_months", low=0, high=12, member=position)
+    for name in _given(data, ("birth_date", "joined_on")):
+        cleaned[name] = clean_date(problems, data, name, member=position)
     cleaned["id_number"], cleaned["disability_certificate"] = None, ""
     raw_id = str(data.get("id_number") or "").strip()
     if raw_id:
@@ -241,17 +261,19 @@ def clean_household(data: dict, *, causes_extras_allowed: bool = True):
     for name in HOUSEHOLD_REQUIRED:
         if _blank(data.get(name)):
             problems.append(Problem(name, _("A value is required."), {}))
-    for name, codes in HOUSEHOLD_CODES.items():
-        cleaned[name] = clean_code(problems, data, name, codes)
+    cleaned |= HOUSEHOLD_BLANK
+    for name in _given(data, HOUSEHOLD_CODES):
+        cleaned[name] = clean_code(problems, data, name, HOUSEHOLD_CODES[name])
     cleaned["status"] = cleaned["status"] or "0"
     cleaned["id_standard"] = cleaned["id_standard"] or "1"
-    for name in ("identified_year", "planned_exit_year", "exit_year", "return_year", "relocation_year"):
+    for name in _given(data, HOUSEHOLD_YEARS):
         cleaned[name] = clean_int(problems, data, name, low=2000, high=2100)
-    for name in ("is_relocated", "is_martyr_family", "is_one_child", "is_two_daughters"):
+    for name in _given(data, HOUSEHOLD_BOOLEANS):
         cleaned[name] = bool(clean_bool(problems, data, name))
-    for name in ("phone", "bank_name", "bank_account"):
+    for name in _given(data, HOUSEHOLD_TEXTS):
         cleaned[name] = str(data.get(name) or "").strip()
-    cleaned["monitoring_since"] = clean_date(problems, data, "monitoring_since")
+    if data.get("monitoring_since"):
+        cleaned["monitoring_since"] = clean_date(problems, data, "monitoring_since")
     others = data.get("other_causes") or []
     if isinstance(others, str):
         others = [part for part in others.replace("，", ",").replace("、", ",").split(",") if part.strip()]
@@ -278,18 +300,17 @@ def clean_household(data: dict, *, causes_extras_allowed: bool = True):
 
 def clean_year(data: dict):
     problems: list[Problem] = []
-    cleaned: dict = {}
-    for name in NON_NEGATIVE_MONEY:
+    cleaned: dict = dict(YEAR_BLANK)
+    for name in _given(data, (*NON_NEGATIVE_MONEY, *YEAR_DECIMALS)):
         cleaned[name] = clean_decimal(problems, data, name, non_negative=True)
-    for name in YEAR_DECIMALS:
-        cleaned[name] = clean_decimal(problems, data, name, non_negative=True)
-    for name in YEAR_BOOLEANS:
+    for name in _given(data, YEAR_BOOLEANS):
         cleaned[name] = clean_bool(problems, data, name)
-    for name, codes in YEAR_CODES.items():
-        cleaned[name] = clean_code(problems, data, name, codes)
-    cleaned["size_start"] = clean_int(problems, data, "size_start", low=1, high=99)
-    cleaned["size_end"] = clean_int(problems, data, "size_end", low=1, high=99)
-    cleaned["net_income_per_capita_given"] = clean_decimal(problems, data, "net_income_per_capita")
+    for name in _given(data, YEAR_CODES):
+        cleaned[name] = clean_code(problems, data, name, YEAR_CODES[name])
+    for name in _given(data, ("size_start", "size_end")):
+        cleaned[name] = clean_int(problems, data, name, low=1, high=99)
+    if _given(data, ("net_income_per_capita",)):
+        cleaned["net_income_per_capita_given"] = clean_decimal(problems, data, "net_income_per_capita")
     return cleaned, problems
 
 

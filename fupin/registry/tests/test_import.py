@@ -55,7 +55,7 @@ def test_a_clean_file_imports_with_the_json_contract(tmp_path, capsys):
     assert Household.objects.get(number="H002").status == "1"
 
 
-def test_reimport_is_idempotent_and_changes_update(tmp_path):
+def test_reimport_is_idempotent_and_changes_update(tmp_path, reading):
     path = write_csv(tmp_path, [HEADER, *rows()])
     households_import(actor=system_user(), path=path)
     again = households_import(actor=system_user(), path=path)
@@ -93,7 +93,14 @@ def test_xlsx_with_a_title_row_above_the_header(tmp_path):
     assert (report.errors, report.households_created, report.members_created) == ([], 2, 3)
 
 
-def test_every_kind_of_bad_row_is_reported_with_row_and_column(tmp_path, capsys):
+@pytest.fixture(params=["in this process", "in a worker process"])
+def reading(request, settings):
+    """Both ways a file is read and cleaned: here (small files) or by a spawned worker (large files)."""
+    settings.FUPIN_IMPORT_WORKER_ABOVE_BYTES = 0 if request.param == "in a worker process" else 2**40
+    return request.param
+
+
+def test_every_kind_of_bad_row_is_reported_with_row_and_column(tmp_path, capsys, reading):
     register_household(area=V2, number="OLD", members=[
         {"name": "旧户主", "id_number": id_number(birth="19600606", sequence="099"), "relation": "户主"}])
     make_user(username="clerk", actions=["view", "change", "import"], area="533301000000")
@@ -142,7 +149,7 @@ def test_every_kind_of_bad_row_is_reported_with_row_and_column(tmp_path, capsys)
     assert 7 not in by_row
 
 
-def test_skip_invalid_writes_the_valid_households(tmp_path):
+def test_skip_invalid_writes_the_valid_households(tmp_path, reading):
     data = [HEADER, *rows(), [V1, "H009", "2019", "坏行", "533301198001010011", "", "户主", "", "一般贫困户", "缺技术",
                               "2014", "未脱贫", "", "", "", ""]]
     report = households_import(actor=system_user(), path=write_csv(tmp_path, data), skip_invalid=True)
@@ -151,7 +158,7 @@ def test_skip_invalid_writes_the_valid_households(tmp_path):
     assert (dry.written, dry.households_created, dry.rejected) == (False, 0, 1)
 
 
-def test_a_failure_mid_promotion_leaves_nothing_half_written(tmp_path, monkeypatch):
+def test_a_failure_mid_promotion_leaves_nothing_half_written(tmp_path, monkeypatch, reading):
     from fupin.registry import bulk
 
     original = bulk.insert_rows
@@ -169,7 +176,7 @@ def test_a_failure_mid_promotion_leaves_nothing_half_written(tmp_path, monkeypat
     assert (Household.objects.count(), Member.objects.count(), HouseholdYear.objects.count()) == (0, 0, 0)
 
 
-def test_rows_of_a_household_must_stand_together(tmp_path):
+def test_rows_of_a_household_must_stand_together(tmp_path, reading):
     data = [HEADER, rows()[0], rows()[2], rows()[1]]
     report = households_import(actor=system_user(), path=write_csv(tmp_path, data))
     assert [(e.row, e.column) for e in report.errors] == [(4, "户编号")]
@@ -195,7 +202,7 @@ def test_two_row_headers_with_groups(tmp_path):
 
 
 @pytest.mark.parametrize("stream_above", [0, 20 * 2**20])  # the streaming reader and calamine
-def test_two_sheet_layout_with_an_income_sheet(tmp_path, settings, stream_above):
+def test_two_sheet_layout_with_an_income_sheet(tmp_path, settings, stream_above, reading):
     import xlsxwriter
 
     settings.FUPIN_XLSX_STREAM_ABOVE_BYTES = stream_above
