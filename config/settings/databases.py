@@ -13,7 +13,7 @@ def database_from_url(url: str) -> dict:
         config["OPTIONS"] = {
             # WAL lets readers work while an import writes; IMMEDIATE takes the write lock at BEGIN so two
             # writers queue on the busy timeout instead of failing with "database is locked" mid-transaction.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-131072;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }

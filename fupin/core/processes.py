@@ -11,6 +11,7 @@ Django's lazy translations pickle as a call that builds a new proxy class each t
 function, so reports with thousands of messages travel cheaply.
 """
 
+import contextlib
 import functools
 import gc
 import io
@@ -48,6 +49,20 @@ def dumps(obj) -> bytes:
     return buffer.getvalue()
 
 
+@contextlib.contextmanager
+def fewer_collections():
+    """Collect cyclic garbage less often while a bulk job makes millions of short-lived, acyclic objects (rows,
+    dicts): the default thresholds rescan what the job holds many times over. Restored afterwards."""
+    thresholds = gc.get_threshold()
+    gc.freeze()  # what existed before the job is not scanned again
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 class WorkerFailed(RuntimeError):
     """The worker process ended without finishing (killed, out of memory) or its error could not be sent."""
 
@@ -58,14 +73,11 @@ def _run(module: str, name: str, args: tuple, channel) -> None:
     import django
 
     django.setup()  # before the function's module is imported: it may define models
-    # The worker makes millions of short-lived objects and few cycles: collecting less often, and never scanning
-    # what setup loaded, saves a sixth of its time.
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
     try:
         function = getattr(importlib.import_module(module), name)
-        for item in function(*args):
-            channel.put(dumps(("item", item)))
+        with fewer_collections():  # a sixth of the worker's time, measured on an import
+            for item in function(*args):
+                channel.put(dumps(("item", item)))
         channel.put(dumps(("end", None)))
     except BaseException as exc:  # every failure must reach the consuming process
         try:
