@@ -13,7 +13,10 @@ def database_from_url(url: str) -> dict:
         config["OPTIONS"] = {
             # WAL lets readers work while an import writes; IMMEDIATE takes the write lock at BEGIN so two
             # writers queue on the busy timeout instead of failing with "database is locked" mid-transaction.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-131072;",
+            # A page cache of up to 128 MiB (taken as pages are read; the default is 2 MiB): writing a million
+            # members kept evicting the pages of the indexes it was adding to (an import: 80 s → 68 s).
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                            "PRAGMA cache_size=-131072;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }
