@@ -180,11 +180,12 @@ def _rows_of(text: str, strings: list[str]) -> Iterator[tuple[int | None, list]]
             index = _COLUMNS[column] = _column_index(column)
         if index > len(row):
             row.extend([""] * (index - len(row)))
-        if inline or ('t="inlineStr"' in attributes):
-            row.append(_unescape(inline))
+        if inline or 't="inlineStr"' in attributes:
+            row.append(html.unescape(inline) if "&" in inline else inline)
         else:
-            kind = _TYPE.search(attributes)
-            row.append(_typed(kind.group(1) if kind else "", _unescape(value), strings))
+            kind = _TYPE.search(attributes) if 't="' in attributes else None  # none: a number or an empty cell
+            row.append(_typed(kind.group(1) if kind else "", html.unescape(value) if "&" in value else value,
+                              strings))
     if row is not None:
         yield number, row
 

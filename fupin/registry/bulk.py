@@ -64,6 +64,8 @@ class Submission:
 
 @dataclass
 class Cleaned:
+    """A submission as the registry's rules leave it: what the checks against the registry and the writes use."""
+
     household: dict
     members: list[dict]  # as the rows they are stored as (name keys included)
     year: dict | None

@@ -10,7 +10,7 @@ changes nothing; a changed value updates the household, member or year it belong
 
 import datetime
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,7 +146,7 @@ class HouseholdImportReport:
 class _Group:
     key: tuple[str, str]
     rows: list[int] = field(default_factory=list)
-    cells: list[list] = field(default_factory=list)
+    values: list[dict] = field(default_factory=list)  # each row's cleaned texts by column key
     household: dict = field(default_factory=dict)
     year_data: dict = field(default_factory=dict)
     members: list[dict] = field(default_factory=list)
@@ -209,7 +209,7 @@ class _Reader:
 
     def _add_row(self, group: _Group, number: int, values: dict) -> None:
         group.rows.append(number)
-        group.cells.append([values.get(key, "") for key in self.order])
+        group.values.append(values)
         member_columns, other_columns = self._plan(tuple(values))
         group.members.append({name: values[key] for key, name in member_columns})
         for key, part, name in other_columns:
@@ -237,7 +237,7 @@ class _Reader:
                 group.problems.append(RowError(group.rows[0], self.header_of.get("year", "年度"),
                                                _("The year is missing: give a 年度 column or --year.")))
             if group.problems:
-                _reject(report, group.rows, group.cells, group.problems)
+                _reject(report, group.rows, self._cells(group), group.problems)
                 continue
             household = {"identified_year": year, **group.household}
             year_data = dict(group.year_data)
@@ -245,7 +245,11 @@ class _Reader:
                 year_data["status"] = household["status"]
             year_data.setdefault("size_end", len(group.members))
             yield Submission(group.key[0], household, group.members, int(year), year_data,
-                             tag={"rows": group.rows, "cells": group.cells})
+                             tag={"rows": group.rows, "cells": self._cells(group)})
+
+    def _cells(self, group: _Group) -> Iterator[list]:
+        """The group's rows as the file has them, made only if the household is rejected (the error workbook)."""
+        return ([values.get(key, "") for key in self.order] for values in group.values)
 
 
 HOUSEHOLD_SHEETS = ("户信息", "戶信息")
@@ -284,13 +288,14 @@ class _RebuiltCells:
     canonical layout repeats them, so the error workbook re-imports once corrected)."""
 
     def __init__(self, sub: Submission, order: list[str], targets: dict[str, tuple[str, str]]):
-        self.sub, self.order, self.targets = sub, order, targets
+        # The submission's parts, not the submission: it holds this object in its tag.
+        self.parts = {"household": sub.household, "year": sub.year_data or {},
+                      "meta": {"code": sub.area_code, "year": str(sub.year)}}
+        self.members, self.order, self.targets = sub.members, order, targets
 
     def __iter__(self) -> Iterator[list]:
-        sub = self.sub
-        parts = {"household": sub.household, "year": sub.year_data or {},
-                 "meta": {"code": sub.area_code, "year": str(sub.year)}}
-        for member in sub.members:
+        parts = dict(self.parts)
+        for member in self.members:
             parts["member"] = member
             yield [str(parts[part].get(name, "")) for part, name in map(self._target, self.order)]
 
@@ -346,7 +351,7 @@ def _two_sheet_layout(path: Path) -> tuple[str | None, dict[str, dict] | None]:
     return member_sheet, by_household
 
 
-def _reject(report: HouseholdImportReport, rows: list[int], cells: list[list], problems: list[RowError]) -> None:
+def _reject(report: HouseholdImportReport, rows: list[int], cells: Iterable[list], problems: list[RowError]) -> None:
     report.errors.extend(problems)
     report.rejected_rows.update(rows)
     report.rejected_cells.update(zip(rows, cells, strict=True))
