@@ -82,6 +82,12 @@ class CodeList:
     def values(self) -> frozenset[str]:
         return self._values
 
+    @property
+    def exact(self) -> dict[str, str]:
+        """Code by text as written — a code, or a label as the index keeps it (simplified script, no spaces):
+        most values of an import, found with one dictionary lookup and no normalising."""
+        return self._index
+
     def lookup(self, text: str) -> str | None:
         """The code for a code, label or alias in either script; None if it matches nothing."""
         if text is None:

@@ -103,11 +103,12 @@ def _typed(kind: str, raw: str, strings: list[str]):
     return int(number) if number.is_integer() else number
 
 
-# A row start, or a cell: reference, other attributes, then an optional formula, and a value or an inline string.
+# A row start (its reference first, as every writer puts it), or a cell: reference, other attributes, then an
+# optional formula, and a value or an inline string. Possessive quantifiers: no backtracking inside a tag.
 _TOKEN = re.compile(
-    r'<row\b[^>]*?\sr="(\d+)"[^>]*?(/?)>'
-    r'|<c\sr="([A-Z]+)\d+"([^>]*?)(?:/>|>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?'
-    r'(?:<v>([^<]*)</v>|<is><t(?:\s[^>]*)?>([^<]*)</t></is>)?</c>)')
+    r'<row\sr="(\d+)"[^>/]*+(/?)>'
+    r'|<c\sr="([A-Z]+)\d+"([^>/]*+)(?:/>|>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?'
+    r'(?:<v>([^<]*+)</v>|<is><t(?:\s[^>]*)?>([^<]*+)</t></is>)?</c>)')
 _CELL_START = re.compile(r"<c[\s>/]")
 _ROW_START = re.compile(r"<row\b")
 _TYPE = re.compile(r'\st="(\w+)"')

@@ -11,9 +11,9 @@ import csv
 import datetime
 import importlib.util
 import operator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
@@ -30,8 +30,7 @@ class IdNumberError(ValidationFailed):
     default_message = _("The ID number is not valid.")
 
 
-@dataclass(frozen=True)
-class IdNumber:
+class IdNumber(NamedTuple):  # a tuple: made for every person of every import, five times cheaper than a dataclass
     number: str  # always the 18-character form
     region_code: str
     birth_date: datetime.date

@@ -196,7 +196,8 @@ def clean_member(data: dict, *, position: int | None = None, today: datetime.dat
             problems.append(Problem(name, _("A value is required."), {}, position))
     cleaned |= MEMBER_BLANK
     for name in _given(data, MEMBER_CODES):
-        cleaned[name] = clean_code(problems, data, name, MEMBER_CODES[name], member=position)
+        codes = MEMBER_CODES[name]
+        cleaned[name] = codes.exact.get(data[name]) or clean_code(problems, data, name, codes, member=position)
     for name in _given(data, MEMBER_BOOLEANS):
         cleaned[name] = clean_bool(problems, data, name, member=position)
     cleaned["active_soldier"] = bool(cleaned["active_soldier"])
@@ -263,7 +264,8 @@ def clean_household(data: dict, *, causes_extras_allowed: bool = True):
             problems.append(Problem(name, _("A value is required."), {}))
     cleaned |= HOUSEHOLD_BLANK
     for name in _given(data, HOUSEHOLD_CODES):
-        cleaned[name] = clean_code(problems, data, name, HOUSEHOLD_CODES[name])
+        codes = HOUSEHOLD_CODES[name]
+        cleaned[name] = codes.exact.get(data[name]) or clean_code(problems, data, name, codes)
     cleaned["status"] = cleaned["status"] or "0"
     cleaned["id_standard"] = cleaned["id_standard"] or "1"
     for name in _given(data, HOUSEHOLD_YEARS):
@@ -306,7 +308,8 @@ def clean_year(data: dict):
     for name in _given(data, YEAR_BOOLEANS):
         cleaned[name] = clean_bool(problems, data, name)
     for name in _given(data, YEAR_CODES):
-        cleaned[name] = clean_code(problems, data, name, YEAR_CODES[name])
+        codes = YEAR_CODES[name]
+        cleaned[name] = codes.exact.get(data[name]) or clean_code(problems, data, name, codes)
     for name in _given(data, ("size_start", "size_end")):
         cleaned[name] = clean_int(problems, data, name, low=1, high=99)
     if _given(data, ("net_income_per_capita",)):
