@@ -18,6 +18,7 @@ import io
 import multiprocessing
 import pickle
 import queue
+import threading
 from collections.abc import Callable, Iterator
 
 from django.utils.functional import Promise, lazy
@@ -49,18 +50,28 @@ def dumps(obj) -> bytes:
     return buffer.getvalue()
 
 
+_collections_lock = threading.Lock()
+_collections_held: list[tuple[int, int, int]] = []  # the thresholds to restore, one entry per job running
+
+
 @contextlib.contextmanager
 def fewer_collections():
     """Collect cyclic garbage less often while a bulk job makes millions of short-lived, acyclic objects (rows,
-    dicts): the default thresholds rescan what the job holds many times over. Restored afterwards."""
-    thresholds = gc.get_threshold()
-    gc.freeze()  # what existed before the job is not scanned again
-    gc.set_threshold(50_000, 20, 20)
+    dicts): the default thresholds rescan what the job holds many times over. The settings are the process's:
+    the first of concurrent jobs (threads of a server) changes them, the last restores them."""
+    with _collections_lock:
+        if not _collections_held:
+            gc.freeze()  # what existed before the job is not scanned again
+        _collections_held.append(gc.get_threshold())
+        gc.set_threshold(50_000, 20, 20)
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        with _collections_lock:
+            thresholds = _collections_held.pop()
+            if not _collections_held:
+                gc.set_threshold(*thresholds)
+                gc.unfreeze()
 
 
 class WorkerFailed(RuntimeError):
