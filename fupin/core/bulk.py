@@ -31,14 +31,6 @@ def values_table(values: Sequence, alias: str, connection=None) -> tuple[str, li
     return f"json_each(%s) AS {alias}", [text]
 
 
-def in_values(values: Sequence, connection=None, *, integers: bool = False) -> tuple[str, list]:
-    """(SQL, parameters) for `column <SQL>`: the column equals one of `values` (text, or `integers`)."""
-    connection = connection or default_connection
-    source, params = values_table(values, "v", connection)
-    value = "v.value::bigint" if integers and connection.vendor == "postgresql" else "v.value"
-    return f"IN (SELECT {value} FROM {source})", params
-
-
 def any_of(model, field: str, values: Sequence, connection=None):
     """A filter expression: `model`'s `field` is one of `values` (e.g. `.filter(any_of(Area, "code", codes))`)."""
     from django.db.models import BooleanField
@@ -48,9 +40,24 @@ def any_of(model, field: str, values: Sequence, connection=None):
     qn = connection.ops.quote_name
     found = model._meta.get_field(field)
     kind = (found.target_field if found.is_relation else found).get_internal_type()
-    matching, params = in_values(values, connection, integers="Integer" in kind or "AutoField" in kind)
+    source, params = values_table(values, "v", connection)
+    integers = ("Integer" in kind or "AutoField" in kind) and connection.vendor == "postgresql"
     column = f"{qn(model._meta.db_table)}.{qn(found.column)}"
-    return RawSQL(f"{column} {matching}", params, output_field=BooleanField())
+    return RawSQL(f"{column} IN (SELECT {'v.value::bigint' if integers else 'v.value'} FROM {source})", params,
+                  output_field=BooleanField())
+
+
+def row_for_each(values: Sequence, columns: str, tables: str, condition: str, connection=None) -> tuple[str, list]:
+    """(SQL, parameters) giving, for each of `values` (column `k.value` in `condition`), the one row of `tables`
+    meeting `condition`: (value, *columns). On PostgreSQL each value is an index probe (LATERAL … LIMIT 1): during
+    a bulk job the tables outgrow their statistics, and the planner would otherwise hash-join a scan of the whole
+    table, batch after batch. SQLite's planner probes the index of a plain join."""
+    connection = connection or default_connection
+    source, params = values_table(values, "k", connection)
+    if connection.vendor == "postgresql":
+        return (f"SELECT k.value, x.* FROM {source} "
+                f"CROSS JOIN LATERAL (SELECT {columns} FROM {tables} WHERE {condition} LIMIT 1) x"), params
+    return f"SELECT k.value, {columns} FROM {source}, {tables} WHERE {condition}", params
 
 
 @contextlib.contextmanager

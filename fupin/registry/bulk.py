@@ -22,7 +22,7 @@ from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
 from fupin.areas.codes import Level
 from fupin.areas.models import Area
 from fupin.audit.services import audit_record
-from fupin.core.bulk import any_of, chunked, insert_rows, update_rows, values_table, without_jit
+from fupin.core.bulk import any_of, chunked, insert_rows, row_for_each, update_rows, without_jit
 
 from .consistency import province_policy
 from .masking import mask_id_number
@@ -229,17 +229,6 @@ def _set_checks(items: list[_Item], run: _Run, result: BulkResult, update_existi
     return kept
 
 
-def _each_key(source: str, columns: str, tables: str, condition: str) -> str:
-    """SQL finding, for each key of `source` (a `values_table` aliased k), the one row of `tables` meeting
-    `condition`. On PostgreSQL each key is an index probe (LATERAL … LIMIT 1): mid-import the tables have grown
-    past their statistics and the planner would otherwise hash-join a scan of the whole table, batch after
-    batch. SQLite's planner probes the index of a plain join."""
-    if connection.vendor == "postgresql":
-        return (f"SELECT k.value, x.* FROM {source} "
-                f"CROSS JOIN LATERAL (SELECT {columns} FROM {tables} WHERE {condition} LIMIT 1) x")
-    return f"SELECT k.value, {columns} FROM {source}, {tables} WHERE {condition}"
-
-
 def _household_ids(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """The pk of each (county code, household number) already registered: one query per 10,000 keys, passed
     as one parameter (county code and number joined; county codes have six digits)."""
@@ -247,10 +236,8 @@ def _household_ids(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     found = {}
     with connection.cursor() as cursor:
         for chunk in chunked([county + number for county, number in keys], 10000):
-            source, params = values_table(chunk, "k")
-            cursor.execute(_each_key(source, "h.id", f"{table} h",
-                                     "h.county_code = substr(k.value, 1, 6) AND h.number = substr(k.value, 7)"),
-                           params)
+            cursor.execute(*row_for_each(chunk, "h.id", f"{table} h",
+                                         "h.county_code = substr(k.value, 1, 6) AND h.number = substr(k.value, 7)"))
             found.update(((key[:6], key[6:]), pk) for key, pk in cursor.fetchall())
     return found
 
@@ -262,10 +249,9 @@ def _registered_ids(numbers: set[str]) -> dict[str, tuple[int, str]]:
     found = {}
     with connection.cursor() as cursor:
         for chunk in chunked(sorted(numbers), 10000):
-            source, params = values_table(chunk, "k")
-            cursor.execute(_each_key(source, "m.household_id, h.number",
-                                     f"{members} m JOIN {households} h ON h.id = m.household_id",
-                                     "m.is_active AND m.id_number = k.value"), params)
+            cursor.execute(*row_for_each(chunk, "m.household_id, h.number",
+                                         f"{members} m JOIN {households} h ON h.id = m.household_id",
+                                         "m.is_active AND m.id_number = k.value"))
             found.update((number, (household_id, household_number))
                          for number, household_id, household_number in cursor.fetchall())
     return found

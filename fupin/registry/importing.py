@@ -72,7 +72,7 @@ CANONICAL = [
     ("饮水安全有保障", "water_secure", ("year", "water_secure"), ("safe drinking water assured",)),
 ]
 REQUIRED = {"code", "number", "name", "relation"}
-WORKER_BATCH = 5000  # households per batch a worker process sends (the bulk path's batch in the import)
+IMPORT_BATCH = 5000  # households per batch: checked and written together, and sent together by a worker
 
 
 def _field_label(model, name: str, language: str) -> str:
@@ -309,7 +309,7 @@ def _read_and_clean(path: str, default_year: int | None, today: datetime.date,
     the reader reported since the previous batch. Reads no database: the provinces' policies are given."""
     reader = _Reader(path, default_year)
     report = HouseholdImportReport()
-    for batch in chunked(itertools.chain(reader.submissions(report), [None]), WORKER_BATCH):
+    for batch in chunked(itertools.chain(reader.submissions(report), [None]), IMPORT_BATCH):
         batch = [sub for sub in batch if sub is not None]  # the marker sends the reader's last report
         for sub in batch:
             policy = policies.get(sub.area_code[:2])
@@ -392,7 +392,7 @@ def households_import(*, actor, path: str | Path, year: int | None = None, dry_r
     try:
         with fewer_collections(), transaction.atomic():
             result = households_bulk_register(
-                actor=actor, submissions=reader.submissions(report), batch_size=WORKER_BATCH, dry_run=dry_run,
+                actor=actor, submissions=reader.submissions(report), batch_size=IMPORT_BATCH, dry_run=dry_run,
                 skip_invalid=True, today=today,
                 update_existing=True, on_progress=on_progress, write_while=clean_so_far)
             _map_problems(report, reader, result)

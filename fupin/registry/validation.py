@@ -111,9 +111,11 @@ def _given(data: dict, names) -> list[str]:
 
 def clean_code(problems, data: dict, name: str, codes: CodeList, *, member=None) -> str:
     value = data.get(name)
+    if type(value) is str and (code := codes.exact.get(value)) is not None:  # most values: one lookup
+        return code
     if _blank(value):
         return ""
-    code = value if value in codes.values else codes.lookup(value)
+    code = codes.lookup(value)  # a label in another script, with spaces, in English …
     if code is None:
         problems.append(Problem(name, _("“%(value)s” is not a value of %(list)s."),
                                 {"value": value, "list": codes.name}, member))
@@ -196,8 +198,7 @@ def clean_member(data: dict, *, position: int | None = None, today: datetime.dat
             problems.append(Problem(name, _("A value is required."), {}, position))
     cleaned |= MEMBER_BLANK
     for name in _given(data, MEMBER_CODES):
-        codes = MEMBER_CODES[name]
-        cleaned[name] = codes.exact.get(data[name]) or clean_code(problems, data, name, codes, member=position)
+        cleaned[name] = clean_code(problems, data, name, MEMBER_CODES[name], member=position)
     for name in _given(data, MEMBER_BOOLEANS):
         cleaned[name] = clean_bool(problems, data, name, member=position)
     cleaned["active_soldier"] = bool(cleaned["active_soldier"])
@@ -264,8 +265,7 @@ def clean_household(data: dict, *, causes_extras_allowed: bool = True):
             problems.append(Problem(name, _("A value is required."), {}))
     cleaned |= HOUSEHOLD_BLANK
     for name in _given(data, HOUSEHOLD_CODES):
-        codes = HOUSEHOLD_CODES[name]
-        cleaned[name] = codes.exact.get(data[name]) or clean_code(problems, data, name, codes)
+        cleaned[name] = clean_code(problems, data, name, HOUSEHOLD_CODES[name])
     cleaned["status"] = cleaned["status"] or "0"
     cleaned["id_standard"] = cleaned["id_standard"] or "1"
     for name in _given(data, HOUSEHOLD_YEARS):
@@ -274,7 +274,7 @@ def clean_household(data: dict, *, causes_extras_allowed: bool = True):
         cleaned[name] = bool(clean_bool(problems, data, name))
     for name in _given(data, HOUSEHOLD_TEXTS):
         cleaned[name] = str(data.get(name) or "").strip()
-    if data.get("monitoring_since"):
+    if _given(data, ("monitoring_since",)):
         cleaned["monitoring_since"] = clean_date(problems, data, "monitoring_since")
     others = data.get("other_causes") or []
     if isinstance(others, str):
@@ -308,8 +308,7 @@ def clean_year(data: dict):
     for name in _given(data, YEAR_BOOLEANS):
         cleaned[name] = clean_bool(problems, data, name)
     for name in _given(data, YEAR_CODES):
-        codes = YEAR_CODES[name]
-        cleaned[name] = codes.exact.get(data[name]) or clean_code(problems, data, name, codes)
+        cleaned[name] = clean_code(problems, data, name, YEAR_CODES[name])
     for name in _given(data, ("size_start", "size_end")):
         cleaned[name] = clean_int(problems, data, name, low=1, high=99)
     if _given(data, ("net_income_per_capita",)):
