@@ -7,7 +7,8 @@ import contextlib
 import datetime
 import json
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+import sqlite3
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import islice
 
 from django.db import DatabaseError
@@ -18,6 +19,50 @@ def chunked(rows: Iterable, size: int) -> Iterator[list]:
     iterator = iter(rows)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+class KeySet:
+    """The keys (text) a bulk job has seen across a whole file (ID numbers, household numbers), in bounded memory:
+    a set while it holds at most `in_memory` keys, then a private temporary SQLite database on disk with a 16 MiB
+    page cache (a national file holds tens of millions of ID numbers). Checked and added a batch at a time, in
+    order: sorted keys walk the index instead of jumping about it (1 M keys: 3 s against 4.5 s)."""
+
+    def __init__(self, in_memory: int):
+        self.in_memory = in_memory
+        self.keys: set[str] = set()
+        self.database: sqlite3.Connection | None = None
+
+    def seen(self, keys: Collection[str]) -> set[str]:
+        """Those of `keys` added before."""
+        if self.database is None:
+            return self.keys.intersection(keys)
+        found = set()
+        for chunk in chunked(sorted(keys), 50000):
+            found.update(key for (key,) in self.database.execute(
+                "SELECT key FROM seen WHERE key IN (SELECT value FROM json_each(?))",
+                [json.dumps(chunk, ensure_ascii=False)]))
+        return found
+
+    def add(self, keys: Iterable[str]) -> None:
+        if self.database is None:
+            self.keys.update(keys)
+            if len(self.keys) <= self.in_memory:
+                return
+            # An empty name is SQLite's private temporary database: a file deleted when it is closed.
+            self.database = sqlite3.connect("", isolation_level=None)
+            self.database.executescript("PRAGMA cache_size = -16384; PRAGMA journal_mode = OFF; "
+                                        "PRAGMA synchronous = OFF; CREATE TABLE seen (key TEXT PRIMARY KEY) "
+                                        "WITHOUT ROWID")
+            keys, self.keys = self.keys, set()
+        self.database.execute("BEGIN")
+        self.database.executemany("INSERT OR IGNORE INTO seen VALUES (?)", ((key,) for key in sorted(keys)))
+        self.database.execute("COMMIT")
+
+    def close(self) -> None:
+        if self.database is not None:
+            self.database.close()
+            self.database = None
+        self.keys = set()
 
 
 # Many values as one query parameter, a JSON array, instead of a placeholder each: a query with thousands of
@@ -80,6 +125,23 @@ def without_jit(connection=None):
                 cursor.execute("SELECT set_config('jit', %s, false)", [before])
         except DatabaseError:  # the transaction failed: rolling it back undoes the SET as well
             pass
+
+
+@contextlib.contextmanager
+def constraints_checked_at_once(connection=None):
+    """On PostgreSQL, foreign keys checked as each row is written rather than at commit, for the block (Django
+    declares them DEFERRABLE INITIALLY DEFERRED). A bulk job then pays for the checks while it writes, beside
+    the work of the processes feeding it, instead of in one wait at commit: 2.5 s for 300,000 members. Rows must
+    be written parents first. Inside a transaction."""
+    connection = connection or default_connection
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    with connection.cursor() as cursor:  # as Django declared them, for what the transaction writes next
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def bulk_upsert(
@@ -204,30 +266,47 @@ def _same_as_last(convert):
     return converted
 
 
-def insert_rows(model, rows: Iterable[dict], *, connection=None, batch_size: int = 20000) -> int:
-    """Insert rows given as {attname: value} dicts on the database's fast path (no model instances, no per-row
-    SQL building): `executemany` on SQLite, `COPY` on PostgreSQL. Missing fields take their defaults and auto
-    timestamps take the current time, so rows read back exactly as `bulk_create` would have stored them.
-    Primary keys are not returned. A generator of rows must not query the database while it is consumed:
-    on PostgreSQL the COPY holds the connection."""
+def insert_rows(model, rows: Iterable, *, columns: Sequence[str] | None = None, typed: bool = False,
+                connection=None, batch_size: int = 20000) -> int:
+    """Insert rows on the database's fast path (no model instances, no per-row SQL building): `executemany` on
+    SQLite, `COPY` on PostgreSQL. Rows are {attname: value} dicts, or with `columns` tuples in that order (what a
+    bulk job builds and sends cheapest). Missing fields take their defaults and auto timestamps the current time,
+    so rows read back exactly as `bulk_create` would have stored them. The primary key is written only if given
+    (ids from `reserve_ids`); otherwise the database assigns it and it is not returned. `typed` promises each
+    value is of its field's Python type (no float for a decimal, no text for a date): PostgreSQL then takes the
+    rows in binary, a third less work per row for both sides. A generator of rows must not query the database
+    while it is consumed: on PostgreSQL the COPY holds the connection."""
     from django.db.models import NOT_PROVIDED
     from django.utils import timezone
 
     connection = connection or default_connection
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    pk = model._meta.pk.attname
+    given = [pk] if columns is not None and pk in columns else []
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.attname in given]
     now = timezone.now()
-    defaults = [f.get_default() if f.default is not NOT_PROVIDED else (None if f.null else f.get_default())
-                for f in fields]
+    defaults = {f.attname: f.get_default() if f.default is not NOT_PROVIDED else (None if f.null else f.get_default())
+                for f in fields}
     attnames = [f.attname for f in fields]
-    base = dict(zip(attnames, defaults, strict=True))
-    pick = operator.itemgetter(*attnames) if len(attnames) > 1 else lambda row: (row[attnames[0]],)
+    if columns is None:
+        base = defaults
+        pick = _items(attnames)
+
+        def picked(row: dict) -> list:  # defaults overlaid by the row, picked in column order in C
+            return list(pick({**base, **row}))
+    else:
+        missing = tuple(name for name in attnames if name not in columns)
+        fill = tuple(defaults[name] for name in missing)
+        position = {name: index for index, name in enumerate([*columns, *missing])}
+        pick = _items([position[name] for name in attnames])
+
+        def picked(row: Sequence) -> list:  # the row and the missing fields' defaults, picked in column order
+            return list(pick(tuple(row) + fill))
     converted = [(index, convert) for index, convert in enumerate(_column_converter(f, connection, now)
                                                                   for f in fields) if convert]
 
-    def prepared(row: dict) -> list:
-        # Defaults overlaid by the row and picked in column order in C; only the few columns that need a
-        # conversion (dates on SQLite, JSON, timestamps) go through Python per value.
-        values = list(pick({**base, **row}))
+    def prepared(row) -> list:
+        # Only the few columns that need a conversion (dates on SQLite, JSON, timestamps) go through Python per value.
+        values = picked(row)
         for index, convert in converted:
             values[index] = convert(values[index])
         return values
@@ -237,7 +316,12 @@ def insert_rows(model, rows: Iterable[dict], *, connection=None, batch_size: int
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            # Asked before the COPY starts: while it runs the connection takes nothing else.
+            types = _column_types(cursor, model._meta.db_table, [f.column for f in fields]) if typed else None
+            binary = " (FORMAT BINARY)" if typed else ""
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN{binary}") as copy:
+                if typed:
+                    copy.set_types(types)
                 for row in rows:
                     copy.write_row(prepared(row))
                     count += 1
@@ -247,6 +331,41 @@ def insert_rows(model, rows: Iterable[dict], *, connection=None, batch_size: int
             cursor.executemany(sql, chunk)
             count += len(chunk)
     return count
+
+
+def _column_types(cursor, table: str, columns: list[str]) -> list[int]:
+    """The type OIDs of `table`'s columns, in `columns` order (what a binary COPY must be told)."""
+    cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0",
+                   [cursor.db.ops.quote_name(table)])
+    type_of = dict(cursor.fetchall())
+    return [type_of[column] for column in columns]
+
+
+def _items(keys: list):
+    """operator.itemgetter that always returns a tuple (with one key it returns the bare item)."""
+    return operator.itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+
+
+def reserve_ids(model, count: int, *, connection=None) -> list[int]:
+    """`count` new primary keys of `model`, taken now so that rows can be inserted with their ids (and their
+    children with those ids) instead of being looked up after the insert. On PostgreSQL from the table's
+    sequence (safe under concurrency; ids of rows never inserted are gaps); on SQLite after the largest id ever
+    used, which needs the write lock the inserting transaction holds (`transaction_mode` IMMEDIATE)."""
+    if count <= 0:
+        return []
+    connection = connection or default_connection
+    table, column = model._meta.db_table, model._meta.pk.column
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [qn(table), column, count])
+            return [row[0] for row in cursor.fetchall()]
+        # AUTOINCREMENT never reuses an id: start after the larger of the table's largest and its sequence.
+        cursor.execute(f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                       f"coalesce((SELECT max({qn(column)}) FROM {qn(table)}), 0))", [table])
+        first = cursor.fetchone()[0] + 1
+    return list(range(first, first + count))
 
 
 def update_rows(model, objects: Sequence, fields: Sequence[str], *, connection=None, batch_size: int = 5000) -> int:

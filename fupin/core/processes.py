@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator
 
 from django.utils.functional import Promise, lazy
 
-QUEUE_ITEMS = 4  # how far the worker may run ahead (each item is a batch of thousands of rows)
 POLL_SECONDS = 1.0
 
 
@@ -97,11 +96,12 @@ def _run(module: str, name: str, args: tuple, channel) -> None:
             channel.put(dumps(("error", WorkerFailed(f"{type(exc).__name__}: {exc}"))))
 
 
-def iterate_in_process(function: Callable[..., Iterator], *args) -> Iterator:
-    """Yield here what `function(*args)` yields in a spawned worker process. `function` must be importable at
-    module level and its arguments and items picklable."""
+def iterate_in_process(function: Callable[..., Iterator], *args, ahead: int = 4) -> Iterator:
+    """Yield here what `function(*args)` yields in a spawned worker process, which runs at most `ahead` items
+    ahead. `function` must be importable at module level and its arguments and items picklable. Items of a few
+    hundred objects pickle fastest: the pickler's memo of every object it wrote slows it as it grows."""
     context = multiprocessing.get_context("spawn")
-    channel = context.Queue(maxsize=QUEUE_ITEMS)
+    channel = context.Queue(maxsize=ahead)
     worker = context.Process(target=_run, args=(function.__module__, function.__qualname__, args, channel),
                              daemon=True)
     worker.start()
