@@ -116,6 +116,9 @@ FUPIN_DIVISIONS_DIR = env_str("FUPIN_DIVISIONS_DIR", str(BASE_DIR / "var" / "chi
 # Imports of larger files read and clean them in a worker process while the importing process checks and writes
 # (two cores; the worker's start, about two seconds, pays off above a few tens of thousands of rows).
 FUPIN_IMPORT_WORKER_ABOVE_BYTES = int(env_str("FUPIN_IMPORT_WORKER_ABOVE_BYTES", str(4 * 2**20)))
+# What a bulk job remembers of a whole file (ID numbers, household numbers) stays in memory up to this many keys
+# (about 10 MiB), then moves to a temporary file: memory stays flat whatever the file's size.
+FUPIN_KEYS_IN_MEMORY = int(env_str("FUPIN_KEYS_IN_MEMORY", "100000"))
 
 LOGGING = {
     "version": 1,

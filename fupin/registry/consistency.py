@@ -1,7 +1,8 @@
 """Consistency rules (DOMAIN_RULES §1.5, §5.3, §7.3): they warn at entry and import but never refuse.
 
-Each rule is a function over the cleaned household, members and year; a province switches a rule off with a
-`ConsistencyRuleSwitch` row. The data-quality engine will run the same rules in sets over the registry.
+Each rule is a function over the cleaned household, its active members (with their positions) and year; a
+province switches a rule off with a `ConsistencyRuleSwitch` row. The data-quality engine will run the same rules
+in sets over the registry.
 """
 
 import datetime
@@ -33,13 +34,11 @@ def _warn(code, field, message, params=None, member=None) -> Problem:
     return Problem(field, message, params or {}, member, WARNING, code)
 
 
-def _active(members):
-    return [(i, m) for i, m in enumerate(members) if m.get("is_active", True)]
 
 
 @rule("relation_sex", _("relation to the head does not fit the sex"))
-def relation_sex(household, members, year, day):
-    for i, m in _active(members):
+def relation_sex(household, active, year, day):
+    for i, m in active:
         if (m["relation"] in cl.MALE_RELATIONS and m["sex"] == "2") or (
                 m["relation"] in cl.FEMALE_RELATIONS and m["sex"] == "1"):
             yield _warn("relation_sex", "relation", _("“%(relation)s” does not fit the member's sex."),
@@ -47,20 +46,20 @@ def relation_sex(household, members, year, day):
 
 
 @rule("spouse_same_sex", _("head and spouse of the same sex"))
-def spouse_same_sex(household, members, year, day):
-    heads = [m for _i, m in _active(members) if m["relation"] == cl.HEAD]
-    for i, m in _active(members):
+def spouse_same_sex(household, active, year, day):
+    heads = [m for _i, m in active if m["relation"] == cl.HEAD]
+    for i, m in active:
         if m["relation"] == cl.SPOUSE and heads and m["sex"] == heads[0]["sex"] and m["sex"] in {"1", "2"}:
             yield _warn("spouse_same_sex", "sex", _("The spouse has the same sex as the head."), member=i)
 
 
 @rule("relation_age", _("relation to the head does not fit the ages"))
-def relation_age(household, members, year, day):
-    heads = [m for _i, m in _active(members) if m["relation"] == cl.HEAD and m.get("birth_date")]
+def relation_age(household, active, year, day):
+    heads = [m for _i, m in active if m["relation"] == cl.HEAD and m.get("birth_date")]
     if not heads:
         return
     head_birth = heads[0]["birth_date"]
-    for i, m in _active(members):
+    for i, m in active:
         birth = m.get("birth_date")
         if birth is None:
             continue
@@ -73,8 +72,8 @@ def relation_age(household, members, year, day):
 
 
 @rule("cause_members", _("main cause not reflected in the members"))
-def cause_members(household, members, year, day):
-    active = [m for _i, m in _active(members)]
+def cause_members(household, active, year, day):
+    active = [m for _i, m in active]
     cause = household.get("main_cause")
     if cause == "01" and not any(m.get("health") in {"2", "3"} for m in active):
         yield _warn("cause_members", "main_cause", _("Main cause is illness but no member is ill."))
@@ -85,14 +84,14 @@ def cause_members(household, members, year, day):
 
 
 @rule("other_cause_repeats_main", _("another cause repeats the main cause"))
-def other_cause_repeats_main(household, members, year, day):
+def other_cause_repeats_main(household, active, year, day):
     if household.get("main_cause") in household.get("other_causes", []):
         yield _warn("other_cause_repeats_main", "other_causes", _("Another cause repeats the main cause."))
 
 
 @rule("labour_age_health", _("labour capacity does not fit age or health"))
-def labour_age_health(household, members, year, day):
-    for i, m in _active(members):
+def labour_age_health(household, active, year, day):
+    for i, m in active:
         age = age_on(m.get("birth_date"), day)
         if age is None or not m.get("labour"):
             continue
@@ -108,8 +107,8 @@ def labour_age_health(household, members, year, day):
 
 
 @rule("work_months", _("work location and months disagree"))
-def work_months(household, members, year, day):
-    for i, m in _active(members):
+def work_months(household, active, year, day):
+    for i, m in active:
         months = m.get("work_months") or 0
         if m.get("work_location") and months == 0:
             yield _warn("work_months", "work_months", _("A work location is given but no months worked."),
@@ -120,8 +119,8 @@ def work_months(household, members, year, day):
 
 
 @rule("school_age", _("school level does not fit age"))
-def school_age(household, members, year, day):
-    for i, m in _active(members):
+def school_age(household, active, year, day):
+    for i, m in active:
         age = age_on(m.get("birth_date"), day)
         if age is None:
             continue
@@ -134,8 +133,8 @@ def school_age(household, members, year, day):
 
 
 @rule("allowance_attribute", _("allowance flags disagree with the household attribute"))
-def allowance_attribute(household, members, year, day):
-    active = [m for _i, m in _active(members)]
+def allowance_attribute(household, active, year, day):
+    active = [m for _i, m in active]
     attribute = household.get("attribute")
     if attribute in {"04", "07"} and not any(m.get("on_dibao") for m in active):
         yield _warn("allowance_attribute", "attribute", _("An allowance household has no member on the allowance."))
@@ -155,9 +154,11 @@ def warnings_for(household: dict, members: list[dict], year: dict | None, *, pro
                  day: datetime.date | None = None, rules: list[str] | None = None) -> list[Problem]:
     """Warnings of the rules enabled in the province (`rules`, when the caller already looked them up)."""
     day = day or datetime.date.today()
+    # The rules see the active members with their positions (which a warning names), found once for all.
+    active = [(i, m) for i, m in enumerate(members) if m.get("is_active", True)]
     found: list[Problem] = []
     for code in rules if rules is not None else enabled_rules(province_code):
-        found.extend(RULES[code][1](household, members, year or {}, day))
+        found.extend(RULES[code][1](household, active, year or {}, day))
     return found
 
 

