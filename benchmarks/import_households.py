@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -146,14 +147,53 @@ print(json.dumps({"rows": len(members), "seconds": time.perf_counter() - start})
 """
 
 
+def tree_rss(root: int) -> int:
+    """Bytes resident in `root` and every process under it, read from /proc (the import's worker included)."""
+    parents = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as stat:
+                    parents[int(entry.name)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except OSError:  # ended meanwhile
+                continue
+    tree, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        tree.add(pid)
+        todo += [child for child, parent in parents.items() if parent == pid]
+    resident = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                resident += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            continue
+    return resident
+
+
 def measure(args, env):
+    """Wall seconds, peak RSS of the largest single process (wait4) and of the whole process tree (sampled every
+    0.2 s), both in MiB, and the standard output."""
     start = time.perf_counter()
     child = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    peak = 0
+    sampling = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not sampling.wait(0.2):
+            peak = max(peak, tree_rss(child.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output = child.stdout.read().decode()  # until the child closes it, so that a large output cannot block it
     _pid, status, usage = os.wait4(child.pid, 0)
-    output = child.stdout.read().decode()
+    sampling.set()
+    sampler.join()
     if os.waitstatus_to_exitcode(status):
         raise RuntimeError(f"{args[:3]} failed: {output[-500:]}")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, output
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, peak / 2**20, output
 
 
 def fresh(database):
@@ -176,8 +216,9 @@ def main():
                     str(files["sample"]), str(args.sample), ",".join(HEADER)], env=env, cwd=ROOT, check=True)
     print(f"files: csv {files['csv'].stat().st_size / 2**20:.0f} MiB, xlsx {files['xlsx'].stat().st_size / 2**20:.0f} "
           f"MiB, {args.members:,} members", flush=True)
-    print("| database | path | rows | seconds | rows/s | peak RSS (MiB) | vs raw bulk | vs django-import-export |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| database | path | rows | seconds | rows/s | peak RSS, one process (MiB) | peak RSS, all processes (MiB) "
+          "| vs raw bulk | vs django-import-export |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for database in args.databases.split(","):
         results = {}  # path → (rows, seconds, peak RSS, the raw path it is compared with)
         raw: dict[str, float] = {}  # file kind → rows/s of the raw path reading that file
@@ -185,27 +226,27 @@ def main():
         kinds = [args.only] if args.only else ["csv", "xlsx"]
         for kind in kinds if not args.only else []:
             # The raw path of the same rows read from the same file: csv.reader, or calamine for .xlsx.
-            _seconds, rss, out = measure([sys.executable, "-c", RAW, str(files[kind])], fresh(database))
+            _seconds, rss, tree, out = measure([sys.executable, "-c", RAW, str(files[kind])], fresh(database))
             measured = json.loads(out.strip().splitlines()[-1])
             raw[kind] = measured["rows"] / measured["seconds"]
-            results[f"raw bulk from {kind} (no validation)"] = (measured["rows"], measured["seconds"], rss, kind)
+            results[f"raw bulk from {kind} (no validation)"] = (measured["rows"], measured["seconds"], rss, tree, kind)
         if not args.only:
-            _seconds, rss, out = measure([sys.executable, "-c", DIE, str(files["sample"])], fresh(database))
+            _seconds, rss, tree, out = measure([sys.executable, "-c", DIE, str(files["sample"])], fresh(database))
             die = json.loads(out.strip().splitlines()[-1])
-            results["django-import-export (sample)"] = (die["rows"], die["seconds"], rss, "csv")
+            results["django-import-export (sample)"] = (die["rows"], die["seconds"], rss, tree, "csv")
         for kind in kinds:
             # --skip-invalid: the synthetic file holds a few households whose generated ID numbers collide.
-            seconds, rss, out = measure([FUPIN, "import", "households", str(files[kind]), "--skip-invalid",
+            seconds, rss, tree, out = measure([FUPIN, "import", "households", str(files[kind]), "--skip-invalid",
                                          "--format", "json"], fresh(database))
             summary = json.loads(out)
             assert summary["rejected"] == 0 or summary["rejected"] < args.members // 1000, summary["rejected"]
-            results[f"fupin import ({kind})"] = (summary["rows"], seconds, rss, kind)
-        for path, (rows, seconds, rss, kind) in results.items():
+            results[f"fupin import ({kind})"] = (summary["rows"], seconds, rss, tree, kind)
+        for path, (rows, seconds, rss, tree, kind) in results.items():
             rate = rows / seconds
             versus_raw = f"{rate / raw[kind]:.0%}" if kind in raw else "–"
             versus_die = f"{rate / (die['rows'] / die['seconds']):.1f}×" if die else "–"
-            print(f"| {database} | {path} | {rows:,} | {seconds:.1f} | {rate:,.0f} | {rss:.0f} | {versus_raw} | "
-                  f"{versus_die} |", flush=True)
+            print(f"| {database} | {path} | {rows:,} | {seconds:.1f} | {rate:,.0f} | {rss:.0f} | {tree:.0f} | "
+                  f"{versus_raw} | {versus_die} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -297,7 +297,8 @@ class _ReaderInWorker:
             report.rejected_rows |= state["rejected_rows"]
             report.rejected_cells |= state["rejected_cells"]
             for sub in batch:
-                sub.tag["cells"] = _RebuiltCells(sub, state["order"], self.targets)
+                # Without its values (left in the worker) a household rejected here has its rows read again.
+                sub.tag["cells"] = None if sub.given else _RebuiltCells(sub, state["order"], self.targets)
             yield from batch
 
 
@@ -331,10 +332,13 @@ def _read_and_clean(path: str, default_year: int | None, today: datetime.date,
     reader = _Reader(path, default_year, keys_in_memory)
     report = HouseholdImportReport()
     stream = clean_stream(reader.submissions(report), today, policies.get, keys_in_memory)
+    names: dict = {}  # the sets of names given, shared (Submission.leave_values)
     for batch in chunked(itertools.chain(stream, [None]), SENT_TOGETHER):
         batch = [sub for sub in batch if sub is not None]  # the marker sends the reader's last report
         for sub in batch:
             del sub.tag["cells"]  # rebuilt there if the checking process rejects the household (_RebuiltCells)
+            if sub.cleaned is not None and not sub.cleaned.problems:
+                sub.leave_values(names)  # what a clean household needs there is cleaned
         state = {"header_of": reader.header_of, "order": reader.order, "headers": report.headers, "rows": report.rows,
                  "errors": report.errors, "rejected_rows": report.rejected_rows,
                  "rejected_cells": report.rejected_cells}
@@ -380,13 +384,30 @@ def _map_problems(report: HouseholdImportReport, reader: _Reader, result: BulkRe
     """Turn the bulk path's problems (field, member) into row and column errors."""
     column_of = {name: key for key, (part, name) in reader.targets.items()}
     column_of.update({"area": "code", "number": "number", "year": "year"})
+    again = {row for tag, _problems in result.rejected if tag["cells"] is None for row in tag["rows"]}
+    cells_again = _cells_read_again(reader, again) if again else {}
     for tag, problems in result.rejected:
         errors = []
         for problem in problems:
             row = tag["rows"][problem.member] if problem.member is not None else tag["rows"][0]
             key = column_of.get(problem.field, problem.field)
             errors.append(RowError(row, reader.header_of.get(key, key), problem.message, problem.params))
-        _reject(report, tag["rows"], tag["cells"], errors)
+        cells = tag["cells"] if tag["cells"] is not None else [cells_again[row] for row in tag["rows"]]
+        _reject(report, tag["rows"], cells, errors)
+
+
+def _cells_read_again(reader: "_ReaderInWorker", rows: set[int]) -> dict[int, list]:
+    """The cells of these rows, read again from the file: households a worker sent without their values (they
+    were clean) and that were rejected here after all (already registered, outside the grant). Reads as far as
+    the last of them."""
+    again = _Reader(reader.path, reader.default_year, settings.FUPIN_KEYS_IN_MEMORY)
+    cells, last = {}, max(rows)
+    for group in again.groups(HouseholdImportReport()):
+        if group.rows[0] > last:
+            break
+        if group.rows[0] in rows:  # a household is rejected with all its rows
+            cells.update(zip(group.rows, again._cells(group), strict=True))
+    return cells
 
 
 class _RollBack(Exception):
