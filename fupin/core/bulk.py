@@ -105,6 +105,13 @@ def row_for_each(values: Sequence, columns: str, tables: str, condition: str, co
     return f"SELECT k.value, {columns} FROM {source}, {tables} WHERE {condition}", params
 
 
+def _execute(connection, sql: str, params=None):
+    """Run one statement; its first row, if it returns any."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() if cursor.description else None
+
+
 @contextlib.contextmanager
 def without_jit(connection=None):
     """On PostgreSQL, no JIT compilation while a bulk job runs: its key lookups over thousands of values are
@@ -113,18 +120,14 @@ def without_jit(connection=None):
     if connection.vendor != "postgresql":
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW jit")
-        before = cursor.fetchone()[0]
-        cursor.execute("SET jit = off")
+    (before,) = _execute(connection, "SHOW jit")
+    _execute(connection, "SET jit = off")
     try:
         yield
     finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('jit', %s, false)", [before])
-        except DatabaseError:  # the transaction failed: rolling it back undoes the SET as well
-            pass
+        # If the transaction failed, rolling it back undoes the SET as well.
+        with contextlib.suppress(DatabaseError):
+            _execute(connection, "SELECT set_config('jit', %s, false)", [before])
 
 
 @contextlib.contextmanager
@@ -134,14 +137,12 @@ def constraints_checked_at_once(connection=None):
     the work of the processes feeding it, instead of in one wait at commit: 2.5 s for 300,000 members. Rows must
     be written parents first. Inside a transaction."""
     connection = connection or default_connection
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        _execute(connection, "SET CONSTRAINTS ALL IMMEDIATE")
     yield
-    with connection.cursor() as cursor:  # as Django declared them, for what the transaction writes next
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    if postgresql:  # as Django declared them, for what the transaction writes next
+        _execute(connection, "SET CONSTRAINTS ALL DEFERRED")
 
 
 def bulk_upsert(
