@@ -45,17 +45,16 @@ from .services import (
     HOUSEHOLD_FIELDS,
     HOUSEHOLDS_BULK,
     MEMBER_FIELDS,
+    MEMBER_ROW,
     _clean_submission,
     _flag_possible_duplicates,
+    member_row,
     year_values,
 )
 from .validation import Problem, RegistryInvalid, check_income, clean_year
 
 IMPORT_REASON = "批量导入"
 WARNINGS_KEPT = 10000
-# A member as the bulk path carries it (cleaned in an import's worker, sent, inserted): a tuple in this order
-# pickles in two thirds of the time of a dict and goes to the insert as it is, after its household's id.
-MEMBER_ROW = ("name_simplified", "name_pinyin", "name_initials", "joined_on", "is_active", *MEMBER_FIELDS)
 _ID_NUMBER, _BIRTH_DATE = MEMBER_ROW.index("id_number"), MEMBER_ROW.index("birth_date")
 HOUSEHOLD_ROW = ("number", *HOUSEHOLD_FIELDS)
 _household_row = operator.itemgetter(*HOUSEHOLD_ROW)
@@ -128,7 +127,7 @@ def clean_submission(sub: Submission, today: datetime.date, policy: tuple[bool, 
         cleaned, found = clean_year(data)
         problems += found or check_income(cleaned, cleaned.get("size_end") or len(clean_ms))
         history.append((year, _given_values(cleaned)))
-    members = [] if problems else [_member_row(m) for m in clean_ms]
+    members = [] if problems else [member_row(m) for m in clean_ms]
     return Cleaned(clean_h, members, _given_values(clean_y), history, problems, warnings)
 
 
@@ -176,13 +175,6 @@ def _check_repeats(subs: list[Submission], ids: KeySet, numbers: KeySet) -> None
         kept_ids += members
     numbers.add(kept_numbers)
     ids.add(kept_ids)
-
-
-_member_fields = operator.itemgetter(*MEMBER_FIELDS)  # clean_member gives every one of them
-
-
-def _member_row(cleaned: dict) -> tuple:
-    return (*name_keys(cleaned["name"]), cleaned["joined_on"], True, *_member_fields(cleaned))
 
 
 def _given_values(year: dict | None) -> dict | None:

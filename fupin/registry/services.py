@@ -4,6 +4,7 @@ Single-record writes (forms, API) and the bulk path (imports, the demo) share th
 """
 
 import datetime
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -542,11 +543,19 @@ def sensitive_shown(*, actor, items: list[dict]) -> None:
                  after={"shown": items[:500], "count": len(items)})
 
 
+# A member as it is stored, after its household's id: the bulk path carries members as tuples in this order (a
+# tuple pickles in two thirds of the time of a dict and goes to the insert as it is).
+MEMBER_ROW = ("name_simplified", "name_pinyin", "name_initials", "joined_on", "is_active", *MEMBER_FIELDS)
+_member_fields = operator.itemgetter(*MEMBER_FIELDS)
+
+
+def member_row(data: dict) -> tuple:
+    """A member's stored values in MEMBER_ROW order, from data with every field of MEMBER_FIELDS (cleaned)."""
+    return (*name_keys(data["name"]), data.get("joined_on"), True, *_member_fields(data))
+
+
 def _member_values(household_id: int | None, data: dict) -> dict:
-    simplified, pinyin, initials = name_keys(data["name"])
-    return {"household_id": household_id, "name_simplified": simplified, "name_pinyin": pinyin,
-            "name_initials": initials, "joined_on": data.get("joined_on"), "is_active": True,
-            **{name: data.get(name) for name in MEMBER_FIELDS}}
+    return {"household_id": household_id, **dict(zip(MEMBER_ROW, member_row(data), strict=True))}
 
 
 # Dynamic adjustment ---------------------------------------------------------------------------------------------
