@@ -1,13 +1,18 @@
+from pathlib import Path
+
 from config.env import BASE_DIR, env_bool, env_list, env_str
 
 from .analytics import *
 from .api import *
+from .audit import *
 from .databases import *
 from .i18n import *
 from .jobs import *
 from .maps import *
 
-SECRET_KEY = env_str("FUPIN_SECRET_KEY", "insecure-development-key-change-me-in-production-0123456789")
+# Development only: config.settings.production refuses to start with it (or with no FUPIN_SECRET_KEY at all).
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me-in-production-0123456789"
+SECRET_KEY = env_str("FUPIN_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("FUPIN_DEBUG", False)
 ALLOWED_HOSTS = env_list("FUPIN_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("FUPIN_CSRF_TRUSTED_ORIGINS")
@@ -93,12 +98,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Where `fupin collectstatic` gathers the static files the server hands out (WhiteNoise in production).
+STATIC_ROOT = Path(env_str("FUPIN_STATIC_DIR", str(BASE_DIR / "var" / "static")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Uploaded import files, error workbooks, exports and notices: a deployment keeps them outside the checkout.
+MEDIA_ROOT = Path(env_str("FUPIN_MEDIA_DIR", str(BASE_DIR / "var" / "media")))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The login throttle counts failures in the cache; the database cache is shared by all server processes.
@@ -116,6 +123,18 @@ FUPIN_DIVISIONS_DIR = env_str("FUPIN_DIVISIONS_DIR", str(BASE_DIR / "var" / "chi
 # Imports of larger files read and clean them in a worker process while the importing process checks and writes
 # (two cores; the worker's start, about two seconds, pays off above a few tens of thousands of rows).
 FUPIN_IMPORT_WORKER_ABOVE_BYTES = int(env_str("FUPIN_IMPORT_WORKER_ABOVE_BYTES", str(4 * 2**20)))
+# What a file given to an import may hold: a hostile file (a zip bomb, a cell at XFD1048576, a cell repeated a
+# billion times) is refused before any reader allocates for it (fupin.imports.guard). Columns and rows of a sheet;
+# characters in a cell (Excel's own limit); bytes a workbook unpacks to, and its compression ratio; parts in its
+# zip; bytes of its shared-strings table (read whole); cells calamine may load at once (32 bytes each: 512 MiB).
+FUPIN_IMPORT_MAX_COLUMNS = int(env_str("FUPIN_IMPORT_MAX_COLUMNS", "1000"))
+FUPIN_IMPORT_MAX_ROWS = int(env_str("FUPIN_IMPORT_MAX_ROWS", "1048576"))
+FUPIN_IMPORT_MAX_CELL_CHARS = int(env_str("FUPIN_IMPORT_MAX_CELL_CHARS", "32767"))
+FUPIN_IMPORT_MAX_UNPACKED_BYTES = int(env_str("FUPIN_IMPORT_MAX_UNPACKED_BYTES", str(4 * 2**30)))
+FUPIN_IMPORT_MAX_COMPRESSION_RATIO = int(env_str("FUPIN_IMPORT_MAX_COMPRESSION_RATIO", "200"))
+FUPIN_IMPORT_MAX_ZIP_ENTRIES = int(env_str("FUPIN_IMPORT_MAX_ZIP_ENTRIES", "10000"))
+FUPIN_IMPORT_MAX_SHARED_STRINGS_BYTES = int(env_str("FUPIN_IMPORT_MAX_SHARED_STRINGS_BYTES", str(256 * 2**20)))
+FUPIN_IMPORT_MAX_LOADED_CELLS = int(env_str("FUPIN_IMPORT_MAX_LOADED_CELLS", "16000000"))
 # What a bulk job remembers of a whole file (ID numbers, household numbers) stays in memory up to this many keys
 # (about 10 MiB), then moves to a temporary file: memory stays flat whatever the file's size.
 FUPIN_KEYS_IN_MEMORY = int(env_str("FUPIN_KEYS_IN_MEMORY", "100000"))

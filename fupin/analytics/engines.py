@@ -19,8 +19,12 @@ import ibis
 import pyarrow as pa
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 from ibis.backends.sqlite import Backend as SQLiteBackend
 from ibis.backends.sqlite.udf import register_all
+
+from fupin.core.changes import database_identity
+from fupin.core.errors import Conflict
 
 from .facts import FACT_SCHEMA, facts_expression
 from .models import FrozenSnapshot, SnapshotPartition
@@ -29,11 +33,13 @@ ENGINES = ("duckdb", "sql", "spark")
 
 
 def snapshot_root() -> Path:
-    return Path(settings.ANALYTICS_DIR) / "snapshots"
+    """This database's snapshot folder: under its identity, so databases never read each other's files."""
+    return Path(settings.ANALYTICS_DIR) / "snapshots" / database_identity()
 
 
-def live_path(year: int, county_code: str) -> Path:
-    return snapshot_root() / "live" / f"year={year}" / f"county={county_code}.parquet"
+def live_path(year: int, file: str) -> Path:
+    """Where the live partition file `file` (SnapshotPartition.file) of `year` lives."""
+    return snapshot_root() / "live" / f"year={year}" / file
 
 
 def frozen_dir(year: int) -> Path:
@@ -45,7 +51,7 @@ class Source:
     """What a figure was computed from, carried into report cards."""
 
     engine: str
-    snapshot: str  # "live", "frozen" or "operational"
+    snapshot: str  # "live" (brought up to date before it is read), "frozen" or "operational"
     filled_at: str | None = None
 
     def as_dict(self) -> dict:
@@ -88,7 +94,9 @@ class Engine(ABC):
 
 class SnapshotEngine(Engine):
     """An engine that reads Parquet partitions listed in the fill state (never a directory listing, so stray
-    files of an interrupted fill are never read)."""
+    files of an interrupted fill are never read). Before it reads live partitions it refills, in this process,
+    those whose county-year changed since they were filled or whose file is missing: a snapshot read is never
+    stale. Frozen years are read from their copies and never move."""
 
     def __init__(self, *, use_frozen: bool = True):
         self.use_frozen = use_frozen
@@ -102,10 +110,21 @@ class SnapshotEngine(Engine):
         frozen = self._frozen_years(years)
         paths = []
         for snapshot in FrozenSnapshot.objects.filter(year__in=frozen):
-            paths += [str(frozen_dir(snapshot.year) / entry["file"]) for entry in snapshot.manifest
-                      if entry["rows"] and _county_matches(entry["county"], prefixes)]
-        partitions = SnapshotPartition.objects.filter(year__in=set(years) - frozen, rows__gt=0)
-        paths += [str(live_path(p.year, p.county_code)) for p in partitions.order_by("year", "county_code")
+            files = [frozen_dir(snapshot.year) / entry["file"] for entry in snapshot.manifest
+                     if entry["rows"] and _county_matches(entry["county"], prefixes)]
+            if not all(path.exists() for path in files):
+                # A frozen year cannot be refilled (it is what the records said then): its files come from backups.
+                raise Conflict(_("The year-end ledger of %(year)s is missing files in %(folder)s: restore that "
+                                 "folder from the backup it was saved with."),
+                               year=snapshot.year, folder=str(frozen_dir(snapshot.year)))
+            paths += [str(path) for path in files]
+        live = sorted(set(years) - frozen)
+        if live:
+            from .extract import snapshot_refresh_stale  # extract builds on this module
+
+            snapshot_refresh_stale(live, prefixes)
+        partitions = SnapshotPartition.objects.filter(year__in=live, rows__gt=0)
+        paths += [str(live_path(p.year, p.file)) for p in partitions.order_by("year", "county_code")
                   if _county_matches(p.county_code, prefixes)]
         return paths
 

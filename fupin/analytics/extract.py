@@ -1,11 +1,12 @@
 """Extraction: the fact table → Parquet, one file per year and county, refilled only where the registry changed.
 
-The fill state (SnapshotPartition) holds a signature of the operational rows behind each file: how many
-household-years and members there are and when each was last changed. A fill compares signatures, re-extracts
-the moved partitions one query per county and year (an index range; memory stays at one batch), writes each
-file under a temporary name, renames it into place and only then records its new signature. A fill
-killed at any point therefore leaves every file either old-and-recorded-as-old or new-and-recorded-as-new, and
-the next fill redoes exactly what is missing. Engines read only the files the state lists.
+Every write to the registry increments the change counter of the county-years it touched (core.changes). The fill
+state (SnapshotPartition) records the counter each file was filled from, so a fill compares two integers per
+county-year and re-extracts only the partitions whose counter moved — one query per county and year (an index
+range; memory stays at one batch) — writes each under a name of its own, renames it into place and only then
+records it with the counter it was read after. A fill killed at any point therefore leaves every record naming
+the file filled for it, and the next fill redoes exactly what is missing. Engines read only the files the state
+lists, and bring the partitions they are about to read up to date first (`snapshot_refresh_stale`).
 
 PostgreSQL is read with `COPY (…) TO STDOUT` through Django's own connection (no second driver, and the fill sees
 exactly what the caller's transaction sees); SQLite through its cursor in Arrow batches — or, for a fill of many
@@ -17,6 +18,7 @@ import io
 import multiprocessing
 import os
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -26,11 +28,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count
 
-from fupin.registry.models import HouseholdYear, Member
+from fupin.core.changes import change_versions
+from fupin.registry.models import HouseholdYear
 
-from .engines import SqlEngine, live_path
+from .engines import SqlEngine, _county_matches, live_path
 from .facts import FACT_COLUMNS, FACT_SCHEMA, FACT_SCHEMA_VERSION, facts_expression
 from .models import SnapshotPartition
 from .partition_files import RowGroupWriter, write_partition
@@ -57,75 +60,96 @@ class FillReport:
                 "years": self.years}
 
 
-def partition_signatures(years: list[int] | None = None) -> dict[tuple[int, str], str]:
-    """{(year, county code): signature} for every county-year the registry has household-years in."""
-    household_years = HouseholdYear.objects.all()
+SCHEMA_SIGNATURE = f"v{FACT_SCHEMA_VERSION}"
+
+
+def _stale(marks: dict[tuple[int, str], int], recorded: dict[tuple[int, str], SnapshotPartition],
+           full: bool = False) -> dict[tuple[int, str], int]:
+    """The county-years of `marks` whose partition must be (re)filled: never filled, filled before the last change
+    counted in `marks`, written under another fact schema, or whose file is missing."""
+    stale = {}
+    for key, version in marks.items():
+        known = recorded.get(key)
+        if (full or known is None or known.mark < version or known.signature != SCHEMA_SIGNATURE
+                or (known.rows and not live_path(known.year, known.file).exists())):
+            stale[key] = version
+    return stale
+
+
+def _marks(years: list[int] | None, prefixes: list[str] | None = None) -> dict[tuple[int, str], int]:
+    """{(year, county): change counter} of the county-years in `years` (all if None) under `prefixes`."""
+    return {(year, county): version
+            for (county, year), version in change_versions(years=years, prefixes=prefixes).items()}
+
+
+def _recorded(years: list[int] | None, prefixes: list[str] | None = None) -> dict[tuple[int, str], SnapshotPartition]:
+    recorded = SnapshotPartition.objects.all()
     if years:
-        household_years = household_years.filter(year__in=years)
-    by_year = household_years.values_list("year", "household__county_code").annotate(
-        n=Count("id"), changed=Max("updated_at"), household_changed=Max("household__updated_at"))
-    members = dict(
-        (county, f"{n}|{changed.isoformat() if changed else ''}")
-        for county, n, changed in Member.objects.values_list("household__county_code").annotate(
-            n=Count("id"), changed=Max("updated_at"))
-    )
-    return {
-        (year, county): (f"v{FACT_SCHEMA_VERSION}|{n}|{changed.isoformat()}|{household_changed.isoformat()}|"
-                         f"{members.get(county, '')}")
-        for year, county, n, changed, household_changed in by_year
-    }
+        recorded = recorded.filter(year__in=years)
+    return {(p.year, p.county_code): p for p in recorded if _county_matches(p.county_code, prefixes)}
 
 
-def _household_years(signature: str) -> int:
-    """The number of household-years a partition's signature counts (its second field)."""
-    return int(signature.split("|")[1])
+def snapshot_refresh_stale(years: list[int], prefixes: list[str] | None = None) -> FillReport:
+    """Refill, before a read, the stale partitions of these years under `prefixes` (a county's import: one
+    county's partitions, seconds). Cheap when nothing is stale: two indexed queries and a file check per
+    partition."""
+    stale = _stale(_marks(years, prefixes), _recorded(years, prefixes))
+    return _fill(stale, None) if stale else FillReport()
 
 
 def snapshot_fill(*, years: list[int] | None = None, full: bool = False,
                   on_progress: Callable[[int], None] | None = None) -> FillReport:
-    """Bring the live snapshot up to date with the registry (only moved partitions unless `full`)."""
-    report = FillReport()
-    signatures = partition_signatures(years)
-    recorded = SnapshotPartition.objects.all()
-    if years:
-        recorded = recorded.filter(year__in=years)
-    state = {(p.year, p.county_code): p for p in recorded}
-    report.partitions_checked = len(signatures)
+    """Bring the live snapshot up to date with the registry: the partitions whose county-year changed since they
+    were filled (every one if `full`); partitions of county-years that hold no change mark are removed."""
+    marks = _marks(years)
+    recorded = _recorded(years)
+    removed = 0
+    for key in set(recorded) - set(marks):
+        _remove(recorded[key])
+        removed += 1
+    report = _fill(_stale(marks, recorded, full), on_progress)
+    report.partitions_checked, report.partitions_removed = len(marks), removed
+    return report
 
-    for key in set(state) - set(signatures):  # counties or years that no longer have rows
-        _remove(state[key])
-        report.partitions_removed += 1
 
+def _fill(stale: dict[tuple[int, str], int], on_progress) -> FillReport:
+    """Fill the partitions `stale` ({(year, county): the change counter read before their rows are})."""
+    report = FillReport(partitions_checked=len(stale))
     dirty: dict[int, set[str]] = {}
-    for (year, county), signature in signatures.items():
-        known = state.get((year, county))
-        if full or known is None or known.signature != signature or (
-                known.rows and not live_path(year, county).exists()):
-            dirty.setdefault(year, set()).add(county)
-
+    for year, county in stale:
+        dirty.setdefault(year, set()).add(county)
     path = _sqlite_file() if connection.vendor == "sqlite" else None
-    size = sum(_household_years(signatures[(year, county)]) for year, counties in dirty.items() for county in counties)
-    if path is not None and size >= PROCESS_FILL_MIN_HOUSEHOLD_YEARS:
-        for year, written in _fill_in_processes(dirty, signatures, path, on_progress):
+    if path is not None and len(stale) > 1 and _household_years(stale) >= PROCESS_FILL_MIN_HOUSEHOLD_YEARS:
+        for year, written in _fill_in_processes(dirty, stale, path, on_progress):
             report.partitions_written += len(dirty[year])
             report.rows_written += written
             report.years.append(year)
         return report
     for year in sorted(dirty):
         counties = dirty[year]
-        written = _fill_year(year, counties, {c: signatures[(year, c)] for c in counties}, on_progress)
+        written = _fill_year(year, counties, {c: stale[(year, c)] for c in counties}, on_progress)
         report.partitions_written += len(counties)
         report.rows_written += written
         report.years.append(year)
     return report
 
 
+def _household_years(stale: dict[tuple[int, str], int]) -> int:
+    """How many household-years the partitions to fill hold (what decides whether worker processes pay off)."""
+    years = {year for year, _ in stale}
+    counties = {county for _, county in stale}
+    counts = (HouseholdYear.objects.filter(year__in=years, household__county_code__in=counties)
+              .values_list("year", "household__county_code").annotate(n=Count("id")))
+    return sum(n for year, county, n in counts if (year, county) in stale)
+
+
 def _remove(partition: SnapshotPartition) -> None:
-    live_path(partition.year, partition.county_code).unlink(missing_ok=True)
+    if partition.file:
+        live_path(partition.year, partition.file).unlink(missing_ok=True)
     partition.delete()
 
 
-def _fill_year(year: int, counties: set[str], signatures: dict[str, str], on_progress) -> int:
+def _fill_year(year: int, counties: set[str], marks: dict[str, int], on_progress) -> int:
     """One query per county: each is an index range on the operational tables, and memory stays at one batch
     whatever the size of the province. On PostgreSQL, outside a transaction, the counties are filled by
     `ANALYTICS_FILL_WORKERS` threads, each on its own connection (the database, Arrow's CSV parser and the
@@ -141,11 +165,11 @@ def _fill_year(year: int, counties: set[str], signatures: dict[str, str], on_pro
     workers = settings.ANALYTICS_FILL_WORKERS
     # SQLite serialises writers anyway (and an in-memory database locks whole tables): threads only on PostgreSQL.
     if workers <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block or len(counties) < 2:
-        return sum(_fill_county(year, county, signatures[county], progress) for county in sorted(counties))
+        return sum(_fill_county(year, county, marks[county], progress) for county in sorted(counties))
 
     def in_thread(county: str) -> int:
         try:
-            return _fill_county(year, county, signatures[county], progress)
+            return _fill_county(year, county, marks[county], progress)
         finally:
             connection.close()  # the thread's own connection
 
@@ -162,7 +186,7 @@ def _sqlite_file() -> str | None:
     return name
 
 
-def _fill_in_processes(dirty: dict[int, set[str]], signatures: dict, path: str,
+def _fill_in_processes(dirty: dict[int, set[str]], marks: dict[tuple[int, str], int], path: str,
                        on_progress) -> Iterator[tuple[int, int]]:
     """(year, rows written) for each year of `dirty`: every county-year read and written to its temporary file by
     a worker process (`ANALYTICS_FILL_WORKERS`, at least one; one pool for the whole fill); this process renames
@@ -173,8 +197,7 @@ def _fill_in_processes(dirty: dict[int, set[str]], signatures: dict, path: str,
         for year in sorted(dirty):
             futures = {}
             for county in sorted(dirty[year]):
-                target = live_path(year, county)
-                target.parent.mkdir(parents=True, exist_ok=True)
+                target = _new_file(year, county)
                 temporary = target.with_suffix(".parquet.filling")
                 futures[pool.submit(write_partition, path, _partition_sql(year, county), ARROW_SCHEMA,
                                     str(temporary))] = (county, target, temporary)
@@ -185,9 +208,7 @@ def _fill_in_processes(dirty: dict[int, set[str]], signatures: dict, path: str,
                     rows = future.result()
                     if rows:
                         os.replace(temporary, target)
-                    else:  # household-years without anyone in them at year end
-                        target.unlink(missing_ok=True)
-                    _record(year, county, signatures[(year, county)], rows)
+                    _record(year, county, marks[(year, county)], rows, target.name if rows else "")
                     written += rows
                     if on_progress:
                         on_progress(rows)
@@ -223,54 +244,40 @@ def _partition_sql(year: int, county: str) -> str:
     return _year_sql(connection.vendor, year).replace(f"'{COUNTY_PLACEHOLDER}'", f"'{county}'")
 
 
-def _fill_county(year: int, county: str, signature: str, progress) -> int:
+def _fill_county(year: int, county: str, mark: int, progress) -> int:
     sql = _partition_sql(year, county)
-    writer = _PartitionWriter(year)
-    written = 0
+    target = writer = None
     for batch in _batches(sql):
-        if writer.county is None:
-            writer.open(county)
+        if writer is None:
+            target = _new_file(year, county)
+            writer = RowGroupWriter(target.with_suffix(".parquet.filling"), ARROW_SCHEMA)
         writer.write(batch)
-        written += batch.num_rows
         progress(batch.num_rows)
-    if writer.county is None:  # household-years without anyone in them at year end
-        _record(year, county, signature, 0)
-        live_path(year, county).unlink(missing_ok=True)
-    else:
-        writer.finish({county: signature})
-    return written
+    if writer is None:  # household-years without anyone in them at year end
+        _record(year, county, mark, 0, "")
+        return 0
+    writer.close()
+    os.replace(writer.path, target)
+    _record(year, county, mark, writer.rows, target.name)
+    return writer.rows
 
 
-class _PartitionWriter:
-    def __init__(self, year: int):
-        self.year = year
-        self.county: str | None = None
-        self.writer: RowGroupWriter | None = None
-
-    def open(self, county: str) -> None:
-        self.county = county
-        target = live_path(self.year, county)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self.temporary = target.with_suffix(".parquet.filling")
-        self.writer = RowGroupWriter(self.temporary, ARROW_SCHEMA)
-
-    def write(self, batch: pa.RecordBatch) -> None:
-        self.writer.write(batch)
-
-    def finish(self, signatures: dict[str, str]) -> None:
-        if self.writer is None:
-            return
-        self.writer.close()
-        os.replace(self.temporary, live_path(self.year, self.county))
-        _record(self.year, self.county, signatures[self.county], self.writer.rows)
-        self.writer = None
-        self.county = None
+def _new_file(year: int, county: str):
+    """A name of its own for each fill of a partition: the file a record names is always the one filled for it."""
+    target = live_path(year, f"county={county}.{uuid.uuid4().hex[:12]}.parquet")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
 
 
-def _record(year: int, county: str, signature: str, rows: int) -> None:
+def _record(year: int, county: str, mark: int, rows: int, file: str) -> None:
+    """Record a partition's new file (already in place), then remove the file it replaces."""
     with transaction.atomic():
-        SnapshotPartition.objects.update_or_create(year=year, county_code=county,
-                                                   defaults={"signature": signature, "rows": rows})
+        previous = SnapshotPartition.objects.filter(year=year, county_code=county).values_list("file", flat=True)
+        old = next(iter(previous), "")
+        SnapshotPartition.objects.update_or_create(year=year, county_code=county, defaults={
+            "signature": SCHEMA_SIGNATURE, "rows": rows, "mark": mark, "file": file})
+    if old and old != file:
+        live_path(year, old).unlink(missing_ok=True)
 
 
 def _batches(sql: str) -> Iterator[pa.RecordBatch]:

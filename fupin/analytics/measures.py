@@ -4,11 +4,18 @@ Engines reduce millions of rows to small exact integer tables (the income distri
 fen with their weights; Alkire–Foster sums); these functions turn them into the measures. Doing the last step
 once, here, is what makes every engine give the same result to the last bit.
 
-Definitions (poor iff income < line; weights are frequency weights, e.g. persons):
+Definitions (poor iff income < line z; weights are frequency weights, e.g. persons; n persons, q of them poor):
 - H = q / n;  FGT(α) = Σ w·((z − y)/z)^α over the poor / n;  PG = FGT(1);  FGT2 = FGT(2)
-- Watts = Σ w·ln(z / y) over the poor / n (incomes ≤ 0 have no logarithm: Watts is undefined then)
-- Sen (original): H·(I + (1 − I)·Gp), I = mean income gap ratio of the poor, Gp = Gini among the poor
-- Sen (rank variant, as Stata's poverty tools compute it): H·(I + (1 − I)·Gp·q/(q + 1))
+- Watts = Σ w·ln(z / y) over the poor with y > 0, / n. An income ≤ 0 has no logarithm; such a poor person is
+  left out of the sum and kept in n, the convention of the World Bank's Poverty and Inequality Platform
+  (R package wbpip, `md_compute_watts` in R/md_compute_poverty_stats.R: `keep <- welfare > 0 & welfare <
+  povline`, divided by the total weight). The figure is then a lower bound, so the number of persons left out is
+  reported with it (Watts_excluded) instead of the whole area's Watts becoming undefined.
+- Sen (Sen 1976, "Poverty: an ordinal approach to measurement", Econometrica 44(2): 219–231):
+  S = 2 / ((q + 1)·n·z) · Σ_{i=1..q} (z − y_i)·(q + 1 − i), the poor ranked by ascending income (the poorest has
+  i = 1 and the greatest weight q); equivalently H·(I + (1 − I)·Gp·q/(q + 1)), I = mean income gap ratio of the
+  poor, Gp = Gini among the poor (Σ|y_i − y_j| / (2q²μ_p)).
+- Sen, large-sample form (the limit as q grows, which Sen 1976 also gives): H·(I + (1 − I)·Gp)
 - Gini over everyone, from the Lorenz curve of the weighted sorted incomes
 - Alkire–Foster (Alkire & Foster 2011): H = q/n, A = Σ c_i(k) / (q·d), M0 = H·A, M1 = Σ censored normalised gaps
   / (n·d), M2 = Σ squared censored gaps / (n·d)
@@ -26,14 +33,16 @@ class IncomeMeasures:
     H: float
     PG: float
     FGT2: float
-    Watts: float | None
-    Sen: float
-    SenRank: float
+    Watts: float
+    WattsExcluded: int  # poor persons with income ≤ 0, left out of the Watts sum (see the module's docstring)
+    Sen: float  # Sen (1976), with the q/(q + 1) factor
+    SenLargeSample: float  # its large-sample form H·(I + (1 − I)·Gp)
     Gini: float
 
     def as_dict(self) -> dict:
-        return {"H": self.H, "PG": self.PG, "FGT2": self.FGT2, "Watts": self.Watts, "Sen": self.Sen,
-                "Sen_rank": self.SenRank, "Gini": self.Gini, "n": self.n, "line": self.line}
+        return {"H": self.H, "PG": self.PG, "FGT2": self.FGT2, "Watts": self.Watts,
+                "Watts_excluded": self.WattsExcluded, "Sen": self.Sen, "Sen_large_sample": self.SenLargeSample,
+                "Gini": self.Gini, "n": self.n, "line": self.line}
 
 
 def _sorted(incomes, weights) -> tuple[np.ndarray, np.ndarray]:
@@ -68,6 +77,21 @@ def fgt(incomes, line: float, alpha: float, weights=None) -> float:
     return float(np.sum(w[poor] * gaps**alpha) / n)
 
 
+def sen_index(incomes, line: float, weights=None) -> float:
+    """Sen's (1976) index by its rank formula, 2 / ((q + 1)·n·z) · Σ_{i=1..q} (z − y_i)·(q + 1 − i): a weight w at
+    one income stands for w persons of consecutive ranks a + 1 … a + w, whose rank weights q + 1 − i sum to
+    w·(q + 1 − a) − w·(w + 1)/2."""
+    y, w = _sorted(incomes, weights)
+    n = float(w.sum())
+    poor = y < line
+    q = float(w[poor].sum())
+    if not q:
+        return 0.0
+    before = np.concatenate(([0.0], np.cumsum(w[poor])[:-1]))  # a: the poor ranked below each income
+    rank_weights = w[poor] * (q + 1 - before) - w[poor] * (w[poor] + 1) / 2
+    return float(2 * np.sum((line - y[poor]) * rank_weights) / ((q + 1) * n * line))
+
+
 def income_measures(incomes, line: float, weights=None) -> IncomeMeasures:
     """Every income measure of one distribution; `incomes` in any unit, `line` in the same unit."""
     y, w = _sorted(incomes, weights)
@@ -75,20 +99,21 @@ def income_measures(incomes, line: float, weights=None) -> IncomeMeasures:
     poor = y < line
     q = float(w[poor].sum())
     if n == 0:
-        return IncomeMeasures(0, line, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        return IncomeMeasures(0, line, 0.0, 0.0, 0.0, 0.0, 0, 0.0, 0.0, 0.0)
     head = q / n
     gaps = (line - y[poor]) / line
     pg = float(np.sum(w[poor] * gaps) / n)
     fgt2 = float(np.sum(w[poor] * gaps**2) / n)
-    watts = None if np.any(y[poor] <= 0) else float(np.sum(w[poor] * np.log(line / y[poor])) / n)
+    logged = poor & (y > 0)
+    watts = float(np.sum(w[logged] * np.log(line / y[logged])) / n)
+    watts_excluded = round(float(w[poor & (y <= 0)].sum()))
     if q:
         gap_ratio = pg / head  # I: the mean gap of the poor relative to the line
-        gini_poor = gini(y[poor], w[poor])
-        sen = head * (gap_ratio + (1 - gap_ratio) * gini_poor)
-        sen_rank = head * (gap_ratio + (1 - gap_ratio) * gini_poor * q / (q + 1))
+        sen_large_sample = head * (gap_ratio + (1 - gap_ratio) * gini(y[poor], w[poor]))
     else:
-        sen = sen_rank = 0.0
-    return IncomeMeasures(round(n), line, head, pg, fgt2, watts, sen, sen_rank, gini(y, w))
+        sen_large_sample = 0.0
+    return IncomeMeasures(round(n), line, head, pg, fgt2, watts, watts_excluded, sen_index(y, line, w),
+                          sen_large_sample, gini(y, w))
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,21 @@ from django.utils.translation import gettext_lazy as _
 class SnapshotPartition(models.Model):
     """Fill state of one Parquet file of the live snapshot: one year of one county.
 
-    The signature summarises the operational rows behind the file (counts and latest change times); a fill
-    rewrites exactly the partitions whose signature moved. The row is saved only after the file is in place, so
-    a fill killed half-way leaves old files with old signatures, and the next fill redoes just those.
+    `mark` is the county-year's change counter (core.ChangeMark) that the file was filled from, `rollup_mark` the
+    one the stored rollups were computed from: either is stale exactly when the counter has moved past it. The file
+    has a name of its own per fill (`file`), and the row is saved only after the file is in place, so a record
+    always names the file filled for it: a fill killed half-way leaves the old file recorded, a file missing (a
+    database restored elsewhere) is refilled, and a file never belongs to another fill. `signature` names the fact
+    schema the file was written under.
     """
 
     year = models.PositiveSmallIntegerField(_("year"))
     county_code = models.CharField(_("county code"), max_length=6)
     signature = models.CharField(_("signature"), max_length=200)
     rows = models.PositiveIntegerField(_("rows"))
+    mark = models.PositiveBigIntegerField(_("change mark filled"), default=0)
+    rollup_mark = models.PositiveBigIntegerField(_("change mark in the rollups"), default=0)
+    file = models.CharField(_("file"), max_length=100, blank=True)
     filled_at = models.DateTimeField(_("filled at"), auto_now=True)
 
     class Meta:

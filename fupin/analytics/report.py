@@ -21,6 +21,7 @@ from fupin.areas.selectors import designations_in_force, within_area
 from fupin.cooperation.report import east_west_card
 from fupin.core.codelists import localized
 from fupin.core.numbers import display
+from fupin.core.spreadsheets import add_sheet, workbook, write_cell, write_cells
 from fupin.registry import codelists as cl
 from fupin.rules.policy import YearPolicy
 
@@ -475,28 +476,26 @@ def as_markdown(card: dict) -> str:
 
 
 def write_xlsx(card: dict, path) -> None:
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path))
+    book = workbook(path)
     bold = book.add_format({"bold": True})
-    sheet = book.add_worksheet(_("report card"))
+    sheet = add_sheet(book, _("report card"))
     for column, title in enumerate([_("Figure"), _("Value"), _("Unit"), _("How it was computed")]):
-        sheet.write(0, column, title, bold)
+        write_cell(sheet, 0, column, title, bold)
     for row, figure in enumerate(card["figures"], start=1):
-        sheet.write(row, 0, figure["label"])
+        write_cell(sheet, row, 0, figure["label"])
         if figure["value"] is not None:
             sheet.write_number(row, 1, figure["value"])
-        sheet.write(row, 2, figure["unit"])
-        sheet.write(row, 3, f"{figure['how']['metric']} {figure['how']['filters']}")
+        write_cell(sheet, row, 2, figure["unit"])
+        write_cell(sheet, row, 3, f"{figure['how']['metric']} {figure['how']['filters']}")
     sheet.set_column(0, 0, 40)
     sheet.set_column(3, 3, 60)
-    ethnic = book.add_worksheet(_("By ethnic group"))
+    ethnic = add_sheet(book, _("By ethnic group"))
     baseline, year = card["baseline"], card["year"]
     for column, title in enumerate([_("Ethnic group"), f"{_('Poor')} {baseline}", f"{_('Poor')} {year}",
                                     _("Exited")]):
-        ethnic.write(0, column, title, bold)
+        write_cell(ethnic, 0, column, title, bold)
     for row, item in enumerate(card["by_ethnicity"], start=1):
-        ethnic.write_row(row, 0, [item["label"], item["poor_baseline"], item["poor_year"], item["exited"]])
+        write_cells(ethnic, row, 0, [item["label"], item["poor_baseline"], item["poor_year"], item["exited"]])
     book.close()
 
 

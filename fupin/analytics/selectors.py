@@ -111,6 +111,7 @@ def dashboard(*, actor, area_code: str | None = None, year: int | None = None) -
         children = sorted(({"code": code, "name": names.get(code, code), "poor": values.get("poor.persons"),
                             "population": values.get("population"), "incidence": values.get("incidence")}
                            for code, values in by_code.items()), key=lambda item: item["code"])
+    freshness = rollups_freshness(prefixes=[query.area] if query.area else query.prefixes, years=[year])
     breakdowns = {}
     for by in DASHBOARD_BREAKDOWNS:
         rows = Rollup.objects.filter(year=year, area_code__in=codes, metric="poor.persons",
@@ -122,4 +123,27 @@ def dashboard(*, actor, area_code: str | None = None, year: int | None = None) -
         breakdowns[by] = sorted(({"key": key, "label": breakdown_label(by, key) or "—", "persons": value}
                                  for key, value in counts.items()), key=lambda item: -item["persons"])
     return {"area": area, "year": year, "years": years, "headline": headline, "trend": trend,
-            "children": children, "child_level": child_level, "breakdowns": breakdowns}
+            "children": children, "child_level": child_level, "breakdowns": breakdowns, **freshness}
+
+
+def rollups_freshness(*, prefixes, years: list[int]) -> dict:
+    """When the rollups of these areas and years were computed (`as_of`) and whether a change has come since
+    (`refreshing`: a refresh is queued, and pages say the figures are being refreshed instead of passing them off
+    as current). A frozen year never moves (`frozen`)."""
+    from django.db.models import Max
+
+    from fupin.core.changes import change_versions
+
+    from .models import FrozenSnapshot, Rollup, SnapshotPartition
+    from .signals import refresh_queue
+
+    frozen = set(FrozenSnapshot.objects.filter(year__in=years).values_list("year", flat=True))
+    live = [year for year in years if year not in frozen]
+    computed = {(county, year): mark for county, year, mark in SnapshotPartition.objects.filter(
+        year__in=live).values_list("county_code", "year", "rollup_mark")}
+    marks = change_versions(years=live, prefixes=list(prefixes) if prefixes else None)
+    refreshing = any(computed.get(key, -1) < version for key, version in marks.items())
+    if refreshing:
+        refresh_queue()
+    as_of = Rollup.objects.filter(year__in=years).aggregate(at=Max("computed_at"))["at"]
+    return {"as_of": as_of, "refreshing": refreshing, "frozen": bool(frozen)}

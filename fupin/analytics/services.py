@@ -8,6 +8,7 @@ import hashlib
 import shutil
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,7 @@ from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
 from fupin.areas.codes import Level, level_of
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
-from fupin.core.bulk import insert_rows
+from fupin.core.bulk import chunked, insert_rows
 from fupin.core.errors import Conflict, PermissionDenied
 
 from .engines import frozen_dir, get_engine, live_path
@@ -89,26 +90,38 @@ def rollup_rows(engine, year: int) -> list[dict]:
 
 def rollups_refresh(*, actor, full: bool = False, years: list[int] | None = None, engine: str = "duckdb",
                     on_progress=None) -> dict:
-    """Fill the snapshot, then recompute the rollups of every year whose partitions moved (all years if `full`),
-    each year replaced in one transaction."""
+    """Fill the snapshot, then recompute the rollups of every year in which a county-year changed since its
+    rollups were computed (all years if `full`), each year replaced in one transaction."""
     _require_nationwide(actor)
     started = timezone.now()
     fill = snapshot_fill(years=years, full=full, on_progress=on_progress)
+    partitions = SnapshotPartition.objects.all()
+    if years:
+        partitions = partitions.filter(year__in=years)
     known = set(SnapshotPartition.objects.values_list("year", flat=True))
     missing = known - set(Rollup.objects.values_list("year", flat=True).distinct())
     if full:
         targets = set(years) if years else known
     else:
         frozen = set(FrozenSnapshot.objects.values_list("year", flat=True))
-        targets = (set(fill.years) - frozen) | missing
+        moved = set(partitions.filter(rollup_mark__lt=F("mark")).values_list("year", flat=True))
+        targets = (moved - frozen) | (missing & set(years or known))
     stale = set(Rollup.objects.exclude(year__in=known).values_list("year", flat=True).distinct())
     runner = get_engine(engine)
     written = 0
     for year in sorted(targets):
+        # The counters the rollups are computed from, read before their rows (a change meanwhile stays stale).
+        marks = dict(SnapshotPartition.objects.filter(year=year).values_list("county_code", "mark"))
         rows = rollup_rows(runner, year)
         with transaction.atomic():
             Rollup.objects.filter(year=year).delete()
             written += insert_rows(Rollup, rows)
+            by_mark: dict[int, list[str]] = {}
+            for county, mark in marks.items():
+                by_mark.setdefault(mark, []).append(county)
+            for mark, counties in by_mark.items():
+                for chunk in chunked(counties, 500):
+                    SnapshotPartition.objects.filter(year=year, county_code__in=chunk).update(rollup_mark=mark)
     with transaction.atomic():
         Rollup.objects.filter(year__in=stale).delete()
         summary = {**fill.as_dict(), "rollup_years": sorted(targets), "rollup_rows": written,
@@ -130,7 +143,7 @@ def snapshot_freeze(*, actor, year: int) -> FrozenSnapshot:
     manifest = []
     for partition in SnapshotPartition.objects.filter(year=year, rows__gt=0).order_by("county_code"):
         name = f"county={partition.county_code}.parquet"
-        shutil.copyfile(live_path(year, partition.county_code), target / name)
+        shutil.copyfile(live_path(year, partition.file), target / name)
         digest = hashlib.sha256((target / name).read_bytes()).hexdigest()
         manifest.append({"file": name, "county": partition.county_code, "rows": partition.rows, "sha256": digest})
     with transaction.atomic():

@@ -1,12 +1,11 @@
-"""Rollups follow the registry: an import or a procedure's decision queues one refresh (incremental) as the
-system account, unless one is already waiting."""
+"""Rollups follow the registry: every committed change (core.changes.mark_changed) queues one incremental refresh
+as the system account, unless one is already waiting. Readers never depend on it: they compare change counters."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.dispatch import receiver
 
-from fupin.core.signals import registry_changed
+from fupin.core.signals import changes_committed
 from fupin.jobs.models import Job, JobStatus
 from fupin.jobs.services import job_submit
 
@@ -23,6 +22,6 @@ def refresh_queue() -> Job | None:
     return job_submit(actor=system, kind=REFRESH_KIND, params={})
 
 
-@receiver(registry_changed)
-def _registry_changed(sender, **kwargs):
-    transaction.on_commit(refresh_queue)
+@receiver(changes_committed)
+def _changes_committed(sender, **kwargs):
+    refresh_queue()  # sent after the commit already

@@ -63,7 +63,7 @@ def _shapes(level: int) -> dict[str, dict]:
     source = _folder() / FILES[level]
     stat = source.stat()
     key = hashlib.sha256(f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{PRECISION[level]}".encode())
-    cached = Path(settings.BASE_DIR) / "var" / "boundaries" / f"{level}-{key.hexdigest()[:16]}.json"
+    cached = Path(settings.FUPIN_BOUNDARIES_CACHE_DIR) / f"{level}-{key.hexdigest()[:16]}.json"
     if cached.exists():
         return json.loads(cached.read_text(encoding="utf-8"))
     shapes = _read(source, level)

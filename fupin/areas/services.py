@@ -11,8 +11,9 @@ from fupin.accounts.scoping import can, require
 from fupin.audit import registry
 from fupin.audit.services import audit_record
 from fupin.core.bulk import chunked
+from fupin.core.changes import mark_changed
 from fupin.core.errors import Conflict, ValidationFailed
-from fupin.imports.reports import ImportReport
+from fupin.imports.reports import ImportReport, import_writes
 from fupin.imports.tabular import open_table
 
 from . import codes
@@ -128,16 +129,27 @@ def area_year_save(*, actor, area: Area, year: int, rural_population: int, house
     _check_years(year, None)
     if rural_population < 0 or (households is not None and households < 0):
         raise ValidationFailed(_("Population and households cannot be negative."), field="rural_population")
-    return _save_area_record(
-        actor=actor, model=AreaYear, instance=instance, area=area, unique={"year": year},
-        values={"rural_population": rural_population, "households": households},
-        conflict=_("This area already has figures for that year."), action=AREA_YEAR_SAVED,
-        snapshot=_area_year_snapshot,
-    )
+    before = (instance.area_id, instance.year) if instance else None
+    with transaction.atomic():
+        item = _save_area_record(
+            actor=actor, model=AreaYear, instance=instance, area=area, unique={"year": year},
+            values={"rural_population": rural_population, "households": households},
+            conflict=_("This area already has figures for that year."), action=AREA_YEAR_SAVED,
+            snapshot=_area_year_snapshot,
+        )
+        _mark_populations([before, (item.area_id, item.year)])
+    return item
 
 
 def area_year_delete(*, actor, instance: AreaYear) -> None:
-    _delete_area_record(actor=actor, instance=instance, action=AREA_YEAR_DELETED, snapshot=_area_year_snapshot)
+    with transaction.atomic():
+        _mark_populations([(instance.area_id, instance.year)])
+        _delete_area_record(actor=actor, instance=instance, action=AREA_YEAR_DELETED, snapshot=_area_year_snapshot)
+
+
+def _mark_populations(area_years) -> None:
+    """A rural population is the denominator of 贫困发生率: its change moves the statistics of its county-year."""
+    mark_changed((code[:6], year) for code, year in filter(None, area_years))
 
 
 def _area_year_snapshot(item: AreaYear) -> dict:
@@ -317,7 +329,7 @@ def _upsert_area_years(report: ImportReport, items) -> None:
         for chunk in chunked([item[1].code for item in items], 500)
         for y in AreaYear.objects.filter(area_id__in=chunk)
     }
-    new = []
+    new, changed = [], []
     fields = ("rural_population", "households", "collective_income", "rural_income_per_capita")
     for _number, area, year, *values in items:
         current = existing.get((area.code, year))
@@ -327,11 +339,13 @@ def _upsert_area_years(report: ImportReport, items) -> None:
             for name, value in zip(fields, values, strict=True):
                 setattr(current, name, value)
             current.save(update_fields=[*fields, "updated_at"])
+            changed.append((area.code, year))
             report.updated += 1
         else:
             report.unchanged += 1
     AreaYear.objects.bulk_create(new, batch_size=1000)
     report.created += len(new)
+    _mark_populations([*changed, *((item.area_id, item.year) for item in new)])
 
 
 def ethnic_population_import(*, actor, path: str | Path, dry_run: bool = False,
@@ -383,13 +397,13 @@ def ethnic_population_import(*, actor, path: str | Path, dry_run: bool = False,
 
 
 def _write_import(report: ImportReport, actor, skip_invalid: bool, action: str, path, write) -> ImportReport:
-    """All-or-nothing by default: one bad row and nothing is written. With `skip_invalid` the valid rows are."""
-    if report.dry_run or (report.errors and not skip_invalid):
+    """All-or-nothing by default: one bad row and nothing is written. With `skip_invalid` the valid rows are. A dry
+    run writes the valid rows to count them and rolls back (fupin.imports.reports.import_writes)."""
+    if report.errors and not (skip_invalid or report.dry_run):
         return report
     rejected = {error.row for error in report.errors}
-    with transaction.atomic():
+    with import_writes(report):
         write(rejected)
         audit_record(actor=actor, action=action, object_type="import", object_id=Path(path).name,
-                     after={k: v for k, v in report.as_dict().items() if k != "errors"})
-    report.written = True
+                     after=report.audit_summary())
     return report

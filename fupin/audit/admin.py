@@ -7,7 +7,8 @@ from .registry import label_for
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["seq", "occurred_at", "actor_name", "action_label", "object_type", "object_id", "area_code"]
+    list_display = ["seq", "occurred_at", "actor_name", "action_label", "object_type", "object_id", "area_code",
+                    "key_id"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_id", "actor_name", "request_id", "area_code"]
 

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """One attributable change, chained to the one before it by hash so that edits and deletions show."""
+    """One attributable change, chained to the one before it by a keyed hash so that edits, deletions and
+    insertions show (ADR 0014)."""
 
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
     occurred_at = models.DateTimeField(_("time"), db_index=True)
@@ -21,6 +22,9 @@ class AuditEvent(models.Model):
     request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
+    # The id of the key (kept outside the database) the hash was computed with; "legacy": plain SHA-256, the
+    # events recorded before the chain was keyed.
+    key_id = models.CharField(_("key id"), max_length=32)
 
     class Meta:
         verbose_name = _("audit event")

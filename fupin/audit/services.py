@@ -1,12 +1,16 @@
 import hashlib
+import hmac
 import json
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
 from fupin.core.context import current_request_id
 
+from .checkpoints import write_checkpoint_after_commit
+from .keys import keyring
 from .models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -19,14 +23,30 @@ def _plain(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
+def _payload(prev_hash, seq, occurred_at, actor_id, actor_name, action, object_type, object_id, area_code,
+             before, after, request_id, *extra) -> bytes:
+    return json.dumps(
+        [prev_hash, seq, occurred_at.isoformat(timespec="microseconds"), actor_id, actor_name, action,
+         object_type, object_id, area_code, before, after, request_id, *extra],
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder,
+    ).encode("utf-8")
+
+
 def event_hash(*, prev_hash, seq, occurred_at, actor_id, actor_name, action, object_type, object_id,
                area_code, before, after, request_id) -> str:
-    payload = json.dumps(
-        [prev_hash, seq, occurred_at.isoformat(timespec="microseconds"), actor_id, actor_name, action,
-         object_type, object_id, area_code, before, after, request_id],
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder,
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    """The plain SHA-256 of the events recorded before the chain was keyed (key id "legacy"). Anyone can compute
+    it, so it shows accidental damage only; verification still checks it on those events."""
+    return hashlib.sha256(_payload(prev_hash, seq, occurred_at, actor_id, actor_name, action, object_type,
+                                   object_id, area_code, before, after, request_id)).hexdigest()
+
+
+def keyed_event_hash(secret: bytes, key_id: str, *, prev_hash, seq, occurred_at, actor_id, actor_name, action,
+                     object_type, object_id, area_code, before, after, request_id) -> str:
+    """HMAC-SHA256 of the event and the one before it under a key kept outside the database. The key's id is part
+    of what is signed, so an event cannot be moved under another key (or back to the plain hash) unnoticed."""
+    payload = _payload(prev_hash, seq, occurred_at, actor_id, actor_name, action, object_type, object_id,
+                       area_code, before, after, request_id, key_id)
+    return hmac.new(secret, payload, hashlib.sha256).hexdigest()
 
 
 def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_id: str = "",
@@ -51,9 +71,14 @@ def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_
             "after": _plain(after),
             "request_id": current_request_id(),
         }
-        digest = event_hash(prev_hash=head.last_hash, **fields)
-        event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, **fields)
+        keys = keyring()
+        digest = keyed_event_hash(keys.current, keys.current_id, prev_hash=head.last_hash, **fields)
+        event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, key_id=keys.current_id, **fields)
         head.last_seq = event.seq
         head.last_hash = digest
         head.save(update_fields=["last_seq", "last_hash"])
+        every = settings.FUPIN_AUDIT_CHECKPOINT_EVERY
+        if every and event.seq % every == 0:
+            # robust: a checkpoint folder that cannot be written is logged, it does not fail the committed change
+            transaction.on_commit(write_checkpoint_after_commit, robust=True)
     return event

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .context import reset_request_id, set_request_id
+from .spreadsheets import csv_cell
 
 FORMATS = ("table", "json", "csv")
 
@@ -87,7 +88,7 @@ class FupinCommand(BaseCommand):
         if self.output_format == "csv":
             writer = csv.DictWriter(self.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
             return
         table = Table(title=title)
         for column in columns:

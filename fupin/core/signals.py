@@ -2,5 +2,6 @@
 
 from django.dispatch import Signal
 
-# Sent after registry records changed in bulk (an import, a procedure's decision); `years` may be None (unknown).
-registry_changed = Signal()
+# Sent by core.changes.mark_changed after the transaction that marked (county, year) pairs commits, with `years`
+# and `counties`. Only a hint to refresh early: readers compare change counters and never trust it for correctness.
+changes_committed = Signal()

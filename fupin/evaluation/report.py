@@ -4,6 +4,7 @@ appeals and the villages sampled — as PDF (WeasyPrint) and xlsx (xlsxwriter), 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from fupin.core.spreadsheets import add_sheet, workbook, write_cell, write_cells
 from fupin.workflows.notices import FONTS
 
 from .models import Appeal, Evaluation
@@ -41,41 +42,39 @@ def render_pdf(evaluation: Evaluation, figures: dict) -> bytes:
 
 
 def write_xlsx(evaluation: Evaluation, figures: dict, path) -> None:
-    import xlsxwriter
-
     context = report_context(evaluation, figures)
-    book = xlsxwriter.Workbook(str(path))
+    book = workbook(path)
     bold = book.add_format({"bold": True})
     share = book.add_format({"num_format": "0.00%"})
-    sheet = book.add_worksheet(_("Figures"))
-    sheet.write_row(0, 0, [_("Indicator"), _("Estimate"), _("Interval lower bound (95 percent)"),
-                           _("Interval upper bound (95 percent)"),
-                           _("Standard error"), _("Threshold"), _("Sample"), _("Passed")], bold)
+    sheet = add_sheet(book, _("Figures"))
+    write_cells(sheet, 0, 0, [_("Indicator"), _("Estimate"), _("Interval lower bound (95 percent)"),
+                              _("Interval upper bound (95 percent)"),
+                              _("Standard error"), _("Threshold"), _("Sample"), _("Passed")], bold)
     for row, item in enumerate(figures["indicators"].values(), start=1):
-        sheet.write(row, 0, item["label"])
+        write_cell(sheet, row, 0, item["label"])
         for column, name in ((1, "estimate"), (2, "ci_low"), (3, "ci_high"), (4, "standard_error")):
             if item[name] is not None:
                 sheet.write_number(row, column, item[name], share if name != "standard_error" else None)
-        sheet.write(row, 5, context["rows"][row - 1]["threshold"])
-        sheet.write(row, 6, context["rows"][row - 1]["sample"])
-        sheet.write(row, 7, _("yes") if item["passed"] else _("no"))
+        write_cell(sheet, row, 5, context["rows"][row - 1]["threshold"])
+        write_cell(sheet, row, 6, context["rows"][row - 1]["sample"])
+        write_cell(sheet, row, 7, _("yes") if item["passed"] else _("no"))
     verdict = figures["verdict"]
     last = len(figures["indicators"]) + 2
-    sheet.write(last, 0, _("Verdict"), bold)
-    sheet.write(last, 1, _("may exit") if verdict["passed"] else _("may not exit"))
+    write_cell(sheet, last, 0, _("Verdict"), bold)
+    write_cell(sheet, last, 1, _("may exit") if verdict["passed"] else _("may not exit"))
     sheet.set_column(0, 0, 42)
     sheet.set_column(1, 7, 16)
-    design = book.add_worksheet(_("Sample"))
-    design.write_row(0, 0, [_("Village"), _("Households planned to exit"), _("Ordinary households"),
-                            _("Ordinary households sampled")], bold)
+    design = add_sheet(book, _("Sample"))
+    write_cells(design, 0, 0, [_("Village"), _("Households planned to exit"), _("Ordinary households"),
+                               _("Ordinary households sampled")], bold)
     for row, village in enumerate(context["villages"], start=1):
-        design.write_row(row, 0, [f"{village.area.name} ({village.area_id})", village.exit_households,
-                                  village.ordinary_households, village.ordinary_sampled])
+        write_cells(design, row, 0, [f"{village.area.name} ({village.area_id})", village.exit_households,
+                                     village.ordinary_households, village.ordinary_sampled])
     design.set_column(0, 0, 36)
-    appeals = book.add_worksheet(_("Appeals"))
-    appeals.write_row(0, 0, [_("Household"), _("Village"), _("Finding"), _("Status"), _("Evidence"),
-                             _("Reason for the decision")], bold)
+    appeals = add_sheet(book, _("Appeals"))
+    write_cells(appeals, 0, 0, [_("Household"), _("Village"), _("Finding"), _("Status"), _("Evidence"),
+                                _("Reason for the decision")], bold)
     for row, item in enumerate(context["appeals"], start=1):
-        appeals.write_row(row, 0, [item["household"], item["village"], str(item["finding"]), str(item["status"]),
-                                   item["evidence"], item["note"]])
+        write_cells(appeals, row, 0, [item["household"], item["village"], str(item["finding"]),
+                                      str(item["status"]), item["evidence"], item["note"]])
     book.close()

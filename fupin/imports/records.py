@@ -1,8 +1,8 @@
 """Workbook imports of plain records (pairings, funds, measures, loans, teams, projects …), one engine for every app,
 with the household import's contract: headers in either script or English, codes or labels for enumerations,
 every rejected row reported with its row number, column and reason in Chinese and English, all or nothing
-unless `skip_invalid`, `dry_run` writes nothing, and re-importing the same file changes nothing (each kind names
-its natural key).
+unless `skip_invalid`, `dry_run` keeps nothing (it counts what it would write), and re-importing the same file
+changes nothing (each kind names its natural key).
 
 An app declares a RecordSpec per kind (its columns, natural key, the area that decides who may import a row and
 its service rules) and resolvers for the references its columns hold (a party, a cadre, a project …).
@@ -31,7 +31,7 @@ from fupin.core.codelists import CodeList
 from fupin.core.errors import ValidationFailed
 from fupin.registry.models import Household, Member
 
-from .reports import ImportReport
+from .reports import ImportReport, import_writes
 from .tabular import Column, open_table
 
 AREA_LABELS = ("行政区划代码", "區劃代碼", "area", "area code")
@@ -238,8 +238,12 @@ def record_import(*, actor, spec: RecordSpec, path: str | Path, references: dict
                        + [Column(key, item.labels, False) for key, item in zip(item_keys, items, strict=True)])
     header = {key: column.header for key, column in table.columns.items()}
     first = header[spec.fields[0].key]
-    rows = list(table.records())
+    refused: list[tuple] = []  # cells Excel may have corrupted (Table.records): reported, their rows not stored
+    rows = list(table.records(lambda number, key, refusal: refused.append((number, key, refusal))))
     report = ImportReport(rows=len(rows), dry_run=dry_run)
+    for number, key, refusal in refused:
+        report.error(number, header[key], refusal.message, **refusal.params)
+    refused_rows = {number for number, _key, _refusal in refused}
     if spec.melt is not None:
         for text in table.unmatched.values():
             report.error(table.header_row, text, spec.melt.unknown, value=text)
@@ -249,6 +253,8 @@ def record_import(*, actor, spec: RecordSpec, path: str | Path, references: dict
     for number, texts in rows:
         if spec.gather is not None:
             records_of[number] = tuple(texts.get(name, "") for name in spec.gather.by)
+        if number in refused_rows:
+            continue
         values, ok = _parse_cells(report, number, texts, spec.fields, [f.key for f in spec.fields], header, resolve,
                                   spec.defaults)
         if spec.melt is not None:
@@ -281,15 +287,14 @@ def record_import(*, actor, spec: RecordSpec, path: str | Path, references: dict
         records = _records(spec, parsed, records_of, report, header, first)
         return _write_through_service(spec, records, actor, report, header, first, audit_action, object_type, path,
                                       dry_run, skip_invalid)
-    if dry_run or (report.errors and not skip_invalid):
+    if report.errors and not (skip_invalid or dry_run):
         return report
     rejected = {error.row for error in report.errors}
-    with transaction.atomic():
+    with import_writes(report):  # a dry run writes the valid rows to count them, then rolls back
         for _number, values in (item for item in parsed.values() if item[0] not in rejected):
             _upsert(spec, values, actor, report)
         audit_record(actor=actor, action=audit_action, object_type=object_type, object_id=Path(path).name,
-                     after={k: v for k, v in report.as_dict().items() if k != "errors"})
-    report.written = True
+                     after=report.audit_summary())
     return report
 
 
@@ -382,7 +387,8 @@ class _Rollback(Exception):
 def _write_through_service(spec, records, actor, report, header, first, audit_action, object_type, path, dry_run,
                            skip_invalid) -> ImportReport:
     """Each record through the app's service in a savepoint; the whole file in one transaction, rolled back on a
-    dry run or (without `skip_invalid`) when any row was refused — so every refused row is reported either way."""
+    dry run or (without `skip_invalid`) when any row was refused — so every refused row is reported either way,
+    and a dry run counts what the services would write."""
     try:
         with transaction.atomic():
             for numbers, values in records:
@@ -408,9 +414,8 @@ def _write_through_service(spec, records, actor, report, header, first, audit_ac
             if dry_run or (report.errors and not skip_invalid):
                 raise _Rollback
             audit_record(actor=actor, action=audit_action, object_type=object_type, object_id=Path(path).name,
-                         after={k: v for k, v in report.as_dict().items() if k != "errors"})
-    except _Rollback:
-        report.created = report.updated = report.unchanged = 0
+                         after=report.audit_summary())
+    except _Rollback:  # the counts stay: the summary reports them as written only when they were
         return report
     report.written = True
     return report

@@ -1,6 +1,10 @@
-"""Writing workbooks: streamed (constant memory) with xlsxwriter, split across sheets past Excel's row limit."""
+"""Writing workbooks: streamed (constant memory) with xlsxwriter, split across sheets past Excel's row limit.
+Cells are written by fupin.core.spreadsheets: a name like `=cmd|' /C calc'!A0` from a file or the registry is
+text in an export or an error workbook, never a formula."""
 
 from collections.abc import Iterable
+
+from fupin.core.spreadsheets import add_sheet, workbook, write_cells
 
 EXCEL_MAX_ROWS = 1_048_576
 
@@ -9,17 +13,15 @@ class SheetWriter:
     """Rows go to sheet 1, 2, … with the header repeated, each holding at most Excel's limit."""
 
     def __init__(self, path, header: list[str], *, title: str = "数据", max_rows: int = EXCEL_MAX_ROWS):
-        import xlsxwriter
-
-        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+        self.book = workbook(path, {"constant_memory": True})
         self.header, self.title, self.capacity = header, title, max_rows - 1
         self.bold = self.book.add_format({"bold": True})
         self.sheet, self.row, self.sheets = None, 0, 0
 
     def _new_sheet(self) -> None:
         self.sheets += 1
-        self.sheet = self.book.add_worksheet(self.title if self.sheets == 1 else f"{self.title}{self.sheets}")
-        self.sheet.write_row(0, 0, self.header, self.bold)
+        self.sheet = add_sheet(self.book, self.title if self.sheets == 1 else f"{self.title}{self.sheets}")
+        write_cells(self.sheet, 0, 0, self.header, self.bold)
         self.sheet.freeze_panes(1, 0)
         self.row = 0
 
@@ -27,7 +29,7 @@ class SheetWriter:
         if self.sheet is None or self.row >= self.capacity:
             self._new_sheet()
         self.row += 1
-        self.sheet.write_row(self.row, 0, ["" if v is None else v for v in values])
+        write_cells(self.sheet, self.row, 0, values)
 
     def close(self) -> None:
         if self.sheet is None:

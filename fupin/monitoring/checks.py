@@ -83,8 +83,10 @@ def _previous(column: str, year: int):
 
 @check("income_drop")
 def income_drop(rule, scope):
-    """Per-capita net income of year Y at or below (1 − share) × that of year Y−1: a drop of at least the share."""
-    rows = (HouseholdYear.objects.filter(year=scope.year, household__in=scope.households)
+    """Per-capita net income of year Y at or below (1 − share) × that of year Y−1: a drop of at least the share.
+    An income not entered in either year (a year opened by the roll-forward) is unknown: nothing to compare."""
+    rows = (HouseholdYear.objects.filter(year=scope.year, household__in=scope.households,
+                                         net_income_per_capita__isnull=False)
             .annotate(previous=_previous("net_income_per_capita", scope.year - 1)).filter(previous__gt=0)
             .values_list("household_id", "household__area_id", "net_income_per_capita", "previous"))
     for household_id, area, income, previous in rows.iterator(chunk_size=20000):
@@ -103,7 +105,7 @@ def income_drop(rule, scope):
 @check("income_under_threshold")
 def income_under_threshold(rule, scope):
     """The rules' monitoring evaluation (rules.evaluation.monitoring_categories): categories 1 and 2, income per
-    head at or under the province's monitoring threshold of the year."""
+    head at or under the province's monitoring threshold of the year (an income not entered is in none)."""
     for verdict in evaluation.monitoring_categories(year=scope.year, households=scope.households,
                                                     policy=scope.policy):
         if verdict.category not in CATEGORIES_BY_INCOME:
@@ -182,7 +184,8 @@ def disaster(rule, scope):
 @check("only_earner_job_loss")
 def only_earner_job_loss(rule, scope):
     """The registry's signal of a lost job: the household has exactly one active member able to work (labour
-    capacity in `earner_labour`), earned wages in year Y−1 and none in year Y."""
+    capacity in `earner_labour`), earned wages in year Y−1 and none in year Y (entered as 0: wages not entered
+    are unknown)."""
     rows = list(HouseholdYear.objects.filter(year=scope.year, household__in=scope.households, wage_income=0)
                 .annotate(previous=_previous("wage_income", scope.year - 1)).filter(previous__gt=0)
                 .values_list("household_id", "household__area_id", "previous"))

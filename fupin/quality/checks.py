@@ -211,6 +211,8 @@ def exited_unresolved(rules, scope):
 
 @check("income_out_of_range")
 def income_out_of_range(rules, scope):
+    """Per-capita net income at or under 0 or above the rule's maximum. An income not entered (None: a year opened
+    by the roll-forward) is unknown, not 0, and is not flagged."""
     for rule in rules:
         limit = rule.params.get("max", 100000)
         rows = _years(scope).filter(Q(net_income_per_capita__lte=0) | Q(net_income_per_capita__gt=limit))
@@ -221,6 +223,7 @@ def income_out_of_range(rules, scope):
 
 @check("business_without_expense")
 def business_without_expense(rules, scope):
+    """Business income with expenses entered as 0 (expenses not entered are unknown: not flagged)."""
     rows = _years(scope).filter(business_income__gt=0, business_expense=0)
     for household_id, income in rows.values_list("household_id", "business_income"):
         for rule in rules:

@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
@@ -15,7 +14,7 @@ from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.bulk import insert_rows
 from fupin.core.errors import PermissionDenied, ValidationFailed
-from fupin.imports.reports import ImportReport
+from fupin.imports.reports import ImportReport, import_writes
 from fupin.imports.tabular import Column, open_table
 from fupin.registry.idnumbers import IdNumberError, parse_id_number
 
@@ -43,8 +42,16 @@ def department_list_import(*, actor, source: str, name: str, path: str | Path, r
     header = {key: column.header for key, column in table.columns.items()}
     report = ImportReport(dry_run=dry_run)
     rows = []
-    for number, values in table.records():
+    refused: set[int] = set()
+
+    def refuse(number: int, key: str, refusal) -> None:  # a cell Excel may have corrupted (Table.records)
+        report.error(number, header[key], refusal.message, **refusal.params)
+        refused.add(number)
+
+    for number, values in table.records(refuse):
         report.rows += 1
+        if number in refused:
+            continue
         ok = True
         try:
             identity = parse_id_number(values["id_number"], today=received_on).number
@@ -69,9 +76,9 @@ def department_list_import(*, actor, source: str, name: str, path: str | Path, r
         if ok:
             rows.append({"id_number": identity, "name": values.get("name", "")[:60], "value": value, "date": day,
                          "detail": values.get("detail", "")[:200], "row": number})
-    if dry_run or (report.errors and not skip_invalid):
+    if report.errors and not (skip_invalid or dry_run):
         return report
-    with transaction.atomic():
+    with import_writes(report):  # a dry run makes the writes to count them, then rolls back
         listed, created = DepartmentList.objects.get_or_create(source=source, name=name, defaults={
             "received_on": received_on, "imported_by": actor})
         if not created:
@@ -82,5 +89,4 @@ def department_list_import(*, actor, source: str, name: str, path: str | Path, r
         listed.save(update_fields=["rows", "received_on", "imported_by"])
         report.created = len(rows)
         audit_record(actor=actor, action=LIST_IMPORTED, obj=listed, after={"source": source, "rows": len(rows)})
-    report.written = True
     return report

@@ -248,9 +248,12 @@ class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
         return Response(HouseholdYearSerializer(household.years.order_by("year"), many=True).data)
 
     @extend_schema(request=dict, responses=HouseholdYearSerializer)
-    @action(detail=True, methods=["put"], url_path=r"years/(?P<year>\d{4})")
+    @action(detail=True, methods=["put", "patch"], url_path=r"years/(?P<year>\d{4})")
     def year(self, request, pk=None, year=None):
-        """Create or replace the year's record; incomes are recomputed from the components."""
+        """Create the year's record, or update it. PUT and PATCH are the same partial update (a year record is
+        entered a few figures at a time, never retyped whole): the fields sent replace the stored ones, the fields
+        not sent keep their values, and a field sent as null or "" is cleared to "not entered". Net and per-capita
+        income are read-only, recomputed from the whole record after every update."""
         row = services.household_year_save(actor=request.user, household=self.get_object(), year=int(year),
                                            data=request.data)
         return Response(HouseholdYearSerializer(row).data)

@@ -36,7 +36,9 @@ from fupin.core.bulk import (
     update_rows,
     without_jit,
 )
+from fupin.core.changes import mark_changed
 
+from .changes import mark_households
 from .consistency import province_policy
 from .masking import mask_id_number
 from .models import Household, HouseholdYear, Member, StatusTransition
@@ -376,6 +378,8 @@ def _create(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
     insert_rows(Member, members, columns=("household_id", *MEMBER_ROW), typed=True)
     insert_rows(HouseholdYear, years, typed=True)
     insert_rows(StatusTransition, transitions, columns=TRANSITION_ROW, typed=True)
+    county_of = {pk: item.area.code[:6] for pk, item in zip(ids, items, strict=True)}
+    mark_changed((county_of[row["household_id"]], row["year"]) for row in years)
     if any(m[1 + _ID_NUMBER] is None and m[1 + _BIRTH_DATE] is not None for m in members):
         # Only members without an ID number (and with a birth date) can be duplicates by name: skip the lookup
         # of newcomers, a probe per household, when the batch has none.
@@ -397,6 +401,7 @@ def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
     years = {(y.household_id, y.year): y for chunk in chunked(pks, 500)
              for y in HouseholdYear.objects.filter(household_id__in=chunk, year__in={i.sub.year for i in items})}
     changed_households, changed_members, new_members, changed_years, new_years, transitions = [], [], [], [], [], []
+    touched = []
     for item in items:
         household = households[item.existing]
         changed = False
@@ -432,8 +437,9 @@ def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
                 members_changed += 1
         year_touched = False
         if item.year is not None:
-            values = year_values(item.year, len(item.members), household.status)
             row = years.get((household.pk, item.sub.year))
+            # A stored year is updated by what the file gives, its incomes computed from the whole record.
+            values = year_values(item.year, len(item.members), household.status, stored=row)
             if row is None:
                 new_years.append({"household_id": household.pk, "year": item.sub.year, **values})
                 year_touched = True
@@ -447,6 +453,7 @@ def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
             changed_households.append(household)
         if changed or members_changed or added or year_touched:
             result.households_updated += 1
+            touched.append(household.pk)
         else:
             result.unchanged += 1
     result.members_updated += len(changed_members)
@@ -463,3 +470,4 @@ def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
                                                    if f.name not in {"id", "household", "year", "created_at"}])
     insert_rows(HouseholdYear, new_years, typed=True)
     StatusTransition.objects.bulk_create(transitions, batch_size=1000)
+    mark_households(touched)

@@ -15,6 +15,8 @@ from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.bulk import chunked
 from fupin.core.errors import PermissionDenied
+from fupin.core.spreadsheets import add_sheet, csv_row, workbook, write_cell, write_cells
+from fupin.imports.tabular import identity_of
 from fupin.imports.workbooks import SheetWriter
 
 from . import codelists as cl
@@ -89,7 +91,7 @@ def households_export(*, actor, path: str | Path, year: int, area: Area | None =
             writer = csv.writer(handle)
             writer.writerow(HEADERS)
             for row in rows:
-                writer.writerow(row)
+                writer.writerow(csv_row(row))  # a formula-like name gets a leading ' (fupin.core.spreadsheets)
                 count += 1
     else:
         sheet = SheetWriter(path, HEADERS, title="家庭成员")
@@ -113,16 +115,21 @@ YES_NO_COLUMNS = {"不愁吃", "不愁穿", "义务教育有保障", "基本医�
 
 def households_template(path: str | Path, rows: int = 5000) -> None:
     """An empty workbook with the canonical columns and a drop-down on every enumerated column (lists kept on
-    a hidden sheet, since an inline list may not exceed 255 characters)."""
+    a hidden sheet, since an inline list may not exceed 255 characters). Identity columns (ID and household
+    numbers …) are formatted as text, so what a clerk types or pastes there keeps every digit and leading zero
+    (the import refuses an identity stored as a number: fupin.imports.tabular)."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet("家庭成员")
-    lists = book.add_worksheet("代码表")
+    book = workbook(path)
+    sheet = add_sheet(book, "家庭成员")
+    lists = add_sheet(book, "代码表")
     header = book.add_format({"bold": True, "bg_color": "#F3F4F6", "border": 1})
-    sheet.write_row(0, 0, HEADERS, header)
+    text = book.add_format({"num_format": "@"})
+    write_cells(sheet, 0, 0, HEADERS, header)
     sheet.freeze_panes(1, 0)
-    sheet.set_column(0, len(HEADERS) - 1, 14)
+    for index, name in enumerate(HEADERS):
+        identity = identity_of(name)
+        sheet.set_column(index, index, 20 if identity else 14, text if identity else None)
     column = 0
     for index, name in enumerate(HEADERS):
         if name in TEMPLATE_LISTS:
@@ -131,8 +138,9 @@ def households_template(path: str | Path, rows: int = 5000) -> None:
             labels = ["是", "否"]
         else:
             continue
-        lists.write(0, column, name)
-        lists.write_column(1, column, labels)
+        write_cell(lists, 0, column, name)
+        for offset, label in enumerate(labels, start=1):
+            write_cell(lists, offset, column, label)
         letter = xlsxwriter.utility.xl_col_to_name(column)
         sheet.data_validation(1, index, rows, index, {
             "validate": "list", "source": f"='代码表'!${letter}$2:${letter}${len(labels) + 1}",

@@ -25,6 +25,13 @@ _ZEROS = ord("0") * sum(WEIGHTS)
 MAX_AGE = 120
 DISABILITY_CATEGORIES = "1234567"  # 视力 听力 言语 肢体 智力 精神 多重
 DISABILITY_GRADES = "1234"
+# What an identity (ID, household, phone or bank account number) may arrive with from a form, a pasted cell or an
+# IME: full-width digits and x (a Chinese keyboard in full-width mode), and spaces — ASCII, ideographic (U+3000),
+# no-break, and the zero-width ones a copy from a web page or a PDF leaves, which no eye can see.
+_FULL_WIDTH = {ord(full): plain for full, plain in zip("０１２３４５６７８９ｘＸ", "0123456789xX", strict=True)}
+_INVISIBLE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+             "\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+_IDENTITY_CHARACTERS = str.maketrans({**_FULL_WIDTH, **dict.fromkeys(map(ord, _INVISIBLE))})
 
 
 class IdNumberError(ValidationFailed):
@@ -37,6 +44,13 @@ class IdNumber(NamedTuple):  # a tuple: made for every person of every import, f
     birth_date: datetime.date
     male: bool
     upgraded_from: str = ""  # the 15-digit number it was upgraded from, if any
+
+
+def normalise_identity(text: str) -> str:
+    """An identity as typed, with full-width digits and x made ASCII and every space (inside it too) removed."""
+    if text.isascii() and text.isalnum():  # nearly every value: two checks in C
+        return text
+    return text.translate(_IDENTITY_CHARACTERS)
 
 
 def check_character(first17: str) -> str:
@@ -75,7 +89,7 @@ def region_known(region: str) -> bool:
 
 def parse_id_number(raw: str, *, today: datetime.date | None = None) -> IdNumber:
     """The validated, normalised number, or IdNumberError saying which rule failed."""
-    text = str(raw).strip().upper()
+    text = normalise_identity(str(raw)).upper()
     upgraded_from = ""
     if len(text) == 15 and text.isdigit():
         upgraded_from, text = text, upgrade_15(text)
@@ -100,7 +114,7 @@ def parse_id_number(raw: str, *, today: datetime.date | None = None) -> IdNumber
 def parse_disability_certificate(raw: str, *, today: datetime.date | None = None) -> tuple[IdNumber, str, str]:
     """A disability certificate number: the holder's ID number, then category (1–7) and grade (1–4), and
     optionally a second category and grade for a multiple disability. Returns (ID, category, grade)."""
-    text = str(raw).strip().upper()
+    text = normalise_identity(str(raw)).upper()
     if len(text) not in (20, 22):
         raise IdNumberError(_("A disability certificate number is the ID number followed by 2 or 4 digits."))
     holder = parse_id_number(text[:18], today=today)

@@ -25,8 +25,7 @@ from fupin.areas.models import Area
 from fupin.core.bulk import KeySet, chunked
 from fupin.core.codelists import _to_traditional
 from fupin.core.processes import fewer_collections, iterate_in_process
-from fupin.core.signals import registry_changed
-from fupin.imports.reports import RowError
+from fupin.imports.reports import RowError, import_summary
 from fupin.imports.tabular import Column, open_table
 
 from .bulk import BulkResult, Submission, clean_stream, households_bulk_register
@@ -130,14 +129,13 @@ class HouseholdImportReport:
         return len(self.rejected_rows)
 
     def as_dict(self) -> dict:
-        """The machine-readable summary (the contract of `fupin import households --format json`)."""
+        """The machine-readable summary (the contract of `fupin import households --format json`): counts only
+        what was written (see fupin.imports.reports.import_summary)."""
+        counts = {"households_created": self.households_created, "households_updated": self.households_updated,
+                  "members_created": self.members_created, "members_updated": self.members_updated}
         return {
-            "rows": self.rows,
-            "households_created": self.households_created,
-            "households_updated": self.households_updated,
-            "members_created": self.members_created,
-            "members_updated": self.members_updated,
-            "rejected": self.rejected,
+            **import_summary(rows=self.rows, counts=counts, rejected=self.rejected, dry_run=self.dry_run,
+                             written=self.written),
             "errors": [{"row": e.row, "column": e.column, "message": e.text()}
                        for e in sorted(self.errors, key=lambda e: (e.row, e.column))],
         }
@@ -162,6 +160,7 @@ class _Reader:
         self.path, self.default_year, self.keys_in_memory = path, default_year, keys_in_memory
         self.targets = targets()
         self.plans: dict[tuple, tuple] = {}
+        self.refusals: list[RowError] = []
         self.sheet, self.by_household = _two_sheet_layout(Path(path))
 
     def groups(self, report: HouseholdImportReport) -> Iterator[_Group]:
@@ -174,7 +173,7 @@ class _Reader:
         self.order = sorted(table.positions, key=table.positions.get)
         report.headers = [table.file_headers[key] for key in self.order]
         current: _Group | None = None
-        for number, values in table.records():
+        for number, values in table.records(self._refused):
             report.rows += 1
             if self.by_household is not None:
                 given = self.by_household.get(values.get("number", ""), {})
@@ -202,7 +201,14 @@ class _Reader:
                                         [target for target in targets if target[1] != "member"])
         return found
 
+    def _refused(self, number: int, key: str, refusal) -> None:
+        """A cell Excel may have corrupted (`Table.records`): its row's household is rejected (`_add_row`)."""
+        self.refusals.append(RowError(number, self.header_of[key], refusal.message, refusal.params))
+
     def _add_row(self, group: _Group, number: int, values: dict) -> None:
+        if self.refusals:  # the row's refused cells, reported as the table read it
+            group.problems += self.refusals
+            self.refusals = []
         group.rows.append(number)
         group.values.append(values)
         member_columns, other_columns = self._plan(tuple(values))
@@ -353,14 +359,9 @@ def _two_sheet_layout(path: Path) -> tuple[str | None, dict[str, dict] | None]:
 
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
         return None, None
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        from fupin.imports.xlsx_stream import sheet_names
+    from fupin.imports.guard import sheet_names
 
-        names = sheet_names(path)  # without loading any sheet
-    else:
-        from python_calamine import CalamineWorkbook
-
-        names = CalamineWorkbook.from_path(str(path)).sheet_names
+    names = sheet_names(path)  # once the file has passed its checks; an .xlsx without loading any sheet
     household_sheet = next((n for n in names if n.strip() in HOUSEHOLD_SHEETS), None)
     member_sheet = next((n for n in names if n.strip() in MEMBER_SHEETS), None)
     if household_sheet is None or member_sheet is None:
@@ -443,8 +444,6 @@ def households_import(*, actor, path: str | Path, year: int | None = None, dry_r
     except _RollBack:
         return report
     report.written = not dry_run
-    if report.written:
-        registry_changed.send(sender=Household, years=None)
     return report
 
 

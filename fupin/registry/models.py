@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,7 +9,8 @@ from . import codelists as cl
 
 
 def _money(label):
-    return models.DecimalField(label, max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    """An amount of the year's ledger; None is "not entered" (a year opened by the roll-forward), never 0."""
+    return models.DecimalField(label, max_digits=12, decimal_places=2, null=True, blank=True)
 
 
 def _area(label):

@@ -21,15 +21,19 @@ from fupin.areas.models import Area
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.bulk import any_of, chunked, insert_rows
+from fupin.core.changes import mark_changed
 from fupin.core.errors import Conflict, NotFound, ValidationFailed
 
 from . import codelists as cl
+from .changes import mark_households
 from .consistency import cause_extras_allowed, province_policy, warnings_for
 from .masking import MASKS, mask_id_number
 from .models import DuplicateCandidate, Household, HouseholdYear, Member, MemberEvent, StatusTransition
 from .names import name_keys
 from .validation import (
+    NON_NEGATIVE_MONEY,
     TRANSFER_ITEMS,
+    YEAR_BLANK,
     Problem,
     RegistryInvalid,
     check_income,
@@ -38,6 +42,7 @@ from .validation import (
     clean_member,
     clean_year,
     compute_income,
+    ledger_entered,
 )
 
 HOUSEHOLD_REGISTERED = audit_registry.register("registry.household_registered", _("registered a household"))
@@ -205,26 +210,69 @@ def _clean_submission(area_code: str, household: dict, members: list[dict], year
     return clean_h, clean_ms, clean_y, problems, warnings
 
 
-def year_values(cleaned: dict, size: int, status: str) -> dict:
-    """The stored fields of a year record: given values, size, incomes computed by the national rule."""
-    values = {name: value for name, value in cleaned.items()
-              if name != "net_income_per_capita_given" and value is not None}
-    values["size_end"] = size_end = cleaned.get("size_end") or size
-    net, per_capita = compute_income(cleaned, size_end)
-    components = ("wage_income", "business_income", "property_income", "transfer_income", "business_expense")
-    if cleaned.get("transfer_income") is None:
-        values["transfer_income"] = sum((cleaned.get(item) or 0 for item in TRANSFER_ITEMS), Decimal("0.00"))
-    if not any(cleaned.get(n) is not None for n in components) and cleaned.get("net_income_per_capita_given"):
-        # Only the per-capita figure was given (older exports): keep it, and the total it implies.
-        per_capita = cleaned["net_income_per_capita_given"]
+# A year record's fields as `clean_year` leaves them (its `net_income_per_capita_given` is a per-capita figure given
+# without a ledger, as older exports give it; stored, it is `net_income_per_capita`).
+YEAR_FIELDS = tuple(name for name in YEAR_BLANK if name != "net_income_per_capita_given")
+# What a year opened by the roll-forward has not had entered yet: its ledger and the incomes computed from it.
+NOT_ENTERED = dict.fromkeys((*NON_NEGATIVE_MONEY, "net_income", "net_income_per_capita"))
+
+
+def year_merged(cleaned: dict, stored: HouseholdYear | None, cleared: Iterable[str] = ()) -> dict:
+    """The whole year record an update leaves, in `clean_year`'s form: the stored record with the values given
+    over it. A value not given (None, "") keeps the stored one; the names in `cleared` were given empty on purpose
+    and become "not entered". A transfer total the stored record derived from its items (it equals their sum) is
+    derived again when the update changes items but not the total."""
+    if stored is None:
+        return cleaned
+    merged = {name: getattr(stored, name) for name in YEAR_FIELDS}
+    given = {name: value for name, value in cleaned.items() if value is not None and value != ""}
+    derived_transfers = sum((merged[item] or Decimal("0.00") for item in TRANSFER_ITEMS), Decimal("0.00"))
+    if ("transfer_income" not in given and any(item in given for item in TRANSFER_ITEMS)
+            and merged["transfer_income"] == derived_transfers):
+        merged["transfer_income"] = None
+    merged.update(given)
+    merged.update((name, YEAR_BLANK[name]) for name in cleared)
+    if "net_income_per_capita_given" not in given and "net_income_per_capita_given" not in cleared:
+        # A per-capita figure stored without a ledger was given on its own (older exports): it stays given until
+        # a ledger is entered, which then gives the figure.
+        merged["net_income_per_capita_given"] = None if ledger_entered(merged) else stored.net_income_per_capita
+    return merged
+
+
+def year_values(cleaned: dict, size: int, status: str, *, stored: HouseholdYear | None = None,
+                cleared: Iterable[str] = ()) -> dict:
+    """The stored fields of a year record. Every path that writes a year comes here (forms, the API,
+    `household_year_save`, imports and the demo through the bulk path), so derived figures are computed in one
+    place and from the whole record: with `stored`, the record the update leaves (`year_merged`), never only the
+    fields one update happens to send.
+
+    Incomes by the national rule (DOMAIN_RULES §1.3): with a ledger entered (any amount net income is computed
+    from) its blanks are 0 and net and per-capita income are computed; with only a per-capita figure (older
+    exports) that figure is kept with the total it implies; with neither, every amount and both figures stay
+    None: not entered, which is unknown, not an income of 0. The size is the record's, else `size`."""
+    record = year_merged(cleaned, stored, cleared)
+    values = {name: value for name, value in record.items() if name != "net_income_per_capita_given"}
+    values["size_end"] = size_end = record.get("size_end") or size
+    if ledger_entered(record):
+        values.update((name, Decimal("0.00") if record.get(name) is None else record[name])
+                      for name in NON_NEGATIVE_MONEY)
+        if record.get("transfer_income") is None:
+            values["transfer_income"] = sum((values[item] for item in TRANSFER_ITEMS), Decimal("0.00"))
+        net, per_capita = compute_income(values, size_end)
+    elif record.get("net_income_per_capita_given") is not None:
+        per_capita = record["net_income_per_capita_given"]
         net = per_capita * size_end
+    else:
+        net = per_capita = None
     values["net_income"], values["net_income_per_capita"] = net, per_capita
-    values["status"] = cleaned.get("status") or status
+    values["status"] = record.get("status") or status
     return values
 
 
-def _apply_year(row: HouseholdYear, cleaned: dict, size: int) -> None:
-    for name, value in year_values(cleaned, size, row.status or "0").items():
+def _apply_year(row: HouseholdYear, cleaned: dict, size: int, cleared: Iterable[str] = ()) -> None:
+    """Set a year record (new, or stored: then updated by what is given) to its values (`year_values`)."""
+    stored = None if row._state.adding else row
+    for name, value in year_values(cleaned, size, row.status or "0", stored=stored, cleared=cleared).items():
         setattr(row, name, value)
 
 
@@ -252,6 +300,7 @@ def household_register(*, actor, area_code: str, household: dict, members: list[
         StatusTransition.objects.create(household=row, from_status="", to_status=row.status, effective_date=today,
                                         year=today.year, reason="建档立卡登记", actor=actor)
         duplicates = _flag_possible_duplicates([row.pk])
+        mark_households([row.pk])
         audit_record(actor=actor, action=HOUSEHOLD_REGISTERED, obj=row, area_code=area.code,
                      after={**_household_snapshot(row), "members": [_member_snapshot(m) for m in rows]})
     return Registration(row, warnings, duplicates)
@@ -277,6 +326,7 @@ def household_update(*, actor, household: Household, version: int, changes: dict
         for name in HOUSEHOLD_FIELDS:
             setattr(household, name, clean_h[name])
         household.save(update_fields=[*HOUSEHOLD_FIELDS, "updated_at"])
+        mark_households([household.pk])
         audit_record(actor=actor, action=HOUSEHOLD_UPDATED, obj=household, area_code=household.area_id,
                      before=before, after=_household_snapshot(household))
     return Registration(household, warnings)
@@ -309,6 +359,7 @@ def member_update(*, actor, member: Member, household_version: int, changes: dic
             setattr(member, name, cleaned[name])
         _set_name_keys(member)
         member.save()
+        mark_households([household.pk])
         audit_record(actor=actor, action=MEMBER_UPDATED, obj=member, area_code=household.area_id, before=before,
                      after=_member_snapshot(member))
     return Registration(household, warnings)
@@ -331,6 +382,7 @@ def member_join(*, actor, household: Household, household_version: int, data: di
         MemberEvent.objects.create(member=member, household=household, kind=kind, joined=True, date=date,
                                    recorded_by=actor)
         _flag_possible_duplicates([household.pk])
+        mark_households([household.pk])
         audit_record(actor=actor, action=MEMBER_JOINED, obj=member, area_code=household.area_id,
                      after={**_member_snapshot(member), "kind": kind, "date": date})
     return member
@@ -361,6 +413,7 @@ def member_leave(*, actor, member: Member, household_version: int, kind: str, da
         if member.relation == cl.HEAD and new_head is not None:
             Member.objects.filter(pk=new_head.pk).update(relation=cl.HEAD)
             after["new_head"] = new_head.pk
+        mark_households([household.pk])
         audit_record(actor=actor, action=MEMBER_LEFT, obj=member, area_code=household.area_id,
                      before=_member_snapshot(member), after=after)
 
@@ -406,6 +459,7 @@ def household_split(*, actor, household: Household, household_version: int, memb
         _move_members(actor, moving, new, relations, "split", date)
         StatusTransition.objects.create(household=new, from_status="", to_status=new.status, effective_date=date,
                                         year=date.year, reason=f"分户自 {household.number}", actor=actor)
+        mark_households([household.pk, new.pk])
         audit_record(actor=actor, action=HOUSEHOLD_SPLIT, obj=household, area_code=household.area_id,
                      after={"new_household": new.number, "members": member_ids, "date": date})
     return new
@@ -427,6 +481,7 @@ def household_merge(*, actor, source: Household, source_version: int, target: Ho
         _lock(target, target_version)
         _move_members(actor, moving, target, relations, "merge", date)
         _transition(actor, source, "9", date, f"并入 {target.number}", {"merged_into": target.number})
+        mark_households([source.pk, target.pk])
         audit_record(actor=actor, action=HOUSEHOLD_MERGED, obj=target, area_code=target.area_id,
                      after={"source": source.number, "members": [m.pk for m in moving], "date": date})
     return target
@@ -434,34 +489,45 @@ def household_merge(*, actor, source: Household, source_version: int, target: Ho
 
 # Status --------------------------------------------------------------------------------------------------------
 def _transition(actor, household: Household, to_status: str, date: datetime.date, reason: str,
-                evidence: dict | None) -> StatusTransition:
+                evidence: dict | None, year: int | None = None) -> StatusTransition:
+    """Change the status as of `date`, for the record of `year` (default: the date's year). A procedure decides
+    for the year of its case, whenever it is decided: a 2019 exit decided in 2020 sets 2019's year-end status and
+    exit year 2019, and the later years already rolled forward that still carry the old status."""
     from_status = household.status
+    year = year or date.year
     if to_status not in ALLOWED_TRANSITIONS.get(from_status, set()):
         raise ValidationFailed(_("A household cannot go from “%(from)s” to “%(to)s”."), field="status",
                                **{"from": cl.STATUS.label(from_status), "to": cl.STATUS.label(to_status)})
+    if year > date.year:
+        raise ValidationFailed(_("A change decided on %(date)s cannot belong to the later year %(year)s."),
+                               field="year", date=date, year=year)
     transition = StatusTransition.objects.create(
-        household=household, from_status=from_status, to_status=to_status, effective_date=date, year=date.year,
+        household=household, from_status=from_status, to_status=to_status, effective_date=date, year=year,
         reason=reason, evidence=evidence or {}, actor=actor)
     household.status = to_status
     fields = ["status", "updated_at"]
     if to_status in cl.EXITED_STATUSES and from_status not in cl.EXITED_STATUSES:
-        household.exit_year = date.year
+        household.exit_year = year
         household.attribute = cl.ATTRIBUTE_AFTER_EXIT.get(household.attribute, household.attribute)
         fields += ["exit_year", "attribute"]
     if to_status == "3":
-        household.return_year = date.year
+        household.return_year = year
         reverse = {after: before for before, after in cl.ATTRIBUTE_AFTER_EXIT.items()}
         household.attribute = reverse.get(household.attribute, household.attribute)
         fields += ["return_year", "attribute"]
     household.save(update_fields=fields)
-    HouseholdYear.objects.filter(household=household, year=date.year).update(status=to_status)
+    HouseholdYear.objects.filter(household=household, year=year).update(status=to_status)
+    HouseholdYear.objects.filter(household=household, year__gt=year, status=from_status).update(status=to_status)
+    mark_households([household.pk])
     return transition
 
 
 def household_transition(*, actor, household: Household, version: int, to_status: str,
                          effective_date: datetime.date, reason: str, evidence: dict | None = None,
-                         action: str = Action.APPROVE) -> StatusTransition:
-    """Change the status with its evidence (the procedure that decided it). Kept forever: the 脱贫轨迹."""
+                         action: str = Action.APPROVE, year: int | None = None) -> StatusTransition:
+    """Change the status with its evidence (the procedure that decided it). Kept forever: the 脱贫轨迹. `year` is
+    the year whose record the change belongs to (a procedure's case year); an earlier year than the decision's is
+    a backdated effect and says so in the audit."""
     require(actor, action, household.area_id)
     code = to_status if to_status in cl.STATUS.values else cl.STATUS.lookup(to_status)
     if code is None:
@@ -470,28 +536,42 @@ def household_transition(*, actor, household: Household, version: int, to_status
     with transaction.atomic():
         _lock(household, version)
         before = household.status
-        transition = _transition(actor, household, code, effective_date, reason, evidence)
+        transition = _transition(actor, household, code, effective_date, reason, evidence, year)
+        after = {"status": code, "date": effective_date, "reason": reason, "year": transition.year}
+        if transition.year < effective_date.year:
+            after["backdated"] = True
         audit_record(actor=actor, action=STATUS_CHANGED, obj=household, area_code=household.area_id,
-                     before={"status": before}, after={"status": code, "date": effective_date, "reason": reason})
+                     before={"status": before}, after=after)
     return transition
 
 
+def _cleared(data: dict) -> set[str]:
+    """The year fields `data` gives empty (None, ""): to be cleared to "not entered", not left as they are."""
+    names = {"net_income_per_capita_given" if name == "net_income_per_capita" else name
+             for name, value in data.items() if value is None or (isinstance(value, str) and not value.strip())}
+    return names & set(YEAR_BLANK)
+
+
 def household_year_save(*, actor, household: Household, year: int, data: dict) -> HouseholdYear:
-    """Create or replace the year's record; net and per-capita income are recomputed from the components."""
+    """Create the year's record, or update it with the fields `data` gives: the others keep their stored values,
+    and a field given empty (None, "") is cleared to "not entered". Net and per-capita income are then recomputed
+    from the whole record (`year_values`), and the checks run on it, never on the fields sent alone."""
     require(actor, Action.CHANGE, household.area_id)
     cleaned, problems = clean_year(data)
-    size = cleaned.get("size_end") or household.members.filter(is_active=True).count()
-    problems += check_income(cleaned, size)
-    _raise_if(problems)
+    cleared = _cleared(data)
     with transaction.atomic():
-        row = HouseholdYear.objects.filter(household=household, year=year).first()
+        row = HouseholdYear.objects.select_for_update().filter(household=household, year=year).first()
         before = None
         if row is None:
             row = HouseholdYear(household=household, year=year, status=household.status)
         else:
             before = {"net_income_per_capita": row.net_income_per_capita, "status": row.status}
-        _apply_year(row, cleaned, size)
+        record = year_merged(cleaned, None if row._state.adding else row, cleared)
+        size = record.get("size_end") or household.members.filter(is_active=True).count()
+        _raise_if(problems + check_income(record, size))
+        _apply_year(row, cleaned, size, cleared)
         row.save()
+        mark_changed([(household.county_code, year)])  # one year's record: the other years did not move
         audit_record(actor=actor, action=YEAR_SAVED, obj=row, area_code=household.area_id, before=before,
                      after={"year": year, "size_end": row.size_end, "net_income": row.net_income,
                             "net_income_per_capita": row.net_income_per_capita, "status": row.status})
@@ -515,6 +595,7 @@ def duplicate_decide(*, actor, candidate: DuplicateCandidate, decision: str, not
             other.save(update_fields=["is_active", "left_on", "updated_at"])
             MemberEvent.objects.create(member=other, household=other.household, kind="other_out", joined=False,
                                        date=today, note=f"同一人: {candidate.member.pk}", recorded_by=actor)
+            mark_households([other.household_id])
         candidate.decision, candidate.note = decision, note
         candidate.decided_by, candidate.decided_at = actor, timezone.now()
         candidate.save()
@@ -576,9 +657,12 @@ class RollForward:
 
 
 def registry_roll_forward(*, actor, year: int, area: Area | None = None) -> RollForward:
-    """Create year-`year` records from `year − 1` (动态调整): conditions, indicators and status carried, sizes
-    recomputed from the current members, incomes left at zero to be entered. Households that must be
-    re-evaluated — still poor, monitored, or whose size changed — are listed. Records that exist are kept."""
+    """Create year-`year` records from `year − 1` (动态调整): what persists is carried (status, monitoring
+    category, land and living conditions, 两不愁三保障 as last assessed), the size at year start is last year's
+    end and the size at year end the current members; what is entered for each year — the income ledger and the
+    incomes computed from it — is left "not entered" (None), which warnings, exit evaluations and statistics
+    treat as unknown, never as an income of 0. Households that must be re-evaluated — still poor, monitored, or
+    whose size changed — are listed. Records that exist are kept."""
     require(actor, Action.CHANGE, area.code if area else "000000000000")
     scope = Household.objects.exclude(status="9")
     if area is not None:
@@ -600,7 +684,7 @@ def registry_roll_forward(*, actor, year: int, area: Area | None = None) -> Roll
     for row in rows:
         size = sizes.get(row["household_id"], 0)
         new_rows.append({"household_id": row["household_id"], "year": year, "size_start": row["size_end"],
-                         "size_end": size, **{name: row[name] for name in CARRIED_FIELDS}})
+                         "size_end": size, **{name: row[name] for name in CARRIED_FIELDS}, **NOT_ENTERED})
         reasons = []
         if row["status"] in cl.POOR_STATUSES:
             reasons.append("poor")
@@ -613,6 +697,7 @@ def registry_roll_forward(*, actor, year: int, area: Area | None = None) -> Roll
                                      "reasons": reasons, "size_before": row["size_end"], "size_now": size})
     with transaction.atomic():
         result.created = insert_rows(HouseholdYear, new_rows)
+        mark_changed((row["household__area_id"][:6], year) for row in rows)
         audit_record(actor=actor, action=YEAR_ROLLED, object_type="registry.householdyear", object_id=str(year),
                      area_code=area.code if area else "",
                      after={"year": year, "created": result.created, "already": result.already,

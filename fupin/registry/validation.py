@@ -15,7 +15,7 @@ from fupin.core.codelists import CodeList
 from fupin.core.errors import ValidationFailed
 
 from . import codelists as cl
-from .idnumbers import IdNumberError, parse_disability_certificate, parse_id_number
+from .idnumbers import IdNumberError, normalise_identity, parse_disability_certificate, parse_id_number
 
 HARD = "hard"
 WARNING = "warning"
@@ -72,6 +72,8 @@ TRANSFER_ITEMS = ("family_planning_subsidy", "dibao_payment", "tekun_payment", "
                   "eco_compensation", "other_transfer")
 NON_NEGATIVE_MONEY = (*INCOME_COMPONENTS, *TRANSFER_ITEMS, "public_welfare_wage", "asset_dividend",
                       "business_expense", "compliant_out_of_pocket")
+# What net income is computed from: the year's ledger is entered when any of these is (None: not entered).
+LEDGER_ITEMS = (*INCOME_COMPONENTS, *TRANSFER_ITEMS, "business_expense")
 YEAR_DECIMALS = ("cultivated_land", "irrigated_land", "forest_land", "returned_farmland", "orchard_land",
                  "pasture_land", "water_area", "road_distance_km", "housing_area")
 YEAR_BOOLEANS = ("in_cooperative", "production_power", "living_power", "broadcast_tv", "drinking_water_difficult",
@@ -80,6 +82,7 @@ YEAR_BOOLEANS = ("in_cooperative", "production_power", "living_power", "broadcas
 HOUSEHOLD_YEARS = ("identified_year", "planned_exit_year", "exit_year", "return_year", "relocation_year")
 HOUSEHOLD_BOOLEANS = ("is_relocated", "is_martyr_family", "is_one_child", "is_two_daughters")
 HOUSEHOLD_TEXTS = ("phone", "bank_name", "bank_account")
+HOUSEHOLD_IDENTITIES = ("phone", "bank_account")  # numbers: full-width digits and spaces normalised
 # What each field is when not given, in the order the cleaned dicts have always had their keys.
 MEMBER_BLANK = {**dict.fromkeys(MEMBER_CODES, ""), **dict.fromkeys(MEMBER_BOOLEANS), "work_months": None,
                 "birth_date": None, "joined_on": None}
@@ -207,7 +210,7 @@ def clean_member(data: dict, *, position: int | None = None, today: datetime.dat
     for name in _given(data, ("birth_date", "joined_on")):
         cleaned[name] = clean_date(problems, data, name, member=position)
     cleaned["id_number"], cleaned["disability_certificate"] = None, ""
-    raw_id = str(data.get("id_number") or "").strip()
+    raw_id = normalise_identity(str(data.get("id_number") or ""))
     if raw_id:
         try:
             if len(raw_id) in (20, 22) or cleaned["id_kind"] == "2":
@@ -259,7 +262,7 @@ def check_structure(members: list[dict], size: int | None) -> list[Problem]:
 # Household and year ------------------------------------------------------------------------------------------
 def clean_household(data: dict, *, causes_extras_allowed: bool = True):
     problems: list[Problem] = []
-    cleaned = {"number": str(data.get("number") or "").strip()}
+    cleaned = {"number": normalise_identity(str(data.get("number") or ""))}
     for name in HOUSEHOLD_REQUIRED:
         if _blank(data.get(name)):
             problems.append(Problem(name, _("A value is required."), {}))
@@ -273,7 +276,8 @@ def clean_household(data: dict, *, causes_extras_allowed: bool = True):
     for name in _given(data, HOUSEHOLD_BOOLEANS):
         cleaned[name] = bool(clean_bool(problems, data, name))
     for name in _given(data, HOUSEHOLD_TEXTS):
-        cleaned[name] = str(data.get(name) or "").strip()
+        text = str(data.get(name) or "")
+        cleaned[name] = normalise_identity(text) if name in HOUSEHOLD_IDENTITIES else text.strip()
     if _given(data, ("monitoring_since",)):
         cleaned["monitoring_since"] = clean_date(problems, data, "monitoring_since")
     others = data.get("other_causes") or []
@@ -316,9 +320,16 @@ def clean_year(data: dict):
     return cleaned, problems
 
 
+def ledger_entered(year: dict) -> bool:
+    """Whether any amount net income is computed from has been entered: then the ledger's blanks are 0; when
+    none has, the income is not entered (unknown), which is not an income of 0."""
+    return any(year.get(name) is not None for name in LEDGER_ITEMS)
+
+
 def compute_income(year: dict, size: int) -> tuple[Decimal, Decimal]:
     """Net income = wages + business + property + transfers − business expenses (DOMAIN_RULES §1.3), and per
-    capita over the household size, both rounded to the fen. Transfers default to the sum of their items."""
+    capita over the household size, both rounded to the fen. Transfers default to the sum of their items; an
+    item not entered counts as 0 (callers decide first whether the ledger is entered at all: `ledger_entered`)."""
     value = {name: year.get(name) or Decimal("0.00") for name in (*INCOME_COMPONENTS, *TRANSFER_ITEMS,
                                                                   "business_expense")}
     if year.get("transfer_income") is None:
@@ -335,8 +346,7 @@ def check_income(year: dict, size: int) -> list[Problem]:
     if year.get("transfer_income") is not None and items > year["transfer_income"]:
         problems.append(Problem("transfer_income", _("The transfer items add up to more than the transfer income.")))
     given = year.get("net_income_per_capita_given")
-    components_given = any(year.get(name) is not None for name in (*INCOME_COMPONENTS, "business_expense"))
-    if given is not None and components_given:
+    if given is not None and ledger_entered(year):
         _net, computed = compute_income(year, size)
         if abs(computed - given) > Decimal("1.00"):
             problems.append(Problem("net_income_per_capita",

@@ -110,6 +110,13 @@ def _year_rows(year: int, households: QuerySet[Household] | None, columns=YEAR_C
         yield dict(zip(columns, values, strict=True))
 
 
+def _income_not_entered(condition: str, year: int) -> Reason:
+    """An income nobody has entered (a year opened by the roll-forward) is unknown: a rule that needs it is not
+    met because it cannot be evaluated, whichever way it would go — never judged as an income of 0."""
+    return Reason(condition, _("Per-capita net income for %(year)s has not been entered: the rule cannot be "
+                               "evaluated."), {"year": year})
+
+
 def _indicator_reasons(row: dict, conditions: list[str]) -> list[Reason]:
     reasons = []
     for name, label in INDICATORS.items():
@@ -127,7 +134,9 @@ def household_exit_reasons(row: dict, year: int, conditions: list[str], line: De
         income = row["net_income_per_capita"]
         if line is None:
             reasons.append(Reason("income_above_line", _("No poverty line is set for %(year)s."), {"year": year}))
-        elif income is None or income <= line:
+        elif income is None:
+            reasons.append(_income_not_entered("income_above_line", year))
+        elif income <= line:
             reasons.append(Reason("income_above_line",
                                   _("Per-capita net income %(income)s is not above the line %(line)s."),
                                   {"income": income, "line": line}, income, line))
@@ -166,7 +175,9 @@ def household_identifications(*, year: int, households: QuerySet[Household] | No
         income = row["net_income_per_capita"]
         reasons = []
         eligible = line is not None and income is not None and income <= line
-        if not eligible:
+        if income is None:
+            reasons.append(_income_not_entered("income_at_or_below_line", year))
+        elif not eligible:
             reasons.append(Reason("income_at_or_below_line",
                                   _("Per-capita net income %(income)s is above the line %(line)s."),
                                   {"income": income, "line": line}, income, line))
@@ -189,7 +200,9 @@ def monitoring_category(row: dict, policy: YearPolicy) -> tuple[str, list[Reason
     if threshold is None:
         return "", [Reason("monitoring_threshold", _("No monitoring threshold is set for %(year)s."),
                            {"year": policy.year})]
-    income = row["net_income_per_capita"] or Decimal("0")
+    income = row["net_income_per_capita"]
+    if income is None:  # not entered: no category by income or by spending until it is
+        return "", [_income_not_entered("income_within_range", policy.year)]
     status = row["household__status"]
     within = income <= threshold
     if within and status in cl.EXITED_STATUSES:
@@ -250,7 +263,9 @@ def risk_elimination(*, household: Household, year: int, as_of, policy: YearPoli
     category, _found = monitoring_category(row, policy)
     threshold = policy.monitoring_threshold(province)
     income = row["net_income_per_capita"]
-    if threshold is not None and (income is None or income <= threshold):
+    if income is None:
+        reasons.append(_income_not_entered("income_above_range", year))
+    elif threshold is not None and income <= threshold:
         reasons.append(Reason("income_above_range", _("Per-capita net income %(income)s is not above the range "
                                                       "%(threshold)s."),
                               {"income": income, "threshold": threshold}, income, threshold))

@@ -12,7 +12,7 @@ from fupin.accounts.scoping import require
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.errors import PermissionDenied
-from fupin.imports.reports import ImportReport
+from fupin.imports.reports import ImportReport, import_writes
 from fupin.imports.tabular import open_table
 
 from .importing import POLICY_COLUMNS, PolicyRowError, parse_policy_row
@@ -67,9 +67,9 @@ def policy_import(*, actor, path: str | Path, dry_run: bool = False) -> ImportRe
             report.error(number, header.get("province_code", header["kind"]), exc.message)
             continue
         parsed.append((apps.get_model("rules", model_name), lookup, fields))
-    if report.errors or dry_run:
+    if report.errors:
         return report
-    with transaction.atomic():
+    with import_writes(report):  # a dry run makes the writes to count them, then rolls back
         for model, lookup, fields in parsed:
             current = model.objects.filter(**lookup).first()
             if current is None:
@@ -83,6 +83,5 @@ def policy_import(*, actor, path: str | Path, dry_run: bool = False) -> ImportRe
             else:
                 report.unchanged += 1
         audit_record(actor=actor, action=POLICY_IMPORTED, object_type="import", object_id=Path(path).name,
-                     after={k: v for k, v in report.as_dict().items() if k != "errors"})
-    report.written = True
+                     after=report.audit_summary())
     return report

@@ -116,9 +116,11 @@ def _lines(household: Household, years: list[int]) -> dict[int, Decimal | None]:
 def _income(row: HouseholdYear, line: Decimal | None) -> dict:
     """A year's income calculation: wage + business − business expense + property + transfer = net;
     net ÷ household size = per capita, compared with the year's line (exit needs more than the line)."""
-    computed = (row.wage_income + row.business_income - row.business_expense + row.property_income
-                + row.transfer_income)
+    amounts = {name: getattr(row, name) or Decimal("0") for name in INCOME_FIELDS}  # None: not entered
+    computed = (amounts["wage_income"] + amounts["business_income"] - amounts["business_expense"]
+                + amounts["property_income"] + amounts["transfer_income"])
     per_capita = row.net_income_per_capita
+    compared = line is not None and per_capita is not None  # an income not entered is compared with nothing
     return {
         "row": row, "year": row.year, "size": row.size_end, "line": line, "line_display": yuan(line),
         "values": {name: yuan(getattr(row, name)) for name in INCOME_FIELDS},
@@ -127,10 +129,10 @@ def _income(row: HouseholdYear, line: Decimal | None) -> dict:
         "sum_line": (f"{yuan(row.wage_income)} + {yuan(row.business_income)} − {yuan(row.business_expense)} + "
                      f"{yuan(row.property_income)} + {yuan(row.transfer_income)} = {yuan(row.net_income)}"),
         "per_capita_line": f"{yuan(row.net_income)} ÷ {row.size_end} = {yuan(per_capita)}",
-        "line_comparison": None if line is None else f"{yuan(per_capita)} {'>' if per_capita > line else '≤'} "
+        "line_comparison": None if not compared else f"{yuan(per_capita)} {'>' if per_capita > line else '≤'} "
                                                      f"{yuan(line)}",
-        "above_line": None if line is None else per_capita > line,
-        "consistent": computed == row.net_income,
+        "above_line": None if not compared else per_capita > line,
+        "consistent": row.wage_income is None or computed == row.net_income,
         "indicators": [(_label(HouseholdYear, name), getattr(row, name)) for name in INDICATORS],
         "status": cl.STATUS.label(row.status),
     }

@@ -11,7 +11,7 @@ from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
 from fupin.analytics import selectors as analytics_selectors
 from fupin.areas import boundaries, codes, selectors
 from fupin.areas.models import Area, DivisionVintage
-from fupin.core.errors import NotFound, PermissionDenied
+from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.jobs.selectors import job_list
 from fupin.registry.masking import mask_id_number
 from fupin.registry.selectors import member_search
@@ -119,7 +119,7 @@ def dashboard(request, code: str | None = None):
     try:
         data = analytics_selectors.dashboard(actor=request.user, area_code=code,
                                              year=int(year) if year.isdigit() else None)
-    except (NotFound, PermissionDenied):
+    except (NotFound, PermissionDenied, ValidationFailed):  # an unknown or malformed area code is not a page
         raise Http404 from None
     charts = {
         "trend": [{"year": row["year"], "incidence": float(row["incidence"]) * 100 if row["incidence"] else None,

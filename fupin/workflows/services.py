@@ -17,7 +17,6 @@ from fupin.areas.models import Area, AreaDesignation
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.errors import Conflict, PermissionDenied, ValidationFailed
-from fupin.core.signals import registry_changed
 from fupin.quality import selectors as quality_selectors
 from fupin.registry import codelists as cl
 from fupin.registry import services as registry_services
@@ -252,12 +251,12 @@ def _apply_effect(actor, case: Case, on: datetime.date) -> None:
     if effect == "household_identified":
         registry_services.household_transition(actor=actor, household=household, version=household.version,
                                                to_status="0", effective_date=on, reason=reason, evidence=evidence,
-                                               action=authority)
+                                               action=authority, year=case.year)
     elif effect == "household_exit":
         _refuse_with_reasons(_household_exit_reasons(household, case.year))
         registry_services.household_transition(actor=actor, household=household, version=household.version,
                                                to_status="1", effective_date=on, reason=reason, evidence=evidence,
-                                               action=authority)
+                                               action=authority, year=case.year)
     elif effect in {"village_exit", "county_exit"}:
         _refuse_with_reasons(_area_exit_reasons(case.area, case.year))
         types = POOR_VILLAGE if effect == "village_exit" else POOR_COUNTY
@@ -275,7 +274,6 @@ def _apply_effect(actor, case: Case, on: datetime.date) -> None:
                                            changes={"risk_status": "2"}, action=authority)
     else:
         raise ValidationFailed(_("Unknown procedure effect “%(effect)s”."), field="effect", effect=effect)
-    registry_changed.send(sender=Case, years=[case.year])
 
 
 # Notices and objections ---------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def query_line(query: StatsQuery) -> Decimal:
 class IncomeMeasures(Metric):
     name = "measures"
     label = _("income poverty measures")
-    columns = ("H", "PG", "FGT2", "Watts", "Sen", "Sen_rank", "Gini", "n", "line")
+    columns = ("H", "PG", "FGT2", "Watts", "Watts_excluded", "Sen", "Sen_large_sample", "Gini", "n", "line")
     area_rows = False
 
     def compute(self, engine, query: StatsQuery) -> dict:

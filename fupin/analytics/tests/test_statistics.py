@@ -127,20 +127,23 @@ def test_frozen_snapshot_never_moves(registry):
 
 
 def test_fill_is_incremental_and_recovers(registry, settings):
+    from fupin.analytics.engines import live_path
+
     assert snapshot_fill().partitions_written == 0
     scenario._year(registry["h6"], 2019, "0", income="3300")
     report = snapshot_fill()
     assert (report.partitions_written, report.years) == (1, [2019])
-    # A fill killed after writing a file but before recording it: the stale signature makes the next fill redo it.
-    SnapshotPartition.objects.filter(county_code="441900", year=2019).update(signature="interrupted")
+    # A fill killed after writing a file but before recording it: the record still holds the counter before the
+    # change (and names the old file), so the next fill redoes it; the unrecorded file is never read.
+    partition = SnapshotPartition.objects.get(county_code="441900", year=2019)
+    SnapshotPartition.objects.filter(pk=partition.pk).update(mark=partition.mark - 1)
     assert snapshot_fill().partitions_written == 1
+    assert not live_path(2019, partition.file).exists()  # the replaced file is removed
     # A missing file is refilled too.
-    from fupin.analytics.engines import live_path
-
-    live_path(2019, "533323").unlink()
+    live_path(2019, SnapshotPartition.objects.get(county_code="533323", year=2019).file).unlink()
     assert snapshot_fill().partitions_written == 1
     # Files written under an older fact schema are refilled.
-    SnapshotPartition.objects.filter(year=2018).update(signature="v1|old")
+    SnapshotPartition.objects.filter(year=2018).update(signature="v1")
     assert snapshot_fill().partitions_written == 3
     assert {r["code"]: r["poor"] for r in incidence("duckdb", level=3)}["533323000000"] == 2
 
@@ -219,14 +222,13 @@ def test_refresh_writes_rollups_incrementally(registry):
         services.rollups_refresh(actor=make_user(role="province_analyst", area="530000000000"))
 
 
-def test_imports_and_decisions_queue_one_refresh(registry, settings, django_capture_on_commit_callbacks):
+def test_every_committed_change_queues_one_refresh(registry, settings, django_capture_on_commit_callbacks):
     from fupin.analytics.models import Rollup
-    from fupin.core.signals import registry_changed
     from fupin.jobs.models import Job
 
     settings.ANALYTICS_AUTO_REFRESH = True
     with django_capture_on_commit_callbacks(execute=True):
-        registry_changed.send(sender=None, years=[2019])
+        scenario._year(registry["h6"], 2019, "0", income="3300")
     (job,) = Job.objects.filter(kind="analytics.refresh")
     assert job.status == "succeeded" and job.result["rollup_years"] == [2018, 2019]
     assert Rollup.objects.filter(year=2019, metric="incidence").exists()
@@ -285,17 +287,18 @@ def test_a_sqlite_file_is_filled_by_worker_processes_as_by_the_cursor(settings, 
     copy = sqlite3.connect(path)
     connection.connection.backup(copy)
     copy.close()
-    signatures = extract.partition_signatures()
+    marks = extract._marks(None)
     dirty: dict[int, set[str]] = {}
-    for year, county in signatures:
+    for year, county in marks:
         dirty.setdefault(year, set()).add(county)
-    filled = dict(extract._fill_in_processes(dirty, signatures, path, None))
+    filled = dict(extract._fill_in_processes(dirty, marks, path, None))
     assert filled == {2018: 14, 2019: 15}  # persons at each year's end
-    for (year, county), signature in signatures.items():
+    for (year, county), mark in marks.items():
         through_cursor = pa.Table.from_batches(list(extract._sqlite_batches(extract._partition_sql(year, county))),
                                                schema=extract.ARROW_SCHEMA)
-        assert pq.read_table(extract.live_path(year, county)).equals(through_cursor)
-        assert SnapshotPartition.objects.get(year=year, county_code=county).signature == signature
+        partition = SnapshotPartition.objects.get(year=year, county_code=county)
+        assert pq.read_table(extract.live_path(year, partition.file)).equals(through_cursor)
+        assert partition.mark == mark
     assert {r["code"]: r["poor"] for r in incidence("duckdb", level=3)} == {"533301000000": 9, "533323000000": 2}
 
     # A county whose query fails stops the fill; what was recorded before still matches its file.
@@ -308,12 +311,12 @@ def test_a_sqlite_file_is_filled_by_worker_processes_as_by_the_cursor(settings, 
     extract._partition_sql = failing
     try:
         with pytest.raises(Exception, match="no_such_column"):
-            dict(extract._fill_in_processes(dirty, signatures, path, None))
+            dict(extract._fill_in_processes(dirty, marks, path, None))
     finally:
         extract._partition_sql = broken
     assert ("533323" not in set(SnapshotPartition.objects.values_list("county_code", flat=True)))
     for partition in SnapshotPartition.objects.filter(rows__gt=0):
-        assert pq.read_table(extract.live_path(partition.year, partition.county_code)).num_rows == partition.rows
+        assert pq.read_table(extract.live_path(partition.year, partition.file)).num_rows == partition.rows
 
 
 def test_worker_reads_text_after_a_first_batch_of_nulls(tmp_path):

@@ -8,7 +8,7 @@ from fupin.areas import services
 from fupin.areas.models import Area
 from fupin.audit.models import AuditChainHead, AuditEvent
 from fupin.audit.services import audit_record
-from fupin.audit.verification import verify_chain
+from fupin.audit.verification import ChainReport, verify_chain
 from fupin.core.context import reset_request_id, set_request_id
 from fupin.testing.factories import load_fixture_divisions, make_user
 
@@ -40,20 +40,20 @@ def test_services_write_attributable_events(chain):
 
 
 def test_intact_chain_verifies(chain, capsys):
-    assert verify_chain() == (4, [])
+    assert verify_chain() == ChainReport(checked=4, checkpoints=0, problems=[])
     call_command("audit", "verify", "--format", "json")
-    assert json.loads(capsys.readouterr().out) == {"checked": 4, "intact": True, "problems": []}
+    assert json.loads(capsys.readouterr().out) == {"checked": 4, "checkpoints": 0, "intact": True, "problems": []}
 
 
 def test_an_edited_event_is_caught(chain):
     AuditEvent.objects.filter(seq=2).update(after={"name": "改过的名字"})
-    _checked, problems = verify_chain()
+    problems = verify_chain().problems
     assert [(p.seq, p.problem) for p in problems] == [(2, "content was changed after it was recorded")]
     with pytest.raises(CommandError, match="audit chain broken"):
         call_command("audit", "verify")
 
 
-def test_a_rehashed_edit_still_breaks_the_next_link(chain):
+def test_an_edit_rehashed_with_the_plain_function_is_caught(chain):
     from fupin.audit.services import event_hash
 
     event = AuditEvent.objects.get(seq=2)
@@ -63,16 +63,17 @@ def test_a_rehashed_edit_still_breaks_the_next_link(chain):
                                               "request_id")}
     event.hash = event_hash(prev_hash=event.prev_hash, **fields)
     event.save()
-    assert [(p.seq, p.problem) for p in verify_chain()[1]] == [(3, "does not link to the event before it")]
+    assert [(p.seq, p.problem) for p in verify_chain().problems] == [
+        (2, "content was changed after it was recorded"), (3, "does not link to the event before it")]
 
 
 def test_deleted_events_are_caught(chain):
     AuditEvent.objects.filter(seq=2).delete()
-    problems = [(p.seq, p.problem) for p in verify_chain()[1]]
+    problems = [(p.seq, p.problem) for p in verify_chain().problems]
     assert problems == [(2, "events 2..2 are missing"), (3, "does not link to the event before it")]
 
 
 def test_a_deleted_tail_is_caught(chain):
     AuditEvent.objects.filter(seq=4).delete()
-    assert [(p.seq, p.problem) for p in verify_chain()[1]] == [(4, "events at the end of the chain were deleted")]
+    assert [(p.seq, p.problem) for p in verify_chain().problems] == [(4, "events at the end of the chain were deleted")]
     assert AuditChainHead.objects.get().last_seq == 4

@@ -136,7 +136,7 @@ def test_api_export_then_download_then_reimport_changes_nothing(officer, tmp_pat
     call_command("import", "households", str(path), "--user", "officer", "--format", "json")
     assert json.loads(capsys.readouterr().out) == {
         "rows": 5, "households_created": 0, "households_updated": 0, "members_created": 0, "members_updated": 0,
-        "rejected": 0, "errors": []}
+        "rejected": 0, "dry_run": False, "written": True, "errors": []}
 
 
 def test_downloaded_workbook_reimports_unchanged(officer, tmp_path, django_capture_on_commit_callbacks, capsys):

@@ -226,3 +226,22 @@ def test_a_scan_runs_in_sets_its_queries_do_not_grow_with_households(tmp_path):
     four, run = queries()
     assert sum(counts["new"] for counts in run.counts.values()) == 15  # the first household's are still open
     assert four == one
+
+
+def test_a_year_opened_by_the_roll_forward_raises_no_income_warning():
+    """Issue 21: 107 of 109 warnings of a scan came from a rolled-forward year whose incomes read as 0. Its
+    incomes are now not entered, which no income rule judges; a household whose 2023 income was entered is
+    still warned."""
+    from fupin.registry.services import registry_roll_forward
+
+    threshold("8000")
+    rolled = [household(size=2, earners=1, year=2022, wages={2022: "20000"}) for _ in range(3)]
+    entered = household(size=2, earners=1, wages={2022: "20000", 2023: "0"}, transfer="6000")
+    result = registry_roll_forward(actor=system_user(), year=2023)
+    assert (result.created, result.already) == (3, 1)
+    run = scan(["income_drop", "income_under_threshold", "only_earner_job_loss"])
+    # The entered household: 10,000 → 3,000 per head (a 70 % drop), within the range, its only earner unpaid.
+    assert run.counts == {"income_drop": {"found": 1, "new": 1}, "income_under_threshold": {"found": 1, "new": 1},
+                          "only_earner_job_loss": {"found": 1, "new": 1}}
+    assert set(RiskWarning.objects.values_list("household_id", flat=True)) == {entered.pk}
+    assert {h.pk for h in rolled}.isdisjoint(RiskWarning.objects.values_list("household_id", flat=True))

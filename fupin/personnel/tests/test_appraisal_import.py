@@ -73,7 +73,10 @@ def test_a_scheme_is_one_record_of_its_rows(county, tmp_path):
 
     dry = personnel_import(actor=system_user(), kind="appraisal_schemes", path=path, skip_invalid=True,
                            dry_run=True)
-    assert (dry.created, dry.rejected, dry.written, AppraisalScheme.objects.count()) == (0, 2, False, 0)
+    assert (dry.rejected, dry.written, AppraisalScheme.objects.count()) == (2, False, 0)
+    # A dry run counts nothing as written and what it would write (the one valid scheme) on its own.
+    assert dry.as_dict()["created"] == 0
+    assert dry.as_dict()["would_write"] == {"created": 1, "updated": 0, "unchanged": 0}
 
     kept = personnel_import(actor=system_user(), kind="appraisal_schemes", path=path, skip_invalid=True)
     assert (kept.created, kept.updated, kept.rejected, kept.written) == (1, 0, 2, True)
@@ -182,7 +185,7 @@ def test_each_wrong_cell_is_reported_and_nothing_written_unless_asked(county, tm
     report = personnel_import(actor=system_user(), kind="appraisal_scores", path=path, scheme="LS2019T")
     assert _errors(report) == expected
     assert report.as_dict()["errors"][3]["message_zh"] == "得分须在 0 至 100 之间；results 为 101。"
-    assert (report.created, report.written, AppraisalScore.objects.count()) == (0, False, 0)
+    assert (report.as_dict()["created"], report.written, AppraisalScore.objects.count()) == (0, False, 0)
     kept = personnel_import(actor=system_user(), kind="appraisal_scores", path=path, scheme="LS2019T",
                             skip_invalid=True)
     assert _errors(kept) == expected
@@ -248,8 +251,9 @@ def test_permission_and_an_unknown_scheme(county, tmp_path):
 def test_the_import_command(county, tmp_path, capsys):
     schemes = write_csv(tmp_path, "scheme.csv", [SCHEME_HEADER, *TEAM_SCHEME])
     call_command("import", "appraisal-schemes", str(schemes), "--dry-run", "--format", "json")
-    assert json.loads(capsys.readouterr().out) == {"rows": 2, "created": 0, "updated": 0, "unchanged": 0,
-                                                   "rejected": 0, "dry_run": True, "written": False, "errors": []}
+    assert json.loads(capsys.readouterr().out) == {
+        "rows": 2, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "dry_run": True, "written": False,
+        "would_write": {"created": 1, "updated": 0, "unchanged": 0}, "errors": []}
     assert AppraisalScheme.objects.count() == 0
     call_command("import", "appraisal-schemes", str(schemes), "--format", "json")
     assert json.loads(capsys.readouterr().out)["created"] == 1

@@ -232,3 +232,20 @@ def test_responsible_cadres(village):
                                                                           "wage_income": "3000"}, status="0").household
     found = scan(["poor_cadre"])
     assert [(f.household_id, f.member_id) for f in found] == [(own.pk, own.members.get().pk)]
+
+
+def test_incomes_not_entered_are_not_out_of_range(village):
+    """A year opened by the roll-forward has its incomes not entered (None): unknown, not 0, so neither the income
+    range nor the business-expense rule nor the monitoring check flags it; the same year with 0 entered is."""
+    from fupin.registry.services import registry_roll_forward
+
+    for status in ("0", "1"):
+        household(year=2020, status=status)
+    registry_roll_forward(actor=system_user(), year=2021)
+    assert HouseholdYear.objects.filter(year=2021, net_income_per_capita__isnull=True).count() == 2
+    rules = ["income_out_of_range", "business_without_expense", "monitoring_missed", "exited_unresolved"]
+    assert scan(rules, year=2021) == []
+    zero = HouseholdYear.objects.filter(year=2021, status="0").get()
+    HouseholdYear.objects.filter(pk=zero.pk).update(net_income_per_capita=Decimal("0"))
+    assert [(f.household_id, f.rule_id) for f in scan(rules, year=2021)] == [(zero.household_id,
+                                                                              "income_out_of_range")]

@@ -29,7 +29,8 @@ def test_export_reimports_to_the_same_registry(tmp_path, capsys, suffix):
     assert json.loads(capsys.readouterr().out) == {"rows": 4, "file": str(path)}
     report = households_import(actor=system_user(), path=path)
     assert report.as_dict() == {"rows": 4, "households_created": 0, "households_updated": 0, "members_created": 0,
-                                "members_updated": 0, "rejected": 0, "errors": []}
+                                "members_updated": 0, "rejected": 0, "errors": [], "dry_run": False,
+                                "written": True}
 
 
 def test_export_is_scoped_and_masked_for_plain_users(tmp_path):

@@ -46,7 +46,7 @@ def test_a_clean_file_imports_with_the_json_contract(tmp_path, capsys):
     call_command("import", "households", str(path), "--format", "json")
     summary = json.loads(capsys.readouterr().out)
     assert summary == {"rows": 3, "households_created": 2, "households_updated": 0, "members_created": 3,
-                       "members_updated": 0, "rejected": 0, "errors": []}
+                       "members_updated": 0, "rejected": 0, "dry_run": False, "written": True, "errors": []}
     h1 = Household.objects.get(number="H001")
     assert (h1.attribute, h1.main_cause, h1.status, h1.members.count()) == ("01", "07", "0", 2)
     year = HouseholdYear.objects.get(household=h1, year=2019)

@@ -190,10 +190,16 @@ def test_year_record_recomputes_income():
     row = services.household_year_save(actor=system_user(), household=household, year=2019,
                                        data={"wage_income": "9000", "business_expense": "1000"})
     assert (row.size_end, row.net_income, row.net_income_per_capita) == (2, Decimal("8000.00"), Decimal("4000.00"))
-    row = services.household_year_save(actor=system_user(), household=household, year=2019,
-                                       data={"net_income_per_capita": "3300"})
-    assert (row.net_income_per_capita, row.net_income) == (Decimal("3300.00"), Decimal("6600.00"))
-    assert HouseholdYear.objects.count() == 1
+    with pytest.raises(RegistryInvalid) as refused:  # the stored ledger gives 4,000: a contradicting figure
+        services.household_year_save(actor=system_user(), household=household, year=2019,
+                                     data={"net_income_per_capita": "3300"})
+    assert [(p.field, p.params) for p in refused.value.problems] == [
+        ("net_income_per_capita", {"given": Decimal("3300.00"), "computed": Decimal("4000.00")})]
+    row = services.household_year_save(actor=system_user(), household=household, year=2020,
+                                       data={"net_income_per_capita": "3300"})  # a figure without its ledger
+    assert (row.net_income_per_capita, row.net_income, row.wage_income) == (Decimal("3300.00"),
+                                                                            Decimal("6600.00"), None)
+    assert HouseholdYear.objects.count() == 2
 
 
 def test_possible_duplicates_without_id_go_to_review():

@@ -202,3 +202,31 @@ def test_a_province_can_require_village_collective_income():
     AreaYear.objects.filter(area_id=WEST_VILLAGE).update(collective_income=Decimal("52000"))
     (verdict,) = evaluation.area_exits(level="village", year=2019, visible=Area.objects.all())
     assert verdict.eligible
+
+
+def test_an_income_not_entered_is_unknown_to_every_household_evaluation():
+    """A year opened by the roll-forward has no income yet: exit is not met because it cannot be evaluated,
+    identification likewise, and no monitoring category is given by an income nobody entered."""
+    from django.utils import translation
+
+    from fupin.registry.services import household_year_save, registry_roll_forward
+
+    MonitoringThreshold.objects.create(year=2020, province_code="53", amount=Decimal("8000"))
+    poor = register_poor_household(area=WEST_VILLAGE, size=2, income_per_capita="5000")
+    exited = register_poor_household(area=WEST_VILLAGE, size=2, income_per_capita="5000", status="1")
+    assert verdicts()[poor.number].eligible is True  # in 2019, with its income entered
+    registry_roll_forward(actor=system_user(), year=2020)
+    verdict = verdicts(2020)[poor.number]
+    with translation.override("en"):
+        assert (verdict.eligible, [r.as_dict() for r in verdict.reasons]) == (False, [{
+            "condition": "income_above_line", "value": None, "threshold": None,
+            "message": "Per-capita net income for 2020 has not been entered: the rule cannot be evaluated."}])
+        (identification,) = [v for v in evaluation.household_identifications(year=2020)
+                             if v.number == poor.number]
+        assert (identification.eligible, [r.condition for r in identification.reasons]) == (
+            False, ["income_at_or_below_line"])
+        assert str(identification.reasons[0].as_dict()["message"]) == (
+            "Per-capita net income for 2020 has not been entered: the rule cannot be evaluated.")
+    assert list(evaluation.monitoring_categories(year=2020)) == []  # the exited household: not category 1
+    household_year_save(actor=system_user(), household=exited, year=2020, data={"wage_income": "12000"})
+    assert [(v.number, v.category) for v in evaluation.monitoring_categories(year=2020)] == [(exited.number, "1")]

@@ -317,3 +317,4 @@ def test_household_identification_two_notices_and_an_announcement(people):
     assert (applicant.status, Case.objects.get(pk=case.pk).status) == ("0", "completed")
     assert "公告" in announcement.title and announcement.kind == "gonggao"
     assert [t.to_status for t in applicant.transitions.order_by("id")] == ["5", "0"]
+
