@@ -131,12 +131,42 @@ def _area(text: str):
         return None
 
 
+@dataclass(frozen=True)
+class Refused:
+    """What a reference answers when the text names no single record for a reason other than "none": the
+    message (with its parameters) tells the row's reader how to name it."""
+
+    message: object
+    params: dict
+
+
+def _household(text: str):
+    """A household named by its number, which is unique only within a county: the bare number when it names one
+    household, or the number after the code of its county or village (`533301/0012`, `533301102201/0012`).
+    A bare number held in several counties is refused, naming them, never guessed."""
+    place, _slash, number = text.rpartition("/")
+    households = Household.objects.filter(number=number.strip())
+    if place:
+        try:
+            code = codes.normalise_code(place.strip())
+        except ValueError:
+            return None
+        significant = code[:codes.PREFIX_LENGTH[codes.level_of(code)]]
+        households = households.filter(area__code__startswith=significant)
+    found = list(households.select_related("area")[:6])
+    if len(found) > 1:
+        return Refused(_("Household number %(code)s is used in several places (%(places)s): write it with the "
+                         "code of its county or village, as %(example)s."),
+                       {"places": "、".join(f"{h.area.name} {h.area_id}" for h in found[:5]),
+                        "example": f"{found[0].county_code}/{found[0].number}"})
+    return found[0] if found else None
+
+
 BASE_REFERENCES = {
     "area": Reference(_area, _("No area has the code %(code)s.")),
     "member": Reference(lambda text: Member.objects.select_related("household").filter(
         id_number=text.upper(), is_active=True).first(), _("No registered member has the ID number %(code)s.")),
-    "household": Reference(lambda text: Household.objects.filter(number=text).first(),
-                           _("No registered household has the number %(code)s.")),
+    "household": Reference(_household, _("No registered household has the number %(code)s.")),
 }
 
 
@@ -205,6 +235,9 @@ def parse_cell(report: ImportReport, number: int, spec_field: Field, header: str
             return None
         return text[:2]
     found = resolve(kind, text)
+    if isinstance(found, Refused):
+        report.error(number, header, found.message, code=text, **found.params)
+        return None
     if found is None:
         report.error(number, header, resolve.references[kind].missing, code=text)
     return found

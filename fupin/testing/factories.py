@@ -92,6 +92,8 @@ def register_poor_household(*, area: str, size: int, year: int = 2019, income_pe
     """A household of `size` members whose year record has the given per-capita income, indicators and
     year-end status (registered through the service)."""
     n = next(_household_sequence)
+    while n % 100 == 0:  # a 17-digit number ending in "00" reads as one Excel cut (imports/tabular.py)
+        n = next(_household_sequence)
     members = [member_data(name=f"成员{n}{k}", sex="", relation="户主" if k == 0 else "之子",
                            id_number=id_number(area[:6], f"{1960 + k:04d}0101", f"{(n * 8 + k) % 999:03d}"))
                for k in range(size)]

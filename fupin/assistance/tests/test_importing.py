@@ -138,3 +138,33 @@ def test_plans_then_their_planned_measures(tmp_path, households):
     plan = Plan.objects.get(household=first)
     assert sorted(plan.planned.values_list("measure_type", flat=True)) == ["health", "industry"]
     assert assistance_import(actor=system_user(), kind="planned", path=planned, skip_invalid=True).unchanged == 2
+
+
+def test_a_household_number_used_in_two_counties_must_be_named_with_its_place(tmp_path, households):
+    """Household numbers are unique within a county only: a bare number held in 泸水 and 福贡 is refused naming
+    both, never attached to the first one found; written after its county's or village's code it is found."""
+    from fupin.registry.models import Household
+
+    first, _second = households
+    other = register_poor_household(area="533323101201", size=1)
+    Household.objects.filter(pk=other.pk).update(number=first.number)
+    rows = [["户编号", "帮扶措施", "落实日期"], [first.number, "industry", "2019-01-01"]]
+    report = assistance_import(actor=system_user(), kind="measures", path=write_csv(tmp_path, "bare.csv", rows))
+    (error,) = report.errors
+    assert (error.row, error.column) == (2, "户编号")
+    message = error.as_dict()
+    assert "533301102201" in message["message_zh"] and "533323101201" in message["message_zh"]
+    assert f"533301/{first.number}" in message["message_en"] or f"533323/{first.number}" in message["message_en"]
+    assert DeliveredMeasure.objects.count() == 0
+
+    rows = [["户编号", "帮扶措施", "落实日期"], [f"533323/{first.number}", "industry", "2019-01-01"],
+            [f"533301102201/{first.number}", "industry", "2019-02-01"]]
+    report = assistance_import(actor=system_user(), kind="measures", path=write_csv(tmp_path, "placed.csv", rows))
+    assert report.written and report.errors == []
+    assert sorted(DeliveredMeasure.objects.values_list("household__area_id", flat=True)) == [
+        "533301102201", "533323101201"]
+    # A county user naming the other county's household is refused by the grant, whatever the spelling.
+    clerk = make_user(actions=["view", "change", "import"], area="533301000000")
+    rows = [["户编号", "帮扶措施", "落实日期"], [f"533323/{first.number}", "industry", "2019-03-01"]]
+    report = assistance_import(actor=clerk, kind="measures", path=write_csv(tmp_path, "foreign.csv", rows))
+    assert [(e.row, e.column) for e in report.errors] == [(2, "户编号")]
