@@ -30,10 +30,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count
 
-from fupin.core.changes import change_versions
+from fupin.core.changes import change_versions, in_counties
 from fupin.registry.models import HouseholdYear
 
-from .engines import SqlEngine, _county_matches, live_path
+from .engines import SqlEngine, live_path
 from .facts import FACT_COLUMNS, FACT_SCHEMA, FACT_SCHEMA_VERSION, facts_expression
 from .models import SnapshotPartition
 from .partition_files import RowGroupWriter, write_partition
@@ -86,7 +86,9 @@ def _recorded(years: list[int] | None, prefixes: list[str] | None = None) -> dic
     recorded = SnapshotPartition.objects.all()
     if years:
         recorded = recorded.filter(year__in=years)
-    return {(p.year, p.county_code): p for p in recorded if _county_matches(p.county_code, prefixes)}
+    if prefixes is not None:
+        recorded = recorded.filter(in_counties(prefixes))
+    return {(p.year, p.county_code): p for p in recorded}
 
 
 def snapshot_refresh_stale(years: list[int], prefixes: list[str] | None = None) -> FillReport:

@@ -26,16 +26,15 @@ from .models import ChangeMark
 from .signals import changes_committed
 
 
-def mark_changed(pairs: Iterable[tuple[str, int]], *, using=None) -> int:
+def mark_changed(pairs: Iterable[tuple[str, int]]) -> int:
     """Increment the change counter of each (county code, year) pair; returns how many pairs were marked."""
     keys = sorted({(str(county)[:6], int(year)) for county, year in pairs if county and year})
     if not keys:
         return 0
-    db = using or connection
-    table = db.ops.quote_name(ChangeMark._meta.db_table)
+    table = connection.ops.quote_name(ChangeMark._meta.db_table)
     now = timezone.now()
     # In key order, so two writers that mark overlapping counties take the row locks in the same order.
-    with db.cursor() as cursor:
+    with connection.cursor() as cursor:
         for chunk in chunked(keys, 500):
             rows = ", ".join(["(%s, %s, 1, %s)"] * len(chunk))
             cursor.execute(
@@ -45,8 +44,7 @@ def mark_changed(pairs: Iterable[tuple[str, int]], *, using=None) -> int:
                 [value for county, year in chunk for value in (county, year, now)])
     years = sorted({year for _, year in keys})
     counties = sorted({county for county, _ in keys})
-    transaction.on_commit(lambda: changes_committed.send(sender=ChangeMark, years=years, counties=counties),
-                          using=db.alias)
+    transaction.on_commit(lambda: changes_committed.send(sender=ChangeMark, years=years, counties=counties))
     return len(keys)
 
 
@@ -58,11 +56,16 @@ def change_versions(*, years: Iterable[int] | None = None,
     if years is not None:
         marks = marks.filter(year__in=list(years))
     if prefixes is not None:
-        condition = Q(pk__in=[])
-        for prefix in {p[:6] for p in prefixes}:
-            condition |= Q(county_code__startswith=prefix)
-        marks = marks.filter(condition)
+        marks = marks.filter(in_counties(prefixes))
     return {(c, y): v for c, y, v in marks.values_list("county_code", "year", "version")}
+
+
+def in_counties(prefixes: Iterable[str]) -> Q:
+    """The rows keyed by a `county_code` that lies under one of the area codes `prefixes` (of any length)."""
+    condition = Q(pk__in=[])
+    for prefix in {p[:6] for p in prefixes}:
+        condition |= Q(county_code__startswith=prefix)
+    return condition
 
 
 def database_identity() -> str:
