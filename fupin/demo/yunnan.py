@@ -10,9 +10,10 @@ count and amount (the incidences and shares are kept); the helpers (15 Shanghai 
 not scaled.
 
 The registry goes through the registry's bulk service, each household with its year records 2014–2019 (checked
-like any import; each exit kept as a dated transition). Group populations and designations go through their
-imports. Low-volume cooperation records (funds, workshops, projects) go through their services; the high-volume
-ones (parties, pairings, beneficiaries, talent, labour transfers) through their apps' bulk services (ADR 0013).
+like any import; each exit kept as a dated transition). Group and village populations and designations go
+through their imports. Low-volume cooperation records (funds, workshops, projects) go through their services; the
+high-volume ones (parties, pairings, beneficiaries, talent, labour transfers) through their apps' bulk services
+(ADR 0013).
 """
 
 import datetime
@@ -23,7 +24,7 @@ from django.db import transaction
 
 from fupin.areas.codes import Level
 from fupin.areas.models import Area
-from fupin.areas.services import designations_import, ethnic_population_import
+from fupin.areas.services import designations_import, ethnic_population_import, population_import
 from fupin.cooperation.bulk import labour_bulk_create, pairings_bulk_create, parties_bulk_create, talent_bulk_create
 from fupin.cooperation.creditcode import check_character as credit_check
 from fupin.cooperation.models import LabourTransfer, Pairing, Party, TalentExchange
@@ -160,11 +161,27 @@ class YunnanDemo(CalibratedDemo):
                                           submissions=self._submissions(), on_progress=progress)
         self.log(f"Yunnan registry {BASELINE}–{YEAR}: {result.households} households, {result.members} members.")
 
+    def village_populations(self) -> dict[str, int]:
+        """The rural population of every village the groups live in: each group's population spread evenly over
+        its villages, as its households are (a demo choice; the demo's Yunnan holds the groups alone). Every level
+        above sums its villages, so 贫困发生率 shows on every Yunnan dashboard, map and chart, and the province's is
+        the seed's: the groups' poor over their 2,913,900 people."""
+        populations: dict[str, int] = {}
+        for code, population in self.plan.population.items():
+            villages = self.group_villages[code]
+            share, rest = divmod(population, len(villages))
+            for k, village in enumerate(villages):
+                populations[village] = populations.get(village, 0) + share + (k < rest)
+        return populations
+
     def populations_and_designations(self) -> None:
         rows = [["行政区划代码", "年度", "民族", "乡村人口"]]
         rows += [[YUNNAN, year, code, population] for year in range(BASELINE, YEAR + 1)
                  for code, population in self.plan.population.items()]
         self.imported(ethnic_population_import, rows)
+        self.imported(population_import, [["行政区划代码", "年度", "乡村人口"]] + [
+            [village, year, population] for year in range(BASELINE, YEAR + 1)
+            for village, population in sorted(self.village_populations().items())])
         counties = sorted({v[:6] for villages in self.group_villages.values() for v in villages})
         rows = [["行政区划代码", "类型", "年度", "退出年度"]]
         rows += [[county.ljust(12, "0"), "direct_transition_area", BASELINE, ""] for county in counties]

@@ -20,9 +20,8 @@ SHANGHAI_DISTRICTS = ["310101", "310104", "310105", "310106", "310107", "310109"
                       "310114", "310115", "310116", "310117", "310118", "310120"]
 
 
-@pytest.fixture
-def card(settings, tmp_path):
-    settings.ANALYTICS_DIR = tmp_path
+def yunnan_demo(scale=Decimal("0.01")) -> YunnanDemo:
+    """The Yunnan demo at `scale` on the divisions it needs (its counties with two townships of four villages)."""
     add_area("530000000000", "云南省", region_class="west")
     for county in COUNTIES:
         add_area(f"{county}000000", county)
@@ -39,8 +38,15 @@ def card(settings, tmp_path):
     for city, name in (("4404", "珠海市"), ("4420", "中山市"), ("4419", "东莞市")):
         add_area(f"{city}00000000", name)
     assert YunnanDemo.missing() == []
-    demo = YunnanDemo(actor=system_user(), scale=Decimal("0.01"), log=lambda message: None)
+    demo = YunnanDemo(actor=system_user(), scale=scale, log=lambda message: None)
     demo.run()
+    return demo
+
+
+@pytest.fixture
+def card(settings, tmp_path):
+    settings.ANALYTICS_DIR = tmp_path
+    demo = yunnan_demo()
     snapshot_fill()
     result = report_card(actor=system_user(), year=2019, area_code="53", baseline=2014,
                          until=datetime.date(2020, 3, 31))
@@ -57,6 +63,9 @@ def test_the_report_card_reproduces_the_first_seed_at_one_percent(card):
     assert figures[group + "incidence_2014"]["display"] == "26.69%"
     assert figures[group + "incidence_2019"]["display"] == "2.41%"
     assert sum(demo.plan.population.values()) == 29_139
+    # The province's rural population is its villages' (the groups' people): its own incidence is the seed's too.
+    assert sum(demo.village_populations().values()) == 29_139
+    assert (figures["incidence_2014"]["display"], figures["incidence_2019"]["display"]) == ("26.69%", "2.41%")
     # 70.75 万 out of poverty, 1,039 poor villages of their areas exited, 9 groups out as a whole.
     assert value[group + "exited_persons"] == 7_075
     assert value[group + "villages_exited"] == 10

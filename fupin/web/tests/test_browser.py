@@ -128,3 +128,35 @@ def test_search_by_pinyin_opens_the_household_file(registry, live_server, browse
     page.wait_for_url("**/households/*/")
     assert "成员" in page.inner_text("body")
     screenshot(page, "household-file")
+
+
+@pytest.fixture
+def yunnan(settings, tmp_path):
+    """The Yunnan demo at 1 % with its rollups, and a province analyst."""
+    from fupin.demo.tests.test_yunnan import yunnan_demo
+
+    settings.ANALYTICS_DIR = tmp_path
+    yunnan_demo()
+    services.rollups_refresh(actor=system_user())
+    make_user(username="analyst", role="province_analyst", area="530000000000")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_yunnan_dashboards_show_incidence_map_and_charts(yunnan, live_server, browser):
+    """The demo's Yunnan has a rural population in every village its people live in: the province's and 泸水's
+    dashboards show their incidence, the trend, the areas below and (for the province) the map, filled."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    log_in(page, live_server)
+    for code, incidence in (("530000000000", "2.41%"), ("533301000000", None)):
+        page.goto(f"{live_server.url}/dashboard/{code}/")
+        page.wait_for_selector("body[data-charts-ready]")
+        shown = page.inner_text("[data-metric=incidence]")
+        assert shown.endswith("%") and (incidence is None or shown == incidence), shown
+        assert page.locator("#trend-chart canvas").count() == 1
+        assert page.locator("#children-chart canvas").count() == 1
+        rows = page.locator("#children tbody tr")
+        assert rows.count() > 0 and all(rows.nth(k).inner_text().count("%") for k in range(rows.count()))
+    page.goto(f"{live_server.url}/dashboard/530000000000/")
+    page.wait_for_selector("#map-chart[data-features]")
+    assert int(page.get_attribute("#map-chart", "data-features")) > 0
+    screenshot(page, "dashboard-yunnan")
