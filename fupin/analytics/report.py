@@ -104,6 +104,7 @@ def report_card(*, actor, year: int, area_code: str, baseline: int | None = None
                               how))
     figures += _poor_area_income(area, year)
     figures += _deep_poverty(runner, actor, area_code, area, year)
+    figures += _demonstration(actor, area, year)
     figures += _helping_side(actor, code, baseline, year, until or datetime.date(year, 12, 31))
     ethnic = _by_ethnicity(runner, actor, code, level, baseline, year, area_code)
     figures += _ethnic_groups(area, baseline, year, ethnic, runner.source(year).as_dict())
@@ -174,6 +175,46 @@ def _deep_poverty(runner, actor, area_code: str, area: Area, year: int) -> list[
                                                         "%(year)s") % {"year": year}, persons,
                               pgettext("unit", "persons"), {**how, "metric": "poor", "source": runner.source(
                                   year).as_dict(), "filters": {**how["filters"], "level": Level.VILLAGE}}))
+    return figures
+
+
+DEMONSTRATION = "ethnic_unity_demonstration"
+# What the 民族团结进步示范 programme is reported with: the money put into its areas by two sources.
+DEMONSTRATION_SOURCES = (("provincial", "provincial_fiscal", gettext_lazy("provincial fiscal funds")),
+                         ("integrated", "integrated", gettext_lazy("integrated agriculture-related funds")))
+
+
+def _demonstration(actor, area: Area, year: int) -> list[Figure]:
+    """民族团结进步示范: the counties, townships and villages designated in its rounds up to `year`, and the money
+    allocated (下达, corrections included) to them — their whole areas, each entry once — from documents of the
+    rounds' budget years, by source (provincial fiscal funds, integrated agriculture-related funds)."""
+    from fupin.funds.selectors import effective, entry_list, in_prefixes, total
+
+    designated = AreaDesignation.objects.filter(designation_type=DEMONSTRATION, year__lte=year).filter(
+        within_area("area_id", area)).select_related("area")
+    areas = {item.area for item in designated}
+    if not areas:
+        return []
+    rounds = sorted({item.year for item in designated})
+    how = {"metric": "designations", "filters": {"type": DEMONSTRATION, "area": area.code, "rounds": rounds},
+           "source": {"engine": "operational", "snapshot": "live"}}
+    figures = [Figure(f"demonstration_{key}", label, sum(1 for each in areas if each.level == level), unit, how)
+               for key, level, label, unit in (
+                   ("counties", Level.COUNTY, _("Ethnic unity demonstration counties"), pgettext("unit", "counties")),
+                   ("townships", Level.TOWNSHIP, _("Ethnic unity demonstration townships"),
+                    pgettext("unit", "townships")),
+                   ("villages", Level.VILLAGE, _("Ethnic unity demonstration villages"),
+                    pgettext("unit", "villages")))]
+    entries = entry_list(actor=actor).filter(effective("allocate"), in_prefixes("area_id", [a.prefix for a in areas]),
+                                             document__year__gte=rounds[0], document__year__lte=year)
+    for key, source, label in DEMONSTRATION_SOURCES:
+        figures.append(Figure(
+            f"demonstration_{key}_funds", _("Ethnic unity demonstration: %(source)s allocated %(first)s–%(last)s") % {
+                "source": label, "first": rounds[0], "last": year},
+            total(entries.filter(document__source=source)), pgettext("unit", "yuan"),
+            {"metric": "funds", "filters": {"kind": "allocate", "source": source, "designation": DEMONSTRATION,
+                                            "area": area.code, "document_years": [rounds[0], year]},
+             "source": {"engine": "operational", "snapshot": "live", "records": "funds.fundentry"}}))
     return figures
 
 

@@ -29,6 +29,7 @@ from fupin.cooperation.bulk import labour_bulk_create, pairings_bulk_create, par
 from fupin.cooperation.creditcode import check_character as credit_check
 from fupin.cooperation.models import LabourTransfer, Pairing, Party, TalentExchange
 from fupin.cooperation.services import record_save
+from fupin.funds.services import entry_save, fund_document_save
 from fupin.projects.bulk import beneficiaries_bulk_create, fundings_bulk_create
 from fupin.projects.models import ProjectBeneficiary, ProjectFunding
 from fupin.projects.services import project_save
@@ -53,12 +54,16 @@ SEED = {
     "townships": 439, "eastern_towns": 277, "paired_villages": 710, "eastern_villages": 490,
     "enterprise_villages": 2_500, "enterprises": 1_993, "social_villages": 205, "social_orgs": 208,
     "schools": 315, "eastern_schools": 310, "medical": 241, "hospitals": 241,
+    # 民族团结进步示范 (figure 22): its areas over three 3-year rounds and what the province put into them.
+    "demonstration_counties": 36, "demonstration_townships": 229, "demonstration_villages": 3_122,
+    "demonstration_provincial": Decimal("4130000000"), "demonstration_integrated": Decimal("26700000000"),
 }
 # Values the demo chooses where the seed gives none or only a bound.
 CHOICES = {
     "group_population": 2_913_900,  # the groups' rural population; with the two incidences it fixes the poor
     "industry_labour_share_2020": Decimal("0.61"),  # the seed: "60%以上"
     "poor_villages": 1_200,  # designated poor villages in the groups' areas, of which the seed's 1,039 exited
+    "demonstration_rounds": (2011, 2014, 2017),  # the seed says "three rounds" of three years, not which
 }
 AT_LEAST_ONE = frozenset(key for key, value in SEED.items() if isinstance(value, int))
 # Where each group lives (prefectures, a demo choice after where they mostly do), a weight for its population
@@ -288,6 +293,35 @@ class YunnanDemo(CalibratedDemo):
                     "committed_amount": amount, "committed_on": datetime.date(year, 6, 1),
                     "arrived_amount": amount, "arrived_on": datetime.date(year, 6, 1)})
 
+    def demonstration(self) -> None:
+        """民族团结进步示范 in three rounds: the seed's counties, townships and villages (spread over Yunnan's
+        divisions), designated through the designations import in their round's first year, and each round a
+        provincial and an integrated-funds document allocated over the round's areas through the funds services."""
+        every = sorted(v for villages in self.villages.values() for v in villages)
+        chosen = []
+        for key, areas in (("demonstration_counties", sorted({v[:6] for v in every})),
+                           ("demonstration_townships", sorted({v[:9] for v in every})),
+                           ("demonstration_villages", every)):
+            wanted = min(self.n(key), len(areas))
+            chosen += [area.ljust(12, "0") for area in areas[::max(len(areas) // max(wanted, 1), 1)][:wanted]]
+        rounds = CHOICES["demonstration_rounds"]
+        by_round = {year: chosen[k::len(rounds)] for k, year in enumerate(rounds)}
+        self.imported(designations_import, [["行政区划代码", "类型", "年度", "退出年度"]] + [
+            [code, "ethnic_unity_demonstration", year, ""] for year, codes in by_round.items() for code in codes])
+        yunnan = Area.objects.get(code=YUNNAN)
+        for source, key, issuer in (("provincial_fiscal", "demonstration_provincial", "云财农"),
+                                    ("integrated", "demonstration_integrated", "云财整合")):
+            for (year, codes), amount in zip(by_round.items(), split(self.money(key), len(rounds), Decimal("0.01")),
+                                             strict=True):
+                document = fund_document_save(actor=self.actor, data={
+                    "number": f"{issuer}〔{year}〕示范1号", "title": f"{year}年民族团结进步示范区建设资金",
+                    "source": source, "year": year, "issuing_area": yunnan, "total": amount,
+                    "issued_on": datetime.date(year, 3, 1)})
+                for code, part in zip(codes, split(amount, len(codes), Decimal("0.01")), strict=True):
+                    entry_save(actor=self.actor, data={"document": document, "kind": "allocate",
+                                                       "area": Area.objects.get(code=code), "amount": part,
+                                                       "date": datetime.date(year, 3, 15)})
+
     def _fund(self, pairing: Pairing, kind: str, purpose: str, amount: Decimal, on: datetime.date) -> None:
         record_save(actor=self.actor, kind="fund", data={
             "kind": kind, "pairing": pairing, "donor": pairing.helper, "area": pairing.helped.area,
@@ -364,5 +398,6 @@ class YunnanDemo(CalibratedDemo):
             self.populations_and_designations()
             self.pairings()
             self.funds()
+            self.demonstration()
             self.projects()
             self.people()

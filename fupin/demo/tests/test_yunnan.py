@@ -74,6 +74,11 @@ def test_the_report_card_reproduces_the_first_seed_at_one_percent(card):
     assert sorted(whole["how"]["groups"]) == sorted(["独龙族", "德昂族", "基诺族", "佤族", "普米族", "阿昌族", "拉祜族",
                                                      "布朗族", "景颇族"])
 
+    # 民族团结进步示范: 36 counties, 229 townships, 3,122 villages; 41.3 亿 provincial and 267 亿 integrated funds.
+    assert [value[f"demonstration_{level}"] for level in ("counties", "townships", "villages")] == [1, 2, 31]
+    assert Decimal(value["demonstration_provincial_funds"]) == Decimal("41300000.00")
+    assert Decimal(value["demonstration_integrated_funds"]) == Decimal("267000000.00")
+
     # Shanghai's 15 districts and Guangdong's 珠海, 中山, 东莞 (not scaled); 88 counties hand in hand.
     assert (value["eastern_helpers.31"], value["eastern_helpers.44"]) == (15, 3)
     assert value["paired_poor_counties"] == 1
