@@ -6,10 +6,15 @@ on a 50,000-member sample.
 
     .venv/bin/pip install "django-import-export>=4,<5"   # only for the comparison
     .venv/bin/python benchmarks/import_households.py [--members 1000000] [--databases sqlite,postgres]
+        [--no-comparison] [--formats csv,xlsx] [--pg-database fupin_bench]
 
 Every measurement starts from an empty, migrated database with Yunnan's real divisions. The validated import is
 `fupin import households FILE` in its own process (time and that process's peak memory, by wait4): one streaming
-pass that validates and writes in one transaction.
+pass that validates and writes in one transaction, and records every household and member it writes in the
+audit trail (a change row each, covered by the run's audit event: ADR 0014), which the benchmark checks with
+`fupin audit verify` after the import. `--no-comparison` leaves django-import-export out (minutes on a busy
+machine); `--pg-database` names the PostgreSQL database to drop and create, so that two runs on one server do
+not share one.
 """
 
 import argparse
@@ -22,6 +27,7 @@ import threading
 import time
 from pathlib import Path
 
+import common
 from common import FUPIN, ROOT, fresh_database, fupin
 
 HEADER = ["行政区划代码", "户编号", "年度", "姓名", "证件号码", "与户主关系", "民族", "文化程度", "在校生状况",
@@ -196,8 +202,18 @@ def measure(args, env):
     return time.perf_counter() - start, usage.ru_maxrss / 1024, peak / 2**20, output
 
 
-def fresh(database):
-    env = fresh_database(database)
+def fresh(database, pg_database="fupin_bench"):
+    if database == "postgres" and pg_database != "fupin_bench":
+        import psycopg
+
+        with psycopg.connect(common.PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{pg_database}"')
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "FUPIN_DEBUG": "0",
+               "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{pg_database}"}
+        fupin(["migrate", "-v0"], env)
+    else:
+        env = fresh_database(database)
     fupin(["areas", "load", "--provinces", "53"], env)
     return env
 
@@ -208,6 +224,9 @@ def main():
     parser.add_argument("--sample", type=int, default=50_000)
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--only", choices=["csv", "xlsx"], help="Measure just this fupin import (no comparisons).")
+    parser.add_argument("--no-comparison", action="store_true", help="Leave django-import-export out.")
+    parser.add_argument("--formats", default="csv,xlsx", help="The file formats to measure (csv, xlsx).")
+    parser.add_argument("--pg-database", default="fupin_bench", help="The PostgreSQL database to (re)create.")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="fupin-import-bench-"))
     files = {"csv": folder / "households.csv", "xlsx": folder / "households.xlsx", "sample": folder / "sample.csv"}
@@ -223,22 +242,32 @@ def main():
         results = {}  # path → (rows, seconds, peak RSS, the raw path it is compared with)
         raw: dict[str, float] = {}  # file kind → rows/s of the raw path reading that file
         die = None
-        kinds = [args.only] if args.only else ["csv", "xlsx"]
+        kinds = [args.only] if args.only else args.formats.split(",")
         for kind in kinds if not args.only else []:
             # The raw path of the same rows read from the same file: csv.reader, or calamine for .xlsx.
-            _seconds, rss, tree, out = measure([sys.executable, "-c", RAW, str(files[kind])], fresh(database))
+            _seconds, rss, tree, out = measure([sys.executable, "-c", RAW, str(files[kind])],
+                                               fresh(database, args.pg_database))
             measured = json.loads(out.strip().splitlines()[-1])
             raw[kind] = measured["rows"] / measured["seconds"]
             results[f"raw bulk from {kind} (no validation)"] = (measured["rows"], measured["seconds"], rss, tree, kind)
-        if not args.only:
-            _seconds, rss, tree, out = measure([sys.executable, "-c", DIE, str(files["sample"])], fresh(database))
+        if not args.only and not args.no_comparison:
+            _seconds, rss, tree, out = measure([sys.executable, "-c", DIE, str(files["sample"])],
+                                               fresh(database, args.pg_database))
             die = json.loads(out.strip().splitlines()[-1])
             results["django-import-export (sample)"] = (die["rows"], die["seconds"], rss, tree, "csv")
         for kind in kinds:
             # --skip-invalid: the synthetic file holds a few households whose generated ID numbers collide.
+            env = fresh(database, args.pg_database)
             seconds, rss, tree, out = measure([FUPIN, "import", "households", str(files[kind]), "--skip-invalid",
-                                         "--format", "json"], fresh(database))
+                                               "--format", "json"], env)
             summary = json.loads(out)
+            # Every household and member written has its change row, and the trail verifies.
+            verify_seconds, verify_rss, _tree, verified = measure([FUPIN, "audit", "verify", "--format", "json"], env)
+            report = json.loads(verified)
+            assert report["intact"] and report["changes"] >= summary["rows"], report
+            print(f"{database} {kind}: `fupin audit verify` read {report['checked']:,} events and "
+                  f"{report['changes']:,} change rows in {verify_seconds:.1f} s, peak RSS {verify_rss:.0f} MiB",
+                  flush=True)
             # Only the generator's colliding ID numbers are rejected: 0.02 % of 1 M members, 0.25 % of 3 M.
             assert summary["rejected"] < args.members // 100, summary["rejected"]
             results[f"fupin import ({kind})"] = (summary["rows"], seconds, rss, tree, kind)

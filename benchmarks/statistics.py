@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/statistics.py [--members 10000000] [--databases sqlite,postgres]
                                               [--provinces 53,52,14] [--skip-sql-engine]
+                                              [--postgres-name fupin_bench] [--reuse URL --stages a,b]
 
 Setup (timed separately, not part of any figure): the real divisions of the provinces; households spread over
 their villages with a 2019 record (70 % out of poverty, 25 % poor, 5 % other statuses), members with sex, birth
@@ -13,6 +14,10 @@ its own:
 - incidence on duckdb, sql and spark: 5-level incidence for the whole data set (every province … village),
   median of 3 runs after a first (cold) run for duckdb, the first run otherwise;
 - refresh: `rollups_refresh(full=True)` end to end (extraction + every rollup of the year + writing them);
+- freshness: the freshness check of a snapshot read (queries and file checks) against the read itself, for the
+  whole data set, a province and a county;
+- import: a 100-household village import, then the fresh county incidence, the incremental rollups and the
+  dashboards' freshness of its county, prefecture and province, with the full recompute as the baseline;
 - orm: the naive baseline — the same 5-level question as plain Django ORM aggregations (one GROUP BY per level on
   the joined member/household/year tables, populations summed in Python). Its answer is checked against the
   engine's.
@@ -24,7 +29,7 @@ import os
 import subprocess
 import sys
 
-from common import ROOT, fresh_database, fupin
+from common import PG_ADMIN, ROOT, fresh_database, fupin
 
 SETUP = r"""
 import json, random, resource, sys, time, datetime, django
@@ -69,6 +74,9 @@ def people():
                    "is_active": True}
         made += size
 insert_rows(Member, people())
+# Written straight, so marked here as every service marks what it writes (core.changes): one mark per county-year.
+from fupin.core.changes import mark_changed
+mark_changed((v[:6], 2019) for v in villages)
 print(json.dumps({"villages": len(villages), "households": len(ids), "members": Member.objects.count(),
                   "setup_s": time.perf_counter() - start}))
 """
@@ -138,6 +146,88 @@ elif stage == "orm":
     rows, (seconds,) = timed(naive)
     result.update(rows=len(rows), seconds=seconds, poor=sum(r["poor"] for r in rows if r["level"] == 1),
                   checksum=sum(r["poor"] * (r["level"] + 1) for r in rows))
+elif stage == "freshness":
+    # The freshness check of a snapshot read (change marks joined to the fill state: one indexed query, then a
+    # stat per partition) against the read it guards, for the whole data set, a province and a county; nothing stale.
+    from fupin.analytics.engines import get_engine
+    from fupin.analytics.extract import _checked, _marks, _stale, fresh_partitions
+    from fupin.analytics.metrics import StatsQuery, get_metric
+    from fupin.analytics.models import SnapshotPartition
+    from fupin.core.changes import in_counties
+    from django.db.models import Q
+    engine = get_engine("duckdb")
+    fresh_partitions([2019])
+    for name, area in (("all", None), ("province", "53"), ("county", "533323")):
+        prefixes = [area] if area else None
+        _, check = timed(lambda: fresh_partitions([2019], prefixes), 7)
+        _, queries = timed(lambda: _checked([2019], prefixes), 7)
+        # The check before (2026-12-06 morning): marks and fill state in two queries, the state as model rows.
+        _, before = timed(lambda: (_marks([2019], prefixes), list(SnapshotPartition.objects.filter(
+            year=2019).filter(in_counties(prefixes) if prefixes else Q()))), 7)
+        marks, state = _checked([2019], prefixes)
+        _, stats_only = timed(lambda: _stale(marks, state), 7)
+        ask = lambda: get_metric("incidence").compute(engine, StatsQuery(year=2019, area=area))
+        _, read = timed(ask, 3)
+        check_s, read_s = statistics.median(check), statistics.median(read)
+        result[name] = {"partitions": len(state), "check_s": check_s, "queries_s": statistics.median(queries),
+                        "two_queries_before_s": statistics.median(before),
+                        "stats_s": statistics.median(stats_only), "read_s": read_s,
+                        "share": check_s / read_s}
+elif stage == "import":
+    # A 100-household village import (300 members, all poor) through the import service, then: the fresh county
+    # incidence (its one partition refilled in-process), the same read again (nothing stale: the baseline), the
+    # incremental rollups (one county recomputed, ancestors re-summed) and the dashboards' freshness of the
+    # county, prefecture and province; the full recompute of the year in the same run as the baseline.
+    import datetime, random, tempfile
+    from pathlib import Path
+    from fupin.accounts.models import User
+    from fupin.analytics import selectors
+    from fupin.analytics.services import rollups_refresh
+    from fupin.areas.models import Area
+    from fupin.imports.tabular import csv_text
+    from fupin.registry.importing import households_import
+    from fupin.testing.factories import id_number
+    actor = User.objects.get(username="system")
+    county = sys.argv[2] if len(sys.argv) > 2 else "533323"
+    village = Area.objects.filter(level=5, code__startswith=county).order_by("code").values_list(
+        "code", flat=True).first()
+    token = random.Random().randrange(10**6)
+    header = ["行政区划代码", "户编号", "年度", "姓名", "证件号码", "性别", "与户主关系", "民族", "贫困户属性",
+              "主要致贫原因", "识别年度", "脱贫标志", "工资性收入"]
+    rows, births = [], datetime.date(1940, 1, 1) + datetime.timedelta(days=token % 9000)
+    for i in range(100):
+        for k, relation in enumerate(("户主", "配偶", "之子")):
+            birth = births + datetime.timedelta(days=i * 3 + k)
+            male = k != 1  # the ID number's sequence is odd for men, even for women
+            sequence = f"{2 * ((token + i) % 400) + 100 + male:03d}"
+            rows.append([village, f"BENCH{token:06d}{i:03d}", "2019", "导入成员", id_number(
+                county, birth.strftime("%Y%m%d"), sequence), "男" if male else "女",
+                relation, "汉族", "一般贫困户", "缺技术", "2019", "未脱贫", "1000"])
+    path = Path(tempfile.mkdtemp()) / "village.csv"
+    path.write_bytes(csv_text([header, *rows]).encode())
+    def poor():
+        rows = selectors.stats(actor=actor, metric="incidence", year=2019, area_code=county, level=3)
+        return rows[0]["poor"]
+    before, (read_before,) = timed(poor)
+    report, (import_s,) = timed(lambda: households_import(actor=actor, path=path))
+    if not report.written:
+        raise SystemExit(f"the import was refused: {[str(error) for error in report.errors[:3]]}")
+    after, (fresh_s,) = timed(poor)
+    _, again = timed(poor, 3)
+    summary, (rollups_s,) = timed(lambda: rollups_refresh(actor=actor))
+    dashboards = {}
+    for name, code in (("county", county), ("prefecture", county[:4]), ("province", county[:2])):
+        data, (seconds,) = timed(lambda: selectors.dashboard(actor=actor, area_code=code, year=2019))
+        dashboards[name] = {"refreshing": data["refreshing"], "poor": float(data["headline"]["poor.persons"]),
+                            "seconds": seconds}
+    _, (nothing_s,) = timed(lambda: rollups_refresh(actor=actor))
+    full, (full_s,) = timed(lambda: rollups_refresh(actor=actor, full=True))
+    result.update(county=county, members_imported=report.members_created, import_s=import_s,
+                  poor_before=before, poor_after=after, fresh_read_s=fresh_s, read_again_s=statistics.median(again),
+                  rollups_incremental_s=rollups_s, rollup_counties=summary["rollup_counties"],
+                  rollup_rows_incremental=summary["rollup_rows"], dashboards=dashboards,
+                  refresh_nothing_changed_s=nothing_s, rollups_full_s=full_s, rollup_rows_full=full["rollup_rows"],
+                  full_vs_incremental=full_s / rollups_s)
 result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(result))
 """
@@ -149,6 +239,20 @@ def run(code: str, args: list[str], env: dict) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def fresh_postgres(name: str) -> dict:
+    """A new, migrated PostgreSQL database of its own name (the machine is shared: common's `fupin_bench` may be
+    another benchmark's)."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "FUPIN_DEBUG": "0",
+           "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}"}
+    fupin(["migrate", "-v0"], env)
+    return env
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=10_000_000)
@@ -156,6 +260,8 @@ def main():
     parser.add_argument("--provinces", default="53,52,14")
     parser.add_argument("--skip-sql-engine", action="store_true")
     parser.add_argument("--stages", help="Only these stages (comma-separated), e.g. extract,refresh.")
+    parser.add_argument("--postgres-name", default="fupin_bench",
+                        help="Name of the PostgreSQL database to create (default fupin_bench).")
     parser.add_argument("--reuse", metavar="DATABASE_URL",
                         help="Run the stages on a database a previous run filled (one database only).")
     args = parser.parse_args()
@@ -163,16 +269,19 @@ def main():
         if args.reuse:
             env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "FUPIN_DEBUG": "0",
                    "DATABASE_URL": args.reuse}
+        elif database == "postgres":
+            env = fresh_postgres(args.postgres_name)
         else:
             env = fresh_database(database)
         env["FUPIN_ANALYTICS_DIR"] = f"/tmp/fupin-bench-analytics-{database}"
-        subprocess.run(["rm", "-rf", env["FUPIN_ANALYTICS_DIR"]], check=True)
+        if not args.reuse:  # a reused database keeps the snapshot its partition records name
+            subprocess.run(["rm", "-rf", env["FUPIN_ANALYTICS_DIR"]], check=True)
         if not args.reuse:
             fupin(["areas", "load", "--provinces", args.provinces], env)
             setup = run(SETUP, [str(args.members), args.provinces], env)
             print(f"## {database}: {setup['members']:,} members, {setup['households']:,} households, "
                   f"{setup['villages']:,} villages (setup {setup['setup_s']:.0f} s)", flush=True)
-        stages = ["extract", "incidence-duckdb", "incidence-spark", "refresh", "orm"]
+        stages = ["extract", "incidence-duckdb", "incidence-spark", "refresh", "orm", "freshness", "import"]
         if not args.skip_sql_engine:
             stages.insert(3, "incidence-sql")
         if args.stages:

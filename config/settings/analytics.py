@@ -12,3 +12,6 @@ ANALYTICS_SPARK_MASTER = env_str("FUPIN_SPARK_MASTER", "local[2]")
 ANALYTICS_AUTO_REFRESH = env_bool("FUPIN_ANALYTICS_AUTO_REFRESH", True)
 # Threads that fill snapshot partitions in parallel (each with its own database connection).
 ANALYTICS_FILL_WORKERS = int(env_str("FUPIN_ANALYTICS_FILL_WORKERS", "2"))
+# A replaced partition file stays this long before it is deleted: a read in another process may have listed it
+# and not opened it yet (fupin.analytics.extract._retire).
+ANALYTICS_RETIRED_FILE_SECONDS = int(env_str("FUPIN_ANALYTICS_RETIRED_FILE_SECONDS", "600"))

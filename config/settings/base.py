@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "fupin.audit",
     "fupin.jobs",
     "fupin.imports",
+    "fupin.backup",
     "fupin.demo",
     "fupin.web",
     "fupin.api",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fupin.core.middleware.RefuseTraceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,6 +124,11 @@ FUPIN_DIVISIONS_DIR = env_str("FUPIN_DIVISIONS_DIR", str(BASE_DIR / "var" / "chi
 
 # Imports of larger files read and clean them in a worker process while the importing process checks and writes
 # (two cores; the worker's start, about two seconds, pays off above a few tens of thousands of rows).
+# A date stating a fact may be this many days after today (a clerk's clock, a time zone); never more
+# (fupin.core.temporal).
+FUPIN_FUTURE_TOLERANCE_DAYS = int(env_str("FUPIN_FUTURE_TOLERANCE_DAYS", "0"))
+# The largest file a project document (申报书, 批复文件 …) may be, in bytes (fupin.projects.documents).
+FUPIN_PROJECT_DOCUMENT_MAX_BYTES = int(env_str("FUPIN_PROJECT_DOCUMENT_MAX_BYTES", str(20 * 2**20)))
 FUPIN_IMPORT_WORKER_ABOVE_BYTES = int(env_str("FUPIN_IMPORT_WORKER_ABOVE_BYTES", str(4 * 2**20)))
 # What a file given to an import may hold: a hostile file (a zip bomb, a cell at XFD1048576, a cell repeated a
 # billion times) is refused before any reader allocates for it (fupin.imports.guard). Columns and rows of a sheet;

@@ -12,6 +12,7 @@ class Action(models.TextChoices):
     IMPORT = "import", _("import")
     EXPORT = "export", _("export")
     ADMINISTER = "administer", _("administer users and policy data")
+    ENTER_HISTORY = "enter_history", _("enter history after the fact (补录)")
 
 
 ALL_ACTIONS = [action.value for action in Action]

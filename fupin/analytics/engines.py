@@ -120,12 +120,9 @@ class SnapshotEngine(Engine):
             paths += [str(path) for path in files]
         live = sorted(set(years) - frozen)
         if live:
-            from .extract import snapshot_refresh_stale  # extract builds on this module
+            from .extract import fresh_partitions  # extract builds on this module
 
-            snapshot_refresh_stale(live, prefixes)
-        partitions = SnapshotPartition.objects.filter(year__in=live, rows__gt=0)
-        paths += [str(live_path(p.year, p.file)) for p in partitions.order_by("year", "county_code")
-                  if _county_matches(p.county_code, prefixes)]
+            paths += [str(live_path(p.year, p.file)) for p in fresh_partitions(live, prefixes)]
         return paths
 
     def _facts(self, years, prefixes) -> ibis.Table:

@@ -14,26 +14,30 @@ counties from a SQLite file outside a transaction, by worker processes reading t
 straight into Arrow (partition_files.py).
 """
 
+import contextlib
 import io
 import multiprocessing
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count
 
 from fupin.core.changes import change_versions, in_counties
+from fupin.core.models import ChangeMark
 from fupin.registry.models import HouseholdYear
 
-from .engines import SqlEngine, live_path
+from .engines import SqlEngine, _county_matches, live_path, snapshot_root
 from .facts import FACT_COLUMNS, FACT_SCHEMA, FACT_SCHEMA_VERSION, facts_expression
 from .models import SnapshotPartition
 from .partition_files import RowGroupWriter, write_partition
@@ -53,6 +57,7 @@ class FillReport:
     partitions_removed: int = 0
     rows_written: int = 0
     years: list[int] = field(default_factory=list)
+    removed_years: set[int] = field(default_factory=set)  # years that lost a partition (their rollups are redone)
 
     def as_dict(self) -> dict:
         return {"partitions_checked": self.partitions_checked, "partitions_written": self.partitions_written,
@@ -63,7 +68,19 @@ class FillReport:
 SCHEMA_SIGNATURE = f"v{FACT_SCHEMA_VERSION}"
 
 
-def _stale(marks: dict[tuple[int, str], int], recorded: dict[tuple[int, str], SnapshotPartition],
+class Recorded(NamedTuple):
+    """A partition's fill state as the freshness check reads it (tuples, not model instances: a national read
+    checks thousands of partitions)."""
+
+    year: int
+    county_code: str
+    mark: int
+    signature: str
+    rows: int
+    file: str
+
+
+def _stale(marks: dict[tuple[int, str], int], recorded: dict[tuple[int, str], Recorded],
            full: bool = False) -> dict[tuple[int, str], int]:
     """The county-years of `marks` whose partition must be (re)filled: never filled, filled before the last change
     counted in `marks`, written under another fact schema, or whose file is missing."""
@@ -82,54 +99,118 @@ def _marks(years: list[int] | None, prefixes: list[str] | None = None) -> dict[t
             for (county, year), version in change_versions(years=years, prefixes=prefixes).items()}
 
 
-def _recorded(years: list[int] | None, prefixes: list[str] | None = None) -> dict[tuple[int, str], SnapshotPartition]:
+def _recorded(years: list[int] | None, prefixes: list[str] | None = None) -> dict[tuple[int, str], Recorded]:
+    """The fill state of the partitions of `years` under `prefixes`: the recorded rows, overlaid by this process's
+    fills that are not recorded yet (`_pending`)."""
     recorded = SnapshotPartition.objects.all()
     if years:
         recorded = recorded.filter(year__in=years)
     if prefixes is not None:
         recorded = recorded.filter(in_counties(prefixes))
-    return {(p.year, p.county_code): p for p in recorded}
+    state = {(row[0], row[1]): Recorded(*row) for row in recorded.values_list(*Recorded._fields)}
+    _overlay_pending(state, years, prefixes)
+    return state
+
+
+def _overlay_pending(state: dict[tuple[int, str], Recorded], years, prefixes) -> None:
+    if not _pending:
+        return
+    root = str(snapshot_root())
+    with _pending_lock:
+        for (where, year, county), waiting in _pending.items():
+            key = (year, county)
+            if (where == root and (not years or year in years) and _county_matches(county, prefixes)
+                    and (key not in state or state[key].mark <= waiting.mark)):
+                state[key] = waiting
+
+
+def _checked(years: list[int], prefixes: list[str] | None) -> tuple[dict[tuple[int, str], int],
+                                                                     dict[tuple[int, str], Recorded]]:
+    """The change counters and the fill state of the county-years a read of `years` under `prefixes` opens, in
+    one query: the marks joined to their partitions, counties as index ranges (a read pays one round trip for
+    its freshness, not two). Partitions without a mark hold nothing (every write marks) and are not read."""
+    if not years or (prefixes is not None and not prefixes):
+        return {}, {}
+    qn = connection.ops.quote_name
+    conditions = [f"m.year IN ({', '.join(['%s'] * len(years))})"]
+    params: list = list(years)
+    if prefixes is not None:
+        counties = sorted({prefix[:6] for prefix in prefixes})
+        conditions.append("(" + " OR ".join(["m.county_code BETWEEN %s AND %s"] * len(counties)) + ")")
+        params += [bound for county in counties for bound in (county.ljust(6, "0"), county.ljust(6, "9"))]
+    sql = (f"SELECT m.year, m.county_code, m.version, p.mark, p.signature, p.rows, p.file "
+           f"FROM {qn(ChangeMark._meta.db_table)} m LEFT JOIN {qn(SnapshotPartition._meta.db_table)} p "
+           f"ON p.year = m.year AND p.county_code = m.county_code WHERE {' AND '.join(conditions)}")
+    marks, state = {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for year, county, version, mark, signature, rows, file in cursor.fetchall():
+            marks[(year, county)] = version
+            if mark is not None:
+                state[(year, county)] = Recorded(year, county, mark, signature, rows, file)
+    _overlay_pending(state, years, prefixes)
+    return marks, state
+
+
+def fresh_partitions(years: list[int], prefixes: list[str] | None = None) -> list[Recorded]:
+    """The live partitions with rows that a read of `years` under `prefixes` opens (year and county order),
+    after refilling those that are stale (a county's import: one county's partitions, seconds). When nothing is
+    stale, the check is two indexed queries and a file check per partition. A read never waits for SQLite's write
+    lock (a long import holds it for minutes): a partition it cannot record at once is read from its new file all
+    the same and recorded by a later read or fill."""
+    _record_pending(wait=False)
+    marks, state = _checked(years, prefixes)
+    stale = _stale(marks, state)
+    if stale:
+        _fill(stale, None, wait=False)
+        marks, state = _checked(years, prefixes)
+    return sorted((p for p in state.values()
+                   if p.rows and p.year in years and _county_matches(p.county_code, prefixes)),
+                  key=lambda p: (p.year, p.county_code))
 
 
 def snapshot_refresh_stale(years: list[int], prefixes: list[str] | None = None) -> FillReport:
-    """Refill, before a read, the stale partitions of these years under `prefixes` (a county's import: one
-    county's partitions, seconds). Cheap when nothing is stale: two indexed queries and a file check per
-    partition."""
+    """Refill the stale partitions of these years under `prefixes` as a read would (never waiting for SQLite's
+    write lock)."""
+    _record_pending(wait=False)
     stale = _stale(_marks(years, prefixes), _recorded(years, prefixes))
-    return _fill(stale, None) if stale else FillReport()
+    return _fill(stale, None, wait=False) if stale else FillReport()
 
 
 def snapshot_fill(*, years: list[int] | None = None, full: bool = False,
                   on_progress: Callable[[int], None] | None = None) -> FillReport:
     """Bring the live snapshot up to date with the registry: the partitions whose county-year changed since they
     were filled (every one if `full`); partitions of county-years that hold no change mark are removed."""
+    _record_pending(wait=True)
     marks = _marks(years)
     recorded = _recorded(years)
-    removed = 0
-    for key in set(recorded) - set(marks):
+    gone = set(recorded) - set(marks)
+    for key in gone:
         _remove(recorded[key])
-        removed += 1
     report = _fill(_stale(marks, recorded, full), on_progress)
-    report.partitions_checked, report.partitions_removed = len(marks), removed
+    sweep_retired()
+    report.partitions_checked, report.partitions_removed = len(marks), len(gone)
+    report.removed_years = {year for year, _ in gone}
     return report
 
 
-def _fill(stale: dict[tuple[int, str], int], on_progress) -> FillReport:
-    """Fill the partitions `stale` ({(year, county): the change counter read before their rows are})."""
+def _fill(stale: dict[tuple[int, str], int], on_progress, *, wait: bool = True) -> FillReport:
+    """Fill the partitions `stale` ({(year, county): the change counter read before their rows are}); `wait`:
+    whether recording them may wait for SQLite's write lock (`_record`)."""
     report = FillReport(partitions_checked=len(stale))
     dirty: dict[int, set[str]] = {}
     for year, county in stale:
         dirty.setdefault(year, set()).add(county)
     path = _sqlite_file() if connection.vendor == "sqlite" else None
     if path is not None and len(stale) > 1 and _household_years(stale) >= PROCESS_FILL_MIN_HOUSEHOLD_YEARS:
-        for year, written in _fill_in_processes(dirty, stale, path, on_progress):
+        for year, written in _fill_in_processes(dirty, stale, path, on_progress, wait=wait):
             report.partitions_written += len(dirty[year])
             report.rows_written += written
             report.years.append(year)
         return report
     for year in sorted(dirty):
         counties = dirty[year]
-        written = _fill_year(year, counties, {c: stale[(year, c)] for c in counties}, on_progress)
+        written = _fill_year(year, counties, {c: stale[(year, c)] for c in counties}, on_progress, wait=wait)
         report.partitions_written += len(counties)
         report.rows_written += written
         report.years.append(year)
@@ -145,13 +226,45 @@ def _household_years(stale: dict[tuple[int, str], int]) -> int:
     return sum(n for year, county, n in counts if (year, county) in stale)
 
 
-def _remove(partition: SnapshotPartition) -> None:
+def _remove(partition: Recorded) -> None:
+    SnapshotPartition.objects.filter(year=partition.year, county_code=partition.county_code).delete()
     if partition.file:
-        live_path(partition.year, partition.file).unlink(missing_ok=True)
-    partition.delete()
+        _retire(partition.year, partition.file)
 
 
-def _fill_year(year: int, counties: set[str], marks: dict[str, int], on_progress) -> int:
+def _retire(year: int, file: str) -> None:
+    """A recorded file that has just been replaced or removed. It is not deleted at once: a read in another
+    process may have listed it and not opened it yet (DuckDB lists a read's files, then opens them), and would fail
+    with "No files found". Its time is set to now, and `sweep_retired` deletes it once the grace period has run."""
+    path = live_path(year, file)
+    if settings.ANALYTICS_RETIRED_FILE_SECONDS <= 0:
+        path.unlink(missing_ok=True)
+        return
+    with contextlib.suppress(FileNotFoundError):
+        os.utime(path)
+
+
+def sweep_retired() -> int:
+    """Delete the live files that no partition record or pending fill names and that were retired (or written by a
+    fill that never recorded them) longer ago than the grace period; returns how many."""
+    live = snapshot_root() / "live"
+    if not live.exists():
+        return 0
+    named = {(year, file) for year, file in SnapshotPartition.objects.values_list("year", "file")}
+    with _pending_lock:
+        named |= {(state.year, state.file) for state in _pending.values()}
+    cutoff = time.time() - max(settings.ANALYTICS_RETIRED_FILE_SECONDS, 0)
+    deleted = 0
+    for path in live.glob("year=*/*.parquet"):
+        year = int(path.parent.name.removeprefix("year="))
+        with contextlib.suppress(FileNotFoundError):
+            if (year, path.name) not in named and path.stat().st_mtime < cutoff:
+                path.unlink()
+                deleted += 1
+    return deleted
+
+
+def _fill_year(year: int, counties: set[str], marks: dict[str, int], on_progress, *, wait: bool = True) -> int:
     """One query per county: each is an index range on the operational tables, and memory stays at one batch
     whatever the size of the province. On PostgreSQL, outside a transaction, the counties are filled by
     `ANALYTICS_FILL_WORKERS` threads, each on its own connection (the database, Arrow's CSV parser and the
@@ -167,11 +280,11 @@ def _fill_year(year: int, counties: set[str], marks: dict[str, int], on_progress
     workers = settings.ANALYTICS_FILL_WORKERS
     # SQLite serialises writers anyway (and an in-memory database locks whole tables): threads only on PostgreSQL.
     if workers <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block or len(counties) < 2:
-        return sum(_fill_county(year, county, marks[county], progress) for county in sorted(counties))
+        return sum(_fill_county(year, county, marks[county], progress, wait=wait) for county in sorted(counties))
 
     def in_thread(county: str) -> int:
         try:
-            return _fill_county(year, county, marks[county], progress)
+            return _fill_county(year, county, marks[county], progress, wait=wait)
         finally:
             connection.close()  # the thread's own connection
 
@@ -189,7 +302,7 @@ def _sqlite_file() -> str | None:
 
 
 def _fill_in_processes(dirty: dict[int, set[str]], marks: dict[tuple[int, str], int], path: str,
-                       on_progress) -> Iterator[tuple[int, int]]:
+                       on_progress, *, wait: bool = True) -> Iterator[tuple[int, int]]:
     """(year, rows written) for each year of `dirty`: every county-year read and written to its temporary file by
     a worker process (`ANALYTICS_FILL_WORKERS`, at least one; one pool for the whole fill); this process renames
     each finished file into place and records it, in the order they finish."""
@@ -210,7 +323,7 @@ def _fill_in_processes(dirty: dict[int, set[str]], marks: dict[tuple[int, str], 
                     rows = future.result()
                     if rows:
                         os.replace(temporary, target)
-                    _record(year, county, marks[(year, county)], rows, target.name if rows else "")
+                    _record(year, county, marks[(year, county)], rows, target.name if rows else "", wait=wait)
                     written += rows
                     if on_progress:
                         on_progress(rows)
@@ -246,7 +359,7 @@ def _partition_sql(year: int, county: str) -> str:
     return _year_sql(connection.vendor, year).replace(f"'{COUNTY_PLACEHOLDER}'", f"'{county}'")
 
 
-def _fill_county(year: int, county: str, mark: int, progress) -> int:
+def _fill_county(year: int, county: str, mark: int, progress, *, wait: bool = True) -> int:
     sql = _partition_sql(year, county)
     target = writer = None
     for batch in _batches(sql):
@@ -256,11 +369,11 @@ def _fill_county(year: int, county: str, mark: int, progress) -> int:
         writer.write(batch)
         progress(batch.num_rows)
     if writer is None:  # household-years without anyone in them at year end
-        _record(year, county, mark, 0, "")
+        _record(year, county, mark, 0, "", wait=wait)
         return 0
     writer.close()
     os.replace(writer.path, target)
-    _record(year, county, mark, writer.rows, target.name)
+    _record(year, county, mark, writer.rows, target.name, wait=wait)
     return writer.rows
 
 
@@ -271,15 +384,86 @@ def _new_file(year: int, county: str):
     return target
 
 
-def _record(year: int, county: str, mark: int, rows: int, file: str) -> None:
-    """Record a partition's new file (already in place), then remove the file it replaces."""
-    with transaction.atomic():
-        previous = SnapshotPartition.objects.filter(year=year, county_code=county).values_list("file", flat=True)
-        old = next(iter(previous), "")
-        SnapshotPartition.objects.update_or_create(year=year, county_code=county, defaults={
-            "signature": SCHEMA_SIGNATURE, "rows": rows, "mark": mark, "file": file})
+def _record(year: int, county: str, mark: int, rows: int, file: str, *, wait: bool = True) -> bool:
+    """Record a partition's new file (already in place), then remove the file it replaces; a record of a later
+    counter already there is kept (and this file removed). Without `wait`, on SQLite, a write lock held by another
+    connection leaves the fill pending in this process instead (read from its file, recorded later); returns
+    whether it was recorded."""
+    try:
+        with write_lock(wait), transaction.atomic():
+            current = (SnapshotPartition.objects.select_for_update().filter(year=year, county_code=county)
+                       .values_list("file", "mark").first())
+            if current is not None and current[1] > mark:
+                # A fill of a later change was recorded meanwhile: it stays, and this file goes.
+                if file:
+                    live_path(year, file).unlink(missing_ok=True)
+                return True
+            else:
+                old = current[0] if current else ""
+                SnapshotPartition.objects.update_or_create(year=year, county_code=county, defaults={
+                    "signature": SCHEMA_SIGNATURE, "rows": rows, "mark": mark, "file": file})
+    except WriteLockBusy:
+        key = (str(snapshot_root()), year, county)
+        with _pending_lock:
+            earlier = _pending.get(key)
+            _pending[key] = Recorded(year, county, mark, SCHEMA_SIGNATURE, rows, file)
+        if earlier and earlier.file and earlier.file != file:
+            live_path(year, earlier.file).unlink(missing_ok=True)
+        return False
     if old and old != file:
-        live_path(year, old).unlink(missing_ok=True)
+        _retire(year, old)
+    return True
+
+
+# Fills made for a read while SQLite's write lock was held by another connection, not recorded yet:
+# {(snapshot root, year, county): state}. Reads in this process use them (`_recorded`); the next read or fill
+# records them.
+_pending: dict[tuple[str, int, str], Recorded] = {}
+_pending_lock = threading.Lock()
+
+
+def _record_pending(*, wait: bool) -> None:
+    if not _pending:
+        return
+    root = str(snapshot_root())
+    with _pending_lock:
+        waiting = [(key, state) for key, state in _pending.items() if key[0] == root]
+    for key, state in waiting:
+        try:
+            recorded = _record(state.year, state.county_code, state.mark, state.rows, state.file, wait=wait)
+        except WriteLockBusy:
+            recorded = False
+        with _pending_lock:
+            if recorded and _pending.get(key) == state:
+                del _pending[key]
+        if not recorded:
+            return  # still locked: the others wait too
+
+
+class WriteLockBusy(Exception):
+    """Another connection holds SQLite's write lock and the caller chose not to wait for it."""
+
+
+@contextlib.contextmanager
+def write_lock(wait: bool):
+    """Around a write transaction: without `wait`, on SQLite outside a transaction (BEGIN IMMEDIATE takes the
+    write lock), fail at once with WriteLockBusy instead of waiting up to the busy timeout. Inside a transaction
+    this connection holds the lock already; PostgreSQL has no such lock."""
+    if wait or connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    previous = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        yield
+    except OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise WriteLockBusy() from error
+        raise
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(previous)}")
 
 
 def _batches(sql: str) -> Iterator[pa.RecordBatch]:

@@ -23,7 +23,9 @@ from fupin.core.codelists import localized
 from fupin.core.numbers import display
 from fupin.core.spreadsheets import add_sheet, workbook, write_cell, write_cells
 from fupin.registry import codelists as cl
+from fupin.rules import evaluation
 from fupin.rules.policy import YearPolicy
+from fupin.workflows.models import Case
 
 from .engines import get_engine
 from .metrics import get_metric
@@ -93,15 +95,10 @@ def report_card(*, actor, year: int, area_code: str, baseline: int | None = None
         text = label % {"first": baseline, "last": year}
         figures.append(Figure(f"{key}_persons", text, persons, pgettext("unit", "persons"), how))
         figures.append(Figure(f"{key}_households", text, households, pgettext("unit", "households"), how))
-    for key, types, label in (("villages", POOR_VILLAGE, _("Poor villages exited (of those designated)")),
-                              ("counties", POOR_COUNTY, _("Poor counties exited (of those designated)"))):
-        designated = AreaDesignation.objects.filter(
-            designation_type__in=types, area__code__startswith=query.area).values("area").distinct()
-        exited = designated.filter(exit_year__isnull=False, exit_year__lte=year)
-        how = {"metric": "designations", "filters": {"types": list(types), "area": code, "exit_year_max": year},
-               "source": {"engine": "operational", "snapshot": "live"}}
-        figures.append(Figure(f"{key}_exited", label, exited.count(), _("of %(n)s") % {"n": designated.count()},
-                              how))
+    for key, level_name, types, label in (
+            ("villages", "village", POOR_VILLAGE, _("Poor villages exited (of those designated)")),
+            ("counties", "county", POOR_COUNTY, _("Poor counties exited (of those designated)"))):
+        figures.append(_area_exits(key, level_name, types, label, area, year))
     figures += _poor_area_income(area, year)
     figures += _deep_poverty(runner, actor, area_code, area, year)
     figures += _demonstration(actor, area, year)
@@ -114,6 +111,63 @@ def report_card(*, actor, year: int, area_code: str, baseline: int | None = None
         "figures": [{**asdict(f), "display": f.display} for f in figures],
         "by_ethnicity": ethnic,
     }
+
+
+@dataclass
+class ShownExits:
+    """Exits typed into designations, and those of them the records show."""
+
+    declared: set[str]
+    decided: set[str]  # by the exit procedure (a completed case)
+    evaluated: set[str]  # the area meets the exit rules in its exit year
+
+    @property
+    def shown(self) -> set[str]:
+        return self.decided | self.evaluated
+
+    def within(self, codes: set[str]) -> "ShownExits":
+        return ShownExits(self.declared & codes, self.decided & codes, self.evaluated & codes)
+
+    def how(self) -> dict:
+        unproven = sorted(self.declared - self.shown)
+        return {"decided": len(self.decided), "evaluated": len(self.evaluated), "declared_not_shown": len(unproven),
+                "declared_not_shown_first": unproven[:10]}
+
+
+def shown_exits(level: str, types, area: Area, first: int | None, last: int) -> ShownExits:
+    """The poor villages or counties under `area` whose designation says they exited in [first, last], and which
+    of them the records show exited: decided through the exit procedure, or evaluated — meeting the exit rules
+    (`rules.evaluation.area_exits`) in the exit year. An exit year typed in without either is not an exit."""
+    declared_by_year: dict[int, set[str]] = {}
+    rows = AreaDesignation.objects.filter(within_area("area_id", area), designation_type__in=types,
+                                          exit_year__isnull=False, exit_year__lte=last)
+    if first is not None:
+        rows = rows.filter(exit_year__gte=first)
+    for code, exit_year in rows.values_list("area_id", "exit_year").distinct():
+        declared_by_year.setdefault(exit_year, set()).add(code)
+    declared = set().union(*declared_by_year.values())
+    cases = Case.objects.filter(procedure__effect=f"{level}_exit", status=Case.Status.COMPLETED,
+                                area__code__startswith=area.prefix, year__lte=last)
+    if first is not None:
+        cases = cases.filter(year__gte=first)
+    decided = set(cases.values_list("area_id", flat=True)) & declared
+    evaluated: set[str] = set()
+    for exit_year, codes in sorted(declared_by_year.items()):
+        undecided = codes - decided
+        if undecided:  # one set-based evaluation of the area per exit year
+            evaluated |= {verdict.code for verdict in evaluation.area_exits(
+                level=level, year=exit_year, visible=Area.objects.all(), within=area)
+                if verdict.eligible and verdict.code in undecided}
+    return ShownExits(declared, decided, evaluated)
+
+
+def _area_exits(key: str, level: str, types, label, area: Area, year: int) -> Figure:
+    exits = shown_exits(level, types, area, None, year)
+    total = AreaDesignation.objects.filter(within_area("area_id", area), designation_type__in=types).values(
+        "area").distinct().count()
+    how = {"metric": "area_exits", "filters": {"types": list(types), "area": area.code, "exit_year_max": year},
+           "source": {"engine": "operational", "snapshot": "live"}, **exits.how()}
+    return Figure(f"{key}_exited", label, len(exits.shown), _("of %(n)s") % {"n": total}, how)
 
 
 def _weighted_income(codes, year: int) -> Decimal | None:
@@ -477,16 +531,15 @@ def _ethnic_groups(area: Area, baseline: int, year: int, ethnic: list[dict], sou
         designated = designations_in_force([group["areas"]], year).filter(within_area("area_id", area))
         prefixes = sorted({code[:PREFIX_LENGTH[level_of(code)]] for code in designated.values_list(
             "area_id", flat=True)})
-        exited = AreaDesignation.objects.filter(
-            within_area("area_id", area), designation_type__in=POOR_VILLAGE, exit_year__gte=baseline,
-            exit_year__lte=year).values_list("area_id", flat=True).distinct()
+        exits = shown_exits("village", POOR_VILLAGE, area, baseline, year)
+        exits = exits.within({village for village in exits.declared if _in_group_areas(village, prefixes)})
         figures.append(Figure(f"{key}_villages_exited", _("%(group)s: poor villages of their areas exited "
                                                           "%(first)s–%(last)s") % {
             "group": name, "first": baseline, "last": year},
-            sum(1 for village in exited if _in_group_areas(village, prefixes)), pgettext("unit", "villages"),
-            {"metric": "designations", "filters": {"types": list(POOR_VILLAGE), "within": group["areas"],
-                                                   "exit_years": [baseline, year], "area": area.code},
-             "source": {"engine": "operational", "snapshot": "live"}}))
+            len(exits.shown), pgettext("unit", "villages"),
+            {"metric": "area_exits", "filters": {"types": list(POOR_VILLAGE), "within": group["areas"],
+                                                 "exit_years": [baseline, year], "area": area.code},
+             "source": {"engine": "operational", "snapshot": "live"}, **exits.how()}))
 
         population = populations[year]
         region = Area.objects.filter(code=group["provinces"][0].ljust(CODE_LENGTH, "0")).values_list(

@@ -132,18 +132,26 @@ def rollups_freshness(*, prefixes, years: list[int]) -> dict:
     as current). A frozen year never moves (`frozen`)."""
     from django.db.models import Max
 
-    from fupin.core.changes import change_versions
+    from fupin.core.changes import change_versions, in_counties
 
+    from .extract import WriteLockBusy, write_lock
     from .models import FrozenSnapshot, Rollup, SnapshotPartition
     from .signals import refresh_queue
 
     frozen = set(FrozenSnapshot.objects.filter(year__in=years).values_list("year", flat=True))
     live = [year for year in years if year not in frozen]
-    computed = {(county, year): mark for county, year, mark in SnapshotPartition.objects.filter(
-        year__in=live).values_list("county_code", "year", "rollup_mark")}
+    partitions = SnapshotPartition.objects.filter(year__in=live)
+    if prefixes:
+        partitions = partitions.filter(in_counties(prefixes))
+    computed = {(county, year): mark for county, year, mark in partitions.values_list(
+        "county_code", "year", "rollup_mark")}
     marks = change_versions(years=live, prefixes=list(prefixes) if prefixes else None)
     refreshing = any(computed.get(key, -1) < version for key, version in marks.items())
     if refreshing:
-        refresh_queue()
+        try:
+            with write_lock(wait=False):
+                refresh_queue()
+        except WriteLockBusy:
+            pass  # a page never waits for SQLite's write lock: its holder queues a refresh when it commits
     as_of = Rollup.objects.filter(year__in=years).aggregate(at=Max("computed_at"))["at"]
     return {"as_of": as_of, "refreshing": refreshing, "frozen": bool(frozen)}

@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -35,7 +36,10 @@ from fupin.registry.api import DuplicateViewSet, HouseholdViewSet, MemberViewSet
 from fupin.rules.api import ExitEvaluationView
 from fupin.workflows.api import CaseViewSet, NoticeViewSet, ObjectionViewSet
 
+# No `.json` suffix routes: `?format=` does the same, and the suffix reached actions that take no `format` argument
+# (a server error on /api/areas/<code>/children.json and every other detail action).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("areas", AreaViewSet, basename="area")
 router.register("designations", DesignationViewSet, basename="designation")
 router.register("area-years", AreaYearViewSet, basename="area-year")
@@ -78,8 +82,9 @@ router.register("evaluations/third-party-appeals", AppealViewSet, basename="eval
 
 app_name = "api"
 urlpatterns = [
+    # Both need a login (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the docs page sends a browser to log in first.
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
     path("search/", SearchView.as_view(), name="search"),
     path("imports/households/", HouseholdImportView.as_view(), name="household-import"),
     path("exports/households/", HouseholdExportView.as_view(), name="household-export"),

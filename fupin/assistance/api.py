@@ -6,8 +6,11 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fupin.accounts.fields import ScopedPrimaryKeyRelatedField
 from fupin.core.api import ServiceViewSet, validated
 from fupin.core.errors import NotFound
+from fupin.personnel import selectors as personnel_selectors
+from fupin.personnel.models import Cadre
 from fupin.registry.models import Household, Member
 
 from . import selectors, services
@@ -15,6 +18,10 @@ from .models import DeliveredMeasure, HouseholdVisit, Loan, MeasureType, Plan, P
 
 
 class PlannedMeasureSerializer(serializers.ModelSerializer):
+    # A member of the user's areas only (another area's answers as missing).
+    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), area_field="household__area",
+                                          allow_null=True, required=False)
+
     class Meta:
         model = PlannedMeasure
         fields = ["measure_type", "member", "planned_amount", "note"]
@@ -60,7 +67,7 @@ class PlanViewSet(ServiceViewSet, mixins.CreateModelMixin):
 
     @extend_schema(request=PlanWriteSerializer, responses=PlanSerializer)
     def create(self, request, *args, **kwargs):
-        data = validated(PlanWriteSerializer, request.data)
+        data = validated(PlanWriteSerializer, request.data, context=self.get_serializer_context())
         plan = services.plan_save(actor=request.user, household=_household(request.user, data["household"]),
                                   year=data["year"], causes=data.get("causes"), planned=data.get("planned", ()),
                                   outcome=data["outcome"], note=data["note"])
@@ -77,8 +84,9 @@ class RecordViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.UpdateModelM
         return selectors.record_list(actor=actor, model=services.RULES[self.kind][0])
 
     def _write(self, request, instance=None):
-        data = dict(validated(self.write_serializer, request.data) if instance is None else validated(
-            self.write_serializer, {**self.serializer_class(instance).data, **request.data}))
+        context = self.get_serializer_context()
+        data = dict(validated(self.write_serializer, request.data, context=context) if instance is None else validated(
+            self.write_serializer, {**self.serializer_class(instance).data, **request.data}, context=context))
         data["household"] = instance.household if instance else _household(request.user, data["household"])
         if data.get("member") is not None:
             data["member"] = Member.objects.filter(pk=data["member"], household=data["household"]).first()
@@ -128,6 +136,8 @@ class VisitSerializer(serializers.ModelSerializer):
 
 class VisitWriteSerializer(serializers.ModelSerializer):
     household = serializers.IntegerField()
+    # A cadre the user may see (kept, serving or contacting in their areas).
+    cadre = ScopedPrimaryKeyRelatedField(queryset=Cadre.objects.all(), selector=personnel_selectors.cadre_list)
 
     class Meta:
         model = HouseholdVisit

@@ -9,6 +9,7 @@ from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import area_q
 from fupin.areas.selectors import area_by_code
+from fupin.core.temporal import add_months
 from fupin.registry import codelists as registry_codes
 from fupin.registry.models import Household
 from fupin.rules.policy import YearPolicy
@@ -51,18 +52,6 @@ def plan_coverage(plan: Plan) -> Coverage:
                     delivered_uncovered=uncovered(delivered))
 
 
-def _months_before(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - months
-    year = day.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable: day 28 exists in every month")
-
-
 def visit_interval_months(area_code: str, year: int) -> int:
     """How often a responsible cadre must visit (policy parameter visit_interval_months for the province)."""
     value = YearPolicy.load(year).parameter("visit_interval_months", area_code[:2])
@@ -74,7 +63,7 @@ def households_not_visited(*, actor, area_code: str, on: datetime.date, months: 
     visited included); `months` defaults to the province's visit interval. Each row carries `last_visit`."""
     area = area_by_code(area_code)
     months = months if months is not None else visit_interval_months(area.code, on.year)
-    since = _months_before(on, months)
+    since = add_months(on, -months)  # counted from the recorded visit dates, month by month
     households = Household.objects.filter(area__code__startswith=area.prefix).filter(
         Q(status__in=registry_codes.POOR_STATUSES) | ~Q(monitoring_category=""))
     condition = area_q(actor, Action.VIEW, "area")

@@ -17,7 +17,10 @@ from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.errors import ValidationFailed
 from fupin.core.records import apply_fields
+from fupin.core.temporal import fact_date, not_before
 from fupin.registry import codelists as registry_codes
+from fupin.registry.models import Household
+from fupin.registry.services import household_update
 
 from . import codelists as cl
 from .models import (
@@ -70,6 +73,7 @@ def _planned_rules(measure: PlannedMeasure) -> None:
 
 
 def _delivered_rules(measure: DeliveredMeasure) -> None:
+    measure.delivered_on = fact_date(measure.delivered_on, field="delivered_on", label=_("delivery date"))
     _member_of_household(measure.member, measure.household_id)
     if measure.amount < 0:
         raise ValidationFailed(_("Amounts cannot be negative."), field="amount")
@@ -85,14 +89,15 @@ def _dated(record, start: str, end: str) -> None:
 def _responsibility_rules(duty: Responsibility) -> None:
     if duty.level not in cl.RESPONSIBLE_LEVEL.values:
         raise ValidationFailed(_("Unknown level “%(level)s”."), field="level", level=duty.level)
+    duty.start_date = fact_date(duty.start_date, field="start_date", label=_("start date"))
+    duty.end_date = fact_date(duty.end_date, field="end_date", label=_("end date"), default_today=False)
     _dated(duty, "start_date", "end_date")
     if duty.cadre.id_number and duty.household.members.filter(id_number=duty.cadre.id_number).exists():
         raise ValidationFailed(_("A member of the household cannot be its responsible cadre."), field="cadre")
 
 
 def _visit_rules(visit: HouseholdVisit) -> None:
-    if visit.visited_on > datetime.date.today():
-        raise ValidationFailed(_("A visit cannot be recorded before it happens."), field="visited_on")
+    visit.visited_on = fact_date(visit.visited_on, field="visited_on", label=_("visit date"))
     if (visit.latitude is None) != (visit.longitude is None):
         raise ValidationFailed(_("Give both latitude and longitude, or neither."), field="latitude")
     if visit.latitude is not None and not (-90 <= visit.latitude <= 90 and -180 <= visit.longitude <= 180):
@@ -102,9 +107,15 @@ def _visit_rules(visit: HouseholdVisit) -> None:
 def _site_rules(site: RelocationSite) -> None:
     if site.kind not in cl.SITE_KIND.values:
         raise ValidationFailed(_("Unknown kind of site “%(kind)s”."), field="kind", kind=site.kind)
+    if site.pk is not None:
+        settled = Relocation.objects.filter(site=site).count()
+        if site.planned_households < settled:
+            raise ValidationFailed(_("%(settled)s households already live at the site; it cannot be planned for "
+                                     "fewer."), field="planned_households", settled=settled)
 
 
 def _relocation_rules(relocation: Relocation) -> None:
+    relocation.moved_on = fact_date(relocation.moved_on, field="moved_on", label=_("moving date"))
     if relocation.persons < 1:
         raise ValidationFailed(_("At least one person moves."), field="persons")
     if relocation.origin_id and relocation.origin.area_id != relocation.household.area_id:
@@ -112,6 +123,10 @@ def _relocation_rules(relocation: Relocation) -> None:
 
 
 def _loan_rules(loan: Loan) -> None:
+    loan.issued_on = fact_date(loan.issued_on, field="issued_on", label=_("issue date"))
+    loan.repaid_on = fact_date(loan.repaid_on, field="repaid_on", label=_("repayment date"), default_today=False)
+    not_before(loan.repaid_on, loan.issued_on, field="repaid_on", label=_("repayment date"),
+               earlier_label=_("the loan's issue date"))
     if not (Decimal(0) < loan.amount <= LOAN_MAX_AMOUNT):
         raise ValidationFailed(_("A poverty microloan is more than 0 and at most %(max)s yuan."), field="amount",
                                max=LOAN_MAX_AMOUNT)
@@ -129,6 +144,7 @@ def _loan_rules(loan: Loan) -> None:
 
 
 def _relending_rules(relending: Relending) -> None:
+    relending.issued_on = fact_date(relending.issued_on, field="issued_on", label=_("issue date"))
     if relending.bank.kind != "financial":
         raise ValidationFailed(_("The lender must be a financial institution."), field="bank")
     if relending.borrower.kind != "enterprise":
@@ -174,12 +190,38 @@ def record_save(*, actor, kind: str, data: dict, instance=None):
     require(actor, Action.CHANGE, area_code)
     rules(record)
     with transaction.atomic():
+        if kind == "relocation":
+            _relocation_takes_place(record)
         if instance is None and hasattr(record, "recorded_by_id"):
             record.recorded_by = actor
         record.save()
         audit_record(actor=actor, action=RECORD_SAVED, obj=record, area_code=area_code, before=before,
                      after={name: str(getattr(record, name, "")) for name in fields})
+        if kind == "relocation":
+            _mark_relocated(actor, record)
     return record
+
+
+def _relocation_takes_place(relocation: Relocation) -> None:
+    """Refuse a household beyond the site's planned capacity (the site is locked, so two clerks settling the last
+    place at once cannot both succeed)."""
+    site = RelocationSite.objects.select_for_update().get(pk=relocation.site_id)
+    settled = Relocation.objects.filter(site=site).exclude(pk=relocation.pk).count()
+    if settled >= site.planned_households:
+        raise ValidationFailed(_("The site %(site)s is planned for %(planned)s households and %(settled)s already "
+                               "live there."), field="site", site=site.name, planned=site.planned_households,
+                               settled=settled)
+
+
+def _mark_relocated(actor, relocation: Relocation) -> None:
+    """The registry records that the household was relocated (易地扶贫搬迁户) and in which year, through its own
+    service (version check, change counter, audit)."""
+    household = Household.objects.get(pk=relocation.household_id)
+    year = relocation.moved_on.year
+    if household.is_relocated and household.relocation_year == year:
+        return
+    household_update(actor=actor, household=household, version=household.version,
+                     changes={"is_relocated": True, "relocation_year": year})
 
 
 def plan_save(*, actor, household, year: int, causes=None, planned=(), outcome="in_progress", note="") -> Plan:
@@ -198,6 +240,7 @@ def plan_save(*, actor, household, year: int, causes=None, planned=(), outcome="
 
 def origin_action_rules(step: OriginAction, done: dict[str, datetime.date]) -> None:
     """A step against the steps already recorded for its village (`done`: step → date); steps happen in order."""
+    step.on = fact_date(step.on, field="on", label=_("date of the step"))
     if step.action not in cl.ORIGIN_ACTION.values:
         raise ValidationFailed(_("Unknown relocation step “%(action)s”."), field="action", action=step.action)
     if step.action in done:

@@ -1,12 +1,25 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent
+from .models import AuditEvent, AuditRecordChange
 from .registry import label_for
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The trail is append-only: support staff may read it, nobody adds, edits or deletes anything here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["seq", "occurred_at", "actor_name", "action_label", "object_type", "object_id", "area_code",
                     "key_id"]
     list_filter = ["action", "object_type"]
@@ -16,12 +29,24 @@ class AuditEventAdmin(admin.ModelAdmin):
     def action_label(self, event):
         return label_for(event.action)
 
-    # The trail is append-only: support staff may read it, nobody edits it here.
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+@admin.register(AuditRecordChange)
+class AuditRecordChangeAdmin(ReadOnlyAdmin):
+    """Each record a bulk write created or changed; who and when are its covering event's."""
+
+    list_display = ["id", "object_type", "object_id", "area_code", "who", "when"]
+    list_filter = ["object_type"]
+    list_select_related = ["change_set__event"]
+    show_full_result_count = False  # millions of rows: no count of them all on every page
+
+    @admin.display(description=_("who"))
+    def who(self, change):
+        event = change.change_set.event
+        return event.actor_name if event else ""
+
+    @admin.display(description=_("when"))
+    def when(self, change):
+        event = change.change_set.event
+        return event.occurred_at if event else None
+

@@ -9,8 +9,8 @@ The steps of a single-record service, done in sets:
    fetched), then the app's set rules check the records against stored rows and against each other
    (duplicates, overlapping terms) with one query per chunk;
 4. every problem is reported with the record's position, field and message, and nothing is written; otherwise
-   all records are inserted in one transaction with one audit event naming the kind, the rows' ids and the area
-   they lie in.
+   all records are inserted in one transaction with a change row each (its values, its area) and one audit event
+   naming the kind, the rows' ids and the area they lie in, which covers the change rows (`fupin.audit.changes`).
 """
 
 from collections.abc import Callable, Sequence
@@ -26,7 +26,7 @@ from fupin.areas.codes import CODE_LENGTH, PREFIX_LENGTH
 from fupin.core.bulk import chunked
 from fupin.core.errors import PermissionDenied, ValidationFailed
 
-from .services import audit_record
+from .changes import RecordChanges, model_values
 
 CHUNK = 5000
 # Django prefetches a foreign key with a tuple IN where the database has one, else (SQLite) with one OR term per
@@ -104,6 +104,7 @@ def records_bulk_create(*, actor, records: Sequence, event: str, permitted_in: C
     granted = granted_prefixes(actor, Action.CHANGE)
     problems: list[RecordProblem] = []
     codes: set[str] = set()
+    areas: list[str] = []  # each record's, for its change row
     for start, chunk in ((k * CHUNK, c) for k, c in enumerate(chunked(records, CHUNK))):
         if related:
             step = CHUNK if connection.features.supports_tuple_lookups else SQLITE_PREFETCH
@@ -113,7 +114,9 @@ def records_bulk_create(*, actor, records: Sequence, event: str, permitted_in: C
             places = [code for code in permitted_in(record) if code]
             if granted is not EVERYWHERE and not any(code.startswith(p) for code in places for p in granted):
                 raise PermissionDenied()
-            codes.add(audit_area(record) if audit_area else (places[0] if places else ""))
+            area = audit_area(record) if audit_area else (places[0] if places else "")
+            codes.add(area)
+            areas.append(area)
             if rules is not None:
                 try:
                     rules(record)
@@ -125,12 +128,16 @@ def records_bulk_create(*, actor, records: Sequence, event: str, permitted_in: C
         raise RecordsInvalid(sorted(problems, key=lambda p: p.index))
     if dry_run:
         return records
+    label, fields = model._meta.label_lower, model._meta.concrete_fields
     with transaction.atomic():
         created = model.objects.bulk_create(records, batch_size=CHUNK)
-        audit_record(actor=actor, action=event, object_type=model._meta.label_lower,
-                     object_id=f"{created[0].pk}…{created[-1].pk}" if created[0].pk is not None else "",
-                     area_code=area_covering(codes),
-                     after={"rows": len(created), "ids": [created[0].pk, created[-1].pk], "areas": len(codes)})
+        changes = RecordChanges()
+        changes.add((label, record.pk, area, None, model_values(record, fields))
+                    for record, area in zip(created, areas, strict=True))
+        changes.record(actor=actor, action=event, object_type=label,
+                       object_id=f"{created[0].pk}…{created[-1].pk}" if created[0].pk is not None else "",
+                       area_code=area_covering(codes),
+                       after={"rows": len(created), "ids": [created[0].pk, created[-1].pk], "areas": len(codes)})
     return created
 
 

@@ -48,3 +48,47 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain at #{self.last_seq}"
+
+
+class AuditChangeSet(models.Model):
+    """The per-record changes of one bulk write, covered by one audit event: the event's hashed `after` names this
+    set, how many change rows it holds and a SHA-256 over them, so the rows are as tamper-evident as the event
+    without a keyed hash each (ADR 0014, "Bulk writes")."""
+
+    id = models.BigAutoField(primary_key=True)
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    # Set once the covering event is recorded (in the same transaction); verification trusts the event's own
+    # hashed reference, not this column.
+    event = models.OneToOneField(AuditEvent, verbose_name=_("audit event"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="change_set")
+
+    class Meta:
+        verbose_name = _("audit change set")
+        verbose_name_plural = _("audit change sets")
+
+    def __str__(self) -> str:
+        return f"change set {self.pk}"
+
+
+class AuditRecordChange(models.Model):
+    """One record a bulk write created or changed: which record, in which area, its values before and after.
+    Who and when are the covering event's. `before` and `after` are JSON text stored exactly as it was hashed, so
+    verification hashes the stored bytes again (no parsing, no re-serialising)."""
+
+    id = models.BigAutoField(primary_key=True)
+    change_set = models.ForeignKey(AuditChangeSet, verbose_name=_("change set"), on_delete=models.PROTECT,
+                                   related_name="changes", db_index=False)
+    object_type = models.CharField(_("object type"), max_length=80)
+    object_id = models.CharField(_("object id"), max_length=64)
+    area_code = models.CharField(_("area code"), max_length=12, blank=True)
+    before = models.TextField(_("before"), null=True, blank=True)  # null: the record was created
+    after = models.TextField(_("after"), null=True, blank=True)  # null: the record was removed
+
+    class Meta:
+        verbose_name = _("audit record change")
+        verbose_name_plural = _("audit record changes")
+        # Verification reads a set's rows in the order they were written.
+        indexes = [models.Index(fields=["change_set", "id"], name="audit_change_set_order")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}:{self.object_id}"

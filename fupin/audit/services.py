@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fupin.core.context import current_request_id
+from fupin.core.temporal import current_history
 
 from .checkpoints import write_checkpoint_after_commit
 from .keys import keyring
@@ -56,6 +57,9 @@ def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
+    history = current_history()
+    if history is not None and (after is None or isinstance(after, dict)):
+        after = {**(after or {}), "history": history.as_audit()}  # written in 补录 mode: by whom and why
     with transaction.atomic():
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         fields = {

@@ -1,12 +1,14 @@
+from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fupin.accounts.choices import Action
+from fupin.accounts.fields import ScopedPrimaryKeyRelatedField
 from fupin.areas.selectors import area_by_code
 from fupin.core.api import ServiceViewSet, validated
-from fupin.core.errors import NotFound
 
 from . import report, selectors, services
 from .models import Pairing, Party, Programme
@@ -53,8 +55,12 @@ class PairingSerializer(serializers.ModelSerializer):
 
 class PairingWriteSerializer(serializers.Serializer):
     programme = serializers.SlugRelatedField(slug_field="code", queryset=Programme.objects.all())
-    helper = serializers.IntegerField()
-    helped = serializers.IntegerField()
+    # The far end of a pairing need not lie in the user's areas (an eastern partner pairs with Yunnan): any
+    # organisation or area may be named, a household party only where the user may see it.
+    helper = ScopedPrimaryKeyRelatedField(queryset=Party.objects.all(), area_field="area", action=Action.VIEW,
+                                          open_to=~Q(kind="household"))
+    helped = ScopedPrimaryKeyRelatedField(queryset=Party.objects.all(), area_field="area", action=Action.VIEW,
+                                          open_to=~Q(kind="household"))
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
     committed_funds = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
@@ -68,15 +74,21 @@ class EndSerializer(serializers.Serializer):
     on = serializers.DateField()
 
 
+class PairingQuery(serializers.Serializer):
+    helper_area = serializers.CharField(required=False, help_text="area code: pairings whose helper lies in it")
+    helped_area = serializers.CharField(required=False, help_text="area code: pairings whose helped party lies in it")
+
+
 class PairingViewSet(ServiceViewSet):
     """Pairings visible from either end. `?helper_area=4419` whom 东莞 helps; `?helped_area=5333` who helps 怒江."""
 
     serializer_class = PairingSerializer
     filterset_fields = ["programme", "status"]
+    list_query = PairingQuery
 
     def select(self, actor):
         pairings = selectors.pairing_list(actor=actor)
-        params = self.request.query_params
+        params = self.list_params
         for side in ("helper", "helped"):
             if params.get(f"{side}_area"):
                 pairings = pairings.filter(selectors.within_area(f"{side}__area", area_by_code(
@@ -85,12 +97,7 @@ class PairingViewSet(ServiceViewSet):
 
     @extend_schema(request=PairingWriteSerializer, responses=PairingSerializer)
     def create(self, request, *args, **kwargs):
-        data = dict(validated(PairingWriteSerializer, request.data))
-        for side in ("helper", "helped"):
-            # The far end of a pairing need not lie in the user's areas (an eastern partner pairs with Yunnan).
-            data[side] = Party.objects.filter(pk=data[side]).first()
-            if data[side] is None:
-                raise NotFound()
+        data = dict(validated(PairingWriteSerializer, request.data, context=self.get_serializer_context()))
         pairing = services.pairing_save(actor=request.user, data=data)
         return Response(PairingSerializer(pairing).data, status=status.HTTP_201_CREATED)
 

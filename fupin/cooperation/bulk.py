@@ -16,8 +16,10 @@ from .services import (
     PAIRINGS_BULK,
     PARTIES_BULK,
     TALENT_BULK,
+    overlap_refusal,
     pairing_rules,
     party_rules,
+    periods_overlap,
     record_rules,
 )
 
@@ -64,11 +66,37 @@ def _pairing_key(pairing) -> tuple:
     return pairing.programme_id, pairing.helper_id, pairing.helped_id, pairing.start_date
 
 
+def _passes(rules, record) -> bool:
+    try:
+        rules(record)
+    except ValidationFailed:
+        return False
+    return True
+
+
 def _pairing_set_rules(pairings) -> list:
+    """Exact repeats, then pairings overlapping a stored or an earlier one of the call with the same two parties
+    and programme (as `pairing_save` refuses them)."""
     helpers = {p.helper_id for p in pairings}
-    stored = {key for chunk in chunked(sorted(helpers), CHUNK) for key in Pairing.objects.filter(
-        helper_id__in=chunk).values_list("programme_id", "helper_id", "helped_id", "start_date")}
-    return duplicates_within(pairings, _pairing_key, ValidationFailed(PAIRING_TAKEN, field="start_date"), stored)
+    periods: dict[tuple, list] = {}
+    for chunk in chunked(sorted(helpers), CHUNK):
+        for programme, helper, helped, start, end, pk in Pairing.objects.filter(helper_id__in=chunk).values_list(
+                "programme_id", "helper_id", "helped_id", "start_date", "end_date", "pk"):
+            periods.setdefault((programme, helper, helped), []).append((start, end, pk))
+    stored = {(*key, start) for key, rows in periods.items() for start, _end, _pk in rows}
+    found = duplicates_within(pairings, _pairing_key, ValidationFailed(PAIRING_TAKEN, field="start_date"), stored)
+    refused = {item.index for item in found}
+    for index, pairing in enumerate(pairings):
+        if index in refused or not _passes(pairing_rules, pairing):  # reported once, as the single path does
+            continue
+        key = (pairing.programme_id, pairing.helper_id, pairing.helped_id)
+        clash = next((row for row in periods.get(key, ())
+                      if periods_overlap(pairing.start_date, pairing.end_date, row[0], row[1])), None)
+        if clash is not None:
+            found.append(problem(index, overlap_refusal(pairing, *clash)))
+        else:
+            periods.setdefault(key, []).append((pairing.start_date, pairing.end_date, None))
+    return sorted(found, key=lambda item: item.index)
 
 
 def pairings_bulk_create(*, actor, records, dry_run: bool = False) -> list[Pairing]:

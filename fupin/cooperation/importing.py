@@ -106,6 +106,7 @@ SPECS: dict[str, RecordSpec] = {
         Field("committed_on", ("承诺日期", "承諾日期", "committed on"), "date", False),
         Field("arrived_amount", ("到位金额", "到位金額", "arrived amount"), "money", False),
         Field("arrived_on", ("到位日期", "到位日期", "arrived on"), "date", False),
+        Field("over_commitment_reason", ("超出承诺原因", "超出承諾原因", "reason above commitment"), "text", False),
         Field("document", ("文件", "文件", "document"), "text", False),
         Field("pairing", PAIRING, "pairing", False),
     ), ("kind", "donor", "area", "purpose", "committed_on", "arrived_on"), **_options("fund")),

@@ -147,6 +147,9 @@ class Fund(CooperationRecord):
     committed_on = models.DateField(_("committed on"), null=True, blank=True)
     arrived_amount = _money(_("arrived (yuan)"))
     arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
+    # Why more arrived than was committed (a second tranche, a donor's top-up): required whenever it did.
+    over_commitment_reason = models.CharField(_("reason for arriving above the commitment"), max_length=300,
+                                              blank=True)
     document = models.CharField(_("document"), max_length=200, blank=True)
 
     class Meta:

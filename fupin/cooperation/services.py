@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
@@ -17,6 +18,7 @@ from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.core.records import apply_fields, field_values
+from fupin.core.temporal import fact_date, not_before
 from fupin.registry.models import Household
 
 from . import codelists as cl
@@ -121,6 +123,9 @@ def pairing_save(*, actor, data: dict, instance: Pairing | None = None) -> Pairi
     _require_either(actor, [pairing.helper.area_id, pairing.helped.area_id])
     pairing_rules(pairing)
     with transaction.atomic():
+        # The helped party's row is locked so two clerks cannot record the same pairing twice at once.
+        Party.objects.select_for_update().filter(pk=pairing.helped_id).first()
+        _refuse_overlap(pairing)
         pairing.save()
         audit_record(actor=actor, action=PAIRING_SAVED, obj=pairing, area_code=pairing.helped.area_id,
                      before=before, after=field_values(pairing, ("programme_id", "helper_id", "helped_id", "start_date",
@@ -145,8 +150,40 @@ def pairing_rules(pairing: Pairing) -> None:
         raise ValidationFailed(_("Unknown status “%(status)s”."), field="status", status=pairing.status)
 
 
-def pairing_end(*, actor, pairing: Pairing, on: datetime.date) -> Pairing:
+def overlapping_pairings(pairing: Pairing):
+    """Other pairings of the same two parties under the same programme whose periods overlap this one's (an open
+    end runs on); ended pairings count by their dates, so a new pairing may follow an old one but not double it."""
+    others = Pairing.objects.filter(programme_id=pairing.programme_id, helper_id=pairing.helper_id,
+                                    helped_id=pairing.helped_id).exclude(pk=pairing.pk)
+    others = others.filter(Q(end_date__isnull=True) | Q(end_date__gte=pairing.start_date))
+    if pairing.end_date is not None:
+        others = others.filter(start_date__lte=pairing.end_date)
+    return others.order_by("start_date", "pk")
+
+
+def periods_overlap(start, end, other_start, other_end) -> bool:
+    """Whether two periods share a day (an end of None runs on)."""
+    return (other_end is None or other_end >= start) and (end is None or other_start <= end)
+
+
+def overlap_refusal(pairing: Pairing, start, end, existing_pk) -> ValidationFailed:
+    """The refusal of a pairing doubling the existing one (its dates and number named, so the clerk finds it)."""
+    return ValidationFailed(
+        _("%(helper)s already helps %(helped)s under %(programme)s from %(start)s to %(end)s (pairing "
+          "%(pairing)s); end it before recording another for an overlapping period."), field="start_date",
+        helper=pairing.helper.name, helped=pairing.helped.name, programme=pairing.programme.name_zh,
+        start=start.isoformat(), end=end.isoformat() if end else _("now"), pairing=existing_pk or "—")
+
+
+def _refuse_overlap(pairing: Pairing) -> None:
+    existing = overlapping_pairings(pairing).first()
+    if existing is not None:
+        raise overlap_refusal(pairing, existing.start_date, existing.end_date, existing.pk)
+
+
+def pairing_end(*, actor, pairing: Pairing, on: datetime.date | None = None) -> Pairing:
     _require_either(actor, [pairing.helper.area_id, pairing.helped.area_id])
+    on = fact_date(on, field="end_date", label=_("end date"))
     if on < pairing.start_date:
         raise ValidationFailed(_("The end date is before the start date."), field="end_date")
     with transaction.atomic():
@@ -157,9 +194,24 @@ def pairing_end(*, actor, pairing: Pairing, on: datetime.date) -> Pairing:
     return pairing
 
 
+# The dates of each kind of record that state what happened (never in the future); planned ends (an agreement's
+# validity, a posting's end) may lie ahead.
+FACT_DATES = {
+    "fund": (("committed_on", _("commitment date")), ("arrived_on", _("arrival date"))),
+    "agreement": (("signed_on", _("signing date")),),
+    "workshop": (("opened_on", _("opening date")),),
+    "talent": (("start_date", _("start date")),),
+    "labour": (("start_date", _("start date")),),
+    "visit": (("visited_on", _("visit date")),),
+    "purchase": (("bought_on", _("purchase date")),),
+}
+
+
 def record_rules(kind: str, record, home_village: str | None = None) -> None:
     """Rules each kind of record must meet before it is saved. `home_village`: a labour transfer's member's
     village when the caller looked it up for many records at once (read from the member otherwise)."""
+    for name, label in FACT_DATES.get(kind, ()):
+        setattr(record, name, fact_date(getattr(record, name), field=name, label=label, default_today=False))
     if kind == "fund":
         if record.kind not in cl.FUND_KIND.values:
             raise ValidationFailed(_("Unknown kind of fund “%(kind)s”."), field="kind", kind=record.kind)
@@ -169,6 +221,15 @@ def record_rules(kind: str, record, home_village: str | None = None) -> None:
             raise ValidationFailed(_("Amounts cannot be negative."), field="arrived_amount")
         if record.arrived_amount > 0 and record.arrived_on is None:
             raise ValidationFailed(_("Give the date the money arrived."), field="arrived_on")
+        not_before(record.arrived_on, record.committed_on, field="arrived_on", label=_("arrival date"),
+                   earlier_label=_("the commitment date"))
+        record.over_commitment_reason = (record.over_commitment_reason or "").strip()
+        if record.arrived_amount > record.committed_amount and not record.over_commitment_reason:
+            raise ValidationFailed(
+                _("%(arrived)s arrived against a commitment of %(committed)s, %(excess)s more than committed; give "
+                  "the reason it exceeds the commitment."), field="over_commitment_reason",
+                arrived=record.arrived_amount, committed=record.committed_amount,
+                excess=record.arrived_amount - record.committed_amount)
     elif kind == "talent":
         if record.kind not in cl.TALENT_KIND.values or record.field not in cl.TALENT_FIELD.values:
             raise ValidationFailed(_("Unknown kind or field of talent exchange."), field="kind")

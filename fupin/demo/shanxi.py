@@ -164,8 +164,10 @@ class ShanxiDemo(CalibratedDemo):
         world = self.world
         deep_area = [v for c in world.deep for v in world.villages[c]] + [
             v for v in world.deep_villages if v[:6] not in world.deep]
+        # The villages and counties that exit in the year keep no poor household, so their records show the exit.
+        leaving = set(world.deep_villages) | set(world.exited_villages)
         others = [v for c in world.poor if c not in world.deep and c not in world.exited
-                  for v in world.villages[c] if v not in set(world.deep_villages)]
+                  for v in world.villages[c] if v not in leaving]
         anywhere = [v for c in world.counties if c not in world.deep for v in world.villages[c]
                     if v not in set(world.deep_villages)]
         poor = self.n("poor_persons")
@@ -200,6 +202,9 @@ class ShanxiDemo(CalibratedDemo):
                                                    (YEAR, SEED["poor_area_income"], province_now)):
             rows.append([SHANXI, year, self.rural, province_income])
             rows += [[county.ljust(12, "0"), year, per_county, poor_income] for county in world.poor]
+        # An exiting village's incidence needs its own rural population (its county's spread over its villages).
+        rows += [[village, YEAR, max(1, per_county // len(world.villages[village[:6]])), ""]
+                 for village in world.exited_villages]
         self.imported(population_import, rows)
 
     # Funds and projects -----------------------------------------------------------------------------------
@@ -472,13 +477,14 @@ class ShanxiDemo(CalibratedDemo):
         if Household.objects.filter(area__code__startswith="14").exists():
             self.log("The Shanxi demo is already loaded.")
             return
-        self.registry(progress)
-        with transaction.atomic():
-            self.designations()
-            self.area_statistics()
-            self.funds()
-            self.projects()
-            self.assistance()
-            self.personnel()
-            self.helpers()
-            self.central_support()
+        with self.history():
+            self.registry(progress)
+            with transaction.atomic():
+                self.designations()
+                self.area_statistics()
+                self.funds()
+                self.projects()
+                self.assistance()
+                self.personnel()
+                self.helpers()
+                self.central_support()

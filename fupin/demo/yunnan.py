@@ -139,16 +139,22 @@ class YunnanDemo(CalibratedDemo):
         adults = Identities(datetime.date(1950, 1, 1), 18_000, 0)
         children = Identities(datetime.date(2003, 1, 1), 2_500, 200)
         serial = 0
+        exit_of = self.village_exits()
         for code, _weight, _whole, _where in GROUPS:
             villages, ethnicity = self.group_villages[code], ETHNICITY.label(code, "zh-hans")
+            # A poor village that exits in year Y holds only households out of poverty by Y, so its records show
+            # its exit; the still-poor live in the other villages.
+            living_in = {year: [v for v in villages if exit_of.get(v, YEAR + 1) >= year] or villages
+                         for year in {*EXIT_YEARS, YEAR + 1}}
             for persons, exiting in ((self.plan.poor_2019[code], False),
                                      (self.plan.poor_2014[code] - self.plan.poor_2019[code], True)):
                 made = 0
                 while made < persons:
                     size = min(SIZES[serial % len(SIZES)], persons - made)
-                    village = villages[serial % len(villages)]
+                    exit_year = EXIT_YEARS[(serial + 1) % len(EXIT_YEARS)] if exiting else None
+                    choices = living_in[exit_year or YEAR + 1]
+                    village = choices[serial % len(choices)]
                     serial, made = serial + 1, made + size
-                    exit_year = EXIT_YEARS[serial % len(EXIT_YEARS)] if exiting else None
                     records = [(year, {"wage_income": str((4800 if exit_year and year >= exit_year else 2200) * size),
                                        "size_end": size, "status": "1" if exit_year and year >= exit_year else "0"})
                                for year in range(BASELINE, YEAR + 1)]
@@ -190,15 +196,20 @@ class YunnanDemo(CalibratedDemo):
         counties = sorted({v[:6] for villages in self.group_villages.values() for v in villages})
         rows = [["行政区划代码", "类型", "年度", "退出年度"]]
         rows += [[county.ljust(12, "0"), "direct_transition_area", BASELINE, ""] for county in counties]
-        # Poor villages spread over the groups' villages; the first ones exit in 2016–2019.
+        exits = self.village_exits()
+        rows += [[village, "poor_village", BASELINE, exits.get(village, "")] for village in self.poor_villages()]
+        self.imported(designations_import, rows)
+
+    def poor_villages(self) -> list[str]:
+        """Poor villages spread over the groups' villages."""
         lived_in = sorted({v for villages in self.group_villages.values() for v in villages})
         wanted = min(self.n("poor_villages"), len(lived_in))
         step = max(len(lived_in) // max(wanted, 1), 1)
-        poor = lived_in[::step][:wanted]
-        exiting = self.n("villages_exited")
-        rows += [[village, "poor_village", BASELINE, 2016 + k % 4 if k < exiting else ""]
-                 for k, village in enumerate(poor)]
-        self.imported(designations_import, rows)
+        return lived_in[::step][:wanted]
+
+    def village_exits(self) -> dict[str, int]:
+        """The poor villages that exit, the first ones, each in a year of 2016–2019 (the seed's 1,039)."""
+        return {village: 2016 + k % 4 for k, village in enumerate(self.poor_villages()[:self.n("villages_exited")])}
 
     # East–West cooperation --------------------------------------------------------------------------------
     def _areas(self, prefix: str, level: int, count: int) -> list[Area]:
@@ -393,11 +404,12 @@ class YunnanDemo(CalibratedDemo):
         if Household.objects.filter(area__code__startswith="53", identified_year=BASELINE).exists():
             self.log("The Yunnan demo is already loaded.")
             return
-        self.registry(progress)
-        with transaction.atomic():
-            self.populations_and_designations()
-            self.pairings()
-            self.funds()
-            self.demonstration()
-            self.projects()
-            self.people()
+        with self.history():  # 2014–2020, entered after the fact (补录)
+            self.registry(progress)
+            with transaction.atomic():
+                self.populations_and_designations()
+                self.pairings()
+                self.funds()
+                self.demonstration()
+                self.projects()
+                self.people()

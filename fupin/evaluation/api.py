@@ -117,13 +117,22 @@ class InterviewWriteSerializer(serializers.Serializer):
     interviewer = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
 
 
+class EvaluationQuery(serializers.Serializer):
+    evaluation = serializers.IntegerField(required=False, min_value=1, help_text="one evaluation's entries")
+
+
+class AppealQuery(EvaluationQuery):
+    status = serializers.CharField(required=False)
+
+
 class SampleEntryViewSet(ServiceViewSet):
     """The sampled households in the user's villages (`?evaluation=`); POST …/interview/ records the answers."""
 
     serializer_class = SampleEntrySerializer
+    list_query = EvaluationQuery
 
     def select(self, actor):
-        return selectors.entry_list(actor=actor, evaluation_id=self.request.query_params.get("evaluation") or None)
+        return selectors.entry_list(actor=actor, evaluation_id=self.list_params.get("evaluation"))
 
     @extend_schema(request=InterviewWriteSerializer, responses=SampleEntrySerializer)
     @action(detail=True, methods=["post"])
@@ -180,9 +189,11 @@ class AppealViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.UpdateModelM
     serializer_class = AppealSerializer
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
+    list_query = AppealQuery
+
     def select(self, actor):
-        params = self.request.query_params
-        return selectors.appeal_list(actor=actor, evaluation_id=params.get("evaluation") or None,
+        params = self.list_params
+        return selectors.appeal_list(actor=actor, evaluation_id=params.get("evaluation"),
                                      status=params.get("status") or None)
 
     @extend_schema(request=AppealCreateSerializer, responses=AppealSerializer)

@@ -3,6 +3,9 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from fupin.accounts.choices import Action
+from fupin.accounts.fields import ScopedPrimaryKeyRelatedField
+from fupin.accounts.scoping import scoped_to
 from fupin.areas.models import Area
 from fupin.core.api import ServiceViewSet
 from fupin.core.errors import NotFound
@@ -46,7 +49,7 @@ class FundDocumentViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.Update
     def trace(self, request, pk=None):
         return Response(selectors.trace(actor=request.user, document=self.get_object()))
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
     @action(detail=True, methods=["get"])
     def balances(self, request, pk=None):
         return Response(selectors.balances(actor=request.user, document=self.get_object()))
@@ -54,10 +57,14 @@ class FundDocumentViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.Update
 
 class FundEntrySerializer(serializers.ModelSerializer):
     area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all(), required=False)
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all(), allow_null=True, required=False)
-    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all(), allow_null=True,
-                                                   required=False)
-    corrects = serializers.PrimaryKeyRelatedField(queryset=FundEntry.objects.all(), allow_null=True, required=False)
+    # Records named by id must lie in the user's areas (another area's answer as missing ones).
+    document = ScopedPrimaryKeyRelatedField(queryset=FundDocument.objects.all(), selector=selectors.document_list)
+    project = ScopedPrimaryKeyRelatedField(queryset=Project.objects.all(), area_field="area", allow_null=True,
+                                           required=False)
+    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), area_field="area", allow_null=True,
+                                             required=False)
+    corrects = ScopedPrimaryKeyRelatedField(queryset=FundEntry.objects.all(), area_field="area", allow_null=True,
+                                            required=False)
 
     class Meta:
         model = FundEntry
@@ -82,7 +89,8 @@ class FundEntryViewSet(ServiceViewSet, mixins.CreateModelMixin):
     @action(detail=False, methods=["get"], url_path=r"household/(?P<household_id>[0-9]+)")
     def household(self, request, household_id=None):
         """How much reached a household, from which documents and sources."""
-        household = Household.objects.filter(pk=household_id).first()
+        household = scoped_to(Household.objects.filter(pk=household_id), actor=request.user,
+                              action=Action.VIEW).first()
         if household is None:
             raise NotFound()
         return Response(selectors.household_funds(actor=request.user, household=household))

@@ -16,10 +16,11 @@ from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.errors import ValidationFailed
 from fupin.core.records import field_values
+from fupin.core.temporal import fact_date, not_before
 
 from . import codelists as cl
 from .models import FundDocument, FundEntry
-from .selectors import area_balance, effective, total
+from .selectors import effective, total
 
 DOCUMENT_SAVED = audit_registry.register("funds.document_saved", _("saved a fund document"))
 ENTRY_ADDED = audit_registry.register("funds.entry_added", _("added a fund ledger entry"))
@@ -59,6 +60,14 @@ def fund_document_save(*, actor, data: dict, instance: FundDocument | None = Non
         raise ValidationFailed(_("%(year)s is not a plausible budget year."), field="year", year=document.year)
     if document.total is None or document.total <= 0:
         raise ValidationFailed(_("The total must be positive."), field="total")
+    if document.issued_on in (None, ""):
+        raise ValidationFailed(_("Give the date the document was issued."), field="issued_on")
+    document.issued_on = fact_date(document.issued_on, field="issued_on", label=_("issue date"))
+    if instance is not None:
+        first = instance.entries.order_by("date").values_list("date", flat=True).first()
+        if first is not None and document.issued_on > first:
+            raise ValidationFailed(_("The document cannot be issued after its first ledger entry (%(date)s)."),
+                                   field="issued_on", date=first.isoformat())
     same = FundDocument.objects.filter(number=document.number, year=document.year,
                                        issuing_area=document.issuing_area_id).exclude(pk=document.pk)
     if same.exists():
@@ -90,8 +99,12 @@ def _entry_shape(entry: FundEntry) -> str:
     """Check what an entry names for its kind and return the kind whose balances it moves."""
     if entry.kind not in cl.ENTRY_KIND.values:
         raise ValidationFailed(_("Unknown kind of entry “%(kind)s”."), field="kind", kind=entry.kind)
-    if entry.amount is None or entry.date is None:
+    if entry.amount is None or entry.date in (None, ""):
         raise ValidationFailed(_("Give the amount and the date."), field="amount")
+    # An entry states what happened to the money: never in the future, never before the document issuing it.
+    entry.date = fact_date(entry.date, field="date", label=_("entry date"))
+    not_before(entry.date, entry.document.issued_on, field="date", label=_("entry date"),
+               earlier_label=_("the document's issue date"))
     if entry.kind == "adjust":
         original = entry.corrects
         if original is None:
@@ -102,6 +115,8 @@ def _entry_shape(entry: FundEntry) -> str:
             raise ValidationFailed(_("The corrected entry belongs to another document."), field="corrects")
         if entry.amount == 0:
             raise ValidationFailed(_("A correction of zero changes nothing."), field="amount")
+        not_before(entry.date, original.date, field="date", label=_("correction date"),
+                   earlier_label=_("the corrected entry's date"))
         # A correction moves the same money as the entry it corrects.
         entry.area_id, entry.project_id, entry.household_id = original.area_id, original.project_id, \
             original.household_id
@@ -125,12 +140,35 @@ def _entry_shape(entry: FundEntry) -> str:
     return entry.kind
 
 
+def _area_ledger(document: FundDocument, area_code: str) -> list[tuple]:
+    """(date, kind whose balance it moves, amount) of every entry of the document at the area."""
+    rows = FundEntry.objects.filter(document=document, area_id=area_code).values_list(
+        "date", "kind", "corrects__kind", "amount")
+    return [(day, corrected or kind, amount) for day, kind, corrected, amount in rows]
+
+
+def _balances_as_of(ledger: list[tuple], days: list) -> list[tuple]:
+    """(day, allocated, arrived and spent as of that day) for each of the sorted `days`, in one pass."""
+    ledger = sorted(ledger, key=lambda row: row[0])
+    sums = {kind: Decimal("0.00") for kind in ("allocate", "arrive", "spend")}
+    index, result = 0, []
+    for day in days:
+        while index < len(ledger) and ledger[index][0] <= day:
+            sums[ledger[index][1]] += ledger[index][2]
+            index += 1
+        result.append((day, dict(sums)))
+    return result
+
+
 def _check_balances(entry: FundEntry, moves: str) -> None:
     """Refuse an entry after which the document or the area would hold impossible amounts: more allocated than
-    the document's total, more arrived than allocated, more spent than arrived, or a correction below zero."""
+    the document's total, more arrived than allocated, more spent than arrived, or a correction below zero.
+
+    The area's balances are checked as of the entry's date and of every later date the ledger has an entry on:
+    money spent on 2017-05-01 must have arrived by 2017-05-01, and a back-dated entry must leave every later
+    entry still covered (totals alone would let spending precede its arrival)."""
     amount = entry.amount
     document = entry.document
-    balance = area_balance(document, entry.area_id)
     if entry.kind == "adjust":
         net = entry.corrects.amount + total(entry.corrects.corrections.all()) + amount
         if net < 0:
@@ -141,19 +179,24 @@ def _check_balances(entry: FundEntry, moves: str) -> None:
         if allocated + amount > document.total:
             raise ValidationFailed(_("Only %(left)s of the document's %(total)s is left to allocate."),
                                    field="amount", left=document.total - allocated, total=document.total)
-        if balance["allocated"] + amount < balance["arrived"]:
-            raise ValidationFailed(_("%(arrived)s has already arrived at the area; the allocation cannot fall "
-                                     "below it."), field="amount", arrived=balance["arrived"])
-    elif moves == "arrive":
-        if balance["arrived"] + amount > balance["allocated"]:
-            raise ValidationFailed(_("Only %(left)s allocated to the area has not arrived yet."), field="amount",
-                                   left=balance["not_arrived"])
-        if balance["arrived"] + amount < balance["spent"]:
-            raise ValidationFailed(_("%(spent)s has already been spent; arrivals cannot fall below it."),
-                                   field="amount", spent=balance["spent"])
-    elif moves == "spend" and balance["spent"] + amount > balance["arrived"]:
-        raise ValidationFailed(_("Only %(left)s of this document has arrived at the area and is unspent."),
-                               field="amount", left=balance["unspent_arrived"])
+    ledger = _area_ledger(document, entry.area_id)
+    days = sorted({entry.date, *(day for day, _kind, _amount in ledger if day > entry.date)})
+    for day, before in _balances_as_of(ledger, days):
+        after = {**before, moves: before[moves] + amount}
+        when = day.isoformat()
+        if moves == "allocate" and after["allocate"] < after["arrive"]:
+            raise ValidationFailed(_("As of %(date)s, %(arrived)s had already arrived at the area; the allocation "
+                                     "cannot fall below it."), field="amount", arrived=after["arrive"], date=when)
+        if moves == "arrive" and after["arrive"] > after["allocate"]:
+            raise ValidationFailed(_("As of %(date)s only %(left)s allocated to the area had not arrived yet."),
+                                   field="amount", left=before["allocate"] - before["arrive"], date=when)
+        if moves == "arrive" and after["arrive"] < after["spend"]:
+            raise ValidationFailed(_("As of %(date)s, %(spent)s had already been spent; arrivals cannot fall "
+                                     "below it."), field="amount", spent=after["spend"], date=when)
+        if moves == "spend" and after["spend"] > after["arrive"]:
+            raise ValidationFailed(_("As of %(date)s only %(left)s of this document had arrived at the area and "
+                                     "was unspent."), field="amount", left=before["arrive"] - before["spend"],
+                                   date=when)
 
 
 def entry_save(*, actor, data: dict, instance: FundEntry | None = None) -> FundEntry:

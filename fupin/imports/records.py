@@ -17,6 +17,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 
 from django.db import transaction
@@ -29,6 +30,7 @@ from fupin.areas.models import Area
 from fupin.audit.services import audit_record
 from fupin.core.codelists import CodeList
 from fupin.core.errors import ValidationFailed
+from fupin.registry import selectors as registry_selectors
 from fupin.registry.models import Household, Member
 
 from .reports import ImportReport, import_writes
@@ -140,26 +142,15 @@ class Refused:
     params: dict
 
 
-def _household(text: str):
-    """A household named by its number, which is unique only within a county: the bare number when it names one
-    household, or the number after the code of its county or village (`533301/0012`, `533301102201/0012`).
-    A bare number held in several counties is refused, naming them, never guessed."""
-    place, _slash, number = text.rpartition("/")
-    households = Household.objects.filter(number=number.strip())
-    if place:
-        try:
-            code = codes.normalise_code(place.strip())
-        except ValueError:
-            return None
-        significant = code[:codes.PREFIX_LENGTH[codes.level_of(code)]]
-        households = households.filter(area__code__startswith=significant)
-    found = list(households.select_related("area")[:6])
-    if len(found) > 1:
-        return Refused(_("Household number %(code)s is used in several places (%(places)s): write it with the "
-                         "code of its county or village, as %(example)s."),
-                       {"places": "、".join(f"{h.area.name} {h.area_id}" for h in found[:5]),
-                        "example": f"{found[0].county_code}/{found[0].number}"})
-    return found[0] if found else None
+def _household(text: str, *, actor=None):
+    """A household named by its reference (`registry.selectors.household_by_reference`), looked up among the
+    households the importer may import into, so a row never lands on (or tells of) another area's household."""
+    households = (registry_selectors.household_list(actor=actor, action=Action.IMPORT) if actor is not None
+                  else Household.objects.all())
+    try:
+        return registry_selectors.household_by_reference(text, households=households)
+    except ValidationFailed as refusal:
+        return Refused(refusal.message, refusal.params)
 
 
 BASE_REFERENCES = {
@@ -173,8 +164,9 @@ BASE_REFERENCES = {
 class Resolver:
     """Looks each distinct cell up once."""
 
-    def __init__(self, references: dict[str, Reference]):
-        self.references = {**BASE_REFERENCES, **references}
+    def __init__(self, references: dict[str, Reference], *, actor=None):
+        household = Reference(partial(_household, actor=actor), BASE_REFERENCES["household"].missing)
+        self.references = {**BASE_REFERENCES, "household": household, **references}
         self.cache: dict[tuple[str, str], object] = {}
 
     def __call__(self, kind: str, text: str):
@@ -236,7 +228,7 @@ def parse_cell(report: ImportReport, number: int, spec_field: Field, header: str
         return text[:2]
     found = resolve(kind, text)
     if isinstance(found, Refused):
-        report.error(number, header, found.message, code=text, **found.params)
+        report.error(number, header, found.message, **{"code": text, **found.params})
         return None
     if found is None:
         report.error(number, header, resolve.references[kind].missing, code=text)
@@ -280,7 +272,7 @@ def record_import(*, actor, spec: RecordSpec, path: str | Path, references: dict
     if spec.melt is not None:
         for text in table.unmatched.values():
             report.error(table.header_row, text, spec.melt.unknown, value=text)
-    resolve = Resolver(references)
+    resolve = Resolver(references, actor=actor)
     parsed: dict[tuple, tuple[int, dict]] = {}
     records_of: dict[int, tuple] = {}  # with `gather`: each row's record, by the text of its `by` cells
     for number, texts in rows:

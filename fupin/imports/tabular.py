@@ -54,6 +54,7 @@ EXCEL_DIGITS = 15  # significant digits Excel (and LibreOffice) keep of a number
 # point (a CSV written from a numeric column by other programs).
 _SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?\d+\.\d*")
+_TEXT_FORMULA = re.compile(r'="(\d+)"')  # a CSV cell Excel reads as the text of these digits (`text_formula`)
 STORED_AS_NUMBER = _("%(what)s was stored by Excel as a number (%(value)s) and may have lost digits: a number keeps "
                      "only 15 significant digits and no leading zeros; format the column as Text and enter the "
                      "values again.")
@@ -61,6 +62,12 @@ IN_SCIENTIFIC_NOTATION = _("%(what)s “%(value)s” is in scientific notation: 
                            "its digits after the 15th; format the column as Text and enter the values again.")
 ZEROS_AFTER_15_DIGITS = _("%(what)s “%(value)s” has only zeros after its 15th digit: Excel stored it as a number "
                           "and lost the digits after the 15th; format the column as Text and enter the values again.")
+
+
+def text_formula(digits: str) -> str:
+    """A CSV cell holding an identity's digits as ="…", which Excel opens as text (a plain cell of digits it turns
+    into a number, losing the digits after the 15th and leading zeros); `identity_refusal` reads it back."""
+    return f'="{digits}"'
 
 
 def identity_of(label: str) -> str:
@@ -91,6 +98,9 @@ def identity_refusal(kind: str, value, *, typed: bool) -> tuple[str, Refusal | N
     if type(value) is int or type(value) is float:
         shown = _as_excel_shows(value)
         return shown, Refusal(STORED_AS_NUMBER, {"what": IDENTITY_NAMES[kind], "value": shown})
+    if not typed and type(value) is str and (quoted := _TEXT_FORMULA.fullmatch(value.strip())):
+        # ="…": text Excel shows as written (how an export's CSV keeps long numbers intact); never a cut number.
+        return normalise_identity(quoted.group(1)), None
     text = normalise_identity(value.strip() if type(value) is str else _clean(value))
     if text.isdigit():
         if typed or len(text) <= EXCEL_DIGITS or text[EXCEL_DIGITS:].strip("0"):

@@ -29,6 +29,11 @@ class Job(TimeStampedModel):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    # The process running the job, so a job whose worker died is found and failed (fupin.jobs.liveness): its host,
+    # its pid and the pid's start time there (a pid is reused; the pair is not).
+    worker_host = models.CharField(_("worker host"), max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(_("worker pid"), null=True, blank=True)
+    worker_started = models.CharField(_("worker process start"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("job")
@@ -53,3 +58,21 @@ class Job(TimeStampedModel):
         if not self.progress_total:
             return None
         return min(100, int(self.progress_done * 100 / self.progress_total))
+
+
+class WorkerHeartbeat(models.Model):
+    """A worker process's last sign of life, written by a thread beside the job (never on the job's row, which a
+    running import may hold locked): how a job left running by a worker on another host is known to be orphaned."""
+
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("pid"))
+    started = models.CharField(_("process start"), max_length=32)
+    seen_at = models.DateTimeField(_("last seen at"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+        constraints = [models.UniqueConstraint(fields=["host", "pid", "started"], name="one_heartbeat_per_worker")]
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}"

@@ -1,8 +1,6 @@
 """Early warning over HTTP: warnings, home-visit tasks (assign with PATCH, `POST …/complete/`), disasters, the scan
 as a job and the monthly report. Reads through selectors, writes through services."""
 
-import datetime
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
@@ -14,14 +12,10 @@ from fupin.core.api import ServiceViewSet, validated
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.jobs.api import JobSerializer
 from fupin.jobs.services import job_submit
-from fupin.personnel.models import Cadre
+from fupin.personnel import selectors as personnel_selectors
 
 from . import selectors, services
 from .models import Disaster, RiskWarning, VisitTask
-
-
-def _flag(value) -> bool:
-    return str(value).lower() in {"1", "true", "yes"}
 
 
 class WarningSerializer(serializers.ModelSerializer):
@@ -35,13 +29,21 @@ class WarningSerializer(serializers.ModelSerializer):
                   "message_en", "values", "category", "status", "closed_reason", "closed_on", "task"]
 
 
+class WarningQuery(serializers.Serializer):
+    area = serializers.CharField(required=False, help_text="area code: the area's whole subtree")
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    status = serializers.CharField(required=False, help_text="open, confirmed or closed")
+    rule = serializers.CharField(required=False)
+
+
 class WarningViewSet(ServiceViewSet):
     """Warnings in the user's areas (`?status=open|confirmed|closed`, `?year=`, `?area=`, `?rule=`)."""
 
     serializer_class = WarningSerializer
+    list_query = WarningQuery
 
     def select(self, actor):
-        params = self.request.query_params
+        params = self.list_params
         return selectors.warning_list(actor=actor, area_code=params.get("area"), year=params.get("year"),
                                       status=params.get("status"), rule=params.get("rule"))
 
@@ -76,25 +78,36 @@ class TaskCompleteSerializer(serializers.Serializer):
                                          default=None)
 
 
+class TaskQuery(serializers.Serializer):
+    area = serializers.CharField(required=False, help_text="area code: the area's whole subtree")
+    status = serializers.CharField(required=False, help_text="open or done")
+    overdue = serializers.BooleanField(required=False, default=None, allow_null=True,
+                                       help_text="still to visit after the deadline")
+    unassigned = serializers.BooleanField(required=False, default=None, allow_null=True,
+                                          help_text="still to visit with no cadre")
+    on = serializers.DateField(required=False, help_text="the day `overdue` is judged on (default today)")
+
+
 class TaskViewSet(ServiceViewSet, mixins.UpdateModelMixin):
     """Home-visit tasks in the user's areas (`?status=open|done`, `?area=`, `?overdue=1` (`&on=YYYY-MM-DD`),
     `?unassigned=1`). PATCH {"cadre": id} assigns one; `POST …/complete/` records the visit."""
 
     serializer_class = TaskSerializer
+    list_query = TaskQuery
     http_method_names = ["get", "patch", "post", "head", "options"]
 
     def select(self, actor):
-        params = self.request.query_params
-        on = params.get("on")
+        params = self.list_params
         return selectors.task_list(actor=actor, area_code=params.get("area"), status=params.get("status"),
-                                   overdue=_flag(params.get("overdue")), unassigned=_flag(params.get("unassigned")),
-                                   on=datetime.date.fromisoformat(on) if on else None)
+                                   overdue=params.get("overdue", False), unassigned=params.get("unassigned", False),
+                                   on=params.get("on"))
 
     @extend_schema(request=TaskAssignSerializer, responses=TaskSerializer)
     def partial_update(self, request, *args, **kwargs):
         data = validated(TaskAssignSerializer, request.data)
         task = self.get_object()
-        cadre = Cadre.objects.filter(pk=data["cadre"]).first()
+        # A cadre the user may see; another area's answers as a missing one.
+        cadre = personnel_selectors.cadre_list(actor=request.user).filter(pk=data["cadre"]).first()
         if cadre is None:
             raise NotFound()
         task = services.task_assign(actor=request.user, task=task, cadre=cadre)
@@ -124,13 +137,18 @@ class DisasterWriteSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
+class AreaQuery(serializers.Serializer):
+    area = serializers.CharField(required=False, help_text="area code: the area's whole subtree")
+
+
 class DisasterViewSet(ServiceViewSet, mixins.CreateModelMixin):
     """Disasters recorded for the user's areas (`?area=`); POST records one."""
 
     serializer_class = DisasterSerializer
+    list_query = AreaQuery
 
     def select(self, actor):
-        return selectors.disaster_list(actor=actor, area_code=self.request.query_params.get("area"))
+        return selectors.disaster_list(actor=actor, area_code=self.list_params.get("area"))
 
     @extend_schema(request=DisasterWriteSerializer, responses=DisasterSerializer)
     def create(self, request, *args, **kwargs):

@@ -23,6 +23,7 @@ from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.bulk import chunked
 from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.temporal import fact_date, not_before
 from fupin.registry import codelists as cl
 from fupin.registry.models import Household
 from fupin.rules import evaluation
@@ -118,8 +119,9 @@ def warnings_run(*, actor, year: int, area_code: str | None = None, on: datetime
                  rules: list[str] | None = None) -> WarningRun:
     """Run the warning rules over the monitorable households of the area (everywhere the actor may change if
     none) for `year` as of `on` (default today). A household already warned by a rule, with the warning still
-    being dealt with, is not warned again by it; every new warning gets a home-visit task."""
-    on = on or timezone.localdate()
+    being dealt with, is not warned again by it; every new warning gets a home-visit task. The scan's day is the
+    date of the warnings it raises: a fact's date, never in the future."""
+    on = fact_date(on, field="on", label=_("scan date"))
     code, households = _scope_households(actor, area_code)
     chosen = _rules(rules)
     scope = Scope(year=year, on=on, households=households, policy=YearPolicy.load(year))
@@ -189,7 +191,8 @@ def task_complete(*, actor, task: VisitTask, confirmed: bool, visited_on: dateti
                   reason: str = "", category: str = "", photos=(), latitude=None, longitude=None) -> VisitTask:
     """Record the visit (through the assistance visit service, by the task's cadre). Risk confirmed: the
     monitoring-identification case opens at its first step (or, if one is already under way for the household,
-    the task joins it). Not confirmed: the warning closes with the reason."""
+    the task joins it). Not confirmed: the warning closes with the reason. The visit's date is a fact's date
+    (never in the future) and not before the warning it answers; the case starts on it."""
     require(actor, Action.CHANGE, task.area_code)
     if task.status != TaskStatus.OPEN:
         raise ValidationFailed(_("This task is already done."), field="status")
@@ -199,6 +202,11 @@ def task_complete(*, actor, task: VisitTask, confirmed: bool, visited_on: dateti
     if not confirmed and not reason:
         raise ValidationFailed(_("Say why the risk is not confirmed."), field="reason")
     warning = task.warning
+    visited_on = fact_date(visited_on, field="visited_on", label=_("visit date"), default_today=False)
+    if visited_on is None:
+        raise ValidationFailed(_("Give the date of the visit."), field="visited_on")
+    not_before(visited_on, warning.raised_on, field="visited_on", label=_("visit date"),
+               earlier_label=_("the warning it answers"))
     with transaction.atomic():
         visit = assistance_services.record_save(actor=actor, kind="visit", data={
             "household": task.household, "cadre": task.cadre, "visited_on": visited_on,

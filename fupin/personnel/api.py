@@ -3,11 +3,14 @@ the selectors, writes through the services (which check the area and audit). Cad
 masked unless the user may see sensitive values in the area keeping the cadre's record; the other resources name a
 cadre or member by id and name only, never by ID number."""
 
+from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from fupin.accounts.choices import Action
+from fupin.accounts.fields import ScopedPrimaryKeyRelatedField
 from fupin.areas.models import Area
 from fupin.cooperation.models import Party
 from fupin.core.api import WritableServiceViewSet, validated
@@ -29,6 +32,16 @@ from .models import (
 
 WRITE_METHODS = ["get", "post", "patch", "head", "options"]
 AREA_FIELD = {"slug_field": "code", "queryset": Area.objects.all()}
+# Organisations (central units, enterprises) are public and may be named from anywhere; a household party only
+# where the user may see it.
+PARTY_FIELD = {"queryset": Party.objects.all(), "area_field": "area", "action": Action.VIEW,
+               "open_to": ~Q(kind="household")}
+# A cadre one may see (kept, serving or contacting in one's areas): a leader's record is often kept by a higher
+# office than the area they serve.
+CADRE_FIELD = {"queryset": Cadre.objects.all(), "selector": selectors.cadre_list}
+# The record a write hangs under (a team, a programme, a scheme) is named if the user may see it; the service then
+# checks `change` there (403 for a viewer), and one outside the user's areas answers as missing.
+PARENT_SCOPE = {"action": Action.VIEW}
 
 
 class CadreSerializer(MaskingMixin, serializers.ModelSerializer):
@@ -48,7 +61,7 @@ class CadreWriteSerializer(serializers.Serializer):
     sex = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(required=False, allow_blank=True)
     # Any party may be a cadre's unit: central units sit outside the areas of the offices recording them.
-    unit = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), required=False, allow_null=True)
+    unit = ScopedPrimaryKeyRelatedField(**PARTY_FIELD, required=False, allow_null=True)
     unit_name = serializers.CharField(required=False, allow_blank=True)
     position = serializers.CharField(required=False, allow_blank=True)
     party_member = serializers.BooleanField(required=False)
@@ -68,7 +81,7 @@ class TeamSerializer(serializers.ModelSerializer):
 
 class TeamWriteSerializer(serializers.Serializer):
     village = serializers.SlugRelatedField(**AREA_FIELD)
-    unit = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
+    unit = ScopedPrimaryKeyRelatedField(**PARTY_FIELD)
     dispatch_level = serializers.CharField()
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
@@ -86,9 +99,8 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipWriteSerializer(serializers.Serializer):
-    # Unscoped lookups: the service refuses a team outside the user's areas with 403, as for any write there.
-    team = serializers.PrimaryKeyRelatedField(queryset=WorkTeam.objects.all())
-    cadre = serializers.PrimaryKeyRelatedField(queryset=Cadre.objects.all())
+    team = ScopedPrimaryKeyRelatedField(queryset=WorkTeam.objects.all(), area_field="village", **PARENT_SCOPE)
+    cadre = ScopedPrimaryKeyRelatedField(**CADRE_FIELD)
     role = serializers.CharField()
     dispatch_level = serializers.CharField(required=False, allow_blank=True)
     start_date = serializers.DateField()
@@ -103,7 +115,8 @@ class CheckInSerializer(serializers.ModelSerializer):
 
 
 class CheckInWriteSerializer(serializers.Serializer):
-    membership = serializers.PrimaryKeyRelatedField(queryset=TeamMembership.objects.all())
+    membership = ScopedPrimaryKeyRelatedField(queryset=TeamMembership.objects.all(), area_field="team__village",
+                                              **PARENT_SCOPE)
     day = serializers.DateField()
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
@@ -121,8 +134,7 @@ class ContactLeaderSerializer(serializers.ModelSerializer):
 
 
 class ContactLeaderWriteSerializer(serializers.Serializer):
-    # Unscoped: a leader's record is often kept by a higher office than the area they contact.
-    cadre = serializers.PrimaryKeyRelatedField(queryset=Cadre.objects.all())
+    cadre = ScopedPrimaryKeyRelatedField(**CADRE_FIELD)
     level = serializers.CharField()
     area = serializers.SlugRelatedField(**AREA_FIELD)
     start_date = serializers.DateField()
@@ -146,7 +158,7 @@ class TrainingProgrammeWriteSerializer(serializers.Serializer):
     kind = serializers.CharField()
     budget = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
     # Any party may organise: a central unit trains people of the counties it is paired with.
-    organiser = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), required=False, allow_null=True)
+    organiser = ScopedPrimaryKeyRelatedField(**PARTY_FIELD, required=False, allow_null=True)
 
 
 class TraineeSerializer(serializers.ModelSerializer):
@@ -161,11 +173,12 @@ class TraineeSerializer(serializers.ModelSerializer):
 
 
 class TraineeWriteSerializer(serializers.Serializer):
-    # Unscoped lookups: the service refuses a programme outside the user's areas with 403; the person trained
-    # may live or be kept anywhere (a programme takes people from several counties).
-    programme = serializers.PrimaryKeyRelatedField(queryset=TrainingProgramme.objects.all())
-    member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True)
-    cadre = serializers.PrimaryKeyRelatedField(queryset=Cadre.objects.all(), required=False, allow_null=True)
+    # A programme takes people from several counties: those of the areas the user edits.
+    programme = ScopedPrimaryKeyRelatedField(queryset=TrainingProgramme.objects.all(), area_field="area",
+                                             **PARENT_SCOPE)
+    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), area_field="household__area",
+                                          required=False, allow_null=True)
+    cadre = ScopedPrimaryKeyRelatedField(**CADRE_FIELD, required=False, allow_null=True)
     completed = serializers.BooleanField(required=False)
     moved_into_job = serializers.BooleanField(required=False)
     job_date = serializers.DateField(required=False, allow_null=True)
@@ -204,10 +217,11 @@ class AppraisalScoreSerializer(serializers.ModelSerializer):
 class AppraisalScoreWriteSerializer(serializers.Serializer):
     """No total or grade: the service computes both from the scheme, so any sent are ignored."""
 
-    scheme = serializers.PrimaryKeyRelatedField(queryset=AppraisalScheme.objects.all())
-    team = serializers.PrimaryKeyRelatedField(queryset=WorkTeam.objects.all(), required=False, allow_null=True)
-    unit = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), required=False, allow_null=True)
-    cadre = serializers.PrimaryKeyRelatedField(queryset=Cadre.objects.all(), required=False, allow_null=True)
+    scheme = ScopedPrimaryKeyRelatedField(queryset=AppraisalScheme.objects.all(), area_field="area", **PARENT_SCOPE)
+    team = ScopedPrimaryKeyRelatedField(queryset=WorkTeam.objects.all(), area_field="village", required=False,
+                                        allow_null=True)
+    unit = ScopedPrimaryKeyRelatedField(**PARTY_FIELD, required=False, allow_null=True)
+    cadre = ScopedPrimaryKeyRelatedField(**CADRE_FIELD, required=False, allow_null=True)
     scores = serializers.DictField(help_text="indicator code → score from 0 to 100")
 
 
@@ -227,13 +241,13 @@ class PersonnelViewSet(WritableServiceViewSet):
         return self.service(actor=actor, data=data, instance=instance)
 
     def create(self, request, *args, **kwargs):
-        data = validated(self.write_serializer_class, request.data)
+        data = validated(self.write_serializer_class, request.data, context=self.get_serializer_context())
         saved = self.save(request.user, dict(data))
         return Response(self.get_serializer(saved).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         instance = self.get_object()
-        payload = self.write_serializer_class(data=request.data, partial=True)
+        payload = self.write_serializer_class(data=request.data, partial=True, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         saved = self.save(request.user, dict(payload.validated_data), instance)
         return Response(self.get_serializer(saved).data)

@@ -20,6 +20,8 @@ from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.errors import ValidationFailed
 from fupin.core.records import apply_fields, field_values
+from fupin.core.temporal import fact_date
+from fupin.core.temporal import today as current_day
 from fupin.registry import codelists as registry_codes
 from fupin.registry.idnumbers import IdNumberError, parse_id_number
 from fupin.registry.models import Member
@@ -70,8 +72,11 @@ def _require_all(actor, codes) -> None:
 
 
 def _check_dates(start, end, *, field: str = "end_date") -> None:
+    """A term's dates are recorded as they happen (a term still running has no end): neither lies ahead."""
     if start is None:
         raise ValidationFailed(_("Give the start date."), field="start_date")
+    fact_date(start, field="start_date", label=_("start date"))
+    fact_date(end, field=field, label=_("end date"), default_today=False)
     if end is not None and end < start:
         raise ValidationFailed(_("The end date is before the start date."), field=field)
 
@@ -379,8 +384,9 @@ def check_in_save(*, actor, data: dict, instance: CheckIn | None = None,
     last_day = membership_end(membership)
     if check_in.day < membership.start_date or (last_day is not None and check_in.day > last_day):
         raise ValidationFailed(_("%(day)s is outside the member's term."), field="day", day=check_in.day)
-    if check_in.day > (today or datetime.date.today()):
+    if check_in.day > (today or current_day()):
         raise ValidationFailed(_("A check-in cannot be in the future."), field="day")
+    fact_date(check_in.day, field="day", label=_("check-in day"))
     check_in.latitude = _coordinate(check_in.latitude, 90, "latitude")
     check_in.longitude = _coordinate(check_in.longitude, 180, "longitude")
     if (check_in.latitude is None) != (check_in.longitude is None):
@@ -443,6 +449,7 @@ def _trainee_given(trainee: Trainee) -> None:
 def _trainee_rules(trainee: Trainee) -> None:
     if (trainee.member_id is None) == (trainee.cadre_id is None):
         raise ValidationFailed(_("A trainee is either a registered member or a cadre."), field="member")
+    fact_date(trainee.job_date, field="job_date", label=_("job date"), default_today=False)
     if trainee.job_date is not None and not trainee.moved_into_job:
         raise ValidationFailed(_("A job date is given but the trainee has not moved into a job."),
                                field="moved_into_job")

@@ -1,11 +1,15 @@
+from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from fupin.accounts.choices import Action
+from fupin.accounts.fields import ScopedPrimaryKeyRelatedField
 from fupin.areas.models import Area
 from fupin.cooperation.models import Party
 from fupin.core.api import ServiceViewSet, validated
+from fupin.registry.models import Household, Member
 
 from . import codelists as cl
 from . import selectors, services
@@ -18,6 +22,13 @@ from .models import (
     ProjectFunding,
     ProjectStage,
 )
+
+# Records named by id must lie in the user's areas; another area's answer as missing ones. The project a record
+# hangs under is named if the user may see it (the service checks `change` there: 403 for a viewer).
+PROJECT_FIELD = {"queryset": Project.objects.all(), "area_field": "area", "action": Action.VIEW}
+# Organisations are public and may bring projects from anywhere; a household party only where the user sees it.
+PARTY_FIELD = {"queryset": Party.objects.all(), "area_field": "area", "action": Action.VIEW,
+               "open_to": ~Q(kind="household")}
 
 
 class StageSerializer(serializers.ModelSerializer):
@@ -34,7 +45,7 @@ class FundingSerializer(serializers.ModelSerializer):
 
 class ProjectSerializer(serializers.ModelSerializer):
     area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
-    helper = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), allow_null=True, required=False)
+    helper = ScopedPrimaryKeyRelatedField(**PARTY_FIELD, allow_null=True, required=False)
     unit = serializers.CharField(read_only=True)
     stages = StageSerializer(many=True, read_only=True)
     fundings = FundingSerializer(many=True, read_only=True)
@@ -51,10 +62,16 @@ class CompleteSerializer(serializers.Serializer):
 
 
 class DocumentSerializer(serializers.ModelSerializer):
+    """A document filed with its file (multipart); type, hash, size and name come from the checked file."""
+
+    file = serializers.FileField(write_only=True, required=False)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
     class Meta:
         model = ProjectDocument
-        fields = ["id", "stage", "kind", "number", "title", "file_name", "uploaded_at"]
-        read_only_fields = ["uploaded_at"]
+        fields = ["id", "stage", "kind", "number", "title", "file", "content_type", "sha256", "size",
+                  "original_name", "uploaded_at"]
+        read_only_fields = ["content_type", "sha256", "size", "original_name", "uploaded_at"]
 
 
 class DelayQuerySerializer(serializers.Serializer):
@@ -85,7 +102,7 @@ class ProjectViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.UpdateModel
                                         on=data["on"])
         return Response(StageSerializer(stage).data)
 
-    @extend_schema(request=DocumentSerializer, responses=DocumentSerializer)
+    @extend_schema(request={"multipart/form-data": DocumentSerializer}, responses=DocumentSerializer)
     @action(detail=True, methods=["post"])
     def documents(self, request, pk=None):
         data = validated(DocumentSerializer, request.data)
@@ -121,6 +138,8 @@ def asset_income_list(*, actor):
 
 
 class ProjectFundingRecordSerializer(serializers.ModelSerializer):
+    project = ScopedPrimaryKeyRelatedField(**PROJECT_FIELD)
+
     class Meta:
         model = ProjectFunding
         fields = ["id", "project", "source", "planned", "actual"]
@@ -130,6 +149,10 @@ class ProjectFundingRecordSerializer(serializers.ModelSerializer):
 
 
 class ProjectBeneficiarySerializer(serializers.ModelSerializer):
+    project = ScopedPrimaryKeyRelatedField(**PROJECT_FIELD)
+    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), area_field="area")
+    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), area_field="household__area",
+                                          allow_null=True, required=False)
     household_number = serializers.CharField(source="household.number", read_only=True)
 
     class Meta:
@@ -140,6 +163,9 @@ class ProjectBeneficiarySerializer(serializers.ModelSerializer):
 class ProjectAssetSerializer(serializers.ModelSerializer):
     # Not required: for a household-owned asset the service takes the household's village.
     owner_area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all(), required=False)
+    project = ScopedPrimaryKeyRelatedField(**PROJECT_FIELD)
+    owner_household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), area_field="area",
+                                                   allow_null=True, required=False)
 
     class Meta:
         model = ProjectAsset
@@ -148,6 +174,9 @@ class ProjectAssetSerializer(serializers.ModelSerializer):
 
 
 class AssetIncomeSerializer(serializers.ModelSerializer):
+    asset = ScopedPrimaryKeyRelatedField(queryset=ProjectAsset.objects.all(), area_field="project__area",
+                                         action=Action.VIEW)
+
     class Meta:
         model = AssetIncome
         fields = ["id", "asset", "year", "amount", "distributed_to_households"]

@@ -81,3 +81,44 @@ DELAY_COLOUR = code_list("进度预警", [
     ("yellow", "滞后", "overdue", "黄", "预警"),
     ("red", "严重滞后", "seriously overdue", "红"),
 ])
+
+# Which owner each class of asset may have (国办函〔2021〕51号, 关于加强脱贫攻坚期内扶贫项目资产后续管理的指导意见):
+# 公益性资产 are confirmed to the village collective or, when they serve several villages, to the township or
+# county's department; 到户类资产 belong to the household that received them; 经营性资产 to whoever receives the
+# income (a household, the collective, an enterprise holding it, the township or county).
+ASSET_OWNERS_ALLOWED = {
+    "productive": ("collective", "household", "enterprise", "government"),
+    "public": ("collective", "government"),
+    "household": ("household",),
+}
+
+# The file types a project document may be (checked from the content, fupin.projects.documents) and the extension
+# each is stored under; an upload's own extension must be one of its type's.
+DOCUMENT_TYPES = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/tiff": ".tif",
+    "application/msword": ".doc",
+    "application/vnd.ms-excel": ".xls",
+    "application/vnd.ms-powerpoint": ".ppt",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+    "application/vnd.oasis.opendocument.presentation": ".odp",
+}
+EXTENSIONS = {
+    ".pdf": ("application/pdf",), ".jpg": ("image/jpeg",), ".jpeg": ("image/jpeg",), ".png": ("image/png",),
+    ".tif": ("image/tiff",), ".tiff": ("image/tiff",),
+    # An old binary Office file names its program only inside; .doc, .xls and .ppt are all OLE2 containers.
+    ".doc": ("application/msword",), ".xls": ("application/vnd.ms-excel",),
+    ".ppt": ("application/vnd.ms-powerpoint",),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",),
+    ".odt": ("application/vnd.oasis.opendocument.text",),
+    ".ods": ("application/vnd.oasis.opendocument.spreadsheet",),
+    ".odp": ("application/vnd.oasis.opendocument.presentation",),
+}

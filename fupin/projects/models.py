@@ -95,8 +95,15 @@ class ProjectStage(models.Model):
         return f"{self.project} {self.stage}"
 
 
+def document_path(document: "ProjectDocument", original_name: str) -> str:
+    """Where a document's file is kept in the default storage: by project and content hash, with the extension
+    its checked type gives (the uploader's name is kept on the record, never used as a path)."""
+    return f"projects/{document.project_id}/{document.sha256}{cl.DOCUMENT_TYPES[document.content_type]}"
+
+
 class ProjectDocument(models.Model):
-    """A document filed for a stage (申报书, 批复文件 …): what the stage's completion checks for."""
+    """A document filed for a stage (申报书, 批复文件 …): the stored file itself, its checked type, SHA-256 hash,
+    size and the name it was uploaded under. A stage's completion checks for such files, not for titles."""
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
                                 related_name="documents")
@@ -104,7 +111,12 @@ class ProjectDocument(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=cl.DOCUMENT_KIND.choices)
     number = models.CharField(_("document number"), max_length=100, blank=True)
     title = models.CharField(_("title"), max_length=200)
-    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    # Empty only on records filed before documents were stored (titles only): they count for no stage.
+    file = models.FileField(_("file"), upload_to=document_path, max_length=255, blank=True)
+    content_type = models.CharField(_("file type"), max_length=100, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")

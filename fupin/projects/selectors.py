@@ -49,27 +49,32 @@ def red_days(year: int, area_code: str, policies: dict | None = None) -> int:
 
 
 def delay_status(project: Project, on: datetime.date, *, policies: dict | None = None) -> dict:
-    """Green, yellow or red for a project on a day, judged on its current (first incomplete) stage: on or before
-    the stage's planned end green; overdue by 1 up to N days yellow; by more than N days red (N from policy in
-    force on the day, for the project's province). A stage without a planned end cannot be overdue. A completed
-    project is green and reports how many days after plan it completed."""
+    """Green, yellow or red for a project on a day, judged on its current (first incomplete) stage and on the
+    project's own planned end: on or before both green; overdue by 1 up to N days yellow; by more than N days
+    red (N from policy in force on the day, for the project's province). Days overdue count from whichever of
+    the two planned ends passed first, so a project due 2016-12-31 that never started is red in 2020 even though
+    its stages were never planned. A completed project is green and reports how many days after its plan it
+    completed."""
     stages = sorted(project.stages.all(), key=lambda row: cl.STAGE_ORDER.index(row.stage))
     current = next((row for row in stages if row.completed_on is None), None)
     result = {"project": project.pk, "colour": "green", "stage": None, "planned_end": None, "days_overdue": 0,
               "completed_late_days": None}
     if current is None:
         last = stages[-1] if stages else None
-        if last is not None and last.planned_end:
-            result["completed_late_days"] = max((last.completed_on - last.planned_end).days, 0)
+        due = [day for day in (last.planned_end if last else None, project.planned_end) if day]
+        if last is not None and last.completed_on and due:
+            result["completed_late_days"] = max((last.completed_on - min(due)).days, 0)
         return result
-    result.update(stage=current.stage, planned_end=current.planned_end)
+    result.update(stage=current.stage, planned_end=current.planned_end or project.planned_end)
     if project.status == "cancelled":
         return {**result, "colour": None}
-    if current.planned_end is None or on <= current.planned_end:
+    due = [day for day in (current.planned_end, project.planned_end) if day]
+    if not due or on <= min(due):
         return result
-    overdue = (on - current.planned_end).days
+    deadline = min(due)
+    overdue = (on - deadline).days
     colour = "yellow" if overdue <= red_days(on.year, project.area_id, policies) else "red"
-    return {**result, "colour": colour, "days_overdue": overdue}
+    return {**result, "colour": colour, "planned_end": deadline, "days_overdue": overdue}
 
 
 def project_delays(*, actor, area_code: str, on: datetime.date) -> list[dict]:

@@ -7,6 +7,7 @@ cadre for the village's own). Beneficiaries and assets are part of their project
 import datetime
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -17,9 +18,11 @@ from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.errors import ValidationFailed
 from fupin.core.records import apply_fields, field_values
+from fupin.core.temporal import fact_date, not_before
 from fupin.funds import codelists as fund_codes
 
 from . import codelists as cl
+from .documents import read_checked
 from .models import (
     AssetIncome,
     Project,
@@ -72,6 +75,11 @@ def project_rules(project: Project) -> None:
     if not 1980 <= (project.year or 0) <= 2100:
         raise ValidationFailed(_("%(year)s is not a plausible plan year."), field="year", year=project.year)
     _check_dates(project.planned_start, project.planned_end, "planned_end")
+    # Actual dates state what happened (planned ones may lie ahead).
+    project.actual_start = fact_date(project.actual_start, field="actual_start", label=_("actual start"),
+                                     default_today=False)
+    project.actual_end = fact_date(project.actual_end, field="actual_end", label=_("actual end"),
+                                   default_today=False)
     _check_dates(project.actual_start, project.actual_end, "actual_end")
     if project.planned_scale is None or project.planned_scale < 0:
         raise ValidationFailed(_("The scale cannot be negative."), field="planned_scale")
@@ -96,6 +104,13 @@ def project_save(*, actor, data: dict, instance: Project | None = None) -> Proje
         raise ValidationFailed(_("Unknown stage “%(stage)s”."), field="stages", stage=sorted(unknown)[0])
     for code, plan in stage_plans.items():
         _check_dates(plan.get("planned_start"), plan.get("planned_end"), f"stages.{code}")
+    if instance is not None:
+        planned = {row.stage: {"planned_start": row.planned_start, "planned_end": row.planned_end}
+                   for row in instance.stages.all()}
+    else:
+        planned = {}
+    _stage_plans_in_order({code: {**planned.get(code, {}), **stage_plans.get(code, {})}
+                           for code in cl.STAGE_ORDER})
     with transaction.atomic():
         if instance is None:
             project.recorded_by = actor
@@ -111,6 +126,24 @@ def project_save(*, actor, data: dict, instance: Project | None = None) -> Proje
     return project
 
 
+def _stage_plans_in_order(plans: dict) -> None:
+    """Stages follow each other (申报 → 审批 → 实施 → 验收 → 资产移交): a stage may not be planned to start or to end
+    before the stage it follows. `plans`: stage → {"planned_start": …, "planned_end": …} (missing: unplanned)."""
+    previous = None
+    for code in cl.STAGE_ORDER:
+        plan = plans.get(code) or {}
+        if previous is not None:
+            earlier_code, earlier = previous
+            for name in ("planned_start", "planned_end"):
+                if plan.get(name) and earlier.get(name) and plan[name] < earlier[name]:
+                    raise ValidationFailed(
+                        _("“%(stage)s” is planned for %(date)s, before “%(previous)s” (%(earlier)s)."),
+                        field=f"stages.{code}", stage=cl.STAGE.label(code), date=plan[name].isoformat(),
+                        previous=cl.STAGE.label(earlier_code), earlier=earlier[name].isoformat())
+        if plan.get("planned_start") or plan.get("planned_end"):
+            previous = (code, plan)
+
+
 def stage_save(*, actor, data: dict, instance: ProjectStage) -> ProjectStage:
     """Change a stage's planned dates (stages exist from the project's creation; completion is stage_complete)."""
     require(actor, Action.CHANGE, instance.project.area_id)
@@ -118,6 +151,10 @@ def stage_save(*, actor, data: dict, instance: ProjectStage) -> ProjectStage:
     before = field_values(instance, fields)
     apply_fields(instance, data, fields)
     _check_dates(instance.planned_start, instance.planned_end, "planned_end")
+    plans = {row.stage: {"planned_start": row.planned_start, "planned_end": row.planned_end}
+             for row in instance.project.stages.exclude(pk=instance.pk)}
+    plans[instance.stage] = {"planned_start": instance.planned_start, "planned_end": instance.planned_end}
+    _stage_plans_in_order(plans)
     with transaction.atomic():
         instance.save(update_fields=list(fields))
         audit_record(actor=actor, action=STAGE_SAVED, obj=instance, area_code=instance.project.area_id,
@@ -126,16 +163,19 @@ def stage_save(*, actor, data: dict, instance: ProjectStage) -> ProjectStage:
 
 
 def missing_documents(project: Project, stage: str) -> list[str]:
-    """Kinds the stage requires (by the project's type) of which no document has been filed for the stage."""
-    filed = set(ProjectDocument.objects.filter(project=project, stage=stage).values_list("kind", flat=True))
+    """Kinds the stage requires (by the project's type) of which no document's file has been filed for the stage
+    (a record without its file, from before files were stored, counts for nothing)."""
+    filed = set(ProjectDocument.objects.filter(project=project, stage=stage).exclude(file="").values_list(
+        "kind", flat=True))
     return [kind for kind in cl.required_documents(project.type, stage) if kind not in filed]
 
 
-def stage_complete(*, actor, project: Project, stage: str, on: datetime.date) -> ProjectStage:
-    """Complete a stage on a day. Refused while a document the stage requires is missing, before the previous
-    stage has completed, or dated before it. Completing the first stage puts the project underway; completing
-    the last one completes it."""
+def stage_complete(*, actor, project: Project, stage: str, on: datetime.date | None = None) -> ProjectStage:
+    """Complete a stage on a day (today when not given; never in the future). Refused while a document the stage
+    requires is missing, before the previous stage has completed, or dated before it. Completing the first stage
+    puts the project underway; completing the last one completes it."""
     require(actor, Action.CHANGE, project.area_id)
+    on = fact_date(on, field="on", label=_("completion date"))
     if stage not in cl.STAGE.values:
         raise ValidationFailed(_("Unknown stage “%(stage)s”."), field="stage", stage=stage)
     if project.status == "cancelled":
@@ -152,9 +192,8 @@ def stage_complete(*, actor, project: Project, stage: str, on: datetime.date) ->
             raise ValidationFailed(_("The stage “%(stage)s” cannot complete before “%(previous)s” has."),
                                    field="stage", stage=cl.STAGE.label(stage),
                                    previous=cl.STAGE.label(previous.stage))
-        if on < previous.completed_on:
-            raise ValidationFailed(_("The stage cannot complete before the previous stage did (%(date)s)."),
-                                   field="on", date=previous.completed_on.isoformat())
+        not_before(on, previous.completed_on, field="on", label=_("completion date"),
+                   earlier_label=_("the completion of “%(stage)s”") % {"stage": cl.STAGE.label(previous.stage)})
     missing = missing_documents(project, stage)
     if missing:
         raise ValidationFailed(_("The stage “%(stage)s” cannot complete: %(documents)s missing."),
@@ -172,26 +211,56 @@ def stage_complete(*, actor, project: Project, stage: str, on: datetime.date) ->
     return current
 
 
-DOCUMENT_FIELDS = ("project", "stage", "kind", "number", "title", "file_name")
+DOCUMENT_FIELDS = ("project", "stage", "kind", "number", "title")
+DOCUMENT_AUDITED = (*DOCUMENT_FIELDS, "content_type", "sha256", "size", "original_name")
+
+
+def _document_values(document: ProjectDocument) -> dict:
+    return {**field_values(document, DOCUMENT_AUDITED), "file": document.file.name or ""}
 
 
 def document_save(*, actor, data: dict, instance: ProjectDocument | None = None) -> ProjectDocument:
+    """File a document for a stage with its file (`data["file"]`: a Django File or upload), or change a filed
+    document's number or title. The file's type is judged from its content (PDF, an image or an office document,
+    `fupin.projects.documents`), its size is limited by FUPIN_PROJECT_DOCUMENT_MAX_BYTES, and it is kept in the
+    default storage with its SHA-256 hash; a filed file is never replaced (file a new document instead)."""
+    data = dict(data)
+    upload = data.pop("file", None)
     document = instance or ProjectDocument()
-    before = field_values(document, DOCUMENT_FIELDS) if instance else None
+    before = _document_values(document) if instance else None
+    if instance is not None:
+        require(actor, Action.CHANGE, instance.project.area_id)
     apply_fields(document, data, DOCUMENT_FIELDS)
     require(actor, Action.CHANGE, document.project.area_id)
     if document.stage not in cl.STAGE.values:
         raise ValidationFailed(_("Unknown stage “%(stage)s”."), field="stage", stage=document.stage)
     if document.kind not in cl.DOCUMENT_KIND.values:
         raise ValidationFailed(_("Unknown kind of document “%(kind)s”."), field="kind", kind=document.kind)
-    if not (document.title or "").strip():
+    if instance is not None and upload is not None:
+        raise ValidationFailed(_("A filed document's file cannot be replaced; file a new document."), field="file")
+    checked = None
+    if instance is None:
+        if upload is None:
+            raise ValidationFailed(_("Attach the document's file (PDF, an image or an office document)."),
+                                   field="file")
+        checked = read_checked(upload)
+        for name in ("content_type", "sha256", "size", "original_name"):
+            setattr(document, name, checked[name])
+    document.title = (document.title or "").strip() or document.original_name
+    if not document.title:
         raise ValidationFailed(_("The title must not be empty."), field="title")
     with transaction.atomic():
         if instance is None:
             document.uploaded_by = actor
-        document.save()
-        audit_record(actor=actor, action=DOCUMENT_SAVED, obj=document, area_code=document.project.area_id,
-                     before=before, after=field_values(document, DOCUMENT_FIELDS))
+            document.file.save(document.original_name, ContentFile(checked["content"]), save=False)
+        try:
+            document.save()
+            audit_record(actor=actor, action=DOCUMENT_SAVED, obj=document, area_code=document.project.area_id,
+                         before=before, after=_document_values(document))
+        except BaseException:  # a filing refused here leaves no file behind
+            if checked is not None and document.file:
+                document.file.storage.delete(document.file.name)
+            raise
     return document
 
 
@@ -292,9 +361,17 @@ def asset_save(*, actor, data: dict, instance: ProjectAsset | None = None) -> Pr
         asset.owner_area_id = asset.owner_household.area_id
     elif asset.owner_household_id is not None:
         raise ValidationFailed(_("Only a household-owned asset names a household."), field="owner_household")
+    if asset.owner_kind not in cl.ASSET_OWNERS_ALLOWED[asset.kind]:
+        raise ValidationFailed(
+            _("A %(kind)s asset cannot be owned by a %(owner)s (国办函〔2021〕51号: %(allowed)s)."),
+            field="owner_kind", kind=cl.ASSET_KIND.label(asset.kind), owner=cl.ASSET_OWNER.label(asset.owner_kind),
+            allowed="、".join(str(cl.ASSET_OWNER.label(code)) for code in cl.ASSET_OWNERS_ALLOWED[asset.kind]))
     if not asset.owner_area_id or not asset.owner_area_id.startswith(reach_prefix(project)):
         raise ValidationFailed(_("The owner is not in the project's county."), field="owner_area")
-    if asset.handed_over_on and project.planned_start and asset.handed_over_on < project.planned_start:
+    asset.handed_over_on = fact_date(asset.handed_over_on, field="handed_over_on", label=_("handover date"),
+                                     default_today=False)
+    started = project.actual_start or project.planned_start
+    if asset.handed_over_on and started and asset.handed_over_on < started:
         raise ValidationFailed(_("The asset cannot be handed over before the project started."),
                                field="handed_over_on")
     with transaction.atomic():

@@ -30,13 +30,21 @@ class AcceptSerializer(serializers.Serializer):
     accept = serializers.BooleanField()
 
 
+class FindingQuery(serializers.Serializer):
+    area = serializers.CharField(required=False, help_text="area code: the area's whole subtree")
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    status = serializers.CharField(required=False, allow_blank=True,
+                                   help_text="open (the default), fixed, explained or accepted; empty: all")
+
+
 class FindingViewSet(ServiceViewSet):
     """Findings in the user's areas (`?status=open|fixed|explained|accepted`, `?year=`, `?area=`)."""
 
     serializer_class = FindingSerializer
+    list_query = FindingQuery
 
     def select(self, actor):
-        params = self.request.query_params
+        params = self.list_params
         return selectors.finding_list(actor=actor, area_code=params.get("area"), year=params.get("year"),
                                       status=params.get("status", "open") or None)
 
@@ -75,7 +83,9 @@ class ScanView(APIView):
 class SummaryView(APIView):
     """Open findings by area (one level below `area`) and rule: the quality dashboard's numbers."""
 
-    @extend_schema(parameters=[OpenApiParameter("area", str), OpenApiParameter("year", int)], responses={200: dict})
+    @extend_schema(parameters=[OpenApiParameter("area", str), OpenApiParameter("year", int)],
+                   responses={200: {"type": "array", "items": {"type": "object"}}})
     def get(self, request):
-        return Response(selectors.finding_summary(actor=request.user, area_code=request.query_params.get("area"),
-                                                  year=request.query_params.get("year")))
+        query = validated(FindingQuery, request.query_params)  # typed: `?year=abc` is a 400
+        return Response(selectors.finding_summary(actor=request.user, area_code=query.get("area"),
+                                                  year=query.get("year")))

@@ -191,11 +191,24 @@ HOUSEHOLD_FILTERS = [
 ]
 
 
+class HouseholdQuery(serializers.Serializer):
+    """HOUSEHOLD_FILTERS, typed: `?year=abc` is a 400."""
+
+    area = serializers.CharField(required=False)
+    status = serializers.CharField(required=False)
+    attribute = serializers.CharField(required=False)
+    main_cause = serializers.CharField(required=False)
+    monitoring_category = serializers.CharField(required=False)
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    year_status = serializers.CharField(required=False)
+
+
 @extend_schema_view(list=extend_schema(parameters=HOUSEHOLD_FILTERS))
 class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
     """Registered households. Writes take national-form values; PATCH needs the `version` you read."""
 
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    list_query = HouseholdQuery
 
     def update(self, request, *args, **kwargs):
         raise MethodNotAllowed("PUT")  # whole-record replacement is not a thing here; PUT is for year records
@@ -204,7 +217,7 @@ class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
         return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
 
     def select(self, actor):
-        filters = {parameter.name: self.request.query_params.get(parameter.name) for parameter in HOUSEHOLD_FILTERS}
+        filters = {parameter.name: self.list_params.get(parameter.name) for parameter in HOUSEHOLD_FILTERS}
         queryset = selectors.household_list(actor=actor, filters=filters)
         return queryset.prefetch_related("members") if self.action == "retrieve" else queryset
 
@@ -236,13 +249,13 @@ class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
         return Response(TransitionSerializer(transition).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=TransitionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole trajectory: a plain list
     def trajectory(self, request, pk=None):
         household = self.get_object()
         return Response(TransitionSerializer(household.transitions.order_by("effective_date", "id"), many=True).data)
 
     @extend_schema(responses=HouseholdYearSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # every year of one household: a plain list
     def years(self, request, pk=None):
         household = self.get_object()
         return Response(HouseholdYearSerializer(household.years.order_by("year"), many=True).data)

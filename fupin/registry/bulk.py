@@ -10,6 +10,7 @@ and counts everything and writes nothing, so an import can validate a whole file
 
 import contextlib
 import datetime
+import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ from fupin.accounts.choices import Action
 from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
 from fupin.areas.codes import Level
 from fupin.areas.models import Area
-from fupin.audit.services import audit_record
+from fupin.audit.bulk import area_covering
+from fupin.audit.changes import RecordChanges
 from fupin.core.bulk import (
     KeySet,
     any_of,
@@ -48,6 +50,7 @@ from .services import (
     HOUSEHOLDS_BULK,
     MEMBER_FIELDS,
     MEMBER_ROW,
+    REGISTERED_OUTSIDE,
     _clean_submission,
     _flag_possible_duplicates,
     member_row,
@@ -61,6 +64,10 @@ _ID_NUMBER, _BIRTH_DATE = MEMBER_ROW.index("id_number"), MEMBER_ROW.index("birth
 HOUSEHOLD_ROW = ("number", *HOUSEHOLD_FIELDS)
 _household_row = operator.itemgetter(*HOUSEHOLD_ROW)
 TRANSITION_ROW = ("household_id", "from_status", "to_status", "effective_date", "year", "reason", "actor_id")
+# What a created member's change row gives of its (household id, *MEMBER_ROW) tuple: the household and what was
+# given and decided, not the name keys derived from the name.
+_MEMBER_AUDITED = ("household", *MEMBER_ROW[3:])
+_member_audited = operator.itemgetter(0, *range(4, 1 + len(MEMBER_ROW)))
 
 
 @dataclass
@@ -83,6 +90,9 @@ class Submission:
     # Set by `leave_values`: the names the submission gave, as (household names, each member's names), its
     # values (`household`, `members`, `year_data`) having been left behind once cleaned.
     given: tuple[frozenset, list[frozenset]] | None = None
+    # The stored member each member row is (its pk), as the import recognised it (member key, ID number, or name
+    # and birth date: fupin.registry.importing.recognise_members); None for a new member. Empty: matched here.
+    member_keys: tuple = ()
 
     def leave_values(self, shared: dict) -> None:
         """Keep of the given values only their names: once cleaned, what the checks and the writes use is in
@@ -243,25 +253,53 @@ def households_bulk_register(*, actor, submissions: Iterable[Submission], batch_
     today = today or timezone.localdate()
     result = BulkResult()
     run = _Run(granted_prefixes(actor, Action.IMPORT))
+    # Every household and member written gets a change row (fupin.audit.changes), covered by one audit event per
+    # unit that commits: inside the caller's transaction (an import, all or nothing) the whole run; otherwise
+    # each batch, which commits alone.
+    changes = RecordChanges()
+    per_batch = not connection.in_atomic_block
+    unit = _Unit(result)
     with without_jit():
         stream = clean_stream(submissions, today, run.policy, settings.FUPIN_KEYS_IN_MEMORY)
         for batch in chunked(stream, batch_size):
             items = _clean_batch(batch, run, result)
-            items = _set_checks(items, result, update_existing)
+            items = _set_checks(items, result, update_existing, granted_prefixes(actor, Action.VIEW))
             if result.rejected and not skip_invalid:
                 raise RegistryInvalid([p for _tag, problems in result.rejected for p in problems])
             checking_only = dry_run or (write_while is not None and not write_while(result))
             with transaction.atomic(), constraints_checked_at_once():
-                _create(actor, [i for i in items if i.existing is None], today, result, checking_only)
-                _update(actor, [i for i in items if i.existing is not None], today, result, checking_only)
+                _create(actor, [i for i in items if i.existing is None], today, result, checking_only, changes)
+                _update(actor, [i for i in items if i.existing is not None], today, result, checking_only, changes)
+                if not checking_only:
+                    unit.areas.update(item.area.code for item in items)
+                if per_batch and changes.change_set_id is not None:
+                    unit.record(actor, changes, result)
             if on_progress:
                 on_progress(sum(sub.member_count for sub in batch))
-    if not dry_run and (result.households or result.households_updated):
-        audit_record(actor=actor, action=HOUSEHOLDS_BULK, object_type="registry.household",
-                     after={"households": result.households, "members": result.members,
-                            "households_updated": result.households_updated,
-                            "members_updated": result.members_updated, "rejected": len(result.rejected)})
+    if not per_batch and not dry_run and (result.households or result.households_updated):
+        unit.record(actor, changes, result)
     return result
+
+
+class _Unit:
+    """The counts and areas of the writes one audit event covers (a batch, or the whole run)."""
+
+    def __init__(self, result: BulkResult):
+        self.start = self._counts(result)
+        self.areas: set[str] = set()
+
+    @staticmethod
+    def _counts(result: BulkResult) -> dict:
+        return {"households": result.households, "members": result.members,
+                "households_updated": result.households_updated, "members_updated": result.members_updated,
+                "rejected": len(result.rejected)}
+
+    def record(self, actor, changes: RecordChanges, result: BulkResult) -> None:
+        now = self._counts(result)
+        changes.record(actor=actor, action=HOUSEHOLDS_BULK, object_type="registry.household",
+                       area_code=area_covering(self.areas),
+                       after={name: now[name] - self.start[name] for name in now})
+        self.start, self.areas = now, set()
 
 
 def _clean_batch(batch: list[Submission], run: _Run, result: BulkResult) -> list[_Item]:
@@ -290,9 +328,11 @@ def _clean_batch(batch: list[Submission], run: _Run, result: BulkResult) -> list
     return items
 
 
-def _set_checks(items: list[_Item], result: BulkResult, update_existing: bool) -> list[_Item]:
+def _set_checks(items: list[_Item], result: BulkResult, update_existing: bool,
+                visible: list[str] | None) -> list[_Item]:
     """Refuse, in sets, household numbers and ID numbers already registered elsewhere (repeats within the stream
-    are `clean_stream`'s)."""
+    are `clean_stream`'s). The household holding an ID number is named only inside the areas the importer may
+    see (`visible` prefixes, None for everywhere): elsewhere the message confirms nothing about it."""
     keys = [(item.area.code[:6], item.household["number"]) for item in items]
     existing = _household_ids(keys)
     taken = _registered_ids({m[_ID_NUMBER] for i in items for m in i.members if m[_ID_NUMBER]})
@@ -306,9 +346,13 @@ def _set_checks(items: list[_Item], result: BulkResult, update_existing: bool) -
         for index, member in enumerate(item.members):
             number = member[_ID_NUMBER]
             if number in taken and taken[number][0] != item.existing:
-                problems.append(Problem("id_number", _("ID number %(id)s is already registered in household "
-                                                       "%(number)s."),
-                                        {"id": mask_id_number(number), "number": taken[number][1]}, index))
+                holder_area = taken[number][2]
+                if visible is EVERYWHERE or any(holder_area.startswith(prefix) for prefix in visible):
+                    problems.append(Problem("id_number", _("ID number %(id)s is already registered in household "
+                                                           "%(number)s."),
+                                            {"id": mask_id_number(number), "number": taken[number][1]}, index))
+                else:
+                    problems.append(Problem("id_number", REGISTERED_OUTSIDE, {"id": mask_id_number(number)}, index))
         if problems:
             result.rejected.append((item.sub.tag, problems))
         else:
@@ -329,22 +373,22 @@ def _household_ids(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     return found
 
 
-def _registered_ids(numbers: set[str]) -> dict[str, tuple[int, str]]:
-    """Active members holding these ID numbers: ID number → (household pk, household number)."""
+def _registered_ids(numbers: set[str]) -> dict[str, tuple[int, str, str]]:
+    """Active members holding these ID numbers: ID number → (household pk, household number, village code)."""
     members = connection.ops.quote_name(Member._meta.db_table)
     households = connection.ops.quote_name(Household._meta.db_table)
     found = {}
     with connection.cursor() as cursor:
         for chunk in chunked(sorted(numbers), 10000):
-            cursor.execute(*row_for_each(chunk, "m.household_id, h.number",
+            cursor.execute(*row_for_each(chunk, "m.household_id, h.number, h.area_id",
                                          f"{members} m JOIN {households} h ON h.id = m.household_id",
                                          "m.is_active AND m.id_number = k.value"))
-            found.update((number, (household_id, household_number))
-                         for number, household_id, household_number in cursor.fetchall())
+            found.update((number, (household_id, household_number, area_code))
+                         for number, household_id, household_number, area_code in cursor.fetchall())
     return found
 
 
-def _create(actor, items: list[_Item], today, result: BulkResult, dry_run: bool) -> None:
+def _create(actor, items: list[_Item], today, result: BulkResult, dry_run: bool, changes: RecordChanges) -> None:
     if not items:
         return
     if dry_run:
@@ -357,7 +401,7 @@ def _create(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
     insert_rows(Household, [(pk, i.area.code, i.area.code[:6], 1, *_household_row(i.household))
                             for pk, i in zip(ids, items, strict=True)],
                 columns=("id", "area_id", "county_code", "version", *HOUSEHOLD_ROW), typed=True)
-    members, years, transitions = [], [], []
+    members, years, transitions, registered = [], [], [], []
     actor_id = actor.pk if actor else None
     for pk, item in zip(ids, items, strict=True):
         household = item.household
@@ -367,6 +411,7 @@ def _create(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
             records.append((item.sub.year, year_values(item.year, len(item.members), household["status"])))
         records.sort(key=lambda record: record[0])
         years.extend({"household_id": pk, "year": year, **values} for year, values in records)
+        registered.append(records)
         # Registered in the first record's status; each later change of status at the end of its year.
         status = records[0][1]["status"] if item.history else household["status"]
         transitions.append((pk, "", status, today, today.year, "建档立卡登记", actor_id))
@@ -375,9 +420,12 @@ def _create(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
                 transitions.append((pk, status, values["status"], datetime.date(year, 12, 31), year, "年度动态调整",
                                     actor_id))
                 status = values["status"]
-    insert_rows(Member, members, columns=("household_id", *MEMBER_ROW), typed=True)
+    member_ids = reserve_ids(Member, len(members))
+    insert_rows(Member, ((member_id, *member) for member_id, member in zip(member_ids, members, strict=True)),
+                columns=("id", "household_id", *MEMBER_ROW), typed=True)
     insert_rows(HouseholdYear, years, typed=True)
     insert_rows(StatusTransition, transitions, columns=TRANSITION_ROW, typed=True)
+    changes.add(_created_changes(ids, items, registered, member_ids, members))
     county_of = {pk: item.area.code[:6] for pk, item in zip(ids, items, strict=True)}
     mark_changed((county_of[row["household_id"]], row["year"]) for row in years)
     if any(m[1 + _ID_NUMBER] is None and m[1 + _BIRTH_DATE] is not None for m in members):
@@ -388,7 +436,22 @@ def _create(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
     result.members += len(members)
 
 
-def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool) -> None:
+def _created_changes(ids, items: list[_Item], registered: list, member_ids: list[int], members: list[tuple]):
+    """The change rows of created households (with the year records they were registered with; their
+    registration transitions follow from those) and members."""
+    village_of = {}
+    for pk, item, records in zip(ids, items, registered, strict=True):
+        village_of[pk] = code = item.area.code
+        after = {"number": item.household["number"], "area": code,
+                 **{name: item.household[name] for name in HOUSEHOLD_FIELDS},
+                 "years": {str(year): values for year, values in records}}
+        yield "registry.household", pk, code, None, after
+    for member_id, member in zip(member_ids, members, strict=True):
+        yield ("registry.member", member_id, village_of[member[0]], None,
+               dict(zip(_MEMBER_AUDITED, _member_audited(member), strict=True)))
+
+
+def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool, changes: RecordChanges) -> None:
     """Bring existing households in line with their submission; only what differs is written."""
     if not items:
         return
@@ -402,13 +465,16 @@ def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
              for y in HouseholdYear.objects.filter(household_id__in=chunk, year__in={i.sub.year for i in items})}
     changed_households, changed_members, new_members, changed_years, new_years, transitions = [], [], [], [], [], []
     touched = []
+    altered = []  # change rows of what existed: (object type, id, area, before, after), the differing fields only
     for item in items:
         household = households[item.existing]
         changed = False
+        household_before, household_after = {}, {}
         # Only what the submission gives is compared: a column the file lacks leaves the stored value alone.
         household_given, members_given = item.sub.names_given()
         for name in HOUSEHOLD_FIELDS:
             if name in household_given and getattr(household, name) != item.household[name]:
+                household_before[name], household_after[name] = getattr(household, name), item.household[name]
                 if name == "status":
                     transitions.append(StatusTransition(
                         household=household, from_status=household.status, to_status=item.household[name],
@@ -418,10 +484,14 @@ def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
         by_id = {m.id_number: m for m in members.get(household.pk, []) if m.id_number}
         by_name = {(m.name, m.birth_date): m for m in members.get(household.pk, []) if not m.id_number}
         members_changed = added = 0
-        for given, row in zip(members_given, item.members, strict=True):
+        by_pk = {m.pk: m for m in members.get(household.pk, [])} if item.sub.member_keys else {}
+        for index, (given, row) in enumerate(zip(members_given, item.members, strict=True)):
             data = dict(zip(MEMBER_ROW, row, strict=True))
-            current = by_id.get(data["id_number"]) if data["id_number"] else by_name.get((data["name"],
-                                                                                           data["birth_date"]))
+            if item.sub.member_keys:
+                current = by_pk.get(item.sub.member_keys[index])
+            else:
+                current = by_id.get(data["id_number"]) if data["id_number"] else by_name.get((data["name"],
+                                                                                               data["birth_date"]))
             if current is None:
                 new_members.append((household.pk, *row))
                 added += 1
@@ -430,6 +500,9 @@ def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
                 given = given | {"birth_date", "id_kind", "disability_certificate"}
             differs = [name for name in MEMBER_FIELDS if name in given and getattr(current, name) != data.get(name)]
             if differs:
+                altered.append(("registry.member", current.pk, household.area_id,
+                                {name: getattr(current, name) for name in differs},
+                                {name: data.get(name) for name in differs}))
                 for name in differs:
                     setattr(current, name, data.get(name))
                 current.name_simplified, current.name_pinyin, current.name_initials = name_keys(current.name)
@@ -442,8 +515,14 @@ def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
             values = year_values(item.year, len(item.members), household.status, stored=row)
             if row is None:
                 new_years.append({"household_id": household.pk, "year": item.sub.year, **values})
+                altered.append(("registry.householdyear", f"{household.pk}/{item.sub.year}", household.area_id,
+                                None, values))
                 year_touched = True
             elif any(getattr(row, name) != value for name, value in values.items()):
+                differs = [name for name, value in values.items() if getattr(row, name) != value]
+                altered.append(("registry.householdyear", f"{household.pk}/{item.sub.year}", household.area_id,
+                                {name: getattr(row, name) for name in differs},
+                                {name: values[name] for name in differs}))
                 for name, value in values.items():
                     setattr(row, name, value)
                 changed_years.append(row)
@@ -451,6 +530,8 @@ def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
         if changed:
             household.version += 1
             changed_households.append(household)
+            altered.append(("registry.household", household.pk, household.area_id, household_before,
+                            household_after))
         if changed or members_changed or added or year_touched:
             result.households_updated += 1
             touched.append(household.pk)
@@ -464,10 +545,18 @@ def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool)
         update_rows(Household, changed_households, [*HOUSEHOLD_FIELDS, "version"])
     if changed_members:
         update_rows(Member, changed_members, [*MEMBER_FIELDS, "name_simplified", "name_pinyin", "name_initials"])
-    insert_rows(Member, new_members, columns=("household_id", *MEMBER_ROW), typed=True)
+    member_ids = reserve_ids(Member, len(new_members))
+    insert_rows(Member, ((member_id, *member) for member_id, member in zip(member_ids, new_members, strict=True)),
+                columns=("id", "household_id", *MEMBER_ROW), typed=True)
     if changed_years:
         update_rows(HouseholdYear, changed_years, [f.name for f in HouseholdYear._meta.concrete_fields
                                                    if f.name not in {"id", "household", "year", "created_at"}])
     insert_rows(HouseholdYear, new_years, typed=True)
     StatusTransition.objects.bulk_create(transitions, batch_size=1000)
+    village_of = {item.existing: households[item.existing].area_id for item in items}
+    added_rows = (("registry.member", member_id, village_of[member[0]], None,
+                   dict(zip(_MEMBER_AUDITED, _member_audited(member), strict=True)))
+                  for member_id, member in zip(member_ids, new_members, strict=True))
+    if altered or new_members:
+        changes.add(itertools.chain(altered, added_rows))
     mark_households(touched)

@@ -26,13 +26,14 @@ from fupin.core.bulk import KeySet, chunked
 from fupin.core.codelists import _to_traditional
 from fupin.core.processes import fewer_collections, iterate_in_process
 from fupin.imports.reports import RowError, import_summary
-from fupin.imports.tabular import Column, open_table
+from fupin.imports.tabular import BANK_ACCOUNT, ID_NUMBER, IDENTITY_NAMES, PHONE, Column, open_table
 
 from .bulk import BulkResult, Submission, clean_stream, households_bulk_register
 from .consistency import province_policy
+from .masking import MASKS
 from .models import Household, HouseholdYear, Member
-from .services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
-from .validation import NON_NEGATIVE_MONEY, YEAR_BOOLEANS, YEAR_CODES, YEAR_DECIMALS
+from .services import HOUSEHOLD_FIELDS, MEMBER_FIELDS, MEMBER_ROW
+from .validation import NON_NEGATIVE_MONEY, YEAR_BOOLEANS, YEAR_CODES, YEAR_DECIMALS, Problem
 
 # The canonical columns (issue contract) with their targets: (part, field).
 CANONICAL = [
@@ -70,7 +71,16 @@ CANONICAL = [
     ("住房安全有保障", "housing_secure", ("year", "housing_secure"), ("safe housing assured",)),
     ("饮水安全有保障", "water_secure", ("year", "water_secure"), ("safe drinking water assured",)),
 ]
+# Columns an export adds so that it re-imports as it was (see `recognise_members`): the member's key, and the year's
+# own status and monitoring category (the household's current ones are 脱贫标志 and 监测对象类别).
+MEMBER_KEY = "member_key"
+ROUND_TRIP = [
+    ("成员编号", MEMBER_KEY, ("meta", MEMBER_KEY), ("member number", "member key")),
+]
+YEAR_OWN = [("year_status", "status", _("status at year end")),
+            ("year_monitoring_category", "monitoring_category", _("monitoring category at year end"))]
 REQUIRED = {"code", "number", "name", "relation"}
+_ID_NUMBER, _NAME, _BIRTH_DATE = (MEMBER_ROW.index(name) for name in ("id_number", "name", "birth_date"))
 IMPORT_BATCH = 5000  # households per batch: checked and written together
 SENT_TOGETHER = 250  # households per message from a worker (pickled fastest; see iterate_in_process)
 
@@ -80,10 +90,16 @@ def _field_label(model, name: str, language: str) -> str:
         return str(model._meta.get_field(name).verbose_name)
 
 
+def _label(text, language: str) -> str:
+    with translation.override(language):
+        return str(text)
+
+
 def _other_fields() -> list[tuple[str, str, tuple[str, str], tuple[str, ...]]]:
-    """Every other registry field, by its Chinese label (DOMAIN_RULES §1) and its English name."""
-    taken = {key for _label, key, _target, _aliases in CANONICAL}
-    parts = [("household", Household, [n for n in HOUSEHOLD_FIELDS if n != "monitoring_since"]),
+    """Every other registry field, by its Chinese label (DOMAIN_RULES §1) and its English name. A member's
+    disability certificate number has no column: the ID column holds it for a 残疾人证 (`clean_member`)."""
+    taken = {key for _label, key, _target, _aliases in [*CANONICAL, *ROUND_TRIP]} | {"disability_certificate"}
+    parts = [("household", Household, HOUSEHOLD_FIELDS),
              ("member", Member, MEMBER_FIELDS),
              ("year", HouseholdYear, [*NON_NEGATIVE_MONEY, *YEAR_DECIMALS, *YEAR_BOOLEANS, *YEAR_CODES,
                                       "size_start", "size_end"])]
@@ -95,18 +111,38 @@ def _other_fields() -> list[tuple[str, str, tuple[str, str], tuple[str, ...]]]:
             taken.add(name)
             found.append((_field_label(model, name, "zh-hans"), name, (part, name),
                           (_field_label(model, name, "en"), name)))
+    found += [(_label(label, "zh-hans"), key, ("year", name), (_label(label, "en"), key))
+              for key, name, label in YEAR_OWN]
     return found
+
+
+def column_specs() -> list[tuple[str, str, tuple[str, str], tuple[str, ...]]]:
+    """Every column of the household workbook, in the order an export writes them: (Chinese label, key,
+    (part, field), aliases — the English label first)."""
+    return [*CANONICAL, *ROUND_TRIP, *_other_fields()]
+
+
+def header_label(label: str, aliases: tuple[str, ...], language: str) -> str:
+    """A column's header in a language (zh-Hans, zh-Hant by OpenCC, English): each is one the import accepts."""
+    language = language.lower()
+    if language.startswith("en"):
+        english = aliases[0]
+        return "ID number" if english == "id number" else english[:1].upper() + english[1:]
+    if language in {"zh-hant", "zh-tw", "zh-hk"}:
+        return _to_traditional(label)
+    return label
 
 
 def columns() -> list[Column]:
     result = []
-    for label, key, _target, aliases in [*CANONICAL, *_other_fields()]:
-        result.append(Column(key, (label, _to_traditional(label), *aliases), required=key in REQUIRED))
+    for label, key, _target, aliases in column_specs():
+        labels = (label, _to_traditional(label), *aliases, header_label(label, aliases, "en"))
+        result.append(Column(key, labels, required=key in REQUIRED))
     return result
 
 
 def targets() -> dict[str, tuple[str, str]]:
-    return {key: target for _label, key, target, _aliases in [*CANONICAL, *_other_fields()]}
+    return {key: target for _label, key, target, _aliases in column_specs()}
 
 
 @dataclass
@@ -151,6 +187,10 @@ class _Group:
     members: list[dict] = field(default_factory=list)
     year: str = ""
     problems: list[RowError] = field(default_factory=list)
+    # Each member row's member key as written, and its ID number if masked (left out of the member's values).
+    member_keys: list[str] = field(default_factory=list)
+    masked: dict[int, str] = field(default_factory=dict)
+    masked_household: dict[str, str] = field(default_factory=dict)  # phone, bank account as masked
 
 
 class _Reader:
@@ -212,10 +252,19 @@ class _Reader:
         group.rows.append(number)
         group.values.append(values)
         member_columns, other_columns = self._plan(tuple(values))
-        group.members.append({name: values[key] for key, name in member_columns})
+        member = {name: values[key] for key, name in member_columns}
+        if MASK in member.get("id_number", ""):
+            # A masked number is no number: it is checked against the stored one (`recognise_members`), never
+            # cleaned or stored.
+            group.masked[len(group.members)] = member.pop("id_number")
+        group.members.append(member)
+        group.member_keys.append(values.get(MEMBER_KEY, ""))
         for key, part, name in other_columns:
             value = values[key]
             if value == "":
+                continue
+            if part == "household" and name in MASKED_HOUSEHOLD_FIELDS and MASK in value:
+                group.masked_household[name] = value
                 continue
             if part == "meta" and key == "year":
                 if group.year and group.year != value:
@@ -260,16 +309,29 @@ class _Reader:
         if not year.isdigit():
             group.problems.append(RowError(group.rows[0], self.header_of.get("year", "年度"),
                                            _("The year is missing: give a 年度 column or --year.")))
+        keys = self._member_keys(group)
         if group.problems:
             _reject(report, group.rows, self._cells(group), group.problems)
             return None
         household = {"identified_year": year, **group.household}
         year_data = dict(group.year_data)
-        if "status" in household:
+        if "status" in household and "status" not in year_data:  # without the year's own 年末脱贫标志
             year_data["status"] = household["status"]
         year_data.setdefault("size_end", len(group.members))
-        return Submission(group.key[0], household, group.members, int(year), year_data,
-                          tag={"rows": group.rows, "cells": self._cells(group)})
+        tag = {"rows": group.rows, "cells": self._cells(group)}
+        if any(keys) or group.masked or group.masked_household:
+            tag["identities"] = Identities(keys, group.masked, group.masked_household)
+        return Submission(group.key[0], household, group.members, int(year), year_data, tag=tag)
+
+    def _member_keys(self, group: _Group) -> list[int | None]:
+        """Each row's member key as a number (None where not given); a key that is not one is the row's problem."""
+        keys = []
+        for row, text in zip(group.rows, group.member_keys, strict=True):
+            if text and not (text.isascii() and text.isdigit()):
+                group.problems.append(RowError(row, self.header_of.get(MEMBER_KEY, MEMBER_KEY), NOT_A_MEMBER_KEY,
+                                               {"value": text}))
+            keys.append(int(text) if text.isascii() and text.isdigit() else None)
+        return keys
 
     def _cells(self, group: _Group) -> Iterator[list]:
         """The group's rows as the file has them, made only if the household is rejected (the error workbook)."""
@@ -383,7 +445,10 @@ def _reject(report: HouseholdImportReport, rows: list[int], cells: Iterable[list
 
 def _map_problems(report: HouseholdImportReport, reader: _Reader, result: BulkResult) -> None:
     """Turn the bulk path's problems (field, member) into row and column errors."""
-    column_of = {name: key for key, (part, name) in reader.targets.items()}
+    column_of: dict[str, str] = {}
+    for key, (_part, name) in reader.targets.items():
+        column_of.setdefault(name, key)  # the household's status before the year's own (same field name)
+    column_of[MEMBER_KEY] = MEMBER_KEY
     column_of.update({"area": "code", "number": "number", "year": "year"})
     again = {row for tag, _problems in result.rejected if tag["cells"] is None for row in tag["rows"]}
     cells_again = _cells_read_again(reader, again) if again else {}
@@ -411,6 +476,200 @@ def _cells_read_again(reader: "_ReaderInWorker", rows: set[int]) -> dict[int, li
     return cells
 
 
+# Recognising members on re-import -----------------------------------------------------------------------------
+# An export gives each member row the member's key (成员编号: the stored member's own number, which never changes).
+# A row of a registered household is that household's member by its key, else by ID number, else by name and birth
+# date when exactly one active member without an ID number has them; a key that names no active member of the
+# household, two rows naming one member, or a name and birth date that several members share are refused, never
+# guessed. A household not registered yet is registered with its rows as new members, whatever keys they carry.
+# A masked number (an export for a role that may not see it) is never stored: on a row recognised by its
+# key it means "unchanged" when it masks the stored number, and is refused otherwise.
+MASK = "*"
+MASKED_HOUSEHOLD_FIELDS = ("phone", "bank_account")
+MASKED_WHAT = {"id_number": IDENTITY_NAMES[ID_NUMBER], "phone": IDENTITY_NAMES[PHONE],
+               "bank_account": IDENTITY_NAMES[BANK_ACCOUNT]}
+NOT_A_MEMBER_KEY = _("“%(value)s” is not a member number: keep the member number an export gave, or leave it empty "
+                     "for a new member.")
+KEY_NOT_IN_HOUSEHOLD = _("No member of this household has the member number %(key)s (the file may come from another "
+                         "database): leave the member number empty to register the person as a new member.")
+KEY_IN_OTHER_HOUSEHOLD = _("Member number %(key)s is a member of household %(number)s, not of this one.")
+KEY_HAS_LEFT = _("Member number %(key)s has left this household (on %(date)s); an import does not change a "
+                 "former member.")
+ID_OF_ANOTHER_MEMBER = _("This ID number belongs to another member of the household (member number %(key)s).")
+SAME_MEMBER_TWICE = _("This row and row %(row)s are the same member.")
+NAME_AMBIGUOUS = _("%(count)s members of this household without an ID number are named %(name)s and born on "
+                   "%(birth)s: give the member number (as an export has it) or the ID number to say which one.")
+MASKED_NOT_STORED = _("%(what)s “%(value)s” is masked (exported for a role that may not see it) and cannot be "
+                      "stored: enter the full number.")
+MASKED_WITHOUT_KEY = _("%(what)s “%(value)s” is masked and the row has no member number: a masked number is only "
+                       "kept for a member recognised by the member number an export gave; enter the full number.")
+MASKED_MISMATCH = _("%(what)s “%(value)s” is masked and does not match the stored number: enter the full number.")
+
+
+@dataclass
+class Identities:
+    """What a household's rows say about who they are beyond their values (in the submission's tag)."""
+
+    keys: list[int | None]  # each member row's member key
+    masked: dict[int, str]  # member row → its masked ID number
+    household: dict[str, str]  # phone, bank account as masked
+
+
+def _recognised(submissions: Iterable[Submission], today: datetime.date) -> Iterator[Submission]:
+    """The submissions, cleaned (if a worker has not) and with their members recognised (`recognise_members`)."""
+    policies: dict[str, tuple[bool, list[str]]] = {}
+
+    def policy_of(province: str) -> tuple[bool, list[str]]:
+        if province not in policies:
+            policies[province] = province_policy(province)
+        return policies[province]
+
+    for batch in chunked(clean_stream(submissions, today, policy_of, settings.FUPIN_KEYS_IN_MEMORY), IMPORT_BATCH):
+        recognise_members(batch)
+        yield from batch
+
+
+def recognise_members(batch: list[Submission]) -> None:
+    """Match each member row of a registered household to the stored member it is (`Submission.member_keys`, which
+    the bulk path's update follows), and add a problem to the submission for every row that cannot be matched
+    without guessing or that carries a masked number it may not keep. Two queries per batch (households, their
+    active members), a third only for member keys that name no member of their household."""
+    subs = [sub for sub in batch if sub.cleaned is not None and not sub.cleaned.problems]
+    existing = _registered(subs)
+    members: dict[int, list[tuple]] = {}
+    for chunk in chunked([pk for pk, _phone, _bank in existing.values()], 1000):
+        for row in Member.objects.filter(household_id__in=chunk, is_active=True).order_by("pk").values_list(
+                "pk", "household_id", "id_number", "name", "birth_date", "disability_certificate"):
+            members.setdefault(row[1], []).append(row)
+    elsewhere = _members_elsewhere(subs, existing, members)
+    for sub in subs:
+        stored = existing.get((sub.area_code[:6], sub.cleaned.household["number"]))
+        identities = sub.tag.get("identities") if isinstance(sub.tag, dict) else None
+        if stored is None:
+            sub.cleaned.problems += _new_household_problems(identities)
+        else:
+            problems, matched = _match(sub, identities, stored, members.get(stored[0], []), elsewhere)
+            sub.cleaned.problems += problems
+            sub.member_keys = tuple(matched)
+
+
+def _registered(subs: list[Submission]) -> dict[tuple[str, str], tuple[int, str, str]]:
+    """(county code, household number) → (pk, phone, bank account) of the registered households among `subs`."""
+    by_county: dict[str, set[str]] = {}
+    for sub in subs:
+        by_county.setdefault(sub.area_code[:6], set()).add(sub.cleaned.household["number"])
+    found = {}
+    for county, numbers in by_county.items():
+        for chunk in chunked(sorted(numbers), 1000):
+            for pk, number, phone, bank in Household.objects.filter(county_code=county, number__in=chunk).values_list(
+                    "pk", "number", "phone", "bank_account"):
+                found[(county, number)] = (pk, phone, bank)
+    return found
+
+
+def _members_elsewhere(subs, existing, members) -> dict[int, tuple[int, str, bool, datetime.date | None]]:
+    """Member keys given that name no active member of their household: key → (its household's pk and number,
+    whether it is active, when it left), for the message."""
+    wanted = set()
+    for sub in subs:
+        identities = sub.tag.get("identities") if isinstance(sub.tag, dict) else None
+        if identities is None:
+            continue
+        stored = existing.get((sub.area_code[:6], sub.cleaned.household["number"]))
+        if stored is not None:
+            own = {row[0] for row in members.get(stored[0], [])}
+            wanted |= {key for key in identities.keys if key is not None and key not in own}
+    found = {}
+    for chunk in chunked(sorted(wanted), 1000):
+        for pk, household, number, active, left_on in Member.objects.filter(pk__in=chunk).values_list(
+                "pk", "household_id", "household__number", "is_active", "left_on"):
+            found[pk] = (household, number, active, left_on)
+    return found
+
+
+def _key_problem(key: int, index: int, household_pk: int, elsewhere: dict) -> Problem:
+    household, number, active, left_on = elsewhere.get(key, (None, None, True, None))
+    if household is None:
+        return Problem(MEMBER_KEY, KEY_NOT_IN_HOUSEHOLD, {"key": key}, index)
+    if household == household_pk and not active:
+        return Problem(MEMBER_KEY, KEY_HAS_LEFT, {"key": key, "date": left_on or "—"}, index)
+    return Problem(MEMBER_KEY, KEY_IN_OTHER_HOUSEHOLD, {"key": key, "number": number}, index)
+
+
+def _new_household_problems(identities: Identities | None) -> list[Problem]:
+    """A household not registered yet has no stored number a mask could keep. Its member keys are left aside: no
+    stored member can be taken for another through them (the household is new), and a file exported from another
+    database (a migration, a training copy) registers its households here once; this database's export then gives
+    this database's keys."""
+    if identities is None:
+        return []
+    problems = [Problem("id_number", MASKED_NOT_STORED, {"what": MASKED_WHAT["id_number"], "value": value}, index)
+                 for index, value in identities.masked.items()]
+    problems += [Problem(name, MASKED_NOT_STORED, {"what": MASKED_WHAT[name], "value": value})
+                 for name, value in identities.household.items()]
+    return problems
+
+
+def _match(sub: Submission, identities: Identities | None, stored: tuple[int, str, str], current: list[tuple],
+           elsewhere: dict) -> tuple[list[Problem], list[int | None]]:
+    """(problems, the stored member's pk for each member row or None for a new member) of a registered household."""
+    household_pk = stored[0]
+    by_pk = {row[0]: row for row in current}
+    by_id = {row[2]: row[0] for row in current if row[2]}
+    by_name: dict[tuple, list[int]] = {}
+    for pk, _household, id_number, name, birth, _certificate in current:
+        if not id_number:
+            by_name.setdefault((name, birth), []).append(pk)
+    keys = identities.keys if identities else [None] * len(sub.cleaned.members)
+    masked = identities.masked if identities else {}
+    problems: list[Problem] = []
+    matched: list[int | None] = []
+    rows = sub.tag["rows"] if isinstance(sub.tag, dict) else []
+    first_row: dict[int, int] = {}
+    for index, (member, key) in enumerate(zip(sub.cleaned.members, keys, strict=True)):
+        id_number, name, birth = member[_ID_NUMBER], member[_NAME], member[_BIRTH_DATE]
+        pk = None
+        if key is not None:
+            if key not in by_pk:
+                problems.append(_key_problem(key, index, household_pk, elsewhere))
+            else:
+                pk = key
+                holder = by_id.get(id_number) if id_number else None
+                if holder is not None and holder != key:
+                    problems.append(Problem("id_number", ID_OF_ANOTHER_MEMBER, {"key": holder}, index))
+        elif id_number:
+            pk = by_id.get(id_number)
+        elif index not in masked:
+            candidates = by_name.get((name, birth), [])
+            if len(candidates) > 1:
+                problems.append(Problem("name", NAME_AMBIGUOUS, {"count": len(candidates), "name": name,
+                                                                 "birth": birth or "—"}, index))
+            pk = candidates[0] if len(candidates) == 1 else None
+        if index in masked:
+            value, what = masked[index], MASKED_WHAT["id_number"]
+            if key is None:
+                problems.append(Problem("id_number", MASKED_WITHOUT_KEY, {"what": what, "value": value}, index))
+            elif pk is not None and not (_masks("id_number", by_pk[pk][2], value)
+                                         or _masks("id_number", by_pk[pk][5], value)):  # a 残疾人证's number
+                problems.append(Problem("id_number", MASKED_MISMATCH, {"what": what, "value": value}, index))
+        if pk is not None:
+            if pk in first_row:
+                row = rows[first_row[pk]] if first_row[pk] < len(rows) else first_row[pk] + 1
+                problems.append(Problem(MEMBER_KEY if key is not None else "name", SAME_MEMBER_TWICE, {"row": row},
+                                        index))
+            first_row.setdefault(pk, index)
+        matched.append(pk)
+    for name, value in (identities.household.items() if identities else ()):
+        if not _masks(name, stored[1] if name == "phone" else stored[2], value):
+            problems.append(Problem(name, MASKED_MISMATCH, {"what": MASKED_WHAT[name], "value": value}))
+    return problems, matched
+
+
+def _masks(name: str, stored: str | None, masked: str) -> bool:
+    """Whether `masked` is the stored value of field `name` as an export masks it."""
+    return bool(stored) and MASKS[name](stored) == masked
+
+
 class _RollBack(Exception):
     """Raised inside the import's transaction to undo it when an all-or-nothing file had rejected rows."""
 
@@ -433,7 +692,8 @@ def households_import(*, actor, path: str | Path, year: int | None = None, dry_r
     try:
         with fewer_collections(), transaction.atomic():
             result = households_bulk_register(
-                actor=actor, submissions=reader.submissions(report), batch_size=IMPORT_BATCH, dry_run=dry_run,
+                actor=actor, submissions=_recognised(reader.submissions(report), today), batch_size=IMPORT_BATCH,
+                dry_run=dry_run,
                 skip_invalid=True, today=today,
                 update_existing=True, on_progress=on_progress, write_while=clean_so_far)
             _map_problems(report, reader, result)

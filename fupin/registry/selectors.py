@@ -1,17 +1,50 @@
 """Reads of the registry, always scoped to the actor's granted areas."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import scoped_to
+from fupin.areas import codes
 from fupin.areas.models import Area
 from fupin.areas.selectors import subtree
 from fupin.core.codelists import to_simplified
+from fupin.core.errors import ValidationFailed
 
 from .idnumbers import IdNumberError, parse_id_number
 from .models import DuplicateCandidate, Household, Member
 
 SEARCH_LIMIT = 200
+REFERENCE_SEPARATOR = "/"
+
+
+def household_reference(household: Household) -> str:
+    """The household's national reference: its county's code and its number (`533301/0012`). A number is unique
+    only within a county, so this is what exports, lists and record imports write to name a household."""
+    return f"{household.county_code}{REFERENCE_SEPARATOR}{household.number}"
+
+
+def household_by_reference(text: str, *, households: QuerySet[Household]) -> Household | None:
+    """The household among `households` (already scoped to the actor) that `text` names: the bare number when
+    it names one household there, or the number after the code of its county or village (`533301/0012`,
+    `533301102201/0012`). None when nothing matches; a number held in several places is refused naming them
+    (only places of `households`, so the message never tells of another area's records), never guessed."""
+    place, _slash, number = text.strip().rpartition(REFERENCE_SEPARATOR)
+    households = households.filter(number=number.strip())
+    if place:
+        try:
+            code = codes.normalise_code(place.strip())
+        except ValueError:
+            return None
+        significant = code[:codes.PREFIX_LENGTH[codes.level_of(code)]]
+        households = households.filter(area__code__startswith=significant)
+    found = list(households.select_related("area").order_by("area_id")[:6])
+    if len(found) > 1:
+        raise ValidationFailed(
+            _("Household number %(code)s is used in several places (%(places)s): write it with the code of its "
+              "county or village, as %(example)s."), field="household", code=number.strip(),
+            places="、".join(f"{h.area.name} {h.area_id}" for h in found[:5]), example=household_reference(found[0]))
+    return found[0] if found else None
 
 
 def household_list(*, actor, action: str = Action.VIEW, filters: dict | None = None) -> QuerySet[Household]:
@@ -19,7 +52,10 @@ def household_list(*, actor, action: str = Action.VIEW, filters: dict | None = N
     queryset = scoped_to(Household.objects.select_related("area"), actor=actor, action=action, area_field="area")
     filters = filters or {}
     if filters.get("area"):
-        area = Area.objects.filter(code=filters["area"]).first()
+        try:  # a code as users type it: 533301 is the county's whole subtree, like 533301000000
+            area = Area.objects.filter(code=codes.normalise_code(filters["area"])).first()
+        except ValueError:
+            area = None
         queryset = subtree(queryset, area) if area else queryset.none()
     for name in ("status", "attribute", "main_cause", "monitoring_category"):
         if filters.get(name):

@@ -19,10 +19,12 @@ from fupin.accounts.scoping import can, require
 from fupin.areas.codes import Level
 from fupin.areas.models import Area
 from fupin.audit import registry as audit_registry
+from fupin.audit.journal import audit_look
 from fupin.audit.services import audit_record
 from fupin.core.bulk import any_of, chunked, insert_rows
 from fupin.core.changes import mark_changed
 from fupin.core.errors import Conflict, NotFound, ValidationFailed
+from fupin.core.temporal import fact_date, not_before
 
 from . import codelists as cl
 from .changes import mark_households
@@ -125,12 +127,19 @@ def _raise_if(problems: list[Problem]) -> None:
         raise RegistryInvalid(problems)
 
 
-def _refuse_registered_ids(numbers: Iterable[str], *, excluding_household: int | None = None) -> None:
-    """Refuse ID numbers already held by an active member of another household, naming that household."""
+# An ID number held in a household the user may not see: saying where would confirm another area's facts.
+REGISTERED_OUTSIDE = _("ID number %(id)s is already registered outside your areas.")
+
+
+def _refuse_registered_ids(numbers: Iterable[str], *, actor, excluding_household: int | None = None) -> None:
+    """Refuse ID numbers already held by an active member of another household, naming that household if the
+    actor may see it."""
     numbers = sorted({n for n in numbers if n})
     for chunk in chunked(numbers, 500):
         clash = (Member.objects.filter(is_active=True, id_number__in=chunk)
                  .exclude(household_id=excluding_household).select_related("household__area").first())
+        if clash is not None and not can(actor, Action.VIEW, clash.household.area_id):
+            raise Conflict(REGISTERED_OUTSIDE, id=mask_id_number(clash.id_number))
         if clash is not None:
             raise Conflict(
                 _("ID number %(id)s is already registered in household %(number)s of %(village)s."),
@@ -289,7 +298,7 @@ def household_register(*, actor, area_code: str, household: dict, members: list[
     _raise_if(problems)
     if Household.objects.filter(county_code=area.code[:6], number=clean_h["number"]).exists():
         raise Conflict(_("Household number %(number)s already exists in this county."), number=clean_h["number"])
-    _refuse_registered_ids(m["id_number"] for m in clean_ms)
+    _refuse_registered_ids((m["id_number"] for m in clean_ms), actor=actor)
     with transaction.atomic():
         row = Household.objects.create(area=area, county_code=area.code[:6], **clean_h)
         # Registration starts a member's record (joined_on, created_at); events record changes after it.
@@ -349,7 +358,7 @@ def member_update(*, actor, member: Member, household_version: int, changes: dic
     problems += check_structure(all_members, None)
     _raise_if(problems)
     if cleaned["id_number"] != member.id_number:
-        _refuse_registered_ids([cleaned["id_number"]], excluding_household=household.pk)
+        _refuse_registered_ids([cleaned["id_number"]], actor=actor, excluding_household=household.pk)
     warnings = warnings_for(_household_dict(household), all_members, None, province_code=household.area_id[:2],
                             day=today)
     with transaction.atomic():
@@ -370,10 +379,11 @@ def member_join(*, actor, household: Household, household_version: int, data: di
     require(actor, Action.CHANGE, household.area_id)
     if kind not in cl.JOIN_EVENTS:
         raise ValidationFailed(_("“%(kind)s” is not a way of joining a household."), field="kind", kind=kind)
+    date = fact_date(date, field="date", label=_("date joined"))
     cleaned, problems = clean_member(data, today=date)
     problems += check_structure([*_member_dicts(_active_members(household)), cleaned], None)
     _raise_if(problems)
-    _refuse_registered_ids([cleaned["id_number"]])
+    _refuse_registered_ids([cleaned["id_number"]], actor=actor)
     with transaction.atomic():
         _lock(household, household_version)
         member = _member_row(household, cleaned)
@@ -398,6 +408,8 @@ def member_leave(*, actor, member: Member, household_version: int, kind: str, da
         raise ValidationFailed(_("“%(kind)s” is not a way of leaving a household."), field="kind", kind=kind)
     if not member.is_active:
         raise ValidationFailed(_("This person has already left the household."), field="member")
+    date = fact_date(date, field="date", label=_("date left"))
+    not_before(date, member.joined_on, field="date", label=_("date left"), earlier_label=_("the date they joined"))
     remaining = [m for m in _active_members(household) if m.pk != member.pk]
     needs_new_head = member.relation == cl.HEAD and remaining
     if needs_new_head and (new_head is None or new_head.pk not in {m.pk for m in remaining}):
@@ -441,6 +453,7 @@ def household_split(*, actor, household: Household, household_version: int, memb
     """Split members off into a new household of the same village. `relations` gives each moving member's
     relation to the new head (exactly one "01"); the old household keeps its head."""
     require(actor, Action.CHANGE, household.area_id)
+    date = fact_date(date, field="date", label=_("date of the split"))
     active = {m.pk: m for m in _active_members(household)}
     moving = [active[pk] for pk in member_ids if pk in active]
     if not moving or len(moving) != len(member_ids):
@@ -471,6 +484,7 @@ def household_merge(*, actor, source: Household, source_version: int, target: Ho
     default 其他); `source` is closed with status 注销."""
     for household in (source, target):
         require(actor, Action.CHANGE, household.area_id)
+    date = fact_date(date, field="date", label=_("date of the merger"))
     if source.pk == target.pk:
         raise ValidationFailed(_("A household cannot be merged into itself."), field="target")
     moving = _active_members(source)
@@ -529,6 +543,7 @@ def household_transition(*, actor, household: Household, version: int, to_status
     the year whose record the change belongs to (a procedure's case year); an earlier year than the decision's is
     a backdated effect and says so in the audit."""
     require(actor, action, household.area_id)
+    effective_date = fact_date(effective_date, field="effective_date", label=_("date of the change"))
     code = to_status if to_status in cl.STATUS.values else cl.STATUS.lookup(to_status)
     if code is None:
         raise ValidationFailed(_("“%(value)s” is not a value of %(list)s."), field="status", value=to_status,
@@ -613,15 +628,16 @@ def sensitive_value(*, actor, obj: Household | Member, field_name: str) -> str:
     if not can(actor, Action.VIEW, area):
         raise NotFound()
     require(actor, Action.VIEW_SENSITIVE, area)
-    audit_record(actor=actor, action=SENSITIVE_VIEWED, obj=obj, area_code=area, after={"field": field_name})
+    # A look is recorded even while an import holds the chain (fupin.audit.journal): the read is answered.
+    audit_look(actor=actor, action=SENSITIVE_VIEWED, obj=obj, area_code=area, after={"field": field_name})
     return getattr(obj, field_name) or ""
 
 
 def sensitive_shown(*, actor, items: list[dict]) -> None:
     """Record that a page or API response showed these records' sensitive fields unmasked to `actor`
     (who holds "view sensitive" there: the serializers only unmask then)."""
-    audit_record(actor=actor, action=SENSITIVE_VIEWED, object_type="registry", object_id=str(len(items)),
-                 after={"shown": items[:500], "count": len(items)})
+    audit_look(actor=actor, action=SENSITIVE_VIEWED, object_type="registry", object_id=str(len(items)),
+               after={"shown": items[:500], "count": len(items)})
 
 
 # A member as it is stored, after its household's id: the bulk path carries members as tuples in this order (a

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
+from fupin.core import temporal
 from fupin.core.codelists import CodeList
 from fupin.core.errors import ValidationFailed
 
@@ -149,6 +150,8 @@ def clean_decimal(problems, data: dict, name: str, *, member=None, non_negative=
         # Numbers from a typed source (a spreadsheet's numeric cell, a service call) skip the text clean-up.
         number = fen(value if isinstance(value, Decimal) else Decimal(value) if isinstance(value, int)
                      else Decimal(str(value).replace(",", "").strip()))
+        if not number.is_finite():  # NaN and Infinity are not amounts (and NaN would fail every comparison)
+            raise InvalidOperation
     except InvalidOperation:
         problems.append(Problem(name, _("“%(value)s” is not a number."), {"value": value}, member))
         return None
@@ -164,17 +167,17 @@ def clean_int(problems, data: dict, name: str, *, low: int, high: int, member=No
         return None
     try:
         number = Decimal(str(value).strip())
-        if number != number.to_integral_value():
+        if not number.is_finite() or number != number.to_integral_value():
             raise InvalidOperation
-        result = int(number)
     except InvalidOperation:
         problems.append(Problem(name, _("“%(value)s” is not a whole number."), {"value": value}, member))
         return None
-    if not low <= result <= high:
+    # Bounded before int(): "1e999999999" would otherwise build a billion-digit integer.
+    if not low <= number <= high:
         problems.append(Problem(name, _("%(value)s is outside %(low)s–%(high)s."),
-                                {"value": result, "low": low, "high": high}, member))
+                                {"value": str(value).strip(), "low": low, "high": high}, member))
         return None
-    return result
+    return int(number)
 
 
 def clean_date(problems, data: dict, name: str, *, member=None) -> datetime.date | None:
@@ -192,6 +195,9 @@ def clean_date(problems, data: dict, name: str, *, member=None) -> datetime.date
 
 
 # Members -------------------------------------------------------------------------------------------------------
+MEMBER_DATE_LABELS = {"birth_date": _("Birth date"), "joined_on": _("Date joined")}
+
+
 def clean_member(data: dict, *, position: int | None = None, today: datetime.date | None = None):
     """(cleaned fields, hard problems) for one member."""
     problems: list[Problem] = []
@@ -209,6 +215,11 @@ def clean_member(data: dict, *, position: int | None = None, today: datetime.dat
         cleaned["work_months"] = clean_int(problems, data, "work_months", low=0, high=12, member=position)
     for name in _given(data, ("birth_date", "joined_on")):
         cleaned[name] = clean_date(problems, data, name, member=position)
+        try:  # a birth or a joining is a fact: never later than today
+            temporal.fact_date(cleaned[name], field=name, label=MEMBER_DATE_LABELS[name], default_today=False)
+        except ValidationFailed as refusal:
+            problems.append(Problem(name, refusal.message, refusal.params, position))
+            cleaned[name] = None
     cleaned["id_number"], cleaned["disability_certificate"] = None, ""
     raw_id = normalise_identity(str(data.get("id_number") or ""))
     if raw_id:

@@ -18,6 +18,7 @@ from fupin.areas import codes
 from fupin.areas.models import Area, AreaYear
 from fupin.areas.selectors import designations_in_force
 from fupin.core.bulk import chunked
+from fupin.core.temporal import months_between
 from fupin.registry import codelists as cl
 from fupin.registry.models import Household, HouseholdYear, Member
 
@@ -251,8 +252,7 @@ def risk_elimination(*, household: Household, year: int, as_of, policy: YearPoli
     if household.monitoring_since is None:
         reasons.append(Reason("stable_months", _("The household has no monitoring start date.")))
     elif months is not None:
-        elapsed = ((as_of.year - household.monitoring_since.year) * 12 + as_of.month
-                   - household.monitoring_since.month - (as_of.day < household.monitoring_since.day))
+        elapsed = months_between(household.monitoring_since, as_of)  # 08-31 → 02-28 is six whole months
         if elapsed < months:
             reasons.append(Reason("stable_months", _("Monitored for %(elapsed)s months; at least %(months)s needed."),
                                   {"elapsed": elapsed, "months": int(months)}, elapsed, int(months)))

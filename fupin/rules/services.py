@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import require
 from fupin.audit import registry as audit_registry
+from fupin.audit.changes import RecordChanges
 from fupin.audit.services import audit_record
 from fupin.core.errors import PermissionDenied
 from fupin.imports.reports import ImportReport, import_writes
@@ -69,19 +70,28 @@ def policy_import(*, actor, path: str | Path, dry_run: bool = False) -> ImportRe
         parsed.append((apps.get_model("rules", model_name), lookup, fields))
     if report.errors:
         return report
+    changes = RecordChanges()  # each policy row written, with its values before and after
     with import_writes(report):  # a dry run makes the writes to count them, then rolls back
+        written = []
         for model, lookup, fields in parsed:
             current = model.objects.filter(**lookup).first()
             if current is None:
-                model.objects.create(**lookup, **fields)
+                current, before = model.objects.create(**lookup, **fields), None
                 report.created += 1
             elif any(getattr(current, k) != v for k, v in fields.items()):
+                before = _snapshot(current)
                 for k, v in fields.items():
                     setattr(current, k, v)
                 current.save()
                 report.updated += 1
             else:
                 report.unchanged += 1
-        audit_record(actor=actor, action=POLICY_IMPORTED, object_type="import", object_id=Path(path).name,
-                     after=report.audit_summary())
+                continue
+            province = lookup.get("province_code", "")
+            written.append((current._meta.label_lower, current.pk, province.ljust(12, "0") if province else "",
+                            before, _snapshot(current)))
+        changes.add(written)
+        # Recorded inside the import's transaction: the event exists only if the writes are kept.
+        changes.record(actor=actor, action=POLICY_IMPORTED, object_type="import", object_id=Path(path).name,
+                       after={**report.audit_summary(), "written": True})
     return report

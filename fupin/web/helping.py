@@ -205,8 +205,8 @@ class DocumentForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=project_codes.STAGE.choices)
     kind = forms.ChoiceField(label=_("Kind of document"), choices=project_codes.DOCUMENT_KIND.choices)
     number = forms.CharField(label=_("Document number"), max_length=100, required=False)
-    title = forms.CharField(label=_("Title"), max_length=300)
-    file_name = forms.CharField(label=_("File name"), max_length=200, required=False)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    file = forms.FileField(label=_("File"), help_text=_("PDF, an image (JPEG, PNG, TIFF) or an office document."))
 
 
 @login_required
@@ -221,7 +221,7 @@ def project_detail(request, pk: int):
     shown = {"document": DocumentForm(), "stage": StageForm()}
     if request.method == "POST" and request.POST.get("form") in shown:
         name = request.POST["form"]
-        form = DocumentForm(request.POST) if name == "document" else StageForm(request.POST)
+        form = DocumentForm(request.POST, request.FILES) if name == "document" else StageForm(request.POST)
         if form.is_valid():
             try:
                 if name == "document":

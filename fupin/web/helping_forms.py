@@ -29,7 +29,7 @@ from fupin.assistance.models import MeasureType, Plan
 from fupin.cooperation.importing import PARTY, find_party
 from fupin.cooperation.services import party_for_area
 from fupin.core.codelists import localized
-from fupin.core.errors import ServiceError
+from fupin.core.errors import ServiceError, ValidationFailed
 from fupin.funds import codelists as fund_codes
 from fupin.funds import selectors as fund_selectors
 from fupin.funds import services as fund_services
@@ -39,6 +39,7 @@ from fupin.personnel import services as personnel_services
 from fupin.personnel.models import Cadre
 from fupin.projects import selectors as project_selectors
 from fupin.registry import codelists as registry_codes
+from fupin.registry import selectors as registry_selectors
 from fupin.registry.models import Household, Member
 
 from .helping import _area
@@ -215,8 +216,11 @@ class SpendForm(EntryForm):
         number = self.cleaned_data["household"].strip()
         if not number:
             return None
-        household = assistance_selectors.record_list(actor=self.actor, model=Household, area_field="area").filter(
-            number=number).first()
+        households = assistance_selectors.record_list(actor=self.actor, model=Household, area_field="area")
+        try:
+            household = registry_selectors.household_by_reference(number, households=households)
+        except ValidationFailed as refusal:
+            raise forms.ValidationError(str(refusal)) from refusal
         if household is None:
             raise forms.ValidationError(_("No registered household has the number %(code)s."),
                                         params={"code": number})

@@ -29,12 +29,9 @@ class ThrottledLoginView(auth_views.LoginView):
             form.errors.clear()
             messages.error(request, _("Too many failed logins. Wait 15 minutes and try again."))
             return self.render_to_response(self.get_context_data(form=form), status=429)
-        response = super().post(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            throttle.clear(username, address)
-        else:
-            throttle.record_failure(username, address)
-        return response
+        # Failures and successes are counted by the authentication backend (fupin.accounts.throttle), for this
+        # form and the admin's alike.
+        return super().post(request, *args, **kwargs)
 
 
 @login_required

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from fupin.areas import selectors as area_selectors
 from fupin.core.codelists import localized
-from fupin.core.errors import NotFound, PermissionDenied, ServiceError
+from fupin.core.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
 from fupin.registry import codelists as cl
 from fupin.registry import selectors as registry_selectors
 from fupin.registry.models import Member
@@ -139,8 +139,8 @@ def _row(case: Case) -> dict:
         "needs_evidence": step.needs_evidence, "needs_notice": bool(step.notice) and first is None,
         "notice_kind": step.get_notice_display() if step.notice else "",
         "notice": first,
-        # The service's own rule (_notice_problems) decides; this date only tells the user when to come back.
-        "decide_from": first.published_on + datetime.timedelta(days=step.notice_min_days) if first else None,
+        # The service's own rule (_check_notice) decides; this date only tells the user when to come back.
+        "decide_from": first.period_starts_on + datetime.timedelta(days=step.notice_min_days) if first else None,
         "bulk_value": f"{case.pk}{BULK_SEPARATOR}{step.code}",
     }
 
@@ -355,8 +355,10 @@ def notice_pdf(request, pk: int):
 
 # Starting ------------------------------------------------------------------------------------------------------
 def _household(actor, text: str):
+    """The household a form names by its reference (or by id, from a household file's link); a number used in
+    several of the actor's places raises ValidationFailed naming them."""
     households = registry_selectors.household_list(actor=actor)
-    household = households.filter(number=text).first()
+    household = registry_selectors.household_by_reference(text, households=households)
     if household is None and text.isdigit():
         household = households.filter(pk=int(text)).first()
     return household
@@ -368,8 +370,11 @@ def case_start(request):
     `?household=<pk>` fills in a household, as the household file's link does."""
     initial = {"year": timezone.localdate().year}
     if request.GET.get("household"):
-        household = _household(request.user, request.GET["household"])
-        initial["household"] = household.number if household else ""
+        try:
+            household = _household(request.user, request.GET["household"])
+        except ValidationFailed:
+            household = None
+        initial["household"] = registry_selectors.household_reference(household) if household else ""
     if request.GET.get("procedure"):
         initial["procedure"] = Procedure.objects.filter(code=request.GET["procedure"]).first()
     form = CaseStartForm(request.POST or None, initial=initial)
@@ -377,9 +382,13 @@ def case_start(request):
         data = form.cleaned_data
         household = area = None
         if data["household"]:
-            household = _household(request.user, data["household"])
-            if household is None:
-                form.add_error("household", _("No household with this number in your areas."))
+            try:
+                household = _household(request.user, data["household"])
+            except ValidationFailed as refusal:
+                form.add_error("household", str(refusal))
+            else:
+                if household is None:
+                    form.add_error("household", _("No household with this number in your areas."))
         elif data["area"]:
             try:
                 area = area_selectors.area_get(actor=request.user, code=data["area"].ljust(12, "0"))

@@ -4,6 +4,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from fupin.accounts.fields import ScopedPrimaryKeyRelatedField
 from fupin.areas.selectors import area_by_code
 from fupin.core.api import ServiceViewSet, validated
 from fupin.core.errors import NotFound
@@ -53,19 +54,25 @@ class DecideSerializer(serializers.Serializer):
     on = serializers.DateField(required=False)
 
 
+class CaseQuery(serializers.Serializer):
+    inbox = serializers.BooleanField(required=False, help_text="1: only the cases waiting for my decision")
+
+
 class CaseViewSet(ServiceViewSet):
     """Procedure cases in the user's areas. `?inbox=1`: the ones waiting for this user's decision."""
 
     serializer_class = CaseSerializer
     filterset_fields = ["status", "procedure__code", "year"]
+    list_query = CaseQuery
 
     def select(self, actor):
         return selectors.case_list(actor=actor).prefetch_related("decisions__step", "decisions__actor")
 
     def list(self, request, *args, **kwargs):
-        if request.query_params.get("inbox"):
-            cases = selectors.inbox(actor=request.user)
-            return Response(CaseSerializer(cases, many=True).data)
+        if self.list_params.get("inbox"):
+            # Paged like every list (the schema's shape); the inbox is already in the user's areas.
+            page = self.paginate_queryset(selectors.inbox(actor=request.user))
+            return self.get_paginated_response(CaseSerializer(page, many=True).data)
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=CaseStartSerializer, responses=CaseSerializer)
@@ -103,12 +110,14 @@ class NoticeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notice
-        fields = ["id", "step", "kind", "title", "published_on", "ends_on", "publisher", "objection_contact", "cases",
-                  "html"]
+        fields = ["id", "step", "kind", "title", "published_on", "published_at", "entered_as_history", "ends_on",
+                  "publisher", "objection_contact", "cases", "html"]
 
 
 class NoticePublishSerializer(serializers.Serializer):
-    cases = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    # Ids within the database's integer range (a larger one overflowed SQLite's: a server error).
+    cases = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), allow_empty=False,
+                                  max_length=10000)
     step = serializers.CharField()
     publisher = serializers.CharField()
     objection_contact = serializers.CharField(required=False, allow_blank=True, default="")
@@ -141,6 +150,10 @@ class NoticeViewSet(ServiceViewSet):
 
 
 class ObjectionSerializer(serializers.ModelSerializer):
+    # A notice and a case the user may see; another area's answer as missing ones.
+    notice = ScopedPrimaryKeyRelatedField(queryset=Notice.objects.all(), selector=selectors.notice_list)
+    case = ScopedPrimaryKeyRelatedField(queryset=Case.objects.all(), selector=selectors.case_list)
+
     class Meta:
         model = Objection
         fields = ["id", "notice", "case", "received_on", "raised_by", "content", "resolution", "resolution_note",
@@ -162,10 +175,8 @@ class ObjectionViewSet(ServiceViewSet):
 
     @extend_schema(request=ObjectionSerializer, responses=ObjectionSerializer)
     def create(self, request, *args, **kwargs):
-        data = validated(ObjectionSerializer, request.data)
-        case = selectors.case_list(actor=request.user).filter(pk=data["case"].pk).first()
-        if case is None:
-            raise NotFound()
+        data = validated(ObjectionSerializer, request.data, context=self.get_serializer_context())
+        case = data["case"]
         objection = services.objection_record(actor=request.user, notice=data["notice"], case=case,
                                               content=data["content"], raised_by=data.get("raised_by", ""),
                                               received_on=data.get("received_on"))

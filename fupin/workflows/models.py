@@ -179,7 +179,13 @@ class Notice(TimeStampedModel):
     cases = models.ManyToManyField(Case, verbose_name=_("cases"), related_name="notices")
     kind = models.CharField(_("kind"), max_length=8, choices=ProcedureStep.Notice.choices)
     title = models.CharField(_("title"), max_length=200)
-    published_on = models.DateField(_("published on"))
+    published_on = models.DateField(_("published on"), help_text=_("The date the notice states: today, or in "
+                                                                   "history entry (补录) the date it was posted."))
+    published_at = models.DateTimeField(_("recorded as published at"), default=timezone.now, editable=False,
+                                        help_text=_("When the system recorded the publication."))
+    entered_as_history = models.BooleanField(_("entered as history (补录)"), default=False, editable=False,
+                                             help_text=_("Published in history entry: its period runs from the "
+                                                         "stated date, not from the recorded one."))
     ends_on = models.DateField(_("objections until"))
     publisher = models.CharField(_("published by"), max_length=100)
     objection_contact = models.CharField(_("where to object"), max_length=300, blank=True)
@@ -194,6 +200,19 @@ class Notice(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def period_starts_on(self) -> datetime.date:
+        """The first day of the notice's period: the day the system recorded the publication (a notice entered
+        as history: the day it states, checked against its case's other dates when it was entered)."""
+        if self.entered_as_history:
+            return self.published_on
+        return timezone.localtime(self.published_at).date()
+
+    @property
+    def period_ends_on(self) -> datetime.date:
+        """The last day objections are taken: the notice's days counted from the start of its period."""
+        return self.period_starts_on + (self.ends_on - self.published_on)
 
 
 class Objection(TimeStampedModel):

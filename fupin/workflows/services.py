@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,7 @@ from fupin.areas.models import Area, AreaDesignation
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core.errors import Conflict, PermissionDenied, ValidationFailed
+from fupin.core.temporal import current_history, fact_date, not_before, witnessed_date
 from fupin.quality import selectors as quality_selectors
 from fupin.registry import codelists as cl
 from fupin.registry import services as registry_services
@@ -38,8 +40,32 @@ POOR_VILLAGE = ("poor_village",)
 POOR_COUNTY = ("poor_county", "key_county", "contiguous_area_county")
 
 
-def _today(on: datetime.date | None) -> datetime.date:
-    return on or timezone.localdate()
+def _started_on(on) -> datetime.date:
+    """A case starts from its application or risk clue: a fact's date (today when not given), never future."""
+    return fact_date(on, field="on", label=_("case start date"))
+
+
+def _decided_on(on) -> datetime.date:
+    """A decision is taken in the system: today (a past date only in 补录)."""
+    return witnessed_date(on, field="on", label=_("decision date"))
+
+
+def _latest_step(case: Case) -> tuple[datetime.date, object]:
+    """The date of the case's latest step so far and what it was (its start, a decision, a notice): the next
+    step is not dated before it."""
+    latest = (case.started_on, _("the case's start"))
+    decided = case.decisions.aggregate(day=Max("decided_on"))["day"]
+    if decided is not None and decided >= latest[0]:
+        latest = (decided, _("the case's last decision"))
+    published = case.notices.aggregate(day=Max("published_on"))["day"]
+    if published is not None and published >= latest[0]:
+        latest = (published, _("the case's last notice"))
+    return latest
+
+
+def _not_before_latest_step(case: Case, on: datetime.date, *, label) -> None:
+    earlier, earlier_label = _latest_step(case)
+    not_before(on, earlier, field="on", label=label, earlier_label=earlier_label)
 
 
 def _may_act(actor, step: ProcedureStep, area_code: str) -> bool:
@@ -108,14 +134,29 @@ def _designations(area: Area, types, year: int):
                                           exit_year__isnull=True)
 
 
+def _procedure(code: str) -> Procedure:
+    """The procedure of a code a user sent (an unknown code is a 400 naming it, not a server error)."""
+    procedure = Procedure.objects.filter(code=code).first()
+    if procedure is None:
+        raise ValidationFailed(_("There is no procedure “%(code)s”."), field="procedure", code=code)
+    return procedure
+
+
 def case_start(*, actor, procedure_code: str, year: int, household: Household | None = None,
                area: Area | None = None, params: dict | None = None, batch: Batch | None = None,
                on: datetime.date | None = None, resubmission_of: Case | None = None) -> Case:
-    procedure = Procedure.objects.get(code=procedure_code)
+    procedure = _procedure(procedure_code)
     area = household.area if household is not None else area
     first = procedure.steps_in_order()[0]
     if not _may_act(actor, first, area.code):
         raise PermissionDenied()
+    on = _started_on(on)
+    if resubmission_of is not None:
+        not_before(on, resubmission_of.finished_on, field="on", label=_("case start date"),
+                   earlier_label=_("the rejection of the case resubmitted"))
+    if procedure.effect == "risk_eliminated" and household is not None:
+        not_before(on, household.monitoring_since, field="on", label=_("case start date"),
+                   earlier_label=_("the household's identification for monitoring"))
     params = params or {}
     _subject_checks(procedure, household=household, area=area, year=year, params=params)
     open_cases = Case.objects.filter(procedure=procedure, status=Case.Status.OPEN, area=area, household=household)
@@ -124,7 +165,7 @@ def case_start(*, actor, procedure_code: str, year: int, household: Household | 
                        subject=household.number if household else area.name)
     with transaction.atomic():
         case = Case.objects.create(procedure=procedure, batch=batch, household=household, area=area, year=year,
-                                   params=params, current_step=first, started_on=_today(on), created_by=actor,
+                                   params=params, current_step=first, started_on=on, created_by=actor,
                                    resubmission_of=resubmission_of)
         audit_record(actor=actor, action=CASE_STARTED, obj=case, area_code=area.code,
                      after={"procedure": procedure.code, "year": year, "household": household.number if household
@@ -138,7 +179,8 @@ def batch_start(*, actor, procedure_code: str, area: Area, year: int, title: str
                 on: datetime.date | None = None) -> tuple[Batch, list[tuple[object, str]]]:
     """A list submitted together. Subjects the rules refuse are reported, not started: (subject, reason)."""
     require(actor, Action.CHANGE, area.code)
-    procedure = Procedure.objects.get(code=procedure_code)
+    on = _started_on(on)  # a wrong date refuses the whole list, not each case
+    procedure = _procedure(procedure_code)
     refused = []
     with transaction.atomic():
         batch = Batch.objects.create(procedure=procedure, area=area, year=year, title=title, created_by=actor)
@@ -162,27 +204,31 @@ def case_resubmit(*, actor, case: Case, on: datetime.date | None = None) -> Case
 
 
 # Deciding ----------------------------------------------------------------------------------------------------
-def _notice_problems(case: Case, step: ProcedureStep, on: datetime.date) -> list:
+def _check_notice(case: Case, step: ProcedureStep, on: datetime.date) -> None:
+    """The step's notice is published, its period has run by `on` — counted from the publication the system
+    recorded (a notice entered as history: from its stated date), so outside 补录, where `on` is today, it has
+    run in real time — and no objection to the case is open. Messages stay lazy: a batch reports them in the
+    reader's language."""
     if not step.notice:
-        return []
-    notices = list(case.notices.filter(step=step).order_by("published_on"))
+        return
+    notices = list(case.notices.filter(step=step))
     if not notices:
-        return [_("The %(step)s notice has not been published.") % {"step": step.name_zh}]
-    first = notices[0]
-    if on < first.published_on + datetime.timedelta(days=step.notice_min_days):
-        return [_("The notice runs %(days)s days from %(start)s; decide on or after %(end)s.") % {
-            "days": step.notice_min_days, "start": first.published_on,
-            "end": first.published_on + datetime.timedelta(days=step.notice_min_days)}]
+        raise ValidationFailed(_("The %(step)s notice has not been published."), field="notice", step=step.name_zh)
+    start = min(notice.period_starts_on for notice in notices)
+    end = start + datetime.timedelta(days=step.notice_min_days)
+    if on < end:
+        raise ValidationFailed(_("The notice runs %(days)s days from %(start)s; decide on or after %(end)s."),
+                               field="notice", days=step.notice_min_days, start=start, end=end)
     if Objection.objects.filter(case=case, notice__step=step, resolution="").exists():
-        return [_("An objection to this case is not resolved yet.")]
-    return []
+        raise ValidationFailed(_("An objection to this case is not resolved yet."), field="notice")
 
 
 def case_decide(*, actor, case: Case, step_code: str, outcome: str, comment: str = "",
                 evidence: Iterable[str] = (), on: datetime.date | None = None) -> Decision:
     """Decide the case's current step. Any other step — skipped ahead, already done, or a higher level acting
-    before the lower one has — is refused."""
-    on = _today(on)
+    before the lower one has — is refused. The decision's date is today (a past date only in 补录) and not
+    before the case's latest step."""
+    on = _decided_on(on)
     evidence = list(evidence)
     if case.status != Case.Status.OPEN:
         raise Conflict(_("This case is closed (%(status)s)."), status=case.get_status_display())
@@ -194,6 +240,7 @@ def case_decide(*, actor, case: Case, step_code: str, outcome: str, comment: str
         raise PermissionDenied()
     if outcome not in Decision.Outcome.values:
         raise ValidationFailed(_("Decide “approve” or “reject”."), field="outcome")
+    _not_before_latest_step(case, on, label=_("decision date"))
     if outcome == Decision.Outcome.APPROVE:
         if step.code == COMPARISON_STEP and case.household_id:
             blocking = quality_selectors.exclusions(case.household)
@@ -203,9 +250,7 @@ def case_decide(*, actor, case: Case, step_code: str, outcome: str, comment: str
         if step.needs_evidence and not evidence:
             raise ValidationFailed(_("This step needs evidence (e.g. the signed acknowledgement)."),
                                    field="evidence")
-        problems = _notice_problems(case, step, on)
-        if problems:
-            raise ValidationFailed(problems[0], field="notice")
+        _check_notice(case, step, on)
     steps = case.procedure.steps_in_order()
     with transaction.atomic():
         decision = Decision.objects.create(case=case, step=step, outcome=outcome, actor=actor, role=step.role,
@@ -228,6 +273,7 @@ def batch_decide(*, actor, batch: Batch, step_code: str, outcome: str, comment: 
                  evidence: Iterable[str] = (), on: datetime.date | None = None) -> list[tuple[Case, str]]:
     """Decide the step for every open case of the batch that is at it. A case held back (an objection, its own
     notice not run) is reported and does not block the others: [(case, "" or the reason)]."""
+    on = _decided_on(on)  # a wrong date refuses the whole batch, not each case
     results = []
     for case in batch.cases.filter(status=Case.Status.OPEN, current_step__code=step_code).order_by("id"):
         try:
@@ -280,8 +326,9 @@ def _apply_effect(actor, case: Case, on: datetime.date) -> None:
 def notice_publish(*, actor, cases: list[Case], step_code: str, publisher: str, objection_contact: str = "",
                    on: datetime.date | None = None, language: str = "zh-hans") -> Notice:
     """Publish the notice of a step for cases that are at it: HTML and PDF, listing no ID numbers, phones,
-    bank accounts or health details."""
-    on = _today(on)
+    bank accounts or health details. The notice's date is today (a past date only in 补录, where the period runs
+    from it); the system records when it was published, and the period runs from that."""
+    on = witnessed_date(on, field="on", label=_("notice date"))
     if not cases:
         raise ValidationFailed(_("A notice lists at least one case."), field="cases")
     step = cases[0].current_step
@@ -292,30 +339,38 @@ def notice_publish(*, actor, cases: list[Case], step_code: str, publisher: str, 
             raise ValidationFailed(_("Case %(case)s is not at this step."), field="cases", case=case.pk)
         if not _may_act(actor, step, case.area_id):
             raise PermissionDenied()
+        _not_before_latest_step(case, on, label=_("notice date"))
     ends_on = on + datetime.timedelta(days=step.notice_min_days)
     html, pdf, title = render_notice(step=step, cases=cases, published_on=on, ends_on=ends_on, publisher=publisher,
                                      objection_contact=objection_contact, language=language)
     with transaction.atomic():
         notice = Notice.objects.create(step=step, kind=step.notice, title=title, published_on=on, ends_on=ends_on,
+                                       published_at=timezone.now(), entered_as_history=current_history() is not None,
                                        publisher=publisher, objection_contact=objection_contact, html=html,
                                        created_by=actor)
         notice.cases.set(cases)
         notice.pdf.save(f"notice-{notice.pk}.pdf", pdf, save=True)
         audit_record(actor=actor, action=NOTICE_PUBLISHED, obj=notice, area_code=cases[0].area_id,
                      after={"step": step.code, "cases": [c.pk for c in cases], "published_on": on,
+                            "published_at": notice.published_at, "entered_as_history": notice.entered_as_history,
                             "ends_on": ends_on})
     return notice
 
 
 def objection_record(*, actor, notice: Notice, case: Case, content: str, raised_by: str = "",
                      received_on: datetime.date | None = None) -> Objection:
-    received_on = _today(received_on)
+    """An objection received while the public notice runs — its period counted from the publication the system
+    recorded. The date received is today (a past date only in 补录)."""
+    received_on = witnessed_date(received_on, field="received_on", label=_("date the objection was received"))
     require(actor, Action.CHANGE, case.area_id)
     if not notice.cases.filter(pk=case.pk).exists():
         raise ValidationFailed(_("This case is not on this notice."), field="case")
-    if notice.kind != "gongshi" or received_on > notice.ends_on:
+    if notice.kind != "gongshi" or received_on > notice.period_ends_on:
         raise ValidationFailed(_("Objections are taken during a public notice's period (until %(end)s)."),
-                               field="received_on", end=notice.ends_on)
+                               field="received_on", end=notice.period_ends_on)
+    if received_on < notice.period_starts_on:
+        raise ValidationFailed(_("Objections are taken during a public notice's period, which starts on "
+                                 "%(start)s."), field="received_on", start=notice.period_starts_on)
     with transaction.atomic():
         objection = Objection.objects.create(notice=notice, case=case, content=content, raised_by=raised_by,
                                              received_on=received_on)
@@ -326,8 +381,9 @@ def objection_record(*, actor, notice: Notice, case: Case, content: str, raised_
 
 def objection_resolve(*, actor, objection: Objection, resolution: str, note: str,
                       on: datetime.date | None = None) -> Objection:
-    """Upheld: the case is rejected at its step (it may be resubmitted). Dismissed: the case may go on."""
-    on = _today(on)
+    """Upheld: the case is rejected at its step (it may be resubmitted). Dismissed: the case may go on. The
+    resolution's date is today (a past date only in 补录), not before the objection was received."""
+    on = witnessed_date(on, field="on", label=_("resolution date"))
     case = objection.case
     step = objection.notice.step
     if not _may_act(actor, step, case.area_id):
@@ -338,6 +394,8 @@ def objection_resolve(*, actor, objection: Objection, resolution: str, note: str
         raise ValidationFailed(_("Resolve as “upheld” or “dismissed”."), field="resolution")
     if not note.strip():
         raise ValidationFailed(_("Say what was found."), field="note")
+    not_before(on, objection.received_on, field="on", label=_("resolution date"),
+               earlier_label=_("the date the objection was received"))
     with transaction.atomic():
         objection.resolution, objection.resolution_note = resolution, note
         objection.resolved_by, objection.resolved_on = actor, on

@@ -52,10 +52,11 @@ class StatsQuery:
     end: datetime.date | None = None
     actor: object = None  # for metrics that read scoped records themselves
     deepest: int | None = None  # stop at this level (rollups keep breakdowns down to townships only)
+    shallowest: int | None = None  # start at this level without an area (a county's own rollups start at counties)
 
     @property
     def levels(self) -> list[int]:
-        top = level_of(self.area.ljust(CODE_LENGTH, "0")) if self.area else Level.PROVINCE
+        top = level_of(self.area.ljust(CODE_LENGTH, "0")) if self.area else (self.shallowest or Level.PROVINCE)
         if self.level:
             return [self.level] if self.level >= top else []
         return list(range(top, (self.deepest or Level.VILLAGE) + 1))

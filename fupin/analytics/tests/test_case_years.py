@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from fupin.accounts.history import entering_history
 from fupin.analytics import selectors as stats
 from fupin.audit.models import AuditEvent
 from fupin.registry.models import HouseholdYear
@@ -20,9 +21,10 @@ D = datetime.date
 @pytest.fixture
 def people():
     load_fixture_divisions()
-    return {"village": make_user(username="cun", role="village_operator", area=VILLAGE),
-            "township": make_user(username="xiang", role="township_reviewer", area=TOWNSHIP),
-            "county": make_user(username="xian", role="county_approver", area=COUNTY)}
+    with entering_history(actor=system_user(), reason="测试：2019–2020 年退出程序补录"):  # dated 2020: history
+        yield {"village": make_user(username="cun", role="village_operator", area=VILLAGE),
+               "township": make_user(username="xiang", role="township_reviewer", area=TOWNSHIP),
+               "county": make_user(username="xian", role="county_approver", area=COUNTY)}
 
 
 @pytest.fixture

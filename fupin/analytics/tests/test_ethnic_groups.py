@@ -13,6 +13,7 @@ from fupin.areas.services import ethnic_population_import
 from fupin.projects.services import beneficiary_save, funding_save, project_save
 from fupin.registry.models import Member
 from fupin.testing.factories import system_user, write_csv
+from fupin.workflows.models import Case, Procedure
 
 from . import scenario
 
@@ -41,7 +42,10 @@ def card(settings, tmp_path):
     # The groups live in 鲁掌镇 (its villages 鲁掌 and 三河) and in 双奎地村.
     designate(area_id="533301102000", designation_type_id="direct_transition_area", year=2014)
     designate(area_id=scenario.SHUANGKUIDI, designation_type_id="direct_transition_area", year=2014)
-    designate(area_id=scenario.LUZHANG, designation_type_id="poor_village", year=2014, exit_year=2019)  # counted
+    designate(area_id=scenario.LUZHANG, designation_type_id="poor_village", year=2014, exit_year=2019)  # counted:
+    Case.objects.create(procedure=Procedure.objects.get(effect="village_exit"), area_id=scenario.LUZHANG, year=2019,
+                        status=Case.Status.COMPLETED, started_on=datetime.date(2019, 11, 1),
+                        finished_on=datetime.date(2019, 12, 20), created_by=system_user())  # its exit decided
     designate(area_id=scenario.SANHE, designation_type_id="poor_village", year=2014)  # not exited
     designate(area_id=scenario.SHUANGKUIDI, designation_type_id="poor_village", year=2014, exit_year=2017)  # before
     designate(area_id=scenario.LAZHUDI, designation_type_id="poor_village", year=2014, exit_year=2019)  # elsewhere

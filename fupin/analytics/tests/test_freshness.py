@@ -229,3 +229,25 @@ def test_the_migration_marks_what_existed_before_marks(registry_filled):
     held = set(Household.objects.filter(years__isnull=False).values_list("county_code", "years__year"))
     assert held <= marked
     assert snapshot_fill().partitions_written == 0
+
+
+def test_a_replaced_file_outlives_reads_that_listed_it(settings, tmp_path):
+    """A read lists its partition files, then opens them; a refill in another process meanwhile must not delete
+    the file it lists (the load test's "No files found" 500): a replaced file stays for the grace period and is
+    swept after it."""
+    import os
+    import time
+
+    from fupin.analytics.engines import live_path
+    from fupin.analytics.extract import _retire, sweep_retired
+
+    settings.ANALYTICS_DIR = tmp_path
+    settings.ANALYTICS_RETIRED_FILE_SECONDS = 600
+    path = live_path(2019, "county=533301.old.parquet")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"listed by a read")
+    _retire(2019, "county=533301.old.parquet")
+    assert sweep_retired() == 0 and path.exists()
+    stamp = time.time() - 601
+    os.utime(path, (stamp, stamp))
+    assert sweep_retired() == 1 and not path.exists()

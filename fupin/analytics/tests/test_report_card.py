@@ -57,15 +57,35 @@ def test_card_figures(registry, capsys):
     assert values == {
         "poor_persons_2018": 8, "incidence_2018": None, "poor_persons_2019": 11, "incidence_2019": 11 / 1080,
         "exited_persons": 2, "exited_households": 1, "returned_persons": 4, "returned_households": 1,
-        "identified_persons": 1, "identified_households": 1, "villages_exited": 1, "counties_exited": 0,
+        "identified_persons": 1, "identified_households": 1, "villages_exited": 0, "counties_exited": 0,
     }
     displays = {figure["key"]: figure["display"] for figure in card["figures"]}
-    assert displays["incidence_2019"] == "1.02%" and displays["villages_exited"] == "1 共 2 个"
+    assert displays["incidence_2019"] == "1.02%" and displays["villages_exited"] == "0 共 2 个"
     incidence = next(f for f in card["figures"] if f["key"] == "incidence_2019")
     assert incidence["how"]["metric"] == "incidence"
     assert incidence["how"]["source"]["engine"] == "duckdb" and incidence["how"]["source"]["snapshot"] == "live"
     assert sum(row["poor_year"] for row in card["by_ethnicity"]) == 11
     assert sum(row["exited"] for row in card["by_ethnicity"]) == 2
+
+
+def test_a_declared_exit_counts_only_when_evaluated_or_decided(registry, capsys):
+    """泸掌's designation says it exited in 2019, but its records do not show it (its poor are far above 3 % of
+    its 100 people): the card leaves it out and names it. With the records showing an incidence under the
+    threshold, the evaluation shows the exit and the card counts it."""
+    from fupin.areas.models import AreaYear
+
+    def exited():
+        call_command("report", "card", "--year", "2019", "--area", "53", "--format", "json")
+        card = json.loads(capsys.readouterr().out)
+        return next(f for f in card["figures"] if f["key"] == "villages_exited")
+
+    figure = exited()
+    assert figure["value"] == 0
+    assert figure["how"]["declared_not_shown"] == 1 and figure["how"]["declared_not_shown_first"] == [
+        scenario.LUZHANG]
+    AreaYear.objects.filter(area_id=scenario.LUZHANG, year=2019).update(rural_population=100_000)
+    figure = exited()
+    assert (figure["value"], figure["how"]["evaluated"], figure["how"]["decided"]) == (1, 1, 0)
 
 
 def test_card_formats(registry, tmp_path, capsys):

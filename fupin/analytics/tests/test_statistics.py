@@ -128,6 +128,7 @@ def test_frozen_snapshot_never_moves(registry):
 
 def test_fill_is_incremental_and_recovers(registry, settings):
     from fupin.analytics.engines import live_path
+    from fupin.analytics.extract import sweep_retired
 
     assert snapshot_fill().partitions_written == 0
     scenario._year(registry["h6"], 2019, "0", income="3300")
@@ -138,7 +139,10 @@ def test_fill_is_incremental_and_recovers(registry, settings):
     partition = SnapshotPartition.objects.get(county_code="441900", year=2019)
     SnapshotPartition.objects.filter(pk=partition.pk).update(mark=partition.mark - 1)
     assert snapshot_fill().partitions_written == 1
-    assert not live_path(2019, partition.file).exists()  # the replaced file is removed
+    # The replaced file stays for reads that listed it, and goes once its grace period has run.
+    assert live_path(2019, partition.file).exists()
+    settings.ANALYTICS_RETIRED_FILE_SECONDS = 0
+    assert sweep_retired() >= 1 and not live_path(2019, partition.file).exists()
     # A missing file is refilled too.
     live_path(2019, SnapshotPartition.objects.get(county_code="533323", year=2019).file).unlink()
     assert snapshot_fill().partitions_written == 1

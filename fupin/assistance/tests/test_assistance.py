@@ -12,6 +12,7 @@ from fupin.assistance.models import MeasureType, OriginVillage
 from fupin.audit.models import AuditEvent
 from fupin.cooperation.models import Party
 from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.temporal import add_months
 from fupin.testing.factories import load_fixture_divisions, make_cadre, make_user, register_poor_household, system_user
 
 pytestmark = pytest.mark.django_db
@@ -97,9 +98,10 @@ def test_writes_need_the_area_and_are_audited(world):
 
 
 def test_months_before_keeps_to_the_end_of_short_months():
-    assert selectors._months_before(D(2019, 3, 31), 1) == D(2019, 2, 28)
-    assert selectors._months_before(D(2020, 3, 31), 1) == D(2020, 2, 29)
-    assert selectors._months_before(D(2019, 1, 15), 2) == D(2018, 11, 15)
+    # The visit interval is counted back with fupin.core.temporal's add_months, as every period between records.
+    assert add_months(D(2019, 3, 31), -1) == D(2019, 2, 28)
+    assert add_months(D(2020, 3, 31), -1) == D(2020, 2, 29)
+    assert add_months(D(2019, 1, 15), -2) == D(2018, 11, 15)
 
 
 def test_households_not_visited_within_the_interval(world):

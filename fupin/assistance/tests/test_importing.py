@@ -168,3 +168,34 @@ def test_a_household_number_used_in_two_counties_must_be_named_with_its_place(tm
     rows = [["户编号", "帮扶措施", "落实日期"], [f"533323/{first.number}", "industry", "2019-03-01"]]
     report = assistance_import(actor=clerk, kind="measures", path=write_csv(tmp_path, "foreign.csv", rows))
     assert [(e.row, e.column) for e in report.errors] == [(2, "户编号")]
+    assert "533323" not in report.errors[0].as_dict()["message_en"].replace(f"533323/{first.number}", "")
+    # Within the county clerk's grant the bare number names one household: it is found there, and the refusal of
+    # an ambiguous number never names a place outside the importer's areas.
+    rows = [["户编号", "帮扶措施", "落实日期"], [first.number, "industry", "2019-04-01"]]
+    report = assistance_import(actor=clerk, kind="measures", path=write_csv(tmp_path, "bare-local.csv", rows))
+    assert report.written and report.errors == []
+    assert DeliveredMeasure.objects.filter(household=first).count() == 2
+
+
+def test_forms_name_a_household_by_its_reference_and_refuse_an_ambiguous_number(households):
+    """The procedure form finds households through the same reference as imports: a number used in two of the
+    user's counties is refused naming both; written after its county's code it is found."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from fupin.registry.models import Household
+    from fupin.testing.factories import PASSWORD
+    from fupin.workflows.models import Case, Procedure
+
+    first, _second = households
+    other = register_poor_household(area="533323101201", size=1)
+    Household.objects.filter(pk=other.pk).update(number=first.number)
+    analyst = make_user(role="administrator", area="530000000000")
+    client = Client()
+    client.login(username=analyst.username, password=PASSWORD)
+    procedure = Procedure.objects.get(code="household_exit").pk
+    response = client.post(reverse("web:case-start"), {"procedure": procedure, "year": 2019,
+                                                       "household": first.number})
+    assert response.status_code == 200 and Case.objects.count() == 0
+    page = response.content.decode()
+    assert "533301102201" in page and "533323101201" in page

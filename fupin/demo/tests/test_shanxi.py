@@ -23,7 +23,7 @@ COUNTIES = ["140105", "140106", "140107", "140108", "140109", "140110", "140121"
 @pytest.fixture
 def card(settings, tmp_path):
     settings.ANALYTICS_DIR = tmp_path
-    add_area("140000000000", "山西省")
+    add_area("140000000000", "山西省", region_class="central")  # as the divisions class it
     for county in COUNTIES:
         add_area(f"{county}000000", county)
         # The first county (a deep one, and the central units' county) is large enough for their 1,170 people.

@@ -151,9 +151,9 @@ def test_entries_cannot_be_changed_only_corrected(ledger):
     with pytest.raises(TypeError):
         entry.delete()
     with pytest.raises(ValidationFailed):  # a correction cannot take back more than was recorded
-        _entry(document, "adjust", amount="-100000.01", corrects=entry)
+        _entry(document, "adjust", amount="-100000.01", corrects=entry, day=D(2017, 9, 1))
     # 20,000 of the 100,000 to 三河's household was returned: a correcting entry, the original stays.
-    returned = _entry(document, "adjust", amount="-20000", corrects=entry, note="退回")
+    returned = _entry(document, "adjust", amount="-20000", corrects=entry, note="退回", day=D(2017, 9, 1))
     assert (returned.area_id, returned.project_id, returned.household_id) == (LUSHUI, projects["cattle"].pk,
                                                                            households["sanhe"].pk)
     entry.refresh_from_db()
@@ -161,11 +161,11 @@ def test_entries_cannot_be_changed_only_corrected(ledger):
     assert selectors.area_balance(document, LUSHUI)["unspent_arrived"] == Decimal("20000")
     assert selectors.household_funds(actor=system_user(), household=households["sanhe"])["total"] == Decimal("80000")
     with pytest.raises(ValidationFailed):  # a correction of a correction is refused: correct the original
-        _entry(document, "adjust", amount="1", corrects=returned)
+        _entry(document, "adjust", amount="1", corrects=returned, day=D(2017, 9, 1))
     arrival = FundEntry.objects.get(document=document, kind="arrive", area=LUSHUI)
     with pytest.raises(ValidationFailed):  # arrivals cannot fall below what was spent (580,000)
-        _entry(document, "adjust", amount="-20000.01", corrects=arrival)
-    _entry(document, "adjust", amount="-20000", corrects=arrival)
+        _entry(document, "adjust", amount="-20000.01", corrects=arrival, day=D(2017, 9, 1))
+    _entry(document, "adjust", amount="-20000", corrects=arrival, day=D(2017, 9, 1))
     trace = selectors.trace(actor=system_user(), document=document)
     assert trace["spent"] == Decimal("980000") and trace["arrived"] == Decimal("980000")
     assert trace["to_households"] == Decimal("580000")
@@ -316,5 +316,6 @@ def test_entries_through_the_api(ledger):
     assert outsider.get(f"/api/fund-documents/{document.pk}/trace/").status_code == 404
     refused = outsider.post("/api/fund-entries/", {"document": second.pk, "kind": "arrive", "area": LUSHUI,
                                                     "amount": "1", "date": "2017-06-01"}, format="json")
-    assert refused.status_code == 403
+    # Another area's document answers as a missing one (nothing about it is confirmed).
+    assert refused.status_code == 400 and "document" in refused.json()
     assert FundEntry.objects.filter(document=second).count() == 2

@@ -173,4 +173,4 @@ def test_the_households_template_formats_identity_columns_as_text(tmp_path):
     text_columns = [HEADERS[int(first) - 1]
                     for first, last, style in re.findall(r'<col min="(\d+)" max="(\d+)"[^>]*? style="(\d+)"', sheet)
                     if first == last and codes.get(formats[int(style)]) == "@"]
-    assert text_columns == ["户编号", "证件号码"]
+    assert text_columns == ["户编号", "证件号码", "成员编号", "联系电话", "银行账号"]

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 
+from fupin.accounts.history import entering_history
 from fupin.monitoring import selectors, services
 from fupin.registry.models import Household
 from fupin.testing.factories import load_fixture_divisions, make_user, system_user
@@ -17,7 +18,14 @@ LIUKU, LUZHANG_TOWN = "533301001000", "533301102000"
 
 
 @pytest.fixture
-def county():
+def history_of_2023():
+    """The county's visits and procedures are dated June and July 2023: history entered after the fact."""
+    with entering_history(actor=system_user(), reason="测试：2023 年的监测记录补录"):
+        yield
+
+
+@pytest.fixture
+def county(history_of_2023):
     """Scan on 10 June 2023 (deadline 13 June): L1 (income drop and the flood), L2 and L3 (the flood) in 鲁掌镇,
     S1 (income drop) in 六库街道. L1's income drop is confirmed on 12 June and its identification completed on
     27 June; L2's flood warning is not confirmed on 20 June (late); S1 is confirmed on 2 July (late). E, monitored

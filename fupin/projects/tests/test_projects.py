@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fupin.areas.models import Area, AreaDesignation
 from fupin.cooperation import services as cooperation_services
@@ -30,10 +31,18 @@ def _project(area=LUZHANG, project_type="industry", year=2019, actor=None, **ext
         "area": Area.objects.get(code=area), "year": year, **extra})
 
 
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def pdf(name: str) -> SimpleUploadedFile:
+    """A small PDF (its content differs by name, so each has its own hash)."""
+    return SimpleUploadedFile(name, PDF + f"% {name}\n".encode(), content_type="application/pdf")
+
+
 def _file(project, stage, kind, actor=None):
     return services.document_save(actor=actor or system_user(), data={
         "project": project, "stage": stage, "kind": kind, "title": f"{cl.DOCUMENT_KIND.label(kind)}",
-        "number": f"{kind}-1", "file_name": f"{kind}.pdf"})
+        "number": f"{kind}-1", "file": pdf(f"{kind}.pdf")})
 
 
 @pytest.fixture
@@ -339,9 +348,13 @@ def test_api_completes_stages_through_the_service(divisions):
     url = f"/api/projects/{project.pk}/"
     refused = api.post(url + "complete/", {"stage": "apply", "on": "2019-03-01"}, format="json")
     assert refused.status_code == 400 and refused.json()["field"] == "documents"
-    filed = api.post(url + "documents/", {"stage": "apply", "kind": "application", "title": "申报书"},
-                     format="json")
+    untitled = api.post(url + "documents/", {"stage": "apply", "kind": "application", "title": "申报书"},
+                        format="json")
+    assert untitled.status_code == 400 and untitled.json()["field"] == "file"  # a title is not a document
+    filed = api.post(url + "documents/", {"stage": "apply", "kind": "application", "title": "申报书",
+                                          "file": pdf("申报书.pdf")}, format="multipart")
     assert filed.status_code == 201, filed.content
+    assert filed.json()["content_type"] == "application/pdf" and filed.json()["original_name"] == "申报书.pdf"
     assert api.post(url + "complete/", {"stage": "apply", "on": "2019-03-01"}, format="json").status_code == 200
     detail = api.get(url).json()
     assert detail["stages"][0] == {"stage": "apply", "planned_start": "2019-01-01", "planned_end": "2019-03-31",

@@ -62,6 +62,6 @@ def test_template_has_drop_downs(tmp_path):
     call_command("template", "households", "-o", str(path))
     with zipfile.ZipFile(path) as book:
         sheet = book.read("xl/worksheets/sheet1.xml").decode()
-    assert sheet.count("<dataValidation ") == 17  # 11 code lists and 6 yes/no indicators
+    assert sheet.count("<dataValidation ") == 43  # every code list (17 columns) and yes/no column (26)
     lists = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("代码表").to_python()
     assert lists[0][:3] == ["性别", "与户主关系", "民族"] and lists[1][0] == "男"

@@ -141,3 +141,20 @@ def test_the_bulk_update_merges_what_a_file_gives_into_the_stored_year():
     again = households_bulk_register(actor=system_user(), submissions=[submission({"business_expense": "100"})],
                                      update_existing=True)
     assert (again.households_updated, again.unchanged) == (0, 1)
+
+
+def test_a_birth_or_joining_date_in_the_future_is_refused():
+    """Dates a member's record states are facts: a birth date or a date joined after today is refused, with
+    the field named (forms, API and imports clean members here)."""
+    import datetime
+
+    from fupin.core import temporal
+    from fupin.registry.validation import clean_member
+    from fupin.testing.factories import member_data
+
+    tomorrow = temporal.today() + datetime.timedelta(days=1)
+    data = member_data(id_number="", sex="1", birth_date=tomorrow.isoformat(), joined_on=tomorrow.isoformat())
+    _cleaned, problems = clean_member(data)
+    assert {problem.field for problem in problems} >= {"birth_date", "joined_on"}
+    _cleaned, problems = clean_member(member_data(id_number="", sex="1", birth_date="2001-02-03"))
+    assert problems == []

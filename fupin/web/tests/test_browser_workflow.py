@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
+from fupin.core import temporal
 from fupin.testing.factories import load_fixture_divisions, make_user, register_poor_household
 from fupin.web.tests.browsing import BROWSER_TEST, log_in, screenshot
 from fupin.workflows.models import Procedure
@@ -32,9 +33,9 @@ def applicant():
     return {"number": household.number, "head": household.members.get(relation="01").name,
             "id_numbers": list(household.members.values_list("id_number", flat=True)),
             "procedure": Procedure.objects.get(code="household_identification").pk,
-            # Published early enough that each notice's seven days have run by today (the service allows a date).
-            "village_notice_on": today - datetime.timedelta(days=14),
-            "township_notice_on": today - datetime.timedelta(days=7)}
+            # Published on the system's day; the test moves the system's clock on a week after each notice.
+            "village_notice_on": today,
+            "township_notice_on": today + datetime.timedelta(days=7)}
 
 
 def decide(page, step: str, evidence: str = "") -> None:
@@ -58,7 +59,12 @@ def fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= 400
 
 
-def test_submit_and_approve_a_step_with_a_public_notice(applicant, live_server, browser):
+def a_week_after(monkeypatch, published: datetime.date) -> None:
+    """The system's clock (the live server runs in this process) a week after a notice was published."""
+    monkeypatch.setattr(temporal, "today", lambda: published + datetime.timedelta(days=7))
+
+
+def test_submit_and_approve_a_step_with_a_public_notice(applicant, live_server, browser, monkeypatch):
     village = browser.new_context(**PHONE).new_page()
     log_in(village, live_server, "cun")
     village.click("header nav a[href='/inbox/']")
@@ -73,6 +79,7 @@ def test_submit_and_approve_a_step_with_a_public_notice(applicant, live_server, 
     decide(village, "review")
     decide(village, "verify")
     publish(village, "village_notice", "鲁掌村村民委员会", applicant["village_notice_on"])
+    a_week_after(monkeypatch, applicant["village_notice_on"])
     village.click("a[href='/inbox/']")
     decide(village, "village_notice")
     assert "乡镇审核" in village.inner_text("main .message")  # the case went on to the township
@@ -101,6 +108,7 @@ def test_submit_and_approve_a_step_with_a_public_notice(applicant, live_server, 
         assert id_number not in text and id_number not in pdf_text and id_number not in page_html
     assert "13812345678" not in pdf_text + page_html and "6222020200112233445" not in pdf_text + page_html
 
+    a_week_after(monkeypatch, applicant["township_notice_on"])
     township.click("a[href='/inbox/']")
     row = township.locator(f"article.case[data-case='{case}']")
     assert applicant["township_notice_on"].isoformat() in row.inner_text()

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from fupin.areas.models import Area
@@ -119,7 +120,8 @@ def test_a_county_office_files_documents_and_completes_a_stage(client, county):
     assert project_codes.DOCUMENT_KIND.label(required[0]) in page  # refused, naming what is missing
     assert Project.objects.get(pk=project.pk).stages.get(stage="apply").completed_on is None
     for kind in required:
-        response = client.post(url, {"form": "document", "stage": "apply", "kind": kind, "title": f"{kind} 2019"})
+        response = client.post(url, {"form": "document", "stage": "apply", "kind": kind, "title": f"{kind} 2019",
+                                     "file": SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4\n%%EOF\n" + kind.encode())})
         assert response.status_code == 302
     assert client.post(url, {"form": "stage", "stage": "apply", "on": "2019-01-20"}).status_code == 302
     assert project.stages.get(stage="apply").completed_on == datetime.date(2019, 1, 20)

@@ -162,8 +162,8 @@ def test_an_overrun_is_refused_with_the_services_message(client, county):
     response = client.post(url, {"form": "spend", "area": LUSHUI, "project": str(project.pk), "amount": "5000.01",
                                  "date": "2019-04-03"})
     assert response.status_code == 200
-    assert shown(_("Only %(left)s of this document has arrived at the area and is unspent."),
-                 left=Decimal("5000.00")) in in_form(response, "spend")
+    assert shown(_("As of %(date)s only %(left)s of this document had arrived at the area and was unspent."),
+                 date="2019-04-03", left=Decimal("5000.00")) in in_form(response, "spend")
     # Allocating is the issuing prefecture's act, not the county's.
     response = client.post(url, {"form": "allocate", "area": LUSHUI, "amount": "10", "date": "2019-04-03"})
     assert shown(_("You do not have permission to do this in this area.")) in in_form(response, "allocate")

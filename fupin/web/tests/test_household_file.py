@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from fupin.accounts.history import entering_history
 from fupin.areas.models import Area
 from fupin.assistance import services as assistance
 from fupin.assistance.models import MeasureType
@@ -91,7 +92,8 @@ def household(people):
     for kind, extra in (("allocate", {}), ("arrive", {}), ("spend", {"household": household, "project": project})):
         entry_save(actor=actor, data={"document": document, "kind": kind, "area": lushui, "amount": Decimal("5000"),
                                       "date": D(2019, 3, 1), **extra})
-    case = _exit(people, household)
+    with entering_history(actor=actor, reason="测试：2019 年退出程序补录"):  # a 2019 exit, entered as history
+        case = _exit(people, household)
     household.refresh_from_db()
     return {"household": household, "case": case, "cadre": cadre, "son": son}
 

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from fupin.areas.models import AreaDesignation, AreaYear
 from fupin.audit.models import AuditEvent
+from fupin.core import temporal
 from fupin.core.errors import Conflict, ValidationFailed
 from fupin.testing.factories import load_fixture_divisions, make_user, register_poor_household
 from fupin.workflows import services
@@ -159,9 +160,9 @@ def test_a_decision_the_service_refuses_shows_its_message_and_writes_nothing(cli
     assert decisions_and_audit(case) == (0, 0)
     assert Case.objects.get(pk=case.pk).current_step.code == "review"
 
-    # The notice period has not run: published three days ago, seven days needed.
+    # The notice period has not run: published today (the system's date), seven days needed.
     case = to_village_notice(people, register_poor_household(area=VILLAGE, size=2, income_per_capita="6000"))
-    published = today() - datetime.timedelta(days=3)
+    published = today()
     services.notice_publish(actor=people["village"], cases=[case], step_code="village_notice", publisher="村委会",
                             on=published)
     before = decisions_and_audit(case)
@@ -192,7 +193,8 @@ def test_bulk_approval_decides_each_selected_case_and_reports_the_ones_held_back
     assert done.endswith(f"#{first.pk}, #{second.pk}")
 
 
-def test_publishing_a_notice_then_its_page_and_pdf_list_names_but_no_id_number(client, people, household):
+def test_publishing_a_notice_then_its_page_and_pdf_list_names_but_no_id_number(client, people, household,
+                                                                               monkeypatch):
     case = to_village_notice(people, household)
     client = login(client, people["village"])
     inbox = client.get(reverse("web:inbox"))
@@ -200,7 +202,7 @@ def test_publishing_a_notice_then_its_page_and_pdf_list_names_but_no_id_number(c
     assert [row["case"].pk for row in group["rows"]] == [case.pk] and group["step"] == "村内公示"
     assert inbox.context["rows"][0]["needs_notice"] is True
     assert f'value="{today().isoformat()}"' in inbox.content.decode()  # the date put up defaults to today
-    on = today() - datetime.timedelta(days=7)
+    on = today()
     prefix = group["form"].prefix
     response = client.post(reverse("web:notice-publish"), {
         "prefix": prefix, f"{prefix}-step": "village_notice", f"{prefix}-publisher": "鲁掌村村民委员会",
@@ -208,7 +210,8 @@ def test_publishing_a_notice_then_its_page_and_pdf_list_names_but_no_id_number(c
     notice = Notice.objects.get()
     assert response.status_code == 302 and response.url == reverse("web:notice", args=[notice.pk])
     assert (list(notice.cases.all()), notice.step.code, notice.published_on, notice.ends_on, notice.publisher,
-            notice.objection_contact) == ([case], "village_notice", on, today(), "鲁掌村村民委员会", "村委会办公室")
+            notice.objection_contact) == ([case], "village_notice", on, on + datetime.timedelta(days=7),
+                                          "鲁掌村村民委员会", "村委会办公室")
     assert AuditEvent.objects.filter(action="workflows.notice_published", object_id=str(notice.pk)).count() == 1
 
     page = client.get(reverse("web:notice", args=[notice.pk]))
@@ -223,9 +226,11 @@ def test_publishing_a_notice_then_its_page_and_pdf_list_names_but_no_id_number(c
         for member in household.members.all():
             assert member.id_number not in text and member.id_number[6:14] not in text
         assert PHONE not in text and BANK_ACCOUNT not in text
-    # Published a week ago: the seven days have run, so the step can now be approved from the inbox.
+    # A week later (the system's clock moved on): the seven days have run, so the step can now be approved.
+    week_later = on + datetime.timedelta(days=7)
+    monkeypatch.setattr(temporal, "today", lambda: week_later)
     [row] = client.get(reverse("web:inbox")).context["rows"]
-    assert (row["needs_notice"], row["notice"], row["decide_from"]) == (False, notice, today())
+    assert (row["needs_notice"], row["notice"], row["decide_from"]) == (False, notice, week_later)
     client.post(reverse("web:case-decide", args=[case.pk]), {"step": "village_notice", "outcome": "approve"})
     assert Case.objects.get(pk=case.pk).current_step.code == "announcement"
 
@@ -248,7 +253,7 @@ def test_a_notice_for_a_case_outside_the_users_areas_is_not_published(client, pe
 def test_recording_and_resolving_an_objection(client, people, household):
     case = to_village_notice(people, household)
     notice = services.notice_publish(actor=people["village"], cases=[case], step_code="village_notice",
-                                     publisher="村委会", on=today() - datetime.timedelta(days=2))
+                                     publisher="村委会", on=today())
     client = login(client, people["village"])
     recorded = client.post(reverse("web:notice", args=[notice.pk]), {
         "case": str(case.pk), "raised_by": "村民甲", "content": "该户仍有医疗负债", "received_on": today().isoformat()})
@@ -309,7 +314,7 @@ def test_a_user_granted_another_county_sees_none_of_it(client, people, household
 def test_submitting_a_case(client, people, household):
     client = login(client, people["village"])
     form = client.get(reverse("web:case-start"), {"household": household.pk, "procedure": "household_exit"})
-    assert form.context["form"].initial["household"] == household.number
+    assert form.context["form"].initial["household"] == f"533301/{household.number}"  # its county's reference
     assert form.context["form"].initial["procedure"].code == "household_exit"
     response = client.post(reverse("web:case-start"), {"procedure": form.context["form"].initial["procedure"].pk,
                                                        "year": "2019", "household": household.number})

@@ -3,11 +3,12 @@ import datetime
 import pytest
 from pypdf import PdfReader
 
+from fupin.accounts.history import entering_history
 from fupin.areas.models import AreaDesignation, AreaYear
 from fupin.audit.models import AuditEvent
 from fupin.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fupin.registry.models import Household
-from fupin.testing.factories import id_number, load_fixture_divisions, make_user, register_poor_household
+from fupin.testing.factories import id_number, load_fixture_divisions, make_user, register_poor_household, system_user
 from fupin.workflows import services
 from fupin.workflows.models import Case, Decision
 
@@ -19,11 +20,13 @@ D = datetime.date
 @pytest.fixture
 def people():
     load_fixture_divisions()
-    return {
-        "village": make_user(username="cun", role="village_operator", area=VILLAGE),
-        "township": make_user(username="xiang", role="township_reviewer", area=TOWNSHIP),
-        "county": make_user(username="xian", role="county_approver", area=COUNTY),
-    }
+    with entering_history(actor=system_user(), reason="测试：2019 与 2022 年的程序补录"):
+        # These procedures are dated 2019 and 2022: history entered after the fact (real time: test_dates.py).
+        yield {
+            "village": make_user(username="cun", role="village_operator", area=VILLAGE),
+            "township": make_user(username="xiang", role="township_reviewer", area=TOWNSHIP),
+            "county": make_user(username="xian", role="county_approver", area=COUNTY),
+        }
 
 
 @pytest.fixture
@@ -202,8 +205,10 @@ def test_village_and_county_exit_update_designations(people):
     evaluator = make_user(role="evaluator", area="530000000000")
     village = services.case_start(actor=people["village"], procedure_code="village_exit",
                                   area=household_area(VILLAGE), year=2019, on=D(2019, 10, 1))
-    services.case_decide(actor=people["village"], case=village, step_code="proposal", outcome="approve")
-    services.case_decide(actor=people["township"], case=village, step_code="township_review", outcome="approve")
+    services.case_decide(actor=people["village"], case=village, step_code="proposal", outcome="approve",
+                         on=D(2019, 10, 1))
+    services.case_decide(actor=people["township"], case=village, step_code="township_review", outcome="approve",
+                         on=D(2019, 10, 1))
     services.notice_publish(actor=people["township"], cases=[village], step_code="township_notice",
                             publisher="鲁掌镇人民政府", on=D(2019, 10, 2))
     services.case_decide(actor=people["township"], case=village, step_code="township_notice", outcome="approve",
@@ -215,10 +220,12 @@ def test_village_and_county_exit_update_designations(people):
 
     county = services.case_start(actor=people["county"], procedure_code="county_exit", area=household_area(COUNTY),
                                  year=2019, on=D(2019, 12, 1))
-    services.case_decide(actor=people["county"], case=county, step_code="county_proposal", outcome="approve")
+    services.case_decide(actor=people["county"], case=county, step_code="county_proposal", outcome="approve",
+                         on=D(2019, 12, 1))
     with pytest.raises(PermissionDenied):  # a county approver cannot review at the prefecture
         services.case_decide(actor=people["county"], case=county, step_code="prefecture_review", outcome="approve")
-    services.case_decide(actor=prefecture, case=county, step_code="prefecture_review", outcome="approve")
+    services.case_decide(actor=prefecture, case=county, step_code="prefecture_review", outcome="approve",
+                         on=D(2019, 12, 1))
     services.notice_publish(actor=province, cases=[county], step_code="province_check",
                             publisher="云南省扶贫开发领导小组", on=D(2019, 12, 2))
     services.case_decide(actor=province, case=county, step_code="province_check", outcome="approve", on=D(2019, 12, 9))
@@ -270,14 +277,16 @@ def test_monitoring_identification_and_risk_elimination(people):
     household.members.update(labour="5")  # nobody can work: the risk is never marked eliminated
     elimination = services.case_start(actor=people["village"], procedure_code="risk_elimination",
                                       household=household, year=2022, on=D(2022, 11, 1))
-    services.case_decide(actor=people["village"], case=elimination, step_code="proposal", outcome="approve")
+    services.case_decide(actor=people["village"], case=elimination, step_code="proposal", outcome="approve",
+                         on=D(2022, 11, 1))
     services.case_decide(actor=people["village"], case=elimination, step_code="verification", outcome="approve",
-                         evidence=["走访记录.jpg"])
+                         evidence=["走访记录.jpg"], on=D(2022, 11, 1))
     services.notice_publish(actor=people["village"], cases=[elimination], step_code="village_notice",
                             publisher="村委会", on=D(2022, 11, 2))
     services.case_decide(actor=people["village"], case=elimination, step_code="village_notice", outcome="approve",
                          on=D(2022, 11, 9))
-    services.case_decide(actor=people["township"], case=elimination, step_code="township_review", outcome="approve")
+    services.case_decide(actor=people["township"], case=elimination, step_code="township_review", outcome="approve",
+                         on=D(2022, 11, 10))
     services.notice_publish(actor=people["county"], cases=[elimination], step_code="county_decision",
                             publisher="泸水市", on=D(2022, 12, 20))
     with pytest.raises(ValidationFailed, match="整户无劳动能力"):

@@ -1,7 +1,9 @@
 from decimal import Decimal
 
+from fupin.accounts.history import entering_history
 from fupin.areas.models import Area
 from fupin.core.cli import FupinCommand
+from fupin.demo.calibration import HISTORY_REASON
 from fupin.demo.households import synthetic_households
 from fupin.demo.shanxi import SHANXI, ShanxiDemo
 from fupin.demo.users import ensure_demo_users
@@ -37,6 +39,13 @@ class Command(FupinCommand):
         for key in ("yunnan_scale", "shanxi_scale"):
             options[key] = default if options[key] is None else options[key]
         users = ensure_demo_users(actor=self.actor)
+        with entering_history(actor=self.actor, reason=HISTORY_REASON):  # one 补录 session for all the history
+            self.write_history(options)
+        self.log("[bold]Demo logins[/bold] (divisions are real NBS 2023 codes; households are synthetic):")
+        self.emit(users, columns=["username", "password", "role", "area"], title="demo users")
+
+    def write_history(self, options) -> None:
+        """The demo's records: Yunnan 2014–2020 (or the synthetic 怒江 registry) and Shanxi 2017–2018."""
         missing = YunnanDemo.missing()
         if options["yunnan_scale"] > 0 and not missing:
             demo = YunnanDemo(actor=self.actor, scale=options["yunnan_scale"], log=self.log)
@@ -50,8 +59,6 @@ class Command(FupinCommand):
             demo = ShanxiDemo(actor=self.actor, scale=options["shanxi_scale"], log=self.log)
             with self.progress("Shanxi registry") as advance:
                 demo.run(progress=advance)
-        self.log("[bold]Demo logins[/bold] (divisions are real NBS 2023 codes; households are synthetic):")
-        self.emit(users, columns=["username", "password", "role", "area"], title="demo users")
 
     def synthetic(self, members: int) -> None:
         villages = list(Area.objects.filter(level=5, code__startswith=DEMO_PREFECTURE).values_list("code", flat=True))
