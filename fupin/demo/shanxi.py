@@ -119,7 +119,9 @@ class World:
         poor = counties[:min(DEMO_CHOICES["poor_counties"], len(counties) - 2)]
         deep, exited = poor[:deep_count], poor[deep_count:deep_count + exited_count]
         in_deep = [v for c in deep for v in villages[c]]
-        outside = [v for c in counties if c not in deep for v in villages[c]]
+        # Deep-poverty villages beyond the deep counties' own lie outside the counties that exit: those keep no
+        # poor household, so their records show the exit.
+        outside = [v for c in counties if c not in deep and c not in exited for v in villages[c]]
         deep_villages = (in_deep + outside)[:count_at(SEED["deep_villages"], scale)]
         candidates = [v for c in poor if c not in deep for v in villages[c] if v not in set(deep_villages)]
         poor_villages = candidates[:count_at(DEMO_CHOICES["poor_villages"], scale)]
