@@ -21,3 +21,11 @@ def empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The system's day, moved forward with `clock.advance(days, months=)` as real time passes."""
+    from fupin.testing.clock import Clock
+
+    return Clock(monkeypatch)

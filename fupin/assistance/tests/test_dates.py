@@ -6,13 +6,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from fupin.areas.models import Area
 from fupin.assistance import selectors, services
 from fupin.assistance.tests.test_assistance import LUZHANG, _bank, _deliver
 from fupin.core.errors import ValidationFailed
 from fupin.core.temporal import today
+from fupin.testing.clock import english
 from fupin.testing.factories import load_fixture_divisions, make_cadre, register_poor_household, system_user
 
 pytestmark = pytest.mark.django_db
@@ -25,17 +25,12 @@ def world():
     load_fixture_divisions()
 
 
-def _message(refused) -> str:
-    with translation.override("en"):
-        return str(refused.value.message % refused.value.params)
-
-
 def test_a_delivery_dated_2031_is_refused(world):
     household = register_poor_household(area=LUZHANG, size=2)
     with pytest.raises(ValidationFailed) as refused:  # the issue's case
         _deliver(household, "industry", on=D(2031, 1, 1))
     assert refused.value.field == "delivered_on"
-    assert _message(refused).startswith("delivery date 2031-01-01 is in the future (today is ")
+    assert english(refused).startswith("delivery date 2031-01-01 is in the future (today is ")
     assert _deliver(household, "industry", on=D(2019, 5, 1)).delivered_on == D(2019, 5, 1)
 
 
@@ -71,7 +66,7 @@ def test_a_loan_is_repaid_after_it_was_issued_and_not_in_the_future(world):
     assert refused.value.field == "issued_on"
     with pytest.raises(ValidationFailed) as refused:
         lend(D(2018, 3, 1), repaid_amount=Decimal("10000"), repaid_on=D(2018, 2, 1))
-    assert _message(refused) == "repayment date 2018-02-01 is before the loan's issue date 2018-03-01."
+    assert english(refused) == "repayment date 2018-02-01 is before the loan's issue date 2018-03-01."
     lend(D(2018, 3, 1), repaid_amount=Decimal("10000"), repaid_on=D(2019, 2, 1))
 
 

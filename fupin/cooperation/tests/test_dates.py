@@ -6,13 +6,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from fupin.areas.models import Area
 from fupin.cooperation import services
 from fupin.cooperation.tests.test_cooperation import DONGGUAN, LUSHUI, _fund, graph  # noqa: F401 (fixture)
 from fupin.core.errors import ValidationFailed
 from fupin.core.temporal import today
+from fupin.testing.clock import english
 from fupin.testing.factories import system_user
 
 pytestmark = pytest.mark.django_db
@@ -20,20 +20,15 @@ D = datetime.date
 TOMORROW = today() + datetime.timedelta(days=1)
 
 
-def _message(refused) -> str:
-    with translation.override("en"):
-        return str(refused.value.message % refused.value.params)
-
-
 def test_money_cannot_arrive_in_the_future_or_before_its_commitment(graph):  # noqa: F811
     p, pairs, _household = graph
     with pytest.raises(ValidationFailed) as refused:
         _fund("fiscal_aid", p[DONGGUAN], LUSHUI, "1000", D(2019, 5, 1), "1000", TOMORROW, pairing=pairs["dg_ls"])
-    assert refused.value.field == "arrived_on" and "is in the future" in _message(refused)
+    assert refused.value.field == "arrived_on" and "is in the future" in english(refused)
     with pytest.raises(ValidationFailed) as refused:
         _fund("fiscal_aid", p[DONGGUAN], LUSHUI, "1000", D(2019, 5, 1), "1000", D(2019, 4, 1),
               pairing=pairs["dg_ls"])
-    assert _message(refused) == "arrival date 2019-04-01 is before the commitment date 2019-05-01."
+    assert english(refused) == "arrival date 2019-04-01 is before the commitment date 2019-05-01."
 
 
 def test_records_of_visits_and_purchases_are_not_in_the_future(graph):  # noqa: F811

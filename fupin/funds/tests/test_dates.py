@@ -6,12 +6,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from fupin.core.errors import ValidationFailed
 from fupin.core.temporal import today
 from fupin.funds import selectors, services
 from fupin.funds.tests.test_funds import LUSHUI, _document, _entry, _project
+from fupin.testing.clock import english
 from fupin.testing.factories import load_fixture_divisions, system_user
 
 pytestmark = pytest.mark.django_db
@@ -28,25 +28,20 @@ def arrived(db):
     return document, _project(LUSHUI, "泸水通村公路", "infrastructure")
 
 
-def _message(refused) -> str:
-    with translation.override("en"):
-        return str(refused.value.message % refused.value.params)
-
-
 def test_spending_before_its_document_is_refused(arrived):
     document, road = arrived
     # The issue's case: spending dated 2016 on a document of 2017; the total balance (100,000 arrived) allowed it.
     with pytest.raises(ValidationFailed) as refused:
         _entry(document, "spend", LUSHUI, "1000", D(2016, 6, 1), project=road)
     assert refused.value.field == "date"
-    assert _message(refused) == "entry date 2016-06-01 is before the document's issue date 2017-03-01."
+    assert english(refused) == "entry date 2016-06-01 is before the document's issue date 2017-03-01."
 
 
 def test_spending_before_the_money_arrived_is_refused(arrived):
     document, road = arrived
     with pytest.raises(ValidationFailed) as refused:  # issued and allocated, but nothing had arrived on 04-15
         _entry(document, "spend", LUSHUI, "1000", D(2017, 4, 15), project=road)
-    assert _message(refused) == ("As of 2017-04-15 only 0.00 of this document had arrived at the area and was "
+    assert english(refused) == ("As of 2017-04-15 only 0.00 of this document had arrived at the area and was "
                                  "unspent.")
     _entry(document, "spend", LUSHUI, "1000", D(2017, 5, 1), project=road)  # the day it arrived
 
@@ -76,7 +71,7 @@ def test_future_dates_are_refused(arrived):
     tomorrow = today() + datetime.timedelta(days=1)
     with pytest.raises(ValidationFailed) as refused:
         _entry(document, "spend", LUSHUI, "1000", tomorrow, project=road)
-    assert refused.value.field == "date" and "is in the future" in _message(refused)
+    assert refused.value.field == "date" and "is in the future" in english(refused)
     with pytest.raises(ValidationFailed) as refused:
         services.fund_document_save(actor=system_user(), data={
             "number": "云财农〔2099〕1号", "title": "未来", "source": "provincial_fiscal", "year": 2017,
@@ -89,7 +84,7 @@ def test_a_correction_is_not_dated_before_the_entry_it_corrects(arrived):
     spent = _entry(document, "spend", LUSHUI, "1000", D(2017, 8, 1), project=road)
     with pytest.raises(ValidationFailed) as refused:
         _entry(document, "adjust", amount="-100", corrects=spent, day=D(2017, 7, 1))
-    assert _message(refused) == "correction date 2017-07-01 is before the corrected entry's date 2017-08-01."
+    assert english(refused) == "correction date 2017-07-01 is before the corrected entry's date 2017-08-01."
 
 
 def test_a_document_cannot_be_moved_after_its_entries(arrived):

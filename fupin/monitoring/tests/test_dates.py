@@ -25,23 +25,6 @@ HISTORY = "测试：监测记录补录"
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The system's day, moved forward as real time passes."""
-    start = temporal.today()
-
-    class Clock:
-        today = start
-
-        def advance(self, **delta) -> datetime.date:
-            self.today = temporal.add_months(start, delta.get("months", 0)) + datetime.timedelta(
-                days=delta.get("days", 0))
-            monkeypatch.setattr(temporal, "today", lambda: self.today)
-            return self.today
-
-    return Clock()
-
-
-@pytest.fixture
 def world(clock):
     load_fixture_divisions()
     year = clock.today.year

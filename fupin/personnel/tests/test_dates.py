@@ -5,12 +5,12 @@ stored on the records."""
 import datetime
 
 import pytest
-from django.utils import translation
 
 from fupin.core.errors import ValidationFailed
 from fupin.core.temporal import today
 from fupin.personnel import selectors, services
 from fupin.personnel.tests.test_personnel import LUZHANG, SANHE, contact, member, team, world  # noqa: F401
+from fupin.testing.clock import english
 from fupin.testing.factories import system_user
 
 pytestmark = pytest.mark.django_db
@@ -18,17 +18,12 @@ D = datetime.date
 TOMORROW = today() + datetime.timedelta(days=1)
 
 
-def _message(refused) -> str:
-    with translation.override("en"):
-        return str(refused.value.message % refused.value.params)
-
-
 def test_terms_do_not_start_or_end_in_the_future(world):  # noqa: F811
     units, c, t, _m = world
     with pytest.raises(ValidationFailed) as refused:
         team(SANHE, units["county"], TOMORROW)
     assert refused.value.field == "start_date"
-    assert _message(refused).startswith(f"start date {TOMORROW.isoformat()} is in the future")
+    assert english(refused).startswith(f"start date {TOMORROW.isoformat()} is in the future")
     with pytest.raises(ValidationFailed) as refused:  # an end is recorded when the team leaves, not ahead
         services.team_save(actor=system_user(), instance=t["B"], data={"end_date": TOMORROW})
     assert refused.value.field == "end_date"

@@ -4,12 +4,12 @@ due 2016-12-31 and never started stayed green in 2020. Each case is reproduced, 
 import datetime
 
 import pytest
-from django.utils import translation
 
 from fupin.core.errors import ValidationFailed
 from fupin.core.temporal import today
 from fupin.projects import selectors, services
 from fupin.projects.tests.test_projects import LUZHANG, _file, _project
+from fupin.testing.clock import english
 from fupin.testing.factories import load_fixture_divisions, system_user
 
 pytestmark = pytest.mark.django_db
@@ -21,18 +21,13 @@ def divisions(db):
     load_fixture_divisions()
 
 
-def _message(refused) -> str:
-    with translation.override("en"):
-        return str(refused.value.message % refused.value.params)
-
-
 def test_a_stage_completed_in_the_future_is_refused(divisions):
     project = _project()
     _file(project, "apply", "application")
     with pytest.raises(ValidationFailed) as refused:  # the case
         services.stage_complete(actor=system_user(), project=project, stage="apply", on=D(2030, 1, 1))
     assert refused.value.field == "on"
-    assert _message(refused).startswith("completion date 2030-01-01 is in the future (today is ")
+    assert english(refused).startswith("completion date 2030-01-01 is in the future (today is ")
     assert project.stages.get(stage="apply").completed_on is None
     # Without a date the stage completes today.
     assert services.stage_complete(actor=system_user(), project=project, stage="apply").completed_on == today()
@@ -46,7 +41,7 @@ def test_stage_completions_follow_each_other(divisions):
     with pytest.raises(ValidationFailed) as refused:
         services.stage_complete(actor=system_user(), project=project, stage="approve", on=D(2019, 2, 1))
     # (what it follows is named in the language of the request that was refused: Chinese here)
-    assert _message(refused) == "completion date 2019-02-01 is before “申报”的完成日期 2019-03-01."
+    assert english(refused) == "completion date 2019-02-01 is before “申报”的完成日期 2019-03-01."
 
 
 def test_stage_plans_run_in_order(divisions):
@@ -54,7 +49,7 @@ def test_stage_plans_run_in_order(divisions):
         _project(stages={"apply": {"planned_start": D(2019, 3, 1), "planned_end": D(2019, 3, 31)},
                          "approve": {"planned_start": D(2019, 2, 1), "planned_end": D(2019, 4, 30)}})
     assert refused.value.field == "stages.approve"
-    assert _message(refused) == "“审批” is planned for 2019-02-01, before “申报” (2019-03-01)."
+    assert english(refused) == "“审批” is planned for 2019-02-01, before “申报” (2019-03-01)."
     project = _project(stages={"apply": {"planned_start": D(2019, 3, 1), "planned_end": D(2019, 3, 31)},
                                "implement": {"planned_start": D(2019, 5, 1), "planned_end": D(2019, 9, 30)}})
     approve = project.stages.get(stage="approve")

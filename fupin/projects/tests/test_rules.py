@@ -11,13 +11,13 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
-from django.utils import translation
 
 from fupin.areas.models import Area
 from fupin.core.errors import ValidationFailed
 from fupin.projects import documents, services
 from fupin.projects.models import ProjectDocument
 from fupin.projects.tests.test_projects import LUZHANG, PDF, _project, pdf
+from fupin.testing.clock import english
 from fupin.testing.factories import load_fixture_divisions, register_poor_household, system_user
 
 pytestmark = pytest.mark.django_db
@@ -27,11 +27,6 @@ pytestmark = pytest.mark.django_db
 def project(db):
     load_fixture_divisions()
     return _project()
-
-
-def _message(refused) -> str:
-    with translation.override("en"):
-        return str(refused.value.message % refused.value.params)
 
 
 def _file(project, upload, stage="apply", kind="application", **extra):
@@ -53,7 +48,7 @@ def test_a_title_is_no_document(project):
         services.document_save(actor=system_user(), data={
             "project": project, "stage": "apply", "kind": "application", "title": "申报书"})
     assert refused.value.field == "file"
-    assert _message(refused) == "Attach the document's file (PDF, an image or an office document)."
+    assert english(refused) == "Attach the document's file (PDF, an image or an office document)."
     # A record left from before files were stored (title only) does not satisfy the stage either.
     ProjectDocument.objects.create(project=project, stage="apply", kind="application", title="申报书")
     assert services.missing_documents(project, "apply") == ["application"]
@@ -79,10 +74,10 @@ def test_a_stored_file_satisfies_its_stage(project):
 def test_types_are_judged_by_content(project):
     with pytest.raises(ValidationFailed) as refused:  # a script renamed .pdf
         _file(project, SimpleUploadedFile("申报书.pdf", b"#!/bin/sh\nrm -rf /\n"))
-    assert _message(refused).startswith("“申报书.pdf” is not a PDF, an image (JPEG, PNG, TIFF) or an office document")
+    assert english(refused).startswith("“申报书.pdf” is not a PDF, an image (JPEG, PNG, TIFF) or an office document")
     with pytest.raises(ValidationFailed) as refused:  # a real PDF named as a Word file
         _file(project, SimpleUploadedFile("申报书.docx", PDF))
-    assert _message(refused) == "“申报书.docx” is named as a .docx file but its content is application/pdf."
+    assert english(refused) == "“申报书.docx” is named as a .docx file but its content is application/pdf."
     with pytest.raises(ValidationFailed):  # a zip that is no office document
         _file(project, SimpleUploadedFile("申报书.docx", _zip({"evil.exe": b"MZ"})))
     with pytest.raises(ValidationFailed):
@@ -123,7 +118,7 @@ def test_asset_classes_and_owners_follow_the_2021_guideline(project):
         _asset(project, "public", "household", owner_household=household)
     assert refused.value.field == "owner_kind"
     # (the class and owner names are given in the language of the refused request: Chinese here)
-    assert _message(refused) == "A 公益性 asset cannot be owned by a 农户 (国办函〔2021〕51号: 村集体、政府部门)."
+    assert english(refused) == "A 公益性 asset cannot be owned by a 农户 (国办函〔2021〕51号: 村集体、政府部门)."
     with pytest.raises(ValidationFailed):
         _asset(project, "household", "collective")
     with pytest.raises(ValidationFailed):

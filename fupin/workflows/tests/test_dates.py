@@ -8,7 +8,6 @@ import pytest
 from django.utils import translation
 
 from fupin.accounts.history import entering_history
-from fupin.core import temporal
 from fupin.core.errors import ValidationFailed
 from fupin.testing.factories import load_fixture_divisions, make_user, register_poor_household, system_user
 from fupin.workflows import services
@@ -32,22 +31,6 @@ def people():
 @pytest.fixture
 def household(people):
     return register_poor_household(area=VILLAGE, size=3, income_per_capita="5000")
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The system's day, moved forward as real time passes."""
-    start = temporal.today()
-
-    class Clock:
-        today = start
-
-        def advance(self, days: int) -> datetime.date:
-            self.today = start + datetime.timedelta(days=days)
-            monkeypatch.setattr(temporal, "today", lambda: self.today)
-            return self.today
-
-    return Clock()
 
 
 def refusal(call, **kwargs) -> str:
