@@ -29,3 +29,11 @@ def clock(monkeypatch):
     from fupin.testing.clock import Clock
 
     return Clock(monkeypatch)
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium through Playwright, for the browser tests of every app (fupin.testing.browser)."""
+    from fupin.testing.browser import chromium
+
+    yield from chromium()

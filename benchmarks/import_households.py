@@ -39,7 +39,7 @@ import csv, sys, django
 django.setup()
 from fupin.areas.models import Area
 from fupin.demo.households import synthetic_households
-from fupin.imports.workbooks import SheetWriter
+from fupin.core.files.workbooks import SheetWriter
 
 members, csv_path, xlsx_path, sample_path = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 sample = int(sys.argv[5])
@@ -71,7 +71,7 @@ RAW = r"""
 import csv, json, sys, time, django
 django.setup()
 from django.db import connection, transaction
-from fupin.core.bulk import insert_rows
+from fupin.core.sql import insert_rows
 from fupin.registry.models import Household, Member
 
 path = sys.argv[1]

@@ -21,8 +21,8 @@ import csv, datetime, json, random, sys, time, django
 django.setup()
 from decimal import Decimal
 from fupin.areas.models import Area
-from fupin.core.bulk import insert_rows
-from fupin.registry.idnumbers import check_character
+from fupin.core.sql import insert_rows
+from fupin.core.idnumbers import check_character
 from fupin.registry.models import Household, HouseholdYear, Member
 
 count, list_path = int(sys.argv[1]), sys.argv[2]

@@ -21,7 +21,7 @@ import json, random, resource, sys, time, django
 django.setup()
 from decimal import Decimal
 from fupin.areas.models import Area, AreaDesignation, AreaYear
-from fupin.core.bulk import chunked, insert_rows
+from fupin.core.sql import chunked, insert_rows
 from fupin.registry.models import Household, HouseholdYear
 from fupin.rules import evaluation
 

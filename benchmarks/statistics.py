@@ -36,7 +36,7 @@ import json, random, resource, sys, time, datetime, django
 django.setup()
 from decimal import Decimal
 from fupin.areas.models import Area, AreaYear
-from fupin.core.bulk import insert_rows
+from fupin.core.sql import insert_rows
 from fupin.registry.models import Household, HouseholdYear, Member
 
 members, provinces = int(sys.argv[1]), sys.argv[2].split(",")
@@ -119,7 +119,7 @@ elif stage == "orm":
     import datetime
     from django.db.models import Count, Q
     from django.db.models.functions import Substr
-    from fupin.areas.codes import PREFIX_LENGTH, ancestor_codes, level_of
+    from fupin.core.areacodes import PREFIX_LENGTH, ancestor_codes, level_of
     from fupin.areas.models import AreaYear
     from fupin.registry import codelists as cl
     from fupin.registry.models import Member
@@ -184,7 +184,7 @@ elif stage == "import":
     from fupin.analytics import selectors
     from fupin.analytics.services import rollups_refresh
     from fupin.areas.models import Area
-    from fupin.imports.tabular import csv_text
+    from fupin.core.files.tabular import csv_text
     from fupin.registry.importing import households_import
     from fupin.testing.factories import id_number
     actor = User.objects.get(username="system")

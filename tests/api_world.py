@@ -114,3 +114,64 @@ def build_world() -> World:
         _post(client, world, side, "cases", "/api/cases/", {
             "procedure": "household_exit", "year": 2019, "household": household.pk})
     return world
+
+
+HOME_SECOND_VILLAGE = "533301102202"  # 三河村, beside 鲁掌村 in 泸水市
+
+
+def grow(world: World, side: str = "home", village: str = HOME_SECOND_VILLAGE) -> None:
+    """A second batch of the same kinds of rows on one side (the query-count test: a list costs what it cost).
+
+    `build_world`'s row makers run again for that side's county, in another of its villages (a village has one
+    party, one set of figures a year). Every new id joins `world.rows` after the first batch's, so a route's first
+    row is still the one it was; a row refused is named in `world.missing` as `build_world` does.
+    """
+    global COUNTIES
+    everywhere = COUNTIES
+    COUNTIES = {side: (everywhere[side][0], village)}
+    try:
+        batch = build_world()
+    finally:
+        COUNTIES = everywhere
+    # A county has one flood a day: the second is another day's.
+    world.missing.extend(entry for entry in batch.missing if entry[1] != "monitoring/disasters")
+    for resource, ids in batch.rows[side].items():
+        world.rows[side].setdefault(resource, []).extend(ids)
+    client = APIClient()
+    client.force_authenticate(world.admin)
+    _post(client, world, side, "monitoring/disasters", "/api/monitoring/disasters/", {
+        "area": everywhere[side][0], "kind": "flood", "occurred_on": "2020-07-02", "title": "洪涝"})
+
+
+def add_derived_rows(world: World, side: str = "home", village: str | None = None) -> None:
+    """Rows made from the others, for the lists `build_world` leaves empty: an exited household in the village (a
+    flash flood there warns it), a loan to each of the side's households (from a bank), and what the monitoring
+    and quality scans of the county find (warnings, visit tasks, findings). Run again after `grow` (with its
+    village), it adds the same for the new rows."""
+    import datetime
+
+    from fupin.monitoring.services import disaster_record, warnings_run
+    from fupin.quality.services import scan_run
+
+    county, village = COUNTIES[side][0], village or COUNTIES[side][1]
+    client = APIClient()
+    client.force_authenticate(world.admin)
+    n = next(_numbers)
+    exited = register_poor_household(area=village, size=2, year=2023, status="1", income_per_capita="9000")
+    world.rows[side]["households"].append(exited.pk)
+    world.rows[side]["members"].extend(exited.members.values_list("pk", flat=True))
+    bank = _post(client, world, side, "parties", "/api/parties/", {
+        "kind": "financial", "name": f"农村信用社{n}", "area": county})
+    world.loaned = getattr(world, "loaned", set())  # households that have their loan
+    for household in world.ids(side, "households"):
+        if household not in world.loaned and bank:
+            _post(client, world, side, "assistance/loans", "/api/assistance/loans/", {
+                "household": household, "bank": bank, "amount": "50000.00", "annual_rate": "4.35",
+                "issued_on": "2019-03-01", "due_on": "2022-03-01"})
+            world.loaned.add(household)
+    disaster_record(actor=world.admin, area_code=village, kind="flood", occurred_on=datetime.date(2023, 6, 1),
+                    title="山洪")
+    # The scans' jobs would start once the request's transaction commits, which a test's never does: their
+    # services run here.
+    warnings_run(actor=world.admin, year=2023, area_code=county, on=datetime.date(2023, 6, 10), rules=["disaster"])
+    scan_run(actor=world.admin, year=2019, area_code=county)

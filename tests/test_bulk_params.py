@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from fupin.areas.models import Area
-from fupin.core.bulk import any_of, values_table
+from fupin.core.sql import any_of, values_table
 from fupin.testing.factories import load_fixture_divisions
 
 pytestmark = pytest.mark.django_db

@@ -102,21 +102,24 @@ def _snapshot() -> tuple:
     return counts, AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
 
 
-def _resource_of(path: str, world) -> str | None:
+def resource_of(path: str, world) -> str | None:
     relative = path.removeprefix("/api/")
     names = {name for side in world.rows.values() for name in side}
     matching = [name for name in names if relative.startswith(name + "/")]
     return max(matching, key=len) if matching else None
 
 
-def _fill(path: str, values: dict) -> str:
+def fill_path(path: str, values: dict) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
 
 def _client(world, who) -> APIClient:
+    """The API sees `force_authenticate`; pages see only a session, so the user is logged in for both (without
+    the session every page answered as if to anonymous, and the matrix proved nothing for logged-in users)."""
     client = APIClient()
     if world.actors[who] is not None:
         client.force_authenticate(world.actors[who])
+        client.force_login(world.actors[who])
     return client
 
 
@@ -139,7 +142,7 @@ def _assert_no_foreign_rows(response, world, who, resource, label):
 
 def _exercise_operation(world, who, client, path, method, hits):
     label = f"{method.upper()} {path}"
-    resource = _resource_of(path, world)
+    resource = resource_of(path, world)
     has_id = "{" in path
     foreign_side = FOREIGN[who][0]
     values = {"metric": "poor", "year": 2019}
@@ -148,7 +151,7 @@ def _exercise_operation(world, who, client, path, method, hits):
     if resource == "fund-entries" and "household_id" in path:
         values["household_id"] = world.ids(foreign_side, "households")[0]
     values["code"] = OTHER_COUNTY if foreign_side == "other" else HOME_COUNTY
-    url = _fill(path, values)
+    url = fill_path(path, values)
     body = world.bodies.get((foreign_side, resource), {}) if method in WRITE_METHODS else None
     before = _snapshot() if method in WRITE_METHODS else None
     response = getattr(client, method)(url, body, format="json") if body is not None else getattr(client, method)(url)
@@ -176,7 +179,7 @@ def _exercise_operation(world, who, client, path, method, hits):
     if method == "get" and who in OWN and resource and (path.endswith("{id}/") or path.endswith("{code}/")):
         own_ids = world.ids(OWN[who], resource)
         if own_ids:
-            own = client.get(_fill(path, {**values, "id": own_ids[0], "code": own_ids[0]}))
+            own = client.get(fill_path(path, {**values, "id": own_ids[0], "code": own_ids[0]}))
             assert own.status_code == 200, f"{label} as {who} on its own row: {own.status_code}"
             _assert_no_foreign_rows(own, world, who, resource, f"{label} (own) as {who}")
 

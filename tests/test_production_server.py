@@ -151,7 +151,7 @@ def job_state(database_url: str, job_id: int) -> tuple[str, dict | None]:
 QUEUE_EXPORT = """
 from django.contrib.auth import get_user_model
 from fupin.areas.models import Area
-from fupin.imports.exports import submit_household_export
+from fupin.imports.services import submit_household_export
 Area.objects.create(code="530000000000", name="云南省", level=1)
 system = get_user_model().objects.get(username="system")
 print(submit_household_export(actor=system, area_code="530000000000", year=2020, file_format="csv").pk)

@@ -19,3 +19,9 @@ FUPIN_AUDIT_DEVELOPMENT_KEY = "dev:fupin-development-audit-key-known-to-everyone
 FUPIN_AUDIT_CHECKPOINT_DIR = env_str("FUPIN_AUDIT_CHECKPOINT_DIR", str(BASE_DIR / "var" / "audit-checkpoints"))
 # A checkpoint is also written after the commit of every this-many-th event (0: only by `fupin audit checkpoint`).
 FUPIN_AUDIT_CHECKPOINT_EVERY = int(env_str("FUPIN_AUDIT_CHECKPOINT_EVERY", "1000"))
+
+# A read that audits (an unmasked look) waits at most this long for the audit chain; while a long import holds it,
+# the event goes to the journal in FUPIN_AUDIT_JOURNAL_DIR (default MEDIA_ROOT/audit-journal, shared by web and
+# worker; back it up with the media) and the worker folds it into the chain (fupin.audit.journal).
+FUPIN_AUDIT_LOOK_WAIT_SECONDS = float(env_str("FUPIN_AUDIT_LOOK_WAIT_SECONDS", "2"))
+FUPIN_AUDIT_JOURNAL_DIR = env_str("FUPIN_AUDIT_JOURNAL_DIR", "")

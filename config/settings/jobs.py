@@ -32,18 +32,3 @@ FUPIN_JOB_RESULT_MAX_BYTES = int(env_str("FUPIN_JOB_RESULT_MAX_BYTES", str(32 * 
 # `fupin jobs clean` does it on demand.
 FUPIN_UPLOAD_KEEP_FAILED_DAYS = float(env_str("FUPIN_UPLOAD_KEEP_FAILED_DAYS", "0"))
 FUPIN_UPLOAD_ORPHAN_HOURS = float(env_str("FUPIN_UPLOAD_ORPHAN_HOURS", "24"))
-
-# Every login form (the site's, the admin's, any later one) goes through this backend, which refuses an account
-# after LOGIN_THROTTLE["max_failures"] failures within LOGIN_THROTTLE["window_seconds"] (base.py), and an address
-# after FUPIN_LOGIN_MAX_FAILURES_PER_ADDRESS failures in that window — but only for accounts that have not
-# logged in from that address within FUPIN_LOGIN_KNOWN_DAYS, so one address behind a shared proxy cannot lock
-# everyone out (fupin.accounts.throttle).
-AUTHENTICATION_BACKENDS = ["fupin.accounts.throttle.ThrottledModelBackend"]
-FUPIN_LOGIN_MAX_FAILURES_PER_ADDRESS = int(env_str("FUPIN_LOGIN_MAX_FAILURES_PER_ADDRESS", "50"))
-FUPIN_LOGIN_KNOWN_DAYS = int(env_str("FUPIN_LOGIN_KNOWN_DAYS", "30"))
-
-# A read that audits (an unmasked look) waits at most this long for the audit chain; while a long import holds it,
-# the event goes to the journal in FUPIN_AUDIT_JOURNAL_DIR (default MEDIA_ROOT/audit-journal, shared by web and
-# worker; back it up with the media) and the worker folds it into the chain (fupin.audit.journal).
-FUPIN_AUDIT_LOOK_WAIT_SECONDS = float(env_str("FUPIN_AUDIT_LOOK_WAIT_SECONDS", "2"))
-FUPIN_AUDIT_JOURNAL_DIR = env_str("FUPIN_AUDIT_JOURNAL_DIR", "")

@@ -15,20 +15,20 @@ from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
 from .choices import Action
-from .scoping import area_q
+from .scoping import reach
 
 
 class ScopedRelatedMixin:
-    """`area_field`: the path from the related model to its area code (`"area"`, `"household__area"`, `"code"` for
-    an Area itself). `selector`: instead of `area_field`, the app's own read selector `selector(actor=...)` (for
-    records whose visibility is more than one area path). `action`: fixed action (else view/change by method).
-    `open_to`: a condition for rows anyone may name (public bodies, such as organisations)."""
+    """`model`: a model that lives in an area (its manager a ScopedQuerySet): only its `.scoped(user, action)` rows
+    can be named. `selector`: instead, the app's own read selector
+    `selector(actor=...)`. `action`: fixed action (else view/change by method). `open_to`: a condition for rows
+    anyone may name (public bodies, such as organisations)."""
 
-    def __init__(self, *, area_field: str | None = None, selector: Callable[..., QuerySet] | None = None,
-                 action: str | None = None, open_to: Q | None = None, **kwargs):
-        if (area_field is None) == (selector is None):
-            raise TypeError("a scoped field needs exactly one of area_field or selector")
-        self.area_field, self.selector, self.scope_action, self.open_to = area_field, selector, action, open_to
+    def __init__(self, *, model=None, selector: Callable[..., QuerySet] | None = None, action: str | None = None,
+                 open_to: Q | None = None, **kwargs):
+        if model is not None:
+            kwargs["queryset"] = model._default_manager.all()
+        self.selector, self.scope_action, self.open_to = selector, action, open_to
         super().__init__(**kwargs)
 
     def _action(self, request) -> str:
@@ -43,12 +43,9 @@ class ScopedRelatedMixin:
         if request is None or user is None:
             return queryset.none()
         if self.selector is not None:
-            allowed = self.selector(actor=user).values("pk")
-            condition = Q(pk__in=allowed)
+            condition = Q(pk__in=self.selector(actor=user).values("pk"))
         else:
-            condition = area_q(user, self._action(request), self.area_field)
-            if condition is None:
-                return queryset
+            condition = queryset.reach_condition(reach(user, self._action(request)))
         if self.open_to is not None:
             condition |= self.open_to
         return queryset.filter(condition)

@@ -1,19 +1,69 @@
-"""The one enforcement point for area-scoped access: every selector and service asks here."""
+"""The one enforcement point for area-scoped access (NetBox's `restrict`).
 
-from django.db.models import Q, QuerySet
+Every model that lives in an area has a ScopedQuerySet manager; selectors read `Model.objects.scoped(actor,
+action)` and services ask `require`/`can`. Which areas a grant covers (code prefixes) stays private to this module:
+other code asks `reach(actor, action)` whether it covers a code or everywhere.
+"""
 
-from fupin.areas import codes
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+
+from fupin.core import areacodes as codes
 from fupin.core.errors import PermissionDenied
 
 from .models import AreaGrant
 
-EVERYWHERE = None  # returned by granted_prefixes for a nationwide grant
+
+@dataclass(frozen=True)
+class Reach:
+    """Where an actor may do one action: everywhere, or the subtrees under some code prefixes (none: nowhere)."""
+
+    everywhere: bool
+    _prefixes: tuple[str, ...] = ()
+
+    @property
+    def nowhere(self) -> bool:
+        return not self.everywhere and not self._prefixes
+
+    def covers(self, area_code: str) -> bool:
+        return self.everywhere or any(area_code.startswith(prefix) for prefix in self._prefixes)
+
+    def covers_at_level(self, area_code: str, level: int) -> bool:
+        """Through a grant held at `level` or above (a township reviewer cannot decide a county's step)."""
+        longest = codes.PREFIX_LENGTH[level]
+        return self.everywhere or any(len(prefix) <= longest and area_code.startswith(prefix)
+                                      for prefix in self._prefixes)
+
+    def code_prefixes(self) -> tuple[str, ...] | None:
+        """The granted code prefixes (None: everywhere), for stores the ORM does not reach (the statistics'
+        Parquet facts); ORM reads use ScopedQuerySet."""
+        return None if self.everywhere else self._prefixes
+
+    def roots(self) -> list[str]:
+        """The 12-digit codes of the areas granted (empty when everywhere: the caller starts at the provinces)."""
+        return [prefix.ljust(codes.CODE_LENGTH, "0") for prefix in self._prefixes]
+
+    def condition(self, area_path: str) -> Q | None:
+        """A filter on the area code at `area_path`; None means no restriction. Ranges on the 12-digit code use the
+        index on both SQLite and PostgreSQL, unlike LIKE 'prefix%' (SQLite cannot index it with Django's ESCAPE)."""
+        if self.everywhere:
+            return None
+        condition = Q(pk__in=[])
+        for prefix in self._prefixes:
+            low, high = codes.code_range(prefix)
+            condition |= Q(**{f"{area_path}__gte": low, f"{area_path}__lte": high})
+        return condition
 
 
-def granted_prefixes(actor, action: str) -> list[str] | None:
-    """Code prefixes of the subtrees where `actor` may do `action`; None means everywhere, [] nowhere."""
+NOWHERE = Reach(everywhere=False)
+
+
+def reach(actor, action: str) -> Reach:
+    """Where `actor` may do `action` (one query)."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return []
+        return NOWHERE
     grants = (
         AreaGrant.objects.filter(Q(user=actor) | Q(role__users=actor))
         .select_related("area")
@@ -24,39 +74,36 @@ def granted_prefixes(actor, action: str) -> list[str] | None:
         if action not in grant.actions:
             continue
         if grant.area_id is None:
-            return EVERYWHERE
+            return Reach(everywhere=True)
         prefixes.add(grant.area.prefix)
     # A prefix inside another granted prefix adds nothing; dropping it keeps the filter short.
-    return sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes))
+    return Reach(everywhere=False, _prefixes=tuple(sorted(
+        p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes))))
 
 
-def area_q(actor, action: str, area_field: str) -> Q | None:
-    """A filter on the area code stored in `area_field` (the Area pk or a foreign key to Area).
+class ScopedQuerySet(models.QuerySet):
+    """`.scoped(actor, action)`: the rows whose area lies where `actor` may do `action`.
 
-    None means no restriction. Ranges on the 12-digit code use the index on both SQLite and PostgreSQL,
-    unlike LIKE 'prefix%' which SQLite cannot index when Django adds an ESCAPE clause.
-    """
-    prefixes = granted_prefixes(actor, action)
-    if prefixes is EVERYWHERE:
-        return None
-    condition = Q(pk__in=[])
-    for prefix in prefixes:
-        low, high = codes.code_range(prefix)
-        condition |= Q(**{f"{area_field}__gte": low, f"{area_field}__lte": high})
-    return condition
+    A model names where its area is with `area_paths` (default `("area",)`; several paths mean any of them, as a
+    pairing is seen from its helper's area and from the helped one's); a model whose visibility is more than an
+    area path overrides `scoped` in its own QuerySet subclass."""
 
+    def scoped(self, actor, action: str):
+        return self.filter(self.reach_condition(reach(actor, action)))
 
-def scoped_to(queryset: QuerySet, *, actor, action: str, area_field: str = "area") -> QuerySet:
-    """The rows of `queryset` whose area lies in a subtree where `actor` may do `action`."""
-    condition = area_q(actor, action, area_field)
-    return queryset if condition is None else queryset.filter(condition)
+    def reach_condition(self, granted: Reach) -> Q:
+        paths = getattr(self.model, "area_paths", ("area",))
+        conditions = [granted.condition(path) for path in paths]
+        if any(condition is None for condition in conditions):
+            return Q()
+        combined = conditions[0]
+        for condition in conditions[1:]:
+            combined |= condition
+        return combined
 
 
 def can(actor, action: str, area_code: str) -> bool:
-    prefixes = granted_prefixes(actor, action)
-    if prefixes is EVERYWHERE:
-        return True
-    return any(area_code.startswith(prefix) for prefix in prefixes)
+    return reach(actor, action).covers(area_code)
 
 
 def require(actor, action: str, area_code: str) -> None:
@@ -66,15 +113,14 @@ def require(actor, action: str, area_code: str) -> None:
 
 
 def can_at_level(actor, action: str, area_code: str, level: int) -> bool:
-    """Whether `actor` may do `action` in the area through a grant held at `level` or above (a township reviewer
-    cannot decide a county's step, even inside their township)."""
-    prefixes = granted_prefixes(actor, action)
-    if prefixes is EVERYWHERE:
-        return True
-    longest = codes.PREFIX_LENGTH[level]
-    return any(len(prefix) <= longest and area_code.startswith(prefix) for prefix in prefixes)
+    """Whether `actor` may do `action` in the area through a grant held at `level` or above."""
+    return reach(actor, action).covers_at_level(area_code, level)
 
 
 def can_anywhere(actor, action: str) -> bool:
-    prefixes = granted_prefixes(actor, action)
-    return prefixes is EVERYWHERE or bool(prefixes)
+    return not reach(actor, action).nowhere
+
+
+def everywhere(actor, action: str) -> bool:
+    """Whether `actor` holds a nationwide grant for `action`."""
+    return reach(actor, action).everywhere

@@ -58,7 +58,7 @@ class Source:
         return {"engine": self.engine, "snapshot": self.snapshot, "filled_at": self.filled_at}
 
 
-def _county_matches(county_code: str, prefixes: list[str] | None) -> bool:
+def county_matches(county_code: str, prefixes: list[str] | None) -> bool:
     """Whether a county's partition can hold rows of the subtrees (a prefix may be shorter or longer)."""
     if prefixes is None:
         return True
@@ -111,7 +111,7 @@ class SnapshotEngine(Engine):
         paths = []
         for snapshot in FrozenSnapshot.objects.filter(year__in=frozen):
             files = [frozen_dir(snapshot.year) / entry["file"] for entry in snapshot.manifest
-                     if entry["rows"] and _county_matches(entry["county"], prefixes)]
+                     if entry["rows"] and county_matches(entry["county"], prefixes)]
             if not all(path.exists() for path in files):
                 # A frozen year cannot be refilled (it is what the records said then): its files come from backups.
                 raise Conflict(_("The year-end ledger of %(year)s is missing files in %(folder)s: restore that "

@@ -37,7 +37,7 @@ from fupin.core.changes import change_versions, in_counties
 from fupin.core.models import ChangeMark
 from fupin.registry.models import HouseholdYear
 
-from .engines import SqlEngine, _county_matches, live_path, snapshot_root
+from .engines import SqlEngine, county_matches, live_path, snapshot_root
 from .facts import FACT_COLUMNS, FACT_SCHEMA, FACT_SCHEMA_VERSION, facts_expression
 from .models import SnapshotPartition
 from .partition_files import RowGroupWriter, write_partition
@@ -101,7 +101,7 @@ def _marks(years: list[int] | None, prefixes: list[str] | None = None) -> dict[t
 
 def _recorded(years: list[int] | None, prefixes: list[str] | None = None) -> dict[tuple[int, str], Recorded]:
     """The fill state of the partitions of `years` under `prefixes`: the recorded rows, overlaid by this process's
-    fills that are not recorded yet (`_pending`)."""
+    fills that are not recorded yet (`pending_records`)."""
     recorded = SnapshotPartition.objects.all()
     if years:
         recorded = recorded.filter(year__in=years)
@@ -113,13 +113,13 @@ def _recorded(years: list[int] | None, prefixes: list[str] | None = None) -> dic
 
 
 def _overlay_pending(state: dict[tuple[int, str], Recorded], years, prefixes) -> None:
-    if not _pending:
+    if not pending_records:
         return
     root = str(snapshot_root())
-    with _pending_lock:
-        for (where, year, county), waiting in _pending.items():
+    with pending_records_lock:
+        for (where, year, county), waiting in pending_records.items():
             key = (year, county)
-            if (where == root and (not years or year in years) and _county_matches(county, prefixes)
+            if (where == root and (not years or year in years) and county_matches(county, prefixes)
                     and (key not in state or state[key].mark <= waiting.mark)):
                 state[key] = waiting
 
@@ -165,7 +165,7 @@ def fresh_partitions(years: list[int], prefixes: list[str] | None = None) -> lis
         _fill(stale, None, wait=False)
         marks, state = _checked(years, prefixes)
     return sorted((p for p in state.values()
-                   if p.rows and p.year in years and _county_matches(p.county_code, prefixes)),
+                   if p.rows and p.year in years and county_matches(p.county_code, prefixes)),
                   key=lambda p: (p.year, p.county_code))
 
 
@@ -196,7 +196,7 @@ def snapshot_fill(*, years: list[int] | None = None, full: bool = False,
 
 def _fill(stale: dict[tuple[int, str], int], on_progress, *, wait: bool = True) -> FillReport:
     """Fill the partitions `stale` ({(year, county): the change counter read before their rows are}); `wait`:
-    whether recording them may wait for SQLite's write lock (`_record`)."""
+    whether recording them may wait for SQLite's write lock (`record_partition`)."""
     report = FillReport(partitions_checked=len(stale))
     dirty: dict[int, set[str]] = {}
     for year, county in stale:
@@ -229,10 +229,10 @@ def _household_years(stale: dict[tuple[int, str], int]) -> int:
 def _remove(partition: Recorded) -> None:
     SnapshotPartition.objects.filter(year=partition.year, county_code=partition.county_code).delete()
     if partition.file:
-        _retire(partition.year, partition.file)
+        retire_file(partition.year, partition.file)
 
 
-def _retire(year: int, file: str) -> None:
+def retire_file(year: int, file: str) -> None:
     """A recorded file that has just been replaced or removed. It is not deleted at once: a read in another
     process may have listed it and not opened it yet (DuckDB lists a read's files, then opens them), and would fail
     with "No files found". Its time is set to now, and `sweep_retired` deletes it once the grace period has run."""
@@ -251,8 +251,8 @@ def sweep_retired() -> int:
     if not live.exists():
         return 0
     named = {(year, file) for year, file in SnapshotPartition.objects.values_list("year", "file")}
-    with _pending_lock:
-        named |= {(state.year, state.file) for state in _pending.values()}
+    with pending_records_lock:
+        named |= {(state.year, state.file) for state in pending_records.values()}
     cutoff = time.time() - max(settings.ANALYTICS_RETIRED_FILE_SECONDS, 0)
     deleted = 0
     for path in live.glob("year=*/*.parquet"):
@@ -323,7 +323,7 @@ def _fill_in_processes(dirty: dict[int, set[str]], marks: dict[tuple[int, str], 
                     rows = future.result()
                     if rows:
                         os.replace(temporary, target)
-                    _record(year, county, marks[(year, county)], rows, target.name if rows else "", wait=wait)
+                    record_partition(year, county, marks[(year, county)], rows, target.name if rows else "", wait=wait)
                     written += rows
                     if on_progress:
                         on_progress(rows)
@@ -369,11 +369,11 @@ def _fill_county(year: int, county: str, mark: int, progress, *, wait: bool = Tr
         writer.write(batch)
         progress(batch.num_rows)
     if writer is None:  # household-years without anyone in them at year end
-        _record(year, county, mark, 0, "", wait=wait)
+        record_partition(year, county, mark, 0, "", wait=wait)
         return 0
     writer.close()
     os.replace(writer.path, target)
-    _record(year, county, mark, writer.rows, target.name, wait=wait)
+    record_partition(year, county, mark, writer.rows, target.name, wait=wait)
     return writer.rows
 
 
@@ -384,7 +384,7 @@ def _new_file(year: int, county: str):
     return target
 
 
-def _record(year: int, county: str, mark: int, rows: int, file: str, *, wait: bool = True) -> bool:
+def record_partition(year: int, county: str, mark: int, rows: int, file: str, *, wait: bool = True) -> bool:
     """Record a partition's new file (already in place), then remove the file it replaces; a record of a later
     counter already there is kept (and this file removed). Without `wait`, on SQLite, a write lock held by another
     connection leaves the fill pending in this process instead (read from its file, recorded later); returns
@@ -404,38 +404,38 @@ def _record(year: int, county: str, mark: int, rows: int, file: str, *, wait: bo
                     "signature": SCHEMA_SIGNATURE, "rows": rows, "mark": mark, "file": file})
     except WriteLockBusy:
         key = (str(snapshot_root()), year, county)
-        with _pending_lock:
-            earlier = _pending.get(key)
-            _pending[key] = Recorded(year, county, mark, SCHEMA_SIGNATURE, rows, file)
+        with pending_records_lock:
+            earlier = pending_records.get(key)
+            pending_records[key] = Recorded(year, county, mark, SCHEMA_SIGNATURE, rows, file)
         if earlier and earlier.file and earlier.file != file:
             live_path(year, earlier.file).unlink(missing_ok=True)
         return False
     if old and old != file:
-        _retire(year, old)
+        retire_file(year, old)
     return True
 
 
 # Fills made for a read while SQLite's write lock was held by another connection, not recorded yet:
 # {(snapshot root, year, county): state}. Reads in this process use them (`_recorded`); the next read or fill
 # records them.
-_pending: dict[tuple[str, int, str], Recorded] = {}
-_pending_lock = threading.Lock()
+pending_records: dict[tuple[str, int, str], Recorded] = {}
+pending_records_lock = threading.Lock()
 
 
 def _record_pending(*, wait: bool) -> None:
-    if not _pending:
+    if not pending_records:
         return
     root = str(snapshot_root())
-    with _pending_lock:
-        waiting = [(key, state) for key, state in _pending.items() if key[0] == root]
+    with pending_records_lock:
+        waiting = [(key, state) for key, state in pending_records.items() if key[0] == root]
     for key, state in waiting:
         try:
-            recorded = _record(state.year, state.county_code, state.mark, state.rows, state.file, wait=wait)
+            recorded = record_partition(state.year, state.county_code, state.mark, state.rows, state.file, wait=wait)
         except WriteLockBusy:
             recorded = False
-        with _pending_lock:
-            if recorded and _pending.get(key) == state:
-                del _pending[key]
+        with pending_records_lock:
+            if recorded and pending_records.get(key) == state:
+                del pending_records[key]
         if not recorded:
             return  # still locked: the others wait too
 

@@ -15,14 +15,13 @@ from django.db.models import Min, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from fupin.areas.codes import CODE_LENGTH, PREFIX_LENGTH, Level, level_of
 from fupin.areas.models import Area, AreaDesignation, AreaEthnicPopulation, AreaYear
 from fupin.areas.selectors import designations_in_force, within_area
 from fupin.cooperation.report import east_west_card
-from fupin.core.codelists import localized
+from fupin.core.areacodes import CODE_LENGTH, PREFIX_LENGTH, Level, level_of
+from fupin.core.codelists import ETHNICITY, localized
+from fupin.core.files.spreadsheets import add_sheet, workbook, write_cell, write_cells
 from fupin.core.numbers import display
-from fupin.core.spreadsheets import add_sheet, workbook, write_cell, write_cells
-from fupin.registry import codelists as cl
 from fupin.rules import evaluation
 from fupin.rules.policy import YearPolicy
 from fupin.workflows.models import Case
@@ -99,7 +98,7 @@ def report_card(*, actor, year: int, area_code: str, baseline: int | None = None
             ("villages", "village", POOR_VILLAGE, _("Poor villages exited (of those designated)")),
             ("counties", "county", POOR_COUNTY, _("Poor counties exited (of those designated)"))):
         figures.append(_area_exits(key, level_name, types, label, area, year))
-    figures += _poor_area_income(area, year)
+    figures += poor_area_income(area, year)
     figures += _deep_poverty(runner, actor, area_code, area, year)
     figures += _demonstration(actor, area, year)
     figures += _helping_side(actor, code, baseline, year, until or datetime.date(year, 12, 31))
@@ -185,7 +184,7 @@ def _growth(now: Decimal | None, before: Decimal | None) -> Decimal | None:
     return (now / before - 1) if now is not None and before else None
 
 
-def _poor_area_income(area: Area, year: int) -> list[Figure]:
+def poor_area_income(area: Area, year: int) -> list[Figure]:
     """贫困地区农民人均可支配收入: the poor counties' (in force in the year) survey income, its growth on the year
     before (the same counties) and how many points above the area's own growth it is."""
     counties = list(designations_in_force(POOR_COUNTY, year).filter(within_area("area_id", area)).values_list(
@@ -552,12 +551,12 @@ def _ethnic_groups(area: Area, baseline: int, year: int, ethnic: list[dict], sou
             {"metric": "poor", "filters": {"area": area.code, "year": year, "by": "ethnicity",
                                            "incidence_below": float(threshold) if threshold is not None else None,
                                            "threshold": f"exit_threshold county/{region}"},
-             "groups": [cl.ETHNICITY.label(code) for code in whole], "source": source}))
+             "groups": [ETHNICITY.label(code) for code in whole], "source": source}))
     return figures
 
 
 def _label(code: str) -> str:
-    return cl.ETHNICITY.label(code) if code in cl.ETHNICITY.values else (code or _("not recorded"))
+    return ETHNICITY.label(code) if code in ETHNICITY.values else (code or _("not recorded"))
 
 
 def as_markdown(card: dict) -> str:

@@ -3,16 +3,16 @@
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, can, granted_prefixes
-from fupin.areas.codes import CODE_LENGTH, PREFIX_LENGTH, level_of, normalise_code
+from fupin.accounts.scoping import can, reach
 from fupin.areas.selectors import area_by_code
+from fupin.core.areacodes import CODE_LENGTH, PREFIX_LENGTH, level_of, normalise_code
 from fupin.core.errors import PermissionDenied, ValidationFailed
 
 from .engines import get_engine
 from .metrics import REGISTRY, StatsQuery, get_metric
 from .metrics.base import BREAKDOWNS
 
-METRICS_WITHOUT_BREAKDOWN = {"incidence", "measures", "mpi", "diff", "east_west"}
+METRICS_WITHOUT_BREAKDOWN = {"measures", "mpi", "diff", "east_west"}
 
 
 def significant_prefix(code: str) -> str:
@@ -23,7 +23,7 @@ def significant_prefix(code: str) -> str:
 def stats_query(*, actor, year: int, area_code: str | None = None, level: int | None = None,
                 by: str | None = None, line=None, k=None) -> StatsQuery:
     """A StatsQuery the actor may ask: the area must lie in their grants; without one, their grants are the scope."""
-    prefixes = granted_prefixes(actor, Action.VIEW)
+    granted = reach(actor, Action.VIEW)
     prefix = None
     if area_code:
         try:
@@ -33,12 +33,12 @@ def stats_query(*, actor, year: int, area_code: str | None = None, level: int | 
         area_by_code(prefix.ljust(CODE_LENGTH, "0"))  # NotFound for an unknown code
         if not can(actor, Action.VIEW, prefix.ljust(CODE_LENGTH, "0")):
             raise PermissionDenied()
-    elif prefixes is not EVERYWHERE and not prefixes:
+    elif granted.nowhere:
         raise PermissionDenied()
     if by is not None and by not in BREAKDOWNS:
         raise ValidationFailed(_("Unknown breakdown %(by)s."), field="by", by=by)
     return StatsQuery(year=year, area=prefix, level=level, by=by, line=line, k=k,
-                      prefixes=None if prefixes is EVERYWHERE else tuple(prefixes), actor=actor)
+                      prefixes=granted.code_prefixes(), actor=actor)
 
 
 def stats(*, actor, metric: str, year: int, engine: str = "duckdb", area_code: str | None = None,
@@ -60,8 +60,8 @@ DASHBOARD_BREAKDOWNS = ("cause", "attribute", "ethnicity", "age_band")
 def dashboard(*, actor, area_code: str | None = None, year: int | None = None) -> dict:
     """What an area's dashboard shows, read from the rollups only (milliseconds on either database): headline
     figures of the year, the trend over every year held, the next level's areas and the breakdowns."""
-    from fupin.areas.codes import Level
     from fupin.areas.models import Area
+    from fupin.core.areacodes import Level
 
     from .metrics.base import breakdown_label
     from .models import Rollup

@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
-from fupin.areas.codes import CODE_LENGTH, PREFIX_LENGTH, Level, level_of
+from fupin.accounts.scoping import everywhere
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
-from fupin.core.bulk import chunked, insert_rows
+from fupin.core.areacodes import CODE_LENGTH, PREFIX_LENGTH, Level, level_of
 from fupin.core.errors import Conflict, PermissionDenied
+from fupin.core.sql import chunked, insert_rows
 
 from .engines import frozen_dir, get_engine, live_path
 from .extract import snapshot_fill
@@ -38,7 +38,7 @@ BREAKDOWN_LEVELS = [Level.PROVINCE, Level.PREFECTURE, Level.COUNTY, Level.TOWNSH
 
 
 def _require_nationwide(actor) -> None:
-    if granted_prefixes(actor, Action.ADMINISTER) is not EVERYWHERE:
+    if not everywhere(actor, Action.ADMINISTER):
         raise PermissionDenied()
 
 

@@ -9,8 +9,7 @@ from fupin.assistance.api import DeliveredMeasureViewSet, LoanViewSet, NotVisite
 from fupin.cooperation.api import EastWestCardView, PairingViewSet, PartyViewSet
 from fupin.evaluation.api import AppealViewSet, EvaluationViewSet, SampleEntryViewSet
 from fupin.funds.api import FundDocumentViewSet, FundEntryViewSet
-from fupin.imports.api import HouseholdImportView
-from fupin.imports.exports import HouseholdExportView, JobFileView
+from fupin.imports.api import HouseholdExportView, HouseholdImportView, JobFileView
 from fupin.jobs.api import JobViewSet
 from fupin.monitoring.api import DisasterViewSet, ReportView, TaskViewSet, WarningScanView, WarningViewSet
 from fupin.personnel.api import (

@@ -1,4 +1,3 @@
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -7,7 +6,8 @@ from rest_framework.response import Response
 from fupin.core.api import WritableServiceViewSet
 
 from . import selectors, services
-from .models import Area, AreaDesignation, AreaYear, DesignationType
+from .filtersets import AreaFilterSet, AreaYearFilterSet, DesignationFilterSet
+from .models import Area, AreaDesignation, AreaYear
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -19,24 +19,11 @@ class AreaSerializer(serializers.ModelSerializer):
         read_only_fields = ["code", "level", "parent", "region_class"]
 
 
-class AreaFilter(django_filters.FilterSet):
-    within = django_filters.CharFilter(method="filter_within", label="subtree of this area code")
-    name = django_filters.CharFilter(lookup_expr="icontains")
-
-    class Meta:
-        model = Area
-        fields = ["level", "parent", "region_class"]
-
-    def filter_within(self, queryset, name, value):
-        area = Area.objects.filter(code=value).first()
-        return selectors.subtree(queryset, area, area_field="code") if area else queryset.none()
-
-
 class AreaViewSet(WritableServiceViewSet):
     """Areas visible to the user. Only the name can be changed (by an editor of the area)."""
 
     serializer_class = AreaSerializer
-    filterset_class = AreaFilter
+    filterset_class = AreaFilterSet
     lookup_field = "code"
     http_method_names = ["get", "patch", "head", "options"]
 
@@ -58,8 +45,9 @@ class AreaViewSet(WritableServiceViewSet):
 
 
 class DesignationSerializer(serializers.ModelSerializer):
-    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
-    designation_type = serializers.SlugRelatedField(slug_field="code", queryset=DesignationType.objects.all())
+    # Areas are named freely (the divisions are public): the service answers 403 where the user may not write.
+    area = serializers.SlugRelatedField(slug_field="code", queryset=selectors.area_choices())
+    designation_type = serializers.SlugRelatedField(slug_field="code", queryset=selectors.designation_type_list())
 
     class Meta:
         model = AreaDesignation
@@ -68,7 +56,7 @@ class DesignationSerializer(serializers.ModelSerializer):
 
 class DesignationViewSet(WritableServiceViewSet):
     serializer_class = DesignationSerializer
-    filterset_fields = ["designation_type", "year", "area"]
+    filterset_class = DesignationFilterSet
 
     def select(self, actor):
         return selectors.designation_list(actor=actor)
@@ -87,7 +75,7 @@ class DesignationViewSet(WritableServiceViewSet):
 
 
 class AreaYearSerializer(serializers.ModelSerializer):
-    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
+    area = serializers.SlugRelatedField(slug_field="code", queryset=selectors.area_choices())
 
     class Meta:
         model = AreaYear
@@ -96,7 +84,7 @@ class AreaYearSerializer(serializers.ModelSerializer):
 
 class AreaYearViewSet(WritableServiceViewSet):
     serializer_class = AreaYearSerializer
-    filterset_fields = ["year", "area"]
+    filterset_class = AreaYearFilterSet
 
     def select(self, actor):
         return selectors.area_year_list(actor=actor)

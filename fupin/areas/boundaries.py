@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .codes import CODE_LENGTH, PREFIX_LENGTH, Level, level_of
+from fupin.core.areacodes import CODE_LENGTH, PREFIX_LENGTH, Level, level_of
 
 FILES = {Level.PROVINCE: "province.geojson", Level.PREFECTURE: "city.geojson", Level.COUNTY: "district.geojson"}
 # Decimals of a degree kept: 0.1° (≈ 10 km) for the country's provinces, 0.01° (≈ 1 km) below; enough for a

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .codes import Level
+from fupin.core.areacodes import Level
 
 
 class AreaLevel(models.IntegerChoices):

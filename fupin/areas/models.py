@@ -1,9 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.scoping import ScopedQuerySet
+from fupin.core import areacodes as codes
 from fupin.core.models import TimeStampedModel
 
-from . import codes
 from .choices import AreaLevel, RegionClass
 
 
@@ -23,6 +24,9 @@ class Area(models.Model):
         "DivisionVintage", verbose_name=_("data vintage"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
+
+    area_paths = ("code",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("area")
@@ -107,6 +111,9 @@ class AreaDesignation(TimeStampedModel):
     year = models.PositiveSmallIntegerField(_("year designated"))
     exit_year = models.PositiveSmallIntegerField(_("year exited"), null=True, blank=True)
 
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("area designation")
         verbose_name_plural = _("area designations")
@@ -137,6 +144,9 @@ class AreaYear(TimeStampedModel):
     # per-capita disposable income" figure is its rural-population-weighted mean over the poor counties.
     rural_income_per_capita = models.DecimalField(_("rural disposable income per head (yuan)"), max_digits=10,
                                                   decimal_places=2, null=True, blank=True)
+
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("area year")

@@ -4,15 +4,15 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, granted_prefixes, scoped_to
+from fupin.accounts.scoping import reach
+from fupin.core import areacodes as codes
 from fupin.core.errors import NotFound
 
-from . import codes
-from .models import Area, AreaDesignation, AreaYear
+from .models import Area, AreaDesignation, AreaYear, DesignationType, DivisionVintage
 
 
 def area_list(*, actor, action: str = Action.VIEW) -> QuerySet[Area]:
-    return scoped_to(Area.objects.all(), actor=actor, action=action, area_field="code")
+    return Area.objects.all().scoped(actor, action)
 
 
 def area_get(*, actor, code: str, action: str = Action.VIEW) -> Area:
@@ -20,6 +20,20 @@ def area_get(*, actor, code: str, action: str = Action.VIEW) -> Area:
         return area_list(actor=actor, action=action).get(code=code)
     except Area.DoesNotExist:
         raise NotFound() from None
+
+
+def division_list() -> QuerySet[Area]:
+    """Every area, unscoped: the public NBS divisions a record may be placed in by code (the service answers 403
+    where the actor may not write)."""
+    return Area.objects.all()
+
+
+def place_name(*, actor, area: Area) -> str:
+    """The area with the township, county … above it, as a form writes a place, as far as the actor may see them:
+    a user granted only a village reads the village's name alone."""
+    chain = [*area.ancestor_codes, area.code]
+    names = dict(area_list(actor=actor).filter(code__in=chain).values_list("code", "name"))
+    return " ".join(names[code] for code in chain if code in names)
 
 
 def subtree(queryset: QuerySet, area: Area, *, area_field: str = "area") -> QuerySet:
@@ -35,12 +49,33 @@ def subtree_count(area: Area, *, level: int | None = None) -> int:
     return queryset.count()
 
 
-def root_areas(*, actor) -> list[Area]:
-    """Where a user's tree starts: the provinces for nationwide viewers, else the areas granted to them."""
-    prefixes = granted_prefixes(actor, Action.VIEW)
-    if prefixes is EVERYWHERE:
-        return list(Area.objects.filter(level=codes.Level.PROVINCE).order_by("code"))
-    return list(Area.objects.filter(code__in=[p.ljust(codes.CODE_LENGTH, "0") for p in prefixes]).order_by("code"))
+def root_areas(*, actor, action: str = Action.VIEW) -> list[Area]:
+    """Where a user's tree starts: the provinces for those who may do `action` nationwide, else the areas granted
+    to them."""
+    granted = reach(actor, action)
+    if granted.everywhere:
+        return list(province_list().order_by("code"))
+    return list(Area.objects.filter(code__in=granted.roots()).order_by("code"))
+
+
+def province_list() -> QuerySet[Area]:
+    """Every loaded province: the country's outline is reference data, whatever one's grant."""
+    return Area.objects.filter(level=codes.Level.PROVINCE)
+
+
+def area_choices() -> QuerySet[Area]:
+    """Every area, for a field where a user names one by its code (the divisions are public): whether the user may
+    write there is the service's answer."""
+    return Area.objects.all()
+
+
+def designation_type_list() -> QuerySet[DesignationType]:
+    return DesignationType.objects.all()
+
+
+def latest_vintage() -> DivisionVintage | None:
+    """The division table loaded last."""
+    return DivisionVintage.objects.order_by("-loaded_at").first()
 
 
 def children_with_counts(*, actor, area: Area | None) -> list[dict]:
@@ -66,11 +101,11 @@ def children_with_counts(*, actor, area: Area | None) -> list[dict]:
 
 def designation_list(*, actor, action: str = Action.VIEW) -> QuerySet[AreaDesignation]:
     queryset = AreaDesignation.objects.select_related("area", "designation_type")
-    return scoped_to(queryset, actor=actor, action=action, area_field="area")
+    return queryset.scoped(actor, action)
 
 
 def area_year_list(*, actor, action: str = Action.VIEW) -> QuerySet[AreaYear]:
-    return scoped_to(AreaYear.objects.select_related("area"), actor=actor, action=action, area_field="area")
+    return AreaYear.objects.select_related("area").scoped(actor, action)
 
 
 def area_by_code(code: str) -> Area:

@@ -10,13 +10,14 @@ from fupin.accounts.choices import Action
 from fupin.accounts.scoping import can, require
 from fupin.audit import registry
 from fupin.audit.services import audit_record
-from fupin.core.bulk import chunked
+from fupin.core import areacodes as codes
 from fupin.core.changes import mark_changed
+from fupin.core.codelists import ETHNICITY
 from fupin.core.errors import Conflict, ValidationFailed
-from fupin.imports.reports import ImportReport, import_writes
-from fupin.imports.tabular import open_table
+from fupin.core.files.reports import ImportReport, import_writes
+from fupin.core.files.tabular import open_table
+from fupin.core.sql import chunked
 
-from . import codes
 from .divisions import LoadResult, load_divisions
 from .importing import DESIGNATION_COLUMNS, ETHNIC_POPULATION_COLUMNS, POPULATION_COLUMNS
 from .models import Area, AreaDesignation, AreaEthnicPopulation, AreaYear, DesignationType
@@ -352,7 +353,6 @@ def ethnic_population_import(*, actor, path: str | Path, dry_run: bool = False,
                              skip_invalid: bool = False) -> ImportReport:
     """Import an ethnic group's rural registered population (行政区划代码, 年度, 民族, 乡村人口): the denominator of
     the group's incidence. The group is given by its code or name (either script)."""
-    from fupin.registry.codelists import ETHNICITY  # the registry's code table; areas keep only the code
 
     header, rows, report, areas = _area_rows(actor, path, ETHNIC_POPULATION_COLUMNS, dry_run)
     parsed: dict[tuple, tuple] = {}
@@ -398,7 +398,7 @@ def ethnic_population_import(*, actor, path: str | Path, dry_run: bool = False,
 
 def _write_import(report: ImportReport, actor, skip_invalid: bool, action: str, path, write) -> ImportReport:
     """All-or-nothing by default: one bad row and nothing is written. With `skip_invalid` the valid rows are. A dry
-    run writes the valid rows to count them and rolls back (fupin.imports.reports.import_writes)."""
+    run writes the valid rows to count them and rolls back (fupin.core.files.reports.import_writes)."""
     if report.errors and not (skip_invalid or report.dry_run):
         return report
     rejected = {error.row for error in report.errors}

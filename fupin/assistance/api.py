@@ -1,6 +1,7 @@
 """Assistance over HTTP: plans (with their coverage of the causes), delivered measures, visits, loans, and the
 list of households not visited in time. Reads through selectors, writes through `services.record_save`."""
 
+from django.db.models import Manager
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
@@ -11,32 +12,44 @@ from fupin.core.api import ServiceViewSet, validated
 from fupin.core.errors import NotFound
 from fupin.personnel import selectors as personnel_selectors
 from fupin.personnel.models import Cadre
+from fupin.registry import selectors as registry_selectors
 from fupin.registry.models import Household, Member
 
 from . import selectors, services
-from .models import DeliveredMeasure, HouseholdVisit, Loan, MeasureType, Plan, PlannedMeasure
+from .filtersets import DeliveredMeasureFilterSet, LoanFilterSet, PlanFilterSet, VisitFilterSet
+from .models import DeliveredMeasure, HouseholdVisit, Loan, Plan, PlannedMeasure
 
 
 class PlannedMeasureSerializer(serializers.ModelSerializer):
     # A member of the user's areas only (another area's answers as missing).
-    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), area_field="household__area",
-                                          allow_null=True, required=False)
+    member = ScopedPrimaryKeyRelatedField(model=Member, allow_null=True, required=False)
 
     class Meta:
         model = PlannedMeasure
         fields = ["measure_type", "member", "planned_amount", "note"]
 
 
+class PlanListSerializer(serializers.ListSerializer):
+    """A page of plans: their coverage is read for all of them at once (selectors.plans_coverage)."""
+
+    def to_representation(self, data):
+        plans = list(data.all() if isinstance(data, Manager) else data)
+        self.child.coverages = selectors.plans_coverage(plans)
+        return super().to_representation(plans)
+
+
 class PlanSerializer(serializers.ModelSerializer):
     planned = PlannedMeasureSerializer(many=True, read_only=True)
     coverage = serializers.SerializerMethodField()
+    coverages: dict = {}  # plan id → Coverage, read ahead by PlanListSerializer
 
     class Meta:
         model = Plan
         fields = ["id", "household", "year", "causes", "outcome", "note", "planned", "coverage"]
+        list_serializer_class = PlanListSerializer
 
     def get_coverage(self, plan) -> dict:
-        coverage = selectors.plan_coverage(plan)
+        coverage = self.coverages.get(plan.pk) or selectors.plan_coverage(plan)
         return {"causes": coverage.causes, "planned_uncovered": coverage.planned_uncovered,
                 "delivered_uncovered": coverage.delivered_uncovered, "covered": coverage.covered}
 
@@ -52,7 +65,7 @@ class PlanWriteSerializer(serializers.Serializer):
 
 def _household(actor, pk) -> Household:
     """A household the actor may see (so nobody learns of households outside their areas)."""
-    household = selectors.record_list(actor=actor, model=Household, area_field="area").filter(pk=pk).first()
+    household = registry_selectors.household_list(actor=actor).filter(pk=pk).first()
     if household is None:
         raise NotFound()
     return household
@@ -60,7 +73,7 @@ def _household(actor, pk) -> Household:
 
 class PlanViewSet(ServiceViewSet, mixins.CreateModelMixin):
     serializer_class = PlanSerializer
-    filterset_fields = ["year", "household", "outcome"]
+    filterset_class = PlanFilterSet
 
     def select(self, actor):
         return selectors.record_list(actor=actor, model=Plan).prefetch_related("planned")
@@ -89,7 +102,7 @@ class RecordViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.UpdateModelM
             self.write_serializer, {**self.serializer_class(instance).data, **request.data}, context=context))
         data["household"] = instance.household if instance else _household(request.user, data["household"])
         if data.get("member") is not None:
-            data["member"] = Member.objects.filter(pk=data["member"], household=data["household"]).first()
+            data["member"] = data["household"].members.filter(pk=data["member"]).first()
         record = services.record_save(actor=request.user, kind=self.kind, data=data, instance=instance)
         return Response(self.serializer_class(record).data,
                         status=status.HTTP_200_OK if instance else status.HTTP_201_CREATED)
@@ -110,7 +123,7 @@ class DeliveredMeasureSerializer(serializers.ModelSerializer):
 
 class DeliveredMeasureWriteSerializer(serializers.Serializer):
     household = serializers.IntegerField()
-    measure_type = serializers.PrimaryKeyRelatedField(queryset=MeasureType.objects.all())
+    measure_type = serializers.PrimaryKeyRelatedField(queryset=selectors.measure_type_list())
     member = serializers.IntegerField(required=False, allow_null=True)
     delivered_on = serializers.DateField()
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
@@ -121,7 +134,7 @@ class DeliveredMeasureViewSet(RecordViewSet):
     kind = "delivered"
     serializer_class = DeliveredMeasureSerializer
     write_serializer = DeliveredMeasureWriteSerializer
-    filterset_fields = ["household", "measure_type"]
+    filterset_class = DeliveredMeasureFilterSet
 
     @extend_schema(request=DeliveredMeasureWriteSerializer, responses=DeliveredMeasureSerializer)
     def create(self, request, *args, **kwargs):
@@ -137,7 +150,7 @@ class VisitSerializer(serializers.ModelSerializer):
 class VisitWriteSerializer(serializers.ModelSerializer):
     household = serializers.IntegerField()
     # A cadre the user may see (kept, serving or contacting in their areas).
-    cadre = ScopedPrimaryKeyRelatedField(queryset=Cadre.objects.all(), selector=personnel_selectors.cadre_list)
+    cadre = ScopedPrimaryKeyRelatedField(model=Cadre, selector=personnel_selectors.cadre_list)
 
     class Meta:
         model = HouseholdVisit
@@ -148,7 +161,7 @@ class VisitViewSet(RecordViewSet):
     kind = "visit"
     serializer_class = VisitSerializer
     write_serializer = VisitWriteSerializer
-    filterset_fields = ["household", "cadre"]
+    filterset_class = VisitFilterSet
 
     @extend_schema(request=VisitWriteSerializer, responses=VisitSerializer)
     def create(self, request, *args, **kwargs):
@@ -173,7 +186,7 @@ class LoanViewSet(RecordViewSet):
     kind = "loan"
     serializer_class = LoanSerializer
     write_serializer = LoanWriteSerializer
-    filterset_fields = ["household"]
+    filterset_class = LoanFilterSet
 
     @extend_schema(request=LoanWriteSerializer, responses=LoanSerializer)
     def create(self, request, *args, **kwargs):

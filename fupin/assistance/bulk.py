@@ -1,14 +1,14 @@
 """Assistance records many at a time (the demo, batch loaders): `record_save(kind=…)` and `origin_action_record`
-for new records, done in sets (see fupin.audit.bulk)."""
+for new records, done in sets (see fupin.records.batches)."""
 
 import datetime
 
 from django.db.models import Prefetch
 
-from fupin.audit.bulk import CHUNK, RecordProblem, problem, records_bulk_create
 from fupin.cooperation.models import Party
-from fupin.core.bulk import chunked
 from fupin.core.errors import ValidationFailed
+from fupin.core.sql import chunked
+from fupin.records.batches import CHUNK, RecordProblem, problem, records_bulk_create
 from fupin.registry.models import Household, Member
 
 from .models import OriginAction, OriginVillage, Plan

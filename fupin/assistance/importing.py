@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from fupin.audit import registry as audit_registry
 from fupin.cooperation.importing import PARTY
 from fupin.core.errors import ValidationFailed
-from fupin.imports.records import (
+from fupin.personnel.importing import CADRE_REFERENCE
+from fupin.records.importing import (
     AREA_LABELS,
     HOUSEHOLD_LABELS,
     MEMBER_LABELS,
@@ -22,7 +23,6 @@ from fupin.imports.records import (
     Reference,
     importer,
 )
-from fupin.personnel.importing import CADRE_REFERENCE
 from fupin.registry import codelists as registry_codes
 
 from . import codelists as cl

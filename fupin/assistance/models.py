@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.scoping import ScopedQuerySet
 from fupin.core.codelists import localized
 from fupin.core.models import TimeStampedModel
 
@@ -54,6 +55,9 @@ class AssistanceRecord(TimeStampedModel):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
 
+    area_paths = ("household__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
@@ -85,6 +89,9 @@ class PlannedMeasure(TimeStampedModel):
                                on_delete=models.PROTECT, related_name="+")
     planned_amount = _money(_("planned amount (yuan)"))
     note = models.CharField(_("note"), max_length=300, blank=True)
+
+    area_paths = ("plan__household__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("planned measure")

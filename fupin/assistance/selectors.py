@@ -2,12 +2,13 @@
 causes, and which households their cadres have not visited for too long."""
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import area_q
 from fupin.areas.selectors import area_by_code
 from fupin.core.temporal import add_months
 from fupin.registry import codelists as registry_codes
@@ -17,10 +18,14 @@ from fupin.rules.policy import YearPolicy
 from .models import DeliveredMeasure, HouseholdVisit, MeasureType, Plan
 
 
-def record_list(*, actor, model, area_field: str = "household__area") -> QuerySet:
-    condition = area_q(actor, Action.VIEW, area_field)
-    records = model.objects.all()
-    return records if condition is None else records.filter(condition)
+def record_list(*, actor, model) -> QuerySet:
+    """Assistance records of one kind (each lives in its household's area) the actor may see."""
+    return model.objects.scoped(actor, Action.VIEW)
+
+
+def measure_type_list() -> QuerySet[MeasureType]:
+    """The catalogue of measure types (a public code list)."""
+    return MeasureType.objects.all()
 
 
 @dataclass(frozen=True)
@@ -39,17 +44,37 @@ class Coverage:
 def plan_coverage(plan: Plan) -> Coverage:
     """A cause is covered when some measure addresses it (the catalogue says which causes each type
     addresses); the delivered measures counted are the plan's and the household's others of the plan year."""
-    addresses = dict(MeasureType.objects.values_list("code", "causes"))
+    return plans_coverage([plan])[plan.pk]
 
-    def uncovered(type_codes) -> list[str]:
+
+def plans_coverage(plans: Iterable[Plan]) -> dict[int, Coverage]:
+    """`plan_coverage` of each plan (by id) in a fixed number of queries: the catalogue once, the delivered
+    measures of all the plans' households in one query, and the planned measures (none when `planned` is
+    prefetched)."""
+    plans = list(plans)
+    if not plans:
+        return {}
+    addresses = dict(MeasureType.objects.values_list("code", "causes"))
+    delivered = DeliveredMeasure.objects.filter(household_id__in={plan.household_id for plan in plans}).filter(
+        Q(plan__in=plans) | Q(plan__isnull=True, delivered_on__year__in={plan.year for plan in plans})).values_list(
+        "household_id", "plan_id", "delivered_on", "measure_type_id")
+    by_plan: dict[int, list[str]] = defaultdict(list)
+    by_household_year: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for household_id, plan_id, delivered_on, type_code in delivered:
+        if plan_id is not None:
+            by_plan[plan_id].append(type_code)
+        else:
+            by_household_year[household_id, delivered_on.year].append(type_code)
+
+    def uncovered(plan: Plan, type_codes) -> list[str]:
         reached = {cause for code in type_codes for cause in addresses[code]}
         return [cause for cause in plan.causes if cause not in reached]
 
-    delivered = DeliveredMeasure.objects.filter(household_id=plan.household_id).filter(
-        Q(plan=plan) | Q(plan__isnull=True, delivered_on__year=plan.year)).values_list("measure_type_id", flat=True)
-    return Coverage(causes=list(plan.causes),
-                    planned_uncovered=uncovered(plan.planned.values_list("measure_type_id", flat=True)),
-                    delivered_uncovered=uncovered(delivered))
+    return {plan.pk: Coverage(
+        causes=list(plan.causes),
+        planned_uncovered=uncovered(plan, [measure.measure_type_id for measure in plan.planned.all()]),
+        delivered_uncovered=uncovered(plan, by_plan[plan.pk] + by_household_year[plan.household_id, plan.year]))
+        for plan in plans}
 
 
 def visit_interval_months(area_code: str, year: int) -> int:
@@ -66,9 +91,7 @@ def households_not_visited(*, actor, area_code: str, on: datetime.date, months: 
     since = add_months(on, -months)  # counted from the recorded visit dates, month by month
     households = Household.objects.filter(area__code__startswith=area.prefix).filter(
         Q(status__in=registry_codes.POOR_STATUSES) | ~Q(monitoring_category=""))
-    condition = area_q(actor, Action.VIEW, "area")
-    if condition is not None:
-        households = households.filter(condition)
+    households = households.scoped(actor, Action.VIEW)
     last = HouseholdVisit.objects.filter(household=OuterRef("pk"), visited_on__lte=on).values(
         "household").annotate(last=Max("visited_on")).values("last")
     return households.annotate(last_visit=Subquery(last)).filter(

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.fields.files import FieldFile
 
-from fupin.core.bulk import insert_rows
+from fupin.core.sql import insert_rows
 
 from .models import AuditChangeSet, AuditEvent, AuditRecordChange
 from .services import audit_record

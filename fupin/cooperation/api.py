@@ -11,7 +11,8 @@ from fupin.areas.selectors import area_by_code
 from fupin.core.api import ServiceViewSet, validated
 
 from . import report, selectors, services
-from .models import Pairing, Party, Programme
+from .filtersets import PairingFilterSet, PartyFilterSet
+from .models import Pairing, Party
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -31,7 +32,7 @@ class PartyWriteSerializer(serializers.Serializer):
 
 class PartyViewSet(ServiceViewSet):
     serializer_class = PartySerializer
-    filterset_fields = ["kind"]
+    filterset_class = PartyFilterSet
 
     def select(self, actor):
         return selectors.party_list(actor=actor)
@@ -54,13 +55,11 @@ class PairingSerializer(serializers.ModelSerializer):
 
 
 class PairingWriteSerializer(serializers.Serializer):
-    programme = serializers.SlugRelatedField(slug_field="code", queryset=Programme.objects.all())
+    programme = serializers.SlugRelatedField(slug_field="code", queryset=selectors.programme_list())
     # The far end of a pairing need not lie in the user's areas (an eastern partner pairs with Yunnan): any
     # organisation or area may be named, a household party only where the user may see it.
-    helper = ScopedPrimaryKeyRelatedField(queryset=Party.objects.all(), area_field="area", action=Action.VIEW,
-                                          open_to=~Q(kind="household"))
-    helped = ScopedPrimaryKeyRelatedField(queryset=Party.objects.all(), area_field="area", action=Action.VIEW,
-                                          open_to=~Q(kind="household"))
+    helper = ScopedPrimaryKeyRelatedField(model=Party, action=Action.VIEW, open_to=~Q(kind="household"))
+    helped = ScopedPrimaryKeyRelatedField(model=Party, action=Action.VIEW, open_to=~Q(kind="household"))
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
     committed_funds = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
@@ -74,26 +73,14 @@ class EndSerializer(serializers.Serializer):
     on = serializers.DateField()
 
 
-class PairingQuery(serializers.Serializer):
-    helper_area = serializers.CharField(required=False, help_text="area code: pairings whose helper lies in it")
-    helped_area = serializers.CharField(required=False, help_text="area code: pairings whose helped party lies in it")
-
-
 class PairingViewSet(ServiceViewSet):
     """Pairings visible from either end. `?helper_area=4419` whom 东莞 helps; `?helped_area=5333` who helps 怒江."""
 
     serializer_class = PairingSerializer
-    filterset_fields = ["programme", "status"]
-    list_query = PairingQuery
+    filterset_class = PairingFilterSet
 
     def select(self, actor):
-        pairings = selectors.pairing_list(actor=actor)
-        params = self.list_params
-        for side in ("helper", "helped"):
-            if params.get(f"{side}_area"):
-                pairings = pairings.filter(selectors.within_area(f"{side}__area", area_by_code(
-                    params[f"{side}_area"])))
-        return pairings
+        return selectors.pairing_list(actor=actor)
 
     @extend_schema(request=PairingWriteSerializer, responses=PairingSerializer)
     def create(self, request, *args, **kwargs):

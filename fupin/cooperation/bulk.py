@@ -5,13 +5,16 @@ from functools import partial
 
 from django.utils.translation import gettext_lazy as _
 
-from fupin.audit.bulk import CHUNK, duplicates_within, problem, records_bulk_create
-from fupin.core.bulk import chunked
 from fupin.core.errors import ValidationFailed
+from fupin.core.sql import chunked
+from fupin.records.batches import CHUNK, duplicates_within, problem, records_bulk_create
 from fupin.registry.models import Member
 
 from .models import LabourTransfer, Pairing, Party, TalentExchange
 from .services import (
+    AREA_TAKEN,
+    CREDIT_CODE_TAKEN,
+    HOUSEHOLD_TAKEN,
     LABOUR_BULK,
     PAIRINGS_BULK,
     PARTIES_BULK,
@@ -24,10 +27,8 @@ from .services import (
 )
 
 # What the tables' unique constraints refuse (one area party per area, one party per household, one party per
-# credit code, one pairing per programme, sides and start): reported here instead of failing the insert.
-AREA_TAKEN = _("This area already has its party.")
-HOUSEHOLD_TAKEN = _("This household already has its party.")
-CREDIT_CODE_TAKEN = _("This unified social credit code is already registered.")
+# credit code — services' AREA_TAKEN, HOUSEHOLD_TAKEN, CREDIT_CODE_TAKEN —, one pairing per programme, sides and
+# start): reported here instead of failing the insert.
 PAIRING_TAKEN = _("This pairing already exists from that start date.")
 
 

@@ -1,5 +1,5 @@
 """Workbook imports of the helping side: pairings and every kind of cooperation record, through the common
-record import (fupin.imports.records: headers in either script or English, every rejected row explained, all or
+record import (fupin.records.importing: headers in either script or English, every rejected row explained, all or
 nothing, idempotent on natural keys).
 
 A party cell names a party by area code (an eastern district, a helped village …), by unified social credit
@@ -10,7 +10,7 @@ code, or by the exact name of a party already registered. Members are named by I
 from django.utils.translation import gettext_lazy as _
 
 from fupin.audit import registry as audit_registry
-from fupin.imports.records import (
+from fupin.records.importing import (
     AREA_LABELS,
     BASE_REFERENCES,
     MEMBER_LABELS,

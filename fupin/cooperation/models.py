@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.scoping import ScopedQuerySet
 from fupin.core.models import TimeStampedModel
 
 from . import codelists as cl
@@ -49,6 +50,9 @@ class Party(TimeStampedModel):
                                      on_delete=models.PROTECT, related_name="+")
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
 
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("helping or helped party")
         verbose_name_plural = _("helping and helped parties")
@@ -63,7 +67,7 @@ class Party(TimeStampedModel):
         return self.name
 
 
-class PairingQuerySet(models.QuerySet):
+class PairingQuerySet(ScopedQuerySet):
     def active_on(self, day):
         """Pairings in force on `day` (started, not ended, not suspended)."""
         return self.filter(start_date__lte=day).filter(
@@ -89,6 +93,8 @@ class Pairing(TimeStampedModel):
 
     objects = PairingQuerySet.as_manager()
 
+    area_paths = ("helper__area", "helped__area")  # where its area is, for .scoped(actor, action)
+
     class Meta:
         verbose_name = _("pairing")
         verbose_name_plural = _("pairings")
@@ -113,6 +119,9 @@ class CooperationRecord(TimeStampedModel):
                              related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
+
+    area_paths = ("area", "pairing__helper__area")  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True

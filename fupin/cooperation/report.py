@@ -12,9 +12,9 @@ from django.db.models import Count, Q, Sum
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import require
-from fupin.areas.codes import CODE_LENGTH, Level
 from fupin.areas.models import Area
 from fupin.areas.selectors import area_by_code
+from fupin.core.areacodes import CODE_LENGTH, Level
 from fupin.core.codelists import localized
 from fupin.registry import codelists as registry_codes
 

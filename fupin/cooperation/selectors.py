@@ -5,49 +5,45 @@ import datetime
 from django.db.models import Count, Q, QuerySet, Sum
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import area_q
 from fupin.areas.selectors import area_by_code, within_area
 
-from .models import Agreement, Fund, LabourTransfer, Pairing, Party, Purchase, TalentExchange, Workshop
-
-
-def _either_end(actor) -> Q | None:
-    helper, helped = area_q(actor, Action.VIEW, "helper__area"), area_q(actor, Action.VIEW, "helped__area")
-    if helper is None or helped is None:
-        return None
-    return helper | helped
+from .models import Agreement, Fund, LabourTransfer, Pairing, Party, Programme, Purchase, TalentExchange, Workshop
 
 
 def party_list(*, actor) -> QuerySet[Party]:
-    condition = area_q(actor, Action.VIEW, "area")
-    parties = Party.objects.select_related("area")
-    return parties if condition is None else parties.filter(condition)
+    return Party.objects.select_related("area").scoped(actor, Action.VIEW)
+
+
+def nameable_party_list(*, actor) -> QuerySet[Party]:
+    """Parties a user may name (in a filter or a form): organisations, which are public bodies, from anywhere; a
+    household's party only where the user may see it."""
+    return Party.objects.select_related("area").filter(
+        Q(pk__in=party_list(actor=actor).values("pk")) | ~Q(kind="household"))
+
+
+def programme_list() -> QuerySet[Programme]:
+    """The cooperation programmes (东西部协作, 定点帮扶 …): public, the same for everyone."""
+    return Programme.objects.all()
 
 
 def pairing_list(*, actor) -> QuerySet[Pairing]:
-    pairings = Pairing.objects.select_related("programme", "helper__area", "helped__area")
-    condition = _either_end(actor)
-    return pairings if condition is None else pairings.filter(condition)
+    return Pairing.objects.select_related("programme", "helper__area", "helped__area").scoped(actor, Action.VIEW)
 
 
 def record_list(*, actor, model) -> QuerySet:
     """Records of one kind the actor may see: in their areas, or coming through their pairings."""
-    records = model.objects.select_related("area", "pairing__helper")
-    condition = area_q(actor, Action.VIEW, "area")
-    if condition is None:
-        return records
-    through = area_q(actor, Action.VIEW, "pairing__helper__area")
-    return records.filter(condition | through)
+    return model.objects.select_related("area", "pairing__helper").scoped(actor, Action.VIEW)
 
 
 
 def pairings_of(*, actor, area_code: str, side: str, on: datetime.date | None = None,
-                programme: str | None = None) -> list[dict]:
+                programme: str | None = None, pairings: QuerySet[Pairing] | None = None) -> list[dict]:
     """Pairings whose helper (`side="helper"`: whom does 东莞 help) or helped party (`side="helped"`: who helps
     怒江州) lies in the area, each with what came through it. Only pairings visible to the actor (either end
-    in their areas) are listed."""
+    in their areas) are listed; `pairings`: those of the actor's pairings a list's filters chose."""
     area = area_by_code(area_code)
-    pairings = pairing_list(actor=actor).filter(within_area(f"{side}__area", area))
+    pairings = (pairing_list(actor=actor) if pairings is None else pairings).filter(
+        within_area(f"{side}__area", area))
     if on:
         pairings = pairings.active_on(on)
     if programme:

@@ -46,6 +46,12 @@ PAIRINGS_BULK = audit_registry.register("cooperation.pairings_bulk_created", _("
 TALENT_BULK = audit_registry.register("cooperation.talent_bulk_created", _("created talent exchanges in bulk"))
 LABOUR_BULK = audit_registry.register("cooperation.labour_bulk_created", _("created labour transfers in bulk"))
 
+# What the tables' unique constraints refuse (one area party per area, one party per household, one party per
+# credit code): `party_save` refuses it before saving, `parties_bulk_create` for a whole set.
+AREA_TAKEN = _("This area already has its party.")
+HOUSEHOLD_TAKEN = _("This household already has its party.")
+CREDIT_CODE_TAKEN = _("This unified social credit code is already registered.")
+
 RECORD_MODELS = {"agreement": Agreement, "fund": Fund, "workshop": Workshop, "talent": TalentExchange,
                  "labour": LabourTransfer, "purchase": Purchase, "visit": Visit}
 
@@ -83,10 +89,22 @@ def party_save(*, actor, data: dict, instance: Party | None = None) -> Party:
     require(actor, Action.CHANGE, party.area_id)
     party_rules(party)
     with transaction.atomic():
+        _party_not_taken(party)
         party.save()
         audit_record(actor=actor, action=PARTY_SAVED, obj=party, area_code=party.area_id, before=before,
                      after=field_values(party, ("kind", "name", "area_id", "household_id", "credit_code")))
     return party
+
+
+def _party_not_taken(party: Party) -> None:
+    """Refuse a second party of the same area (kind "area"), household or credit code, as the table would."""
+    others = Party.objects.exclude(pk=party.pk) if party.pk else Party.objects.all()
+    if party.kind == "area" and others.filter(kind="area", area_id=party.area_id).exists():
+        raise ValidationFailed(AREA_TAKEN, field="area")
+    if party.household_id is not None and others.filter(household_id=party.household_id).exists():
+        raise ValidationFailed(HOUSEHOLD_TAKEN, field="household")
+    if party.credit_code and others.filter(credit_code=party.credit_code).exists():
+        raise ValidationFailed(CREDIT_CODE_TAKEN, field="credit_code")
 
 
 def party_rules(party: Party) -> None:

@@ -74,6 +74,10 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         return self.select(self.request.user)
 
+    def filter_queryset(self, queryset):
+        # The filterset filters the list; a record's own URL and its actions answer whatever else the query holds.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def get_object(self):
         try:
             return super().get_object()

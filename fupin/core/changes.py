@@ -21,9 +21,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .bulk import chunked
 from .models import ChangeMark
 from .signals import changes_committed
+from .sql import chunked
 
 
 def mark_changed(pairs: Iterable[tuple[str, int]]) -> int:

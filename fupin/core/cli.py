@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .context import reset_request_id, set_request_id
-from .spreadsheets import csv_cell
+from .files.spreadsheets import csv_cell
 
 FORMATS = ("table", "json", "csv")
 
@@ -126,3 +126,16 @@ def _cell(value) -> str:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
     return str(value)
+
+
+def emit_report(command, report) -> None:
+    data = report.as_dict()
+    if command.output_format == "json":
+        command.emit(data)
+    else:
+        summary = {k: v for k, v in data.items() if k != "errors"}
+        command.emit(summary, title="import")
+        if report.errors:
+            command.emit([e.as_dict() for e in report.errors], columns=["row", "column", "message"], title="errors")
+    if report.errors and not report.written:
+        raise CommandError(f"{report.rejected} row(s) rejected; nothing was written.")

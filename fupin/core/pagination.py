@@ -1,7 +1,7 @@
 """API paging with bounds (its own module: DRF imports the pagination class while fupin.core.api is loading)."""
 
 from django.conf import settings
-from rest_framework.pagination import LimitOffsetPagination, _positive_int
+from rest_framework.pagination import LimitOffsetPagination
 
 
 class CappedLimitOffsetPagination(LimitOffsetPagination):
@@ -14,6 +14,7 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
 
     def get_offset(self, request):
         try:
-            return _positive_int(request.query_params[self.offset_query_param], cutoff=settings.FUPIN_API_MAX_OFFSET)
+            offset = int(request.query_params[self.offset_query_param])
         except (KeyError, ValueError):
             return 0
+        return min(max(offset, 0), settings.FUPIN_API_MAX_OFFSET)

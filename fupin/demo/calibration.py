@@ -6,8 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from fupin.accounts.history import entering_history
-from fupin.audit.bulk import RecordsInvalid
-from fupin.registry.idnumbers import check_character
+from fupin.core.idnumbers import check_character
+from fupin.records.batches import RecordsInvalid
 
 from .households import GIVEN, SURNAMES
 

@@ -6,8 +6,8 @@ seeds' figures comes with the web/demo issue; this one gives the system somethin
 import random
 from collections.abc import Iterator
 
+from fupin.core.idnumbers import check_character
 from fupin.registry.bulk import Submission
-from fupin.registry.idnumbers import check_character
 
 SURNAMES = "张王李赵刘陈杨黄周吴罗和普字鲁施段余木蔡"
 GIVEN = "德明华国建文秀英兰芳玉红金春海云龙凤珍福"

@@ -19,7 +19,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from fupin.areas.codes import Level
 from fupin.areas.models import Area
 from fupin.areas.services import designations_import, population_import
 from fupin.assistance.bulk import (
@@ -32,6 +31,8 @@ from fupin.assistance.models import DeliveredMeasure, Loan, MeasureType, OriginA
 from fupin.cooperation.bulk import labour_bulk_create
 from fupin.cooperation.models import LabourTransfer, Party, Programme
 from fupin.cooperation.services import pairing_save, party_for_area, party_save, record_save
+from fupin.core.areacodes import Level
+from fupin.core.idnumbers import region_known
 from fupin.funds.services import entry_save, fund_document_save
 from fupin.personnel.bulk import (
     cadres_bulk_create,
@@ -46,7 +47,6 @@ from fupin.projects.bulk import beneficiaries_bulk_create, fundings_bulk_create
 from fupin.projects.models import ProjectBeneficiary, ProjectFunding
 from fupin.projects.services import project_save
 from fupin.registry.bulk import Submission, households_bulk_register
-from fupin.registry.idnumbers import region_known
 from fupin.registry.models import Household, Member
 
 from .calibration import CalibratedDemo, Identities, count_at, family, money_at, split

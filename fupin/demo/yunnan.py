@@ -22,20 +22,20 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from fupin.areas.codes import Level
 from fupin.areas.models import Area
 from fupin.areas.services import designations_import, ethnic_population_import, population_import
 from fupin.cooperation.bulk import labour_bulk_create, pairings_bulk_create, parties_bulk_create, talent_bulk_create
 from fupin.cooperation.creditcode import check_character as credit_check
 from fupin.cooperation.models import LabourTransfer, Pairing, Party, TalentExchange
 from fupin.cooperation.services import record_save
+from fupin.core.areacodes import Level
+from fupin.core.codelists import ETHNICITY
+from fupin.core.idnumbers import region_known
 from fupin.funds.services import entry_save, fund_document_save
 from fupin.projects.bulk import beneficiaries_bulk_create, fundings_bulk_create
 from fupin.projects.models import ProjectBeneficiary, ProjectFunding
 from fupin.projects.services import project_save
 from fupin.registry.bulk import Submission, households_bulk_register
-from fupin.registry.codelists import ETHNICITY
-from fupin.registry.idnumbers import region_known
 from fupin.registry.models import Household, Member
 
 from .calibration import CalibratedDemo, Identities, family, split

@@ -16,9 +16,9 @@ from fractions import Fraction
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from fupin.areas import codes
 from fupin.areas.models import Area, AreaYear
 from fupin.areas.selectors import within_area
+from fupin.core import areacodes as codes
 from fupin.core.errors import ValidationFailed
 from fupin.registry import codelists as cl
 from fupin.registry.models import HouseholdYear

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.scoping import ScopedQuerySet
 from fupin.core.codelists import localized
 from fupin.core.models import TimeStampedModel
 
@@ -64,6 +65,9 @@ class Evaluation(TimeStampedModel):
                                    on_delete=models.SET_NULL, related_name="+")
     concluded_figures = models.JSONField(_("figures at conclusion"), null=True, blank=True)
 
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("third-party evaluation")
         verbose_name_plural = _("third-party evaluations")
@@ -106,6 +110,9 @@ class SampleEntry(models.Model):
     stratum = models.CharField(_("stratum"), max_length=8, choices=Stratum.choices)
     weight = models.DecimalField(_("design weight"), max_digits=16, decimal_places=6)
     position = models.PositiveIntegerField(_("order drawn"))
+
+    area_paths = ("area_code",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sample entry")
@@ -168,6 +175,9 @@ class Appeal(TimeStampedModel):
                                    on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("reason for the decision"), max_length=500, blank=True)
+
+    area_paths = ("area_code",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("appeal")

@@ -4,7 +4,7 @@ appeals and the villages sampled — as PDF (WeasyPrint) and xlsx (xlsxwriter), 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from fupin.core.spreadsheets import add_sheet, workbook, write_cell, write_cells
+from fupin.core.files.spreadsheets import add_sheet, workbook, write_cell, write_cells
 from fupin.workflows.notices import FONTS
 
 from .models import Appeal, Evaluation

@@ -4,7 +4,6 @@ so its figures) is seen with `view` on its county; sample entries and appeals wi
 from django.db.models import QuerySet
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import scoped_to
 from fupin.core.errors import NotFound
 
 from . import figures
@@ -12,7 +11,7 @@ from .models import Appeal, Evaluation, SampleEntry
 
 
 def evaluation_list(*, actor, action: str = Action.VIEW) -> QuerySet[Evaluation]:
-    return scoped_to(Evaluation.objects.select_related("area", "questionnaire"), actor=actor, action=action)
+    return Evaluation.objects.select_related("area", "questionnaire").scoped(actor, action)
 
 
 def evaluation_get(*, actor, pk, action: str = Action.VIEW) -> Evaluation:
@@ -31,16 +30,14 @@ def evaluation_figures(*, actor, evaluation: Evaluation) -> dict:
 
 
 def entry_list(*, actor, evaluation_id=None, action: str = Action.VIEW) -> QuerySet[SampleEntry]:
-    entries = scoped_to(SampleEntry.objects.select_related("household", "interview", "evaluation"), actor=actor,
-                        action=action, area_field="area_code")
+    entries = SampleEntry.objects.select_related("household", "interview", "evaluation").scoped(actor, action)
     if evaluation_id is not None:
         entries = entries.filter(evaluation_id=evaluation_id)
     return entries
 
 
 def appeal_list(*, actor, evaluation_id=None, status: str | None = None) -> QuerySet[Appeal]:
-    appeals = scoped_to(Appeal.objects.select_related("entry__household").prefetch_related("files"), actor=actor,
-                        action=Action.VIEW, area_field="area_code")
+    appeals = Appeal.objects.select_related("entry__household").prefetch_related("files").scoped(actor, Action.VIEW)
     if evaluation_id is not None:
         appeals = appeals.filter(entry__evaluation_id=evaluation_id)
     if status:

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import require
-from fupin.areas import codes
 from fupin.areas.selectors import area_by_code, within_area
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
+from fupin.core import areacodes as codes
 from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.registry import codelists as cl
 from fupin.registry.models import HouseholdYear

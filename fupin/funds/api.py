@@ -3,22 +3,22 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from fupin.accounts.choices import Action
 from fupin.accounts.fields import ScopedPrimaryKeyRelatedField
-from fupin.accounts.scoping import scoped_to
-from fupin.areas.models import Area
+from fupin.areas import selectors as area_selectors
 from fupin.core.api import ServiceViewSet
 from fupin.core.errors import NotFound
 from fupin.projects.models import Project
+from fupin.registry import selectors as registry_selectors
 from fupin.registry.models import Household
 
 from . import selectors, services
+from .filtersets import FundDocumentFilterSet, FundEntryFilterSet
 from .models import FundDocument, FundEntry
 
 
 class FundDocumentSerializer(serializers.ModelSerializer):
-    issuing_area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all(), allow_null=True,
-                                                required=False)
+    issuing_area = serializers.SlugRelatedField(slug_field="code", queryset=area_selectors.division_list(),
+                                                allow_null=True, required=False)
 
     class Meta:
         model = FundDocument
@@ -32,7 +32,7 @@ class FundDocumentViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.Update
     money down to households, `balances` gives allocated, arrived and spent per area."""
 
     serializer_class = FundDocumentSerializer
-    filterset_fields = ["source", "year"]
+    filterset_class = FundDocumentFilterSet
 
     def select(self, actor):
         return selectors.document_list(actor=actor)
@@ -56,15 +56,12 @@ class FundDocumentViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.Update
 
 
 class FundEntrySerializer(serializers.ModelSerializer):
-    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all(), required=False)
+    area = serializers.SlugRelatedField(slug_field="code", queryset=area_selectors.division_list(), required=False)
     # Records named by id must lie in the user's areas (another area's answer as missing ones).
-    document = ScopedPrimaryKeyRelatedField(queryset=FundDocument.objects.all(), selector=selectors.document_list)
-    project = ScopedPrimaryKeyRelatedField(queryset=Project.objects.all(), area_field="area", allow_null=True,
-                                           required=False)
-    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), area_field="area", allow_null=True,
-                                             required=False)
-    corrects = ScopedPrimaryKeyRelatedField(queryset=FundEntry.objects.all(), area_field="area", allow_null=True,
-                                            required=False)
+    document = ScopedPrimaryKeyRelatedField(model=FundDocument, selector=selectors.document_list)
+    project = ScopedPrimaryKeyRelatedField(model=Project, allow_null=True, required=False)
+    household = ScopedPrimaryKeyRelatedField(model=Household, allow_null=True, required=False)
+    corrects = ScopedPrimaryKeyRelatedField(model=FundEntry, allow_null=True, required=False)
 
     class Meta:
         model = FundEntry
@@ -77,7 +74,7 @@ class FundEntryViewSet(ServiceViewSet, mixins.CreateModelMixin):
     """The ledger: entries are listed and added, never changed or deleted (a correction is an `adjust` entry)."""
 
     serializer_class = FundEntrySerializer
-    filterset_fields = ["document", "kind", "area", "project", "household"]
+    filterset_class = FundEntryFilterSet
 
     def select(self, actor):
         return selectors.entry_list(actor=actor)
@@ -89,8 +86,7 @@ class FundEntryViewSet(ServiceViewSet, mixins.CreateModelMixin):
     @action(detail=False, methods=["get"], url_path=r"household/(?P<household_id>[0-9]+)")
     def household(self, request, household_id=None):
         """How much reached a household, from which documents and sources."""
-        household = scoped_to(Household.objects.filter(pk=household_id), actor=request.user,
-                              action=Action.VIEW).first()
+        household = registry_selectors.household_list(actor=request.user).filter(pk=household_id).first()
         if household is None:
             raise NotFound()
         return Response(selectors.household_funds(actor=request.user, household=household))

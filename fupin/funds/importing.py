@@ -1,6 +1,6 @@
 """Workbook imports of funds: documents (文号) and ledger entries, each row through the funds services (so an
 allocation beyond the document, an arrival beyond the allocation or spending beyond the balance is refused with
-its row), with the common contract of fupin.imports.records. An entry's natural key is all of it: the same file
+its row), with the common contract of fupin.records.importing. An entry's natural key is all of it: the same file
 imported again adds nothing, and a ledger is never changed by an import — corrections are new entries."""
 
 
@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.audit import registry as audit_registry
 from fupin.core.errors import ValidationFailed
-from fupin.imports.records import AREA_LABELS, HOUSEHOLD_LABELS, Field, RecordSpec, importer
 from fupin.projects.importing import PROJECT_REFERENCE
+from fupin.records.importing import AREA_LABELS, HOUSEHOLD_LABELS, Field, RecordSpec, importer
 
 from . import codelists as cl
 from .models import FundDocument, FundEntry

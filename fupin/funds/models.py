@@ -10,9 +10,20 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.scoping import ScopedQuerySet, reach
 from fupin.core.models import TimeStampedModel
 
 from . import codelists as cl
+
+
+class FundDocumentQuerySet(ScopedQuerySet):
+    def scoped(self, actor, action: str):
+        """Documents issued in the actor's areas, and those that put money into them."""
+        granted = reach(actor, action)
+        if granted.everywhere:
+            return self
+        reaching = FundEntry.objects.filter(granted.condition("area")).values("document")
+        return self.filter(granted.condition("issuing_area") | models.Q(pk__in=reaching))
 
 
 class FundDocument(TimeStampedModel):
@@ -27,6 +38,8 @@ class FundDocument(TimeStampedModel):
     issued_on = models.DateField(_("issued on"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
+
+    objects = FundDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("fund document")
@@ -65,6 +78,9 @@ class FundEntry(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("fund ledger entry")

@@ -11,10 +11,10 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import area_q, require
-from fupin.areas.codes import code_range
+from fupin.accounts.scoping import require
 from fupin.areas.models import Area
 from fupin.areas.selectors import area_by_code, designations_in_force, within_area
+from fupin.core.areacodes import code_range
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.records import money_sum
 from fupin.registry.models import Household
@@ -79,19 +79,13 @@ def share(part: Decimal, whole: Decimal) -> Decimal | None:
 # Lists -----------------------------------------------------------------------------------------------------------
 
 def entry_list(*, actor) -> QuerySet[FundEntry]:
-    entries = FundEntry.objects.select_related("document", "area", "project", "household", "corrects")
-    condition = area_q(actor, Action.VIEW, "area")
-    return entries if condition is None else entries.filter(condition)
+    return FundEntry.objects.select_related("document", "area", "project", "household", "corrects").scoped(
+        actor, Action.VIEW)
 
 
 def document_list(*, actor) -> QuerySet[FundDocument]:
     """Documents issued in the actor's areas, and those that put money into them."""
-    documents = FundDocument.objects.select_related("issuing_area")
-    condition = area_q(actor, Action.VIEW, "issuing_area")
-    if condition is None:
-        return documents
-    reaching = FundEntry.objects.filter(area_q(actor, Action.VIEW, "area")).values("document")
-    return documents.filter(condition | Q(pk__in=reaching))
+    return FundDocument.objects.select_related("issuing_area").scoped(actor, Action.VIEW)
 
 
 def document_visible(*, actor, document: FundDocument) -> FundDocument:

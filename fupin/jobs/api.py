@@ -9,6 +9,7 @@ from fupin.core.api import ServiceViewSet
 from fupin.core.errors import NotFound
 
 from . import selectors
+from .filtersets import JobFilterSet
 from .models import Job
 from .results import summary_of
 
@@ -41,7 +42,7 @@ class JobViewSet(ServiceViewSet):
     """Jobs the user started (all jobs for nationwide administrators), newest first."""
 
     serializer_class = JobSerializer
-    filterset_fields = ["kind", "status"]
+    filterset_class = JobFilterSet
 
     def select(self, actor):
         return selectors.job_list(actor=actor)

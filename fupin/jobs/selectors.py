@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
+from fupin.accounts.scoping import everywhere
 
 from .models import Job
 
@@ -10,6 +10,7 @@ def job_list(*, actor) -> QuerySet[Job]:
     """A user sees the jobs they started; nationwide administrators see all."""
     if actor is None or not actor.is_authenticated:
         return Job.objects.none()
-    if granted_prefixes(actor, Action.ADMINISTER) is EVERYWHERE:
-        return Job.objects.all()
-    return Job.objects.filter(created_by=actor)
+    jobs = Job.objects.select_related("created_by")  # the lists name who started each job
+    if everywhere(actor, Action.ADMINISTER):
+        return jobs.all()
+    return jobs.filter(created_by=actor)

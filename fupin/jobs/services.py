@@ -89,7 +89,7 @@ def _fail_orphan(job: Job, reason: str, now) -> bool:
             _fail_task(job.task_id, reason, now)
         audit_record(actor=None, action=JOB_ORPHANED, obj=job, after={"kind": job.kind, "reason": reason})
     logger.warning("job %s failed: %s", job.pk, reason)
-    from fupin.imports.uploads import discard_upload, keeps_upload
+    from fupin.jobs.uploads import discard_upload, keeps_upload
 
     if not keeps_upload(JobStatus.FAILED):
         discard_upload(job.params.get("path"))

@@ -62,7 +62,7 @@ def run_job(job_id: int) -> None:
 
 def _discard_upload(job: Job) -> None:
     """The upload the job read goes once the job has ended (a failed job's later, if so configured)."""
-    from fupin.imports.uploads import discard_upload, keeps_upload
+    from fupin.jobs.uploads import discard_upload, keeps_upload
 
     if keeps_upload(job.status):
         return

@@ -136,7 +136,7 @@ class JobWorker(Worker):
         jobs_fail_orphaned()
         journal_fold()  # reads audited while an import held the chain join it
         if time.monotonic() >= self.next_upload_cleaning:
-            from fupin.imports.uploads import uploads_clean
+            from fupin.jobs.uploads import uploads_clean
 
             self.next_upload_cleaning = time.monotonic() + UPLOAD_CLEANING_SECONDS
             uploads_clean()

@@ -21,8 +21,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from fupin.areas.selectors import subtree
-from fupin.core.bulk import chunked
 from fupin.core.registries import registrar
+from fupin.core.sql import chunked
 from fupin.quality.models import DepartmentRecord
 from fupin.registry.models import HouseholdYear, Member
 from fupin.rules import evaluation

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.scoping import ScopedQuerySet
 from fupin.core.codelists import code_list, localized
 from fupin.core.models import TimeStampedModel
 
@@ -69,6 +70,9 @@ class Disaster(TimeStampedModel):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
 
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("disaster")
         verbose_name_plural = _("disasters")
@@ -104,6 +108,9 @@ class RiskWarning(TimeStampedModel):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("raised by"), null=True,
                                   on_delete=models.SET_NULL, related_name="+")
+
+    area_paths = ("area_code",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("warning")
@@ -155,6 +162,9 @@ class VisitTask(TimeStampedModel):
                               on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey("workflows.Case", verbose_name=_("monitoring identification"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+")
+
+    area_paths = ("area_code",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("home-visit task")

@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import scoped_to
-from fupin.areas.codes import Level
 from fupin.areas.models import Area
 from fupin.areas.selectors import area_by_code, subtree
+from fupin.core.areacodes import Level
 from fupin.core.errors import ValidationFailed
 from fupin.workflows.models import Case
 
@@ -26,8 +25,7 @@ def _within(queryset: QuerySet, area_code: str | None, field: str) -> QuerySet:
 
 def warning_list(*, actor, area_code: str | None = None, year: int | None = None, status: str | None = None,
                  rule: str | None = None) -> QuerySet[RiskWarning]:
-    warnings = scoped_to(RiskWarning.objects.select_related("rule", "household", "task", "task__cadre"),
-                         actor=actor, action=Action.VIEW, area_field="area_code")
+    warnings = RiskWarning.objects.select_related("rule", "household", "task", "task__cadre").scoped(actor, Action.VIEW)
     warnings = _within(warnings, area_code, "area_code")
     if year:
         warnings = warnings.filter(year=year)
@@ -42,9 +40,8 @@ def task_list(*, actor, area_code: str | None = None, overdue: bool = False, una
               status: str | None = None, on: datetime.date | None = None) -> QuerySet[VisitTask]:
     """Tasks in the actor's areas; `overdue`: still to visit after their deadline on `on` (default today);
     `unassigned`: still to visit with no cadre (the household has no responsible cadre)."""
-    tasks = scoped_to(VisitTask.objects.select_related("warning", "warning__rule", "household", "cadre", "case",
-                                                       "case__current_step"),
-                      actor=actor, action=Action.VIEW, area_field="area_code")
+    tasks = VisitTask.objects.select_related("warning", "warning__rule", "household", "cadre", "case",
+                                                       "case__current_step").scoped(actor, Action.VIEW)
     tasks = _within(tasks, area_code, "area_code")
     if status:
         tasks = tasks.filter(status=status)
@@ -56,8 +53,7 @@ def task_list(*, actor, area_code: str | None = None, overdue: bool = False, una
 
 
 def disaster_list(*, actor, area_code: str | None = None) -> QuerySet[Disaster]:
-    disasters = scoped_to(Disaster.objects.select_related("area"), actor=actor, action=Action.VIEW,
-                          area_field="area")
+    disasters = Disaster.objects.select_related("area").scoped(actor, Action.VIEW)
     return _within(disasters, area_code, "area")
 
 
@@ -108,7 +104,7 @@ def monitoring_report(*, actor, area_code: str, month: str) -> dict:
     start, end = parse_month(month)
     area = area_by_code(area_code)
     units = [area] if area.level == Level.VILLAGE else list(
-        scoped_to(Area.objects.filter(parent=area), actor=actor, action=Action.VIEW, area_field="code")
+        Area.objects.filter(parent=area).scoped(actor, Action.VIEW)
         .order_by("code"))
     empty = {name: 0 for name in FIGURES}
     rows = {unit.code: {"area": unit.code, "name": unit.name, **empty, "by_rule": {}} for unit in units}
@@ -135,7 +131,7 @@ def monitoring_report(*, actor, area_code: str, month: str) -> dict:
         Q(completed_on__isnull=True) | Q(completed_on__gt=end))
     for village, n in _by_village(overdue, "area_code"):
         add(village, "tasks_overdue", n)
-    cases = _within(scoped_to(Case.objects.all(), actor=actor, action=Action.VIEW, area_field="area"), area.code,
+    cases = _within(Case.objects.all().scoped(actor, Action.VIEW), area.code,
                     "area")
     opened = cases.filter(procedure__code=IDENTIFICATION, started_on__gte=start, started_on__lte=end)
     for village, n in _by_village(opened, "area_id"):

@@ -15,14 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, granted_prefixes, require, scoped_to
+from fupin.accounts.scoping import everywhere, require
 from fupin.areas.selectors import area_by_code, subtree
 from fupin.assistance import services as assistance_services
 from fupin.assistance.models import Responsibility
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
-from fupin.core.bulk import chunked
 from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.sql import chunked
 from fupin.core.temporal import fact_date, not_before
 from fupin.registry import codelists as cl
 from fupin.registry.models import Household
@@ -58,10 +58,10 @@ def _scope_households(actor, area_code: str | None):
         require(actor, Action.CHANGE, area.code)
         households, code = subtree(households, area), area.code
     else:
-        if granted_prefixes(actor, Action.CHANGE) is not EVERYWHERE:
+        if not everywhere(actor, Action.CHANGE):
             raise PermissionDenied()
         code = ""
-    return code, scoped_to(households, actor=actor, action=Action.CHANGE)
+    return code, households.scoped(actor, Action.CHANGE)
 
 
 def _rules(codes: list[str] | None) -> list[WarningRule]:

@@ -11,13 +11,13 @@ from rest_framework.response import Response
 
 from fupin.accounts.choices import Action
 from fupin.accounts.fields import ScopedPrimaryKeyRelatedField
-from fupin.areas.models import Area
+from fupin.areas import selectors as area_selectors
 from fupin.cooperation.models import Party
 from fupin.core.api import WritableServiceViewSet, validated
 from fupin.registry.api import MaskingMixin, RevealAuditMixin
 from fupin.registry.models import Member
 
-from . import selectors, services
+from . import filtersets, selectors, services
 from .models import (
     AppraisalScheme,
     AppraisalScore,
@@ -31,14 +31,14 @@ from .models import (
 )
 
 WRITE_METHODS = ["get", "post", "patch", "head", "options"]
-AREA_FIELD = {"slug_field": "code", "queryset": Area.objects.all()}
+AREA_FIELD = {"slug_field": "code", "queryset": area_selectors.division_list()}
 # Organisations (central units, enterprises) are public and may be named from anywhere; a household party only
 # where the user may see it.
-PARTY_FIELD = {"queryset": Party.objects.all(), "area_field": "area", "action": Action.VIEW,
+PARTY_FIELD = {"model": Party, "action": Action.VIEW,
                "open_to": ~Q(kind="household")}
 # A cadre one may see (kept, serving or contacting in one's areas): a leader's record is often kept by a higher
 # office than the area they serve.
-CADRE_FIELD = {"queryset": Cadre.objects.all(), "selector": selectors.cadre_list}
+CADRE_FIELD = {"model": Cadre, "selector": selectors.cadre_list}
 # The record a write hangs under (a team, a programme, a scheme) is named if the user may see it; the service then
 # checks `change` there (403 for a viewer), and one outside the user's areas answers as missing.
 PARENT_SCOPE = {"action": Action.VIEW}
@@ -99,7 +99,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipWriteSerializer(serializers.Serializer):
-    team = ScopedPrimaryKeyRelatedField(queryset=WorkTeam.objects.all(), area_field="village", **PARENT_SCOPE)
+    team = ScopedPrimaryKeyRelatedField(model=WorkTeam, **PARENT_SCOPE)
     cadre = ScopedPrimaryKeyRelatedField(**CADRE_FIELD)
     role = serializers.CharField()
     dispatch_level = serializers.CharField(required=False, allow_blank=True)
@@ -115,8 +115,7 @@ class CheckInSerializer(serializers.ModelSerializer):
 
 
 class CheckInWriteSerializer(serializers.Serializer):
-    membership = ScopedPrimaryKeyRelatedField(queryset=TeamMembership.objects.all(), area_field="team__village",
-                                              **PARENT_SCOPE)
+    membership = ScopedPrimaryKeyRelatedField(model=TeamMembership, **PARENT_SCOPE)
     day = serializers.DateField()
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
@@ -174,10 +173,8 @@ class TraineeSerializer(serializers.ModelSerializer):
 
 class TraineeWriteSerializer(serializers.Serializer):
     # A programme takes people from several counties: those of the areas the user edits.
-    programme = ScopedPrimaryKeyRelatedField(queryset=TrainingProgramme.objects.all(), area_field="area",
-                                             **PARENT_SCOPE)
-    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), area_field="household__area",
-                                          required=False, allow_null=True)
+    programme = ScopedPrimaryKeyRelatedField(model=TrainingProgramme, **PARENT_SCOPE)
+    member = ScopedPrimaryKeyRelatedField(model=Member, required=False, allow_null=True)
     cadre = ScopedPrimaryKeyRelatedField(**CADRE_FIELD, required=False, allow_null=True)
     completed = serializers.BooleanField(required=False)
     moved_into_job = serializers.BooleanField(required=False)
@@ -217,9 +214,8 @@ class AppraisalScoreSerializer(serializers.ModelSerializer):
 class AppraisalScoreWriteSerializer(serializers.Serializer):
     """No total or grade: the service computes both from the scheme, so any sent are ignored."""
 
-    scheme = ScopedPrimaryKeyRelatedField(queryset=AppraisalScheme.objects.all(), area_field="area", **PARENT_SCOPE)
-    team = ScopedPrimaryKeyRelatedField(queryset=WorkTeam.objects.all(), area_field="village", required=False,
-                                        allow_null=True)
+    scheme = ScopedPrimaryKeyRelatedField(model=AppraisalScheme, **PARENT_SCOPE)
+    team = ScopedPrimaryKeyRelatedField(model=WorkTeam, required=False, allow_null=True)
     unit = ScopedPrimaryKeyRelatedField(**PARTY_FIELD, required=False, allow_null=True)
     cadre = ScopedPrimaryKeyRelatedField(**CADRE_FIELD, required=False, allow_null=True)
     scores = serializers.DictField(help_text="indicator code → score from 0 to 100")
@@ -259,7 +255,7 @@ class CadreViewSet(RevealAuditMixin, PersonnelViewSet):
 
     serializer_class = CadreSerializer
     write_serializer_class = CadreWriteSerializer
-    filterset_fields = ["unit", "party_member"]
+    filterset_class = filtersets.CadreFilterSet
 
     selector = staticmethod(selectors.cadre_list)
     service = staticmethod(services.cadre_save)
@@ -281,7 +277,7 @@ class TeamViewSet(PersonnelViewSet):
 
     serializer_class = TeamSerializer
     write_serializer_class = TeamWriteSerializer
-    filterset_fields = ["village", "unit", "dispatch_level"]
+    filterset_class = filtersets.TeamFilterSet
 
     selector = staticmethod(selectors.team_list)
     service = staticmethod(services.team_save)
@@ -309,7 +305,7 @@ class TeamViewSet(PersonnelViewSet):
 class MembershipViewSet(PersonnelViewSet):
     serializer_class = MembershipSerializer
     write_serializer_class = MembershipWriteSerializer
-    filterset_fields = ["team", "cadre", "role"]
+    filterset_class = filtersets.MembershipFilterSet
 
     selector = staticmethod(selectors.membership_list)
     service = staticmethod(services.membership_save)
@@ -318,7 +314,7 @@ class MembershipViewSet(PersonnelViewSet):
 class CheckInViewSet(PersonnelViewSet):
     serializer_class = CheckInSerializer
     write_serializer_class = CheckInWriteSerializer
-    filterset_fields = ["membership", "day"]
+    filterset_class = filtersets.CheckInFilterSet
 
     selector = staticmethod(selectors.check_in_list)
     service = staticmethod(services.check_in_save)
@@ -329,7 +325,7 @@ class ContactLeaderViewSet(PersonnelViewSet):
 
     serializer_class = ContactLeaderSerializer
     write_serializer_class = ContactLeaderWriteSerializer
-    filterset_fields = ["cadre", "area", "level"]
+    filterset_class = filtersets.ContactLeaderFilterSet
 
     selector = staticmethod(selectors.contact_list)
     service = staticmethod(services.contact_save)
@@ -340,7 +336,7 @@ class TrainingProgrammeViewSet(PersonnelViewSet):
 
     serializer_class = TrainingProgrammeSerializer
     write_serializer_class = TrainingProgrammeWriteSerializer
-    filterset_fields = ["year", "kind", "area", "organiser"]
+    filterset_class = filtersets.TrainingProgrammeFilterSet
 
     service = staticmethod(services.programme_save)
 
@@ -353,7 +349,7 @@ class TraineeViewSet(PersonnelViewSet):
 
     serializer_class = TraineeSerializer
     write_serializer_class = TraineeWriteSerializer
-    filterset_fields = ["programme", "member", "cadre", "completed", "moved_into_job"]
+    filterset_class = filtersets.TraineeFilterSet
 
     selector = staticmethod(selectors.trainee_list)
     service = staticmethod(services.trainee_save)
@@ -364,7 +360,7 @@ class AppraisalSchemeViewSet(PersonnelViewSet):
 
     serializer_class = AppraisalSchemeSerializer
     write_serializer_class = AppraisalSchemeWriteSerializer
-    filterset_fields = ["year", "subject_kind", "area"]
+    filterset_class = filtersets.AppraisalSchemeFilterSet
 
     selector = staticmethod(selectors.scheme_list)
     service = staticmethod(services.scheme_save)
@@ -375,6 +371,6 @@ class AppraisalScoreViewSet(PersonnelViewSet):
 
     serializer_class = AppraisalScoreSerializer
     write_serializer_class = AppraisalScoreWriteSerializer
-    filterset_fields = ["scheme", "team", "unit", "cadre", "grade"]
+    filterset_class = filtersets.AppraisalScoreFilterSet
     selector = staticmethod(selectors.score_list)
     service = staticmethod(services.score_save)

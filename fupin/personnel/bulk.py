@@ -10,9 +10,9 @@ from django.db import connection, transaction
 from django.db.models import Prefetch, Q
 
 from fupin.areas.models import Area
-from fupin.audit.bulk import CHUNK, duplicates_within, problem, records_bulk_create
-from fupin.core.bulk import chunked
 from fupin.core.errors import ValidationFailed
+from fupin.core.sql import chunked
+from fupin.records.batches import CHUNK, duplicates_within, problem, records_bulk_create
 
 from . import codelists as cl
 from .models import Cadre, ContactLeader, TeamMembership, Trainee, TrainingProgramme, WorkTeam
@@ -23,29 +23,29 @@ from .services import (
     PROGRAMMES_BULK,
     TEAMS_BULK,
     TRAINEES_BULK,
-    _cadre_given,
-    _cadre_rules,
-    _cadre_taken,
-    _contact_clash,
-    _contact_given,
-    _contact_rules,
-    _enrolled_error,
-    _holder_error,
-    _membership_given,
-    _membership_rules,
-    _poor_error,
-    _programme_given,
-    _programme_rules,
-    _serving_clash,
-    _serving_error,
-    _team_clash,
-    _team_given,
-    _team_rules,
-    _terms_overlap,
-    _trainee_given,
-    _trainee_rules,
+    cadre_given,
+    cadre_rules,
+    cadre_taken,
+    contact_clash,
+    contact_given,
+    contact_rules,
+    enrolled_error,
+    holder_error,
     membership_end,
+    membership_given,
+    membership_rules,
+    poor_error,
     poor_members,
+    programme_given,
+    programme_rules,
+    serving_clash,
+    serving_error,
+    team_clash,
+    team_given,
+    team_rules,
+    terms_overlap,
+    trainee_given,
+    trainee_rules,
 )
 
 # What the rules read of the related rows: an area's level, a cadre's name and ID number, a programme's area.
@@ -109,13 +109,13 @@ def cadres_bulk_create(*, actor, records, dry_run: bool = False) -> list[Cadre]:
         poor = _poor_numbers(numbers)
         # A refused record's key is its own id(): it repeats nothing.
         found = duplicates_within(cadres, lambda cadre: cadre.id_number if passed(cadre) else id(cadre),
-                                  _cadre_taken(), stored=taken)
+                                  cadre_taken(), stored=taken)
         taken_at = {p.index for p in found}
-        return found + [problem(index, _poor_error(cadre)) for index, cadre in enumerate(cadres)
+        return found + [problem(index, poor_error(cadre)) for index, cadre in enumerate(cadres)
                         if passed(cadre) and cadre.id_number in poor and index not in taken_at]
 
-    return _create(actor=actor, records=records, given=_cadre_given, event=CADRES_BULK,
-                   permitted_in=lambda cadre: [cadre.area_id], rules=_cadre_rules, set_rules=set_rules,
+    return _create(actor=actor, records=records, given=cadre_given, event=CADRES_BULK,
+                   permitted_in=lambda cadre: [cadre.area_id], rules=cadre_rules, set_rules=set_rules,
                    dry_run=dry_run)
 
 
@@ -134,9 +134,9 @@ def teams_bulk_create(*, actor, records, dry_run: bool = False) -> list[WorkTeam
         found = []
         for index, team in teams:
             own = terms[team.village_id]
-            clashes = [term for term in own if _terms_overlap(team.start_date, team.end_date, *term)]
+            clashes = [term for term in own if terms_overlap(team.start_date, team.end_date, *term)]
             if clashes:
-                found.append(problem(index, _team_clash(*_earliest(clashes))))
+                found.append(problem(index, team_clash(*_earliest(clashes))))
             else:
                 own.append((team.start_date, team.end_date))
         return found
@@ -144,8 +144,8 @@ def teams_bulk_create(*, actor, records, dry_run: bool = False) -> list[WorkTeam
     records = list(records)
     villages = sorted({team.village_id for team in records if team.village_id})
     return _locking_villages(list(chunked(villages, CHUNK)), lambda: _create(
-        actor=actor, records=records, given=_team_given, event=TEAMS_BULK,
-        permitted_in=lambda team: [team.village_id], rules=_team_rules, set_rules=set_rules,
+        actor=actor, records=records, given=team_given, event=TEAMS_BULK,
+        permitted_in=lambda team: [team.village_id], rules=team_rules, set_rules=set_rules,
         related=[Prefetch("village", queryset=AREA_LEVEL)], dry_run=dry_run))
 
 
@@ -172,17 +172,17 @@ def memberships_bulk_create(*, actor, records, dry_run: bool = False) -> list[Te
         found = []
         for index, membership in memberships:  # in the single service's order of checks
             if membership.cadre.id_number in poor:
-                found.append(problem(index, _poor_error(membership.cadre)))
+                found.append(problem(index, poor_error(membership.cadre)))
                 continue
             last_day = membership_end(membership)
             same = holders[membership.team_id, membership.role] if membership.role in cl.SINGLE_HOLDER_ROLES else []
-            clashes = [term for term in same if _terms_overlap(membership.start_date, last_day, *term[:2])]
+            clashes = [term for term in same if terms_overlap(membership.start_date, last_day, *term[:2])]
             if clashes:
-                found.append(problem(index, _holder_error(_earliest(clashes)[2], membership.role)))
+                found.append(problem(index, holder_error(_earliest(clashes)[2], membership.role)))
                 continue
             others = serving[membership.cadre_id]
-            if any(_serving_clash(membership, last_day, *other) for other in others):
-                found.append(problem(index, _serving_error(membership.cadre)))
+            if any(serving_clash(membership, last_day, *other) for other in others):
+                found.append(problem(index, serving_error(membership.cadre)))
                 continue
             same.append((membership.start_date, membership.end_date, membership.cadre.name))
             others.append((membership.team_id, membership.role, membership.start_date, last_day))
@@ -192,8 +192,8 @@ def memberships_bulk_create(*, actor, records, dry_run: bool = False) -> list[Te
     teams = sorted({m.team_id for m in records if m.team_id})
     return _locking_villages([WorkTeam.objects.filter(pk__in=chunk).values("village_id")
                               for chunk in chunked(teams, CHUNK)], lambda: _create(
-        actor=actor, records=records, given=_membership_given, event=MEMBERSHIPS_BULK,
-        permitted_in=lambda membership: [membership.team.village_id], rules=_membership_rules,
+        actor=actor, records=records, given=membership_given, event=MEMBERSHIPS_BULK,
+        permitted_in=lambda membership: [membership.team.village_id], rules=membership_rules,
         set_rules=set_rules, related=["team", Prefetch("cadre", queryset=CADRE_PERSON)], dry_run=dry_run))
 
 
@@ -214,15 +214,15 @@ def contacts_bulk_create(*, actor, records, dry_run: bool = False) -> list[Conta
         for index, contact in contacts:
             same = terms[contact.cadre_id, contact.area_id]
             if contact.cadre.id_number in poor:
-                found.append(problem(index, _poor_error(contact.cadre)))
-            elif any(_terms_overlap(contact.start_date, contact.end_date, *term) for term in same):
-                found.append(problem(index, _contact_clash()))
+                found.append(problem(index, poor_error(contact.cadre)))
+            elif any(terms_overlap(contact.start_date, contact.end_date, *term) for term in same):
+                found.append(problem(index, contact_clash()))
             else:
                 same.append((contact.start_date, contact.end_date))
         return found
 
-    return _create(actor=actor, records=records, given=_contact_given, event=CONTACTS_BULK,
-                   permitted_in=lambda contact: [contact.area_id], rules=_contact_rules, set_rules=set_rules,
+    return _create(actor=actor, records=records, given=contact_given, event=CONTACTS_BULK,
+                   permitted_in=lambda contact: [contact.area_id], rules=contact_rules, set_rules=set_rules,
                    related=[Prefetch("area", queryset=AREA_LEVEL), Prefetch("cadre", queryset=CADRE_PERSON)],
                    dry_run=dry_run)
 
@@ -230,8 +230,8 @@ def contacts_bulk_create(*, actor, records, dry_run: bool = False) -> list[Conta
 # Training -------------------------------------------------------------------------------------------------------
 def programmes_bulk_create(*, actor, records, dry_run: bool = False) -> list[TrainingProgramme]:
     """New training programmes by the rules of `programme_save` (they read no other row)."""
-    return _create(actor=actor, records=records, given=_programme_given, event=PROGRAMMES_BULK,
-                   permitted_in=lambda programme: [programme.area_id], rules=_programme_rules, dry_run=dry_run)
+    return _create(actor=actor, records=records, given=programme_given, event=PROGRAMMES_BULK,
+                   permitted_in=lambda programme: [programme.area_id], rules=programme_rules, dry_run=dry_run)
 
 
 def trainees_bulk_create(*, actor, records, dry_run: bool = False) -> list[Trainee]:
@@ -248,9 +248,9 @@ def trainees_bulk_create(*, actor, records, dry_run: bool = False) -> list[Train
                                                                                "cadre_id"))
         # A refused record's key is its own id(): it repeats nothing.
         return duplicates_within(trainees, lambda t: (t.programme_id, t.member_id, t.cadre_id) if passed(t)
-                                 else id(t), _enrolled_error(), stored=stored)
+                                 else id(t), enrolled_error(), stored=stored)
 
-    return _create(actor=actor, records=records, given=_trainee_given, event=TRAINEES_BULK,
-                   permitted_in=lambda trainee: [trainee.programme.area_id], rules=_trainee_rules,
+    return _create(actor=actor, records=records, given=trainee_given, event=TRAINEES_BULK,
+                   permitted_in=lambda trainee: [trainee.programme.area_id], rules=trainee_rules,
                    set_rules=set_rules, related=[Prefetch("programme", queryset=TrainingProgramme.objects.only(
                        "id", "area_id"))], dry_run=dry_run)

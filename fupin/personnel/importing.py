@@ -1,6 +1,6 @@
 """Workbook imports of the people at the front line: cadres, work teams, team members, contact leaders and
 trainees, each row through the personnel services (a poor person refused as cadre, overlapping teams, a second
-captain … reported with their rows), with the common contract of fupin.imports.records. People are named by ID
+captain … reported with their rows), with the common contract of fupin.records.importing. People are named by ID
 number; a team member's team is the one serving the village on the member's start date.
 
 Appraisal comes in the two layouts offices keep it in: a scheme as one row per indicator (long: the rows sharing
@@ -16,8 +16,8 @@ from fupin.audit import registry as audit_registry
 from fupin.cooperation.importing import PARTY, find_party
 from fupin.core.codelists import localized
 from fupin.core.errors import ValidationFailed
-from fupin.imports.records import AREA_LABELS, MEMBER_LABELS, Field, Gather, Melt, RecordSpec, Reference, importer
-from fupin.imports.reports import FileError
+from fupin.core.files.reports import FileError
+from fupin.records.importing import AREA_LABELS, MEMBER_LABELS, Field, Gather, Melt, RecordSpec, Reference, importer
 from fupin.registry import codelists as registry_codes
 from fupin.registry.models import Member
 

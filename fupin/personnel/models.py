@@ -11,13 +11,25 @@ a first secretary is often sent by a different level than the team's lead unit.
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.scoping import ScopedQuerySet, reach
 from fupin.core.models import TimeStampedModel
 from fupin.registry import codelists as registry_codes
 
 from . import codelists as cl
+
+
+class CadreQuerySet(ScopedQuerySet):
+    def scoped(self, actor, action: str):
+        """Cadres kept in the actor's areas, or serving in a team or contacting an area there."""
+        granted = reach(actor, action)
+        if granted.everywhere:
+            return self
+        serving = TeamMembership.objects.filter(granted.condition("team__village"), cadre=OuterRef("pk"))
+        contacting = ContactLeader.objects.filter(granted.condition("area"), cadre=OuterRef("pk"))
+        return self.filter(granted.condition("area") | Exists(serving) | Exists(contacting))
 
 
 class Cadre(TimeStampedModel):
@@ -36,6 +48,9 @@ class Cadre(TimeStampedModel):
     position = models.CharField(_("position"), max_length=120, blank=True)
     party_member = models.BooleanField(_("Communist Party member"), default=False)
 
+
+    objects = CadreQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("cadre")
         verbose_name_plural = _("cadres")
@@ -45,7 +60,7 @@ class Cadre(TimeStampedModel):
         return self.name
 
 
-class ServingQuerySet(models.QuerySet):
+class ServingQuerySet(ScopedQuerySet):
     def serving_on(self, day, prefix: str = ""):
         """Rows whose term (start, end or open) covers `day`; `prefix` reaches the dates through a relation."""
         return self.filter(**{f"{prefix}start_date__lte": day}).filter(
@@ -66,6 +81,8 @@ class WorkTeam(TimeStampedModel):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     objects = ServingQuerySet.as_manager()
+
+    area_paths = ("village",)  # where its area is, for .scoped(actor, action)
 
     class Meta:
         verbose_name = _("village work team")
@@ -93,6 +110,8 @@ class TeamMembership(TimeStampedModel):
 
     objects = ServingQuerySet.as_manager()
 
+    area_paths = ("team__village",)  # where its area is, for .scoped(actor, action)
+
     class Meta:
         verbose_name = _("team membership")
         verbose_name_plural = _("team memberships")
@@ -118,6 +137,8 @@ class ContactLeader(TimeStampedModel):
 
     objects = ServingQuerySet.as_manager()
 
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+
     class Meta:
         verbose_name = _("contact leader")
         verbose_name_plural = _("contact leaders")
@@ -140,6 +161,9 @@ class CheckIn(TimeStampedModel):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
 
+    area_paths = ("membership__team__village",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("check-in")
         verbose_name_plural = _("check-ins")
@@ -160,6 +184,9 @@ class TrainingProgramme(TimeStampedModel):
     # The helping unit that runs it (a central unit's training for its paired counties), if not the area itself.
     organiser = models.ForeignKey("cooperation.Party", verbose_name=_("organised by"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
+
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("training programme")
@@ -182,6 +209,9 @@ class Trainee(TimeStampedModel):
     completed = models.BooleanField(_("completed"), default=False)
     moved_into_job = models.BooleanField(_("moved into a job"), default=False)
     job_date = models.DateField(_("in a job since"), null=True, blank=True)
+
+    area_paths = ("programme__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("trainee")
@@ -210,6 +240,9 @@ class AppraisalScheme(TimeStampedModel):
     indicators = models.JSONField(_("indicators"), default=list)
     grades = models.JSONField(_("grades"), default=list)
 
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("appraisal scheme")
         verbose_name_plural = _("appraisal schemes")
@@ -235,6 +268,9 @@ class AppraisalScore(TimeStampedModel):
     scores = models.JSONField(_("scores per indicator"), default=dict)
     total = models.DecimalField(_("total"), max_digits=6, decimal_places=2)
     grade = models.CharField(_("grade"), max_length=20)
+
+    area_paths = ("scheme__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("appraisal score")

@@ -22,9 +22,9 @@ from django.db.models import Q
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import require
-from fupin.areas.codes import code_range
 from fupin.areas.selectors import area_by_code, designations_in_force
 from fupin.cooperation.models import LabourTransfer, Pairing, TalentExchange
+from fupin.core.areacodes import code_range
 from fupin.core.figures import Figures
 from fupin.core.records import money_sum
 

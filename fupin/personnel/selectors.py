@@ -6,11 +6,11 @@ import calendar
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import area_q, require
+from fupin.accounts.scoping import require
 from fupin.areas.selectors import area_by_code, within_area
 from fupin.core.errors import ValidationFailed
 from fupin.rules.policy import YearPolicy
@@ -31,52 +31,46 @@ ATTENDANCE_PARAMETER = "team_attendance_days_min"
 ONE_DAY = datetime.timedelta(days=1)
 
 
-def _scoped(queryset: QuerySet, actor, field: str) -> QuerySet:
-    condition = area_q(actor, Action.VIEW, field)
-    return queryset if condition is None else queryset.filter(condition)
-
-
-
 def cadre_list(*, actor) -> QuerySet[Cadre]:
-    cadres = Cadre.objects.select_related("area", "unit")
-    kept_here = area_q(actor, Action.VIEW, "area")
-    if kept_here is None:
-        return cadres
-    serving = TeamMembership.objects.filter(area_q(actor, Action.VIEW, "team__village"), cadre=OuterRef("pk"))
-    contacting = ContactLeader.objects.filter(area_q(actor, Action.VIEW, "area"), cadre=OuterRef("pk"))
-    return cadres.filter(kept_here | Exists(serving) | Exists(contacting))
+    return Cadre.objects.select_related("area", "unit").scoped(actor, Action.VIEW)
+
+
+def cadre_by_id_number(text: str) -> Cadre | None:
+    """The cadre a form names by their full ID number (any area's: a village records visits of cadres its county
+    keeps; the service checks the right to write where the record goes), or None."""
+    return Cadre.objects.filter(id_number=text.strip().upper()).first()
 
 
 def team_list(*, actor) -> QuerySet[WorkTeam]:
-    return _scoped(WorkTeam.objects.select_related("village", "unit"), actor, "village")
+    return WorkTeam.objects.select_related("village", "unit").scoped(actor, Action.VIEW)
 
 
 def membership_list(*, actor) -> QuerySet[TeamMembership]:
-    return _scoped(TeamMembership.objects.select_related("team", "cadre"), actor, "team__village")
+    return TeamMembership.objects.select_related("team", "cadre").scoped(actor, Action.VIEW)
 
 
 def contact_list(*, actor) -> QuerySet[ContactLeader]:
-    return _scoped(ContactLeader.objects.select_related("cadre", "area"), actor, "area")
+    return ContactLeader.objects.select_related("cadre", "area").scoped(actor, Action.VIEW)
 
 
 def check_in_list(*, actor) -> QuerySet[CheckIn]:
-    return _scoped(CheckIn.objects.select_related("membership__team"), actor, "membership__team__village")
+    return CheckIn.objects.select_related("membership__team").scoped(actor, Action.VIEW)
 
 
 def programme_list(*, actor) -> QuerySet[TrainingProgramme]:
-    return _scoped(TrainingProgramme.objects.select_related("area"), actor, "area")
+    return TrainingProgramme.objects.select_related("area").scoped(actor, Action.VIEW)
 
 
 def trainee_list(*, actor) -> QuerySet[Trainee]:
-    return _scoped(Trainee.objects.select_related("programme", "member", "cadre"), actor, "programme__area")
+    return Trainee.objects.select_related("programme", "member", "cadre").scoped(actor, Action.VIEW)
 
 
 def scheme_list(*, actor) -> QuerySet[AppraisalScheme]:
-    return _scoped(AppraisalScheme.objects.select_related("area"), actor, "area")
+    return AppraisalScheme.objects.select_related("area").scoped(actor, Action.VIEW)
 
 
 def score_list(*, actor) -> QuerySet[AppraisalScore]:
-    return _scoped(AppraisalScore.objects.select_related("scheme", "team", "unit", "cadre"), actor, "scheme__area")
+    return AppraisalScore.objects.select_related("scheme", "team", "unit", "cadre").scoped(actor, Action.VIEW)
 
 
 # Rotation gaps --------------------------------------------------------------------------------------------------

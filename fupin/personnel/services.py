@@ -14,16 +14,17 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import require
-from fupin.areas.codes import Level
 from fupin.areas.models import Area
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
+from fupin.cooperation import services as cooperation_services
+from fupin.core.areacodes import Level
 from fupin.core.errors import ValidationFailed
+from fupin.core.idnumbers import IdNumberError, parse_id_number
 from fupin.core.records import apply_fields, field_values
 from fupin.core.temporal import fact_date
 from fupin.core.temporal import today as current_day
 from fupin.registry import codelists as registry_codes
-from fupin.registry.idnumbers import IdNumberError, parse_id_number
 from fupin.registry.models import Member
 
 from . import codelists as cl
@@ -87,7 +88,7 @@ def _overlapping(queryset, start: datetime.date, end: datetime.date | None):
     return queryset if end is None else queryset.filter(start_date__lte=end)
 
 
-def _terms_overlap(start, end, other_start, other_end) -> bool:
+def terms_overlap(start, end, other_start, other_end) -> bool:
     """`_overlapping` for two terms in memory."""
     return (other_end is None or other_end >= start) and (end is None or other_start <= end)
 
@@ -106,7 +107,7 @@ def poor_person(id_number: str) -> bool:
     return poor_members().filter(id_number=id_number).exists()
 
 
-def _poor_error(cadre: Cadre) -> ValidationFailed:
+def poor_error(cadre: Cadre) -> ValidationFailed:
     return ValidationFailed(_("%(name)s is a registered poor person and cannot serve as a cadre."),
                             field="id_number" if cadre.pk is None else "cadre", name=cadre.name)
 
@@ -114,19 +115,19 @@ def _poor_error(cadre: Cadre) -> ValidationFailed:
 def _refuse_poor(cadre: Cadre) -> None:
     # Checked again at every assignment: the person may have been registered poor after the cadre record.
     if poor_person(cadre.id_number):
-        raise _poor_error(cadre)
+        raise poor_error(cadre)
 
 
 # Cadres ---------------------------------------------------------------------------------------------------------
 CADRE_FIELDS = ("area", "name", "id_number", "sex", "phone", "unit", "unit_name", "position", "party_member")
 
 
-def _cadre_given(cadre: Cadre) -> None:
+def cadre_given(cadre: Cadre) -> None:
     if cadre.area_id is None:
         raise ValidationFailed(_("Give the area keeping the record."), field="area")
 
 
-def _cadre_rules(cadre: Cadre) -> None:
+def cadre_rules(cadre: Cadre) -> None:
     """Name and unit name stripped, the ID number validated and normalised, the sex taken from it."""
     cadre.name = (cadre.name or "").strip()
     cadre.unit_name = (cadre.unit_name or "").strip()
@@ -146,7 +147,7 @@ def _cadre_rules(cadre: Cadre) -> None:
         raise ValidationFailed(_("Give the cadre's unit or its name."), field="unit")
 
 
-def _cadre_taken() -> ValidationFailed:
+def cadre_taken() -> ValidationFailed:
     return ValidationFailed(_("A cadre with this ID number is already registered."), field="id_number")
 
 
@@ -158,11 +159,11 @@ def cadre_save(*, actor, data: dict, instance: Cadre | None = None) -> Cadre:
         if instance else None
     old_area = cadre.area_id if instance else None
     apply_fields(cadre, data, CADRE_FIELDS)
-    _cadre_given(cadre)
+    cadre_given(cadre)
     _require_all(actor, [old_area, cadre.area_id])
-    _cadre_rules(cadre)
+    cadre_rules(cadre)
     if Cadre.objects.filter(id_number=cadre.id_number).exclude(pk=cadre.pk).exists():
-        raise _cadre_taken()
+        raise cadre_taken()
     _refuse_poor(cadre)
     with transaction.atomic():
         cadre.save()
@@ -176,12 +177,12 @@ TEAM_FIELDS = ("village", "unit", "dispatch_level", "start_date", "end_date", "n
 TEAM_AUDITED = ("village_id", "unit_id", "dispatch_level", "start_date", "end_date")
 
 
-def _team_given(team: WorkTeam) -> None:
+def team_given(team: WorkTeam) -> None:
     if team.village_id is None:
         raise ValidationFailed(_("Give the village."), field="village")
 
 
-def _team_rules(team: WorkTeam) -> None:
+def team_rules(team: WorkTeam) -> None:
     if team.village.level != Level.VILLAGE:
         raise ValidationFailed(_("A work team is sent to a village."), field="village")
     if team.unit_id is None:
@@ -192,7 +193,13 @@ def _team_rules(team: WorkTeam) -> None:
     _check_dates(team.start_date, team.end_date)
 
 
-def _team_clash(start: datetime.date, end: datetime.date | None) -> ValidationFailed:
+def unit_party(*, actor, party):
+    """The party a page names as a team's unit or a programme's organiser, saved: an area named by its code becomes
+    a party on first use (through the cooperation service, which checks permission and audits)."""
+    return party if party.pk is not None else cooperation_services.party_for_area(actor=actor, area=party.area)
+
+
+def team_clash(start: datetime.date, end: datetime.date | None) -> ValidationFailed:
     return ValidationFailed(_("Another team serves this village from %(start)s to %(end)s; one team serves a "
                               "village at a time."), field="start_date", start=start, end=end or _("now"))
 
@@ -204,9 +211,9 @@ def team_save(*, actor, data: dict, instance: WorkTeam | None = None) -> WorkTea
     before = field_values(team, TEAM_AUDITED) if instance else None
     old_village = team.village_id if instance else None
     apply_fields(team, data, TEAM_FIELDS)
-    _team_given(team)
+    team_given(team)
     _require_all(actor, [old_village, team.village_id])
-    _team_rules(team)
+    team_rules(team)
     if instance is not None:
         outside = team.memberships.filter(start_date__lt=team.start_date)
         if team.end_date is not None:
@@ -221,7 +228,7 @@ def team_save(*, actor, data: dict, instance: WorkTeam | None = None) -> WorkTea
         clash = _overlapping(WorkTeam.objects.filter(village_id=team.village_id).exclude(pk=team.pk),
                              team.start_date, team.end_date).order_by("start_date").first()
         if clash is not None:
-            raise _team_clash(clash.start_date, clash.end_date)
+            raise team_clash(clash.start_date, clash.end_date)
         team.save()
         audit_record(actor=actor, action=TEAM_SAVED, obj=team, area_code=team.village_id, before=before,
                      after=field_values(team, TEAM_AUDITED))
@@ -237,13 +244,13 @@ def membership_end(membership: TeamMembership) -> datetime.date | None:
     return membership.end_date or membership.team.end_date
 
 
-def _membership_given(membership: TeamMembership) -> None:
+def membership_given(membership: TeamMembership) -> None:
     if membership.team_id is None or membership.cadre_id is None:
         raise ValidationFailed(_("Give the team and the cadre."), field="team" if membership.team_id is None
                                else "cadre")
 
 
-def _membership_rules(membership: TeamMembership) -> None:
+def membership_rules(membership: TeamMembership) -> None:
     team = membership.team
     if membership.role not in cl.TEAM_ROLE.values:
         raise ValidationFailed(_("Unknown role “%(role)s”."), field="role", role=membership.role)
@@ -259,12 +266,12 @@ def _membership_rules(membership: TeamMembership) -> None:
                                field="start_date", start=team.start_date, end=team.end_date or _("now"))
 
 
-def _holder_error(name: str, role: str) -> ValidationFailed:
+def holder_error(name: str, role: str) -> ValidationFailed:
     return ValidationFailed(_("%(name)s is already %(role)s of this team in that period."), field="role",
                             name=name, role=cl.TEAM_ROLE.label(role))
 
 
-def _serving_clash(membership: TeamMembership, last_day, other_team_id, other_role, other_start,
+def serving_clash(membership: TeamMembership, last_day, other_team_id, other_role, other_start,
                    other_end) -> bool:
     """Whether another membership of the same cadre (its team, role, first and last day) keeps this one out: a
     cadre serves in one team at a time, though a first secretary may also captain the same team."""
@@ -273,7 +280,7 @@ def _serving_clash(membership: TeamMembership, last_day, other_team_id, other_ro
     return other_team_id != membership.team_id or other_role == membership.role
 
 
-def _serving_error(cadre: Cadre) -> ValidationFailed:
+def serving_error(cadre: Cadre) -> ValidationFailed:
     return ValidationFailed(_("%(name)s already serves in a team in that period."), field="cadre", name=cadre.name)
 
 
@@ -285,10 +292,10 @@ def membership_save(*, actor, data: dict, instance: TeamMembership | None = None
     before = field_values(membership, MEMBERSHIP_AUDITED) if instance else None
     old_village = membership.team.village_id if instance else None
     apply_fields(membership, data, MEMBERSHIP_FIELDS)
-    _membership_given(membership)
+    membership_given(membership)
     team = membership.team
     _require_all(actor, [old_village, team.village_id])
-    _membership_rules(membership)
+    membership_rules(membership)
     _refuse_poor(membership.cadre)
     last_day = membership_end(membership)
     if instance is not None and membership.check_ins.filter(
@@ -301,11 +308,11 @@ def membership_save(*, actor, data: dict, instance: TeamMembership | None = None
             holder = _overlapping(others.filter(team=team, role=membership.role), membership.start_date,
                                   last_day).first()
             if holder is not None:
-                raise _holder_error(holder.cadre.name, membership.role)
+                raise holder_error(holder.cadre.name, membership.role)
         for other in _overlapping(others.filter(cadre_id=membership.cadre_id), membership.start_date, None):
-            if _serving_clash(membership, last_day, other.team_id, other.role, other.start_date,
+            if serving_clash(membership, last_day, other.team_id, other.role, other.start_date,
                               membership_end(other)):
-                raise _serving_error(membership.cadre)
+                raise serving_error(membership.cadre)
         membership.save()
         audit_record(actor=actor, action=MEMBERSHIP_SAVED, obj=membership, area_code=team.village_id,
                      before=before, after=field_values(membership, MEMBERSHIP_AUDITED))
@@ -317,12 +324,12 @@ CONTACT_FIELDS = ("cadre", "level", "area", "start_date", "end_date")
 CONTACT_AUDITED = ("cadre_id", "level", "area_id", "start_date", "end_date")
 
 
-def _contact_given(contact: ContactLeader) -> None:
+def contact_given(contact: ContactLeader) -> None:
     if contact.area_id is None or contact.cadre_id is None:
         raise ValidationFailed(_("Give the leader and the area contacted."), field="area")
 
 
-def _contact_rules(contact: ContactLeader) -> None:
+def contact_rules(contact: ContactLeader) -> None:
     if contact.area.level not in (Level.COUNTY, Level.VILLAGE):
         raise ValidationFailed(_("A leader contacts a village or a county."), field="area")
     if contact.level not in cl.LEADER_LEVEL.values:
@@ -330,7 +337,7 @@ def _contact_rules(contact: ContactLeader) -> None:
     _check_dates(contact.start_date, contact.end_date)
 
 
-def _contact_clash() -> ValidationFailed:
+def contact_clash() -> ValidationFailed:
     return ValidationFailed(_("This leader already contacts this area in that period."), field="start_date")
 
 
@@ -340,13 +347,13 @@ def contact_save(*, actor, data: dict, instance: ContactLeader | None = None) ->
     before = field_values(contact, CONTACT_AUDITED) if instance else None
     old_area = contact.area_id if instance else None
     apply_fields(contact, data, CONTACT_FIELDS)
-    _contact_given(contact)
+    contact_given(contact)
     _require_all(actor, [old_area, contact.area_id])
-    _contact_rules(contact)
+    contact_rules(contact)
     _refuse_poor(contact.cadre)
     same = ContactLeader.objects.filter(cadre_id=contact.cadre_id, area_id=contact.area_id).exclude(pk=contact.pk)
     if _overlapping(same, contact.start_date, contact.end_date).exists():
-        raise _contact_clash()
+        raise contact_clash()
     with transaction.atomic():
         contact.save()
         audit_record(actor=actor, action=CONTACT_SAVED, obj=contact, area_code=contact.area_id, before=before,
@@ -404,12 +411,12 @@ def check_in_save(*, actor, data: dict, instance: CheckIn | None = None,
 PROGRAMME_FIELDS = ("name", "year", "area", "kind", "budget", "organiser")
 
 
-def _programme_given(programme: TrainingProgramme) -> None:
+def programme_given(programme: TrainingProgramme) -> None:
     if programme.area_id is None:
         raise ValidationFailed(_("Give the organising area."), field="area")
 
 
-def _programme_rules(programme: TrainingProgramme) -> None:
+def programme_rules(programme: TrainingProgramme) -> None:
     programme.name = (programme.name or "").strip()
     if not programme.name:
         raise ValidationFailed(_("The name must not be empty."), field="name")
@@ -427,9 +434,9 @@ def programme_save(*, actor, data: dict, instance: TrainingProgramme | None = No
     before = field_values(programme, ("name", "year", "area_id", "kind", "budget")) if instance else None
     old_area = programme.area_id if instance else None
     apply_fields(programme, data, PROGRAMME_FIELDS)
-    _programme_given(programme)
+    programme_given(programme)
     _require_all(actor, [old_area, programme.area_id])
-    _programme_rules(programme)
+    programme_rules(programme)
     with transaction.atomic():
         programme.save()
         audit_record(actor=actor, action=PROGRAMME_SAVED, obj=programme, area_code=programme.area_id,
@@ -441,12 +448,12 @@ TRAINEE_FIELDS = ("programme", "member", "cadre", "completed", "moved_into_job",
 TRAINEE_AUDITED = ("programme_id", "member_id", "cadre_id", "completed", "moved_into_job", "job_date")
 
 
-def _trainee_given(trainee: Trainee) -> None:
+def trainee_given(trainee: Trainee) -> None:
     if trainee.programme_id is None:
         raise ValidationFailed(_("Give the programme."), field="programme")
 
 
-def _trainee_rules(trainee: Trainee) -> None:
+def trainee_rules(trainee: Trainee) -> None:
     if (trainee.member_id is None) == (trainee.cadre_id is None):
         raise ValidationFailed(_("A trainee is either a registered member or a cadre."), field="member")
     fact_date(trainee.job_date, field="job_date", label=_("job date"), default_today=False)
@@ -455,7 +462,7 @@ def _trainee_rules(trainee: Trainee) -> None:
                                field="moved_into_job")
 
 
-def _enrolled_error() -> ValidationFailed:
+def enrolled_error() -> ValidationFailed:
     return ValidationFailed(_("This person is already enrolled in the programme."), field="member")
 
 
@@ -465,12 +472,12 @@ def trainee_save(*, actor, data: dict, instance: Trainee | None = None) -> Train
     before = field_values(trainee, TRAINEE_AUDITED) if instance else None
     old_area = trainee.programme.area_id if instance else None
     apply_fields(trainee, data, TRAINEE_FIELDS)
-    _trainee_given(trainee)
+    trainee_given(trainee)
     _require_all(actor, [old_area, trainee.programme.area_id])
-    _trainee_rules(trainee)
+    trainee_rules(trainee)
     same = Trainee.objects.filter(programme_id=trainee.programme_id).exclude(pk=trainee.pk)
     if same.filter(member_id=trainee.member_id, cadre_id=trainee.cadre_id).exists():
-        raise _enrolled_error()
+        raise enrolled_error()
     with transaction.atomic():
         trainee.save()
         audit_record(actor=actor, action=TRAINEE_SAVED, obj=trainee, area_code=trainee.programme.area_id,

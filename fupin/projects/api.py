@@ -6,13 +6,20 @@ from rest_framework.response import Response
 
 from fupin.accounts.choices import Action
 from fupin.accounts.fields import ScopedPrimaryKeyRelatedField
-from fupin.areas.models import Area
+from fupin.areas import selectors as area_selectors
 from fupin.cooperation.models import Party
 from fupin.core.api import ServiceViewSet, validated
 from fupin.registry.models import Household, Member
 
 from . import codelists as cl
 from . import selectors, services
+from .filtersets import (
+    AssetIncomeFilterSet,
+    ProjectAssetFilterSet,
+    ProjectBeneficiaryFilterSet,
+    ProjectFilterSet,
+    ProjectFundingFilterSet,
+)
 from .models import (
     AssetIncome,
     Project,
@@ -25,10 +32,9 @@ from .models import (
 
 # Records named by id must lie in the user's areas; another area's answer as missing ones. The project a record
 # hangs under is named if the user may see it (the service checks `change` there: 403 for a viewer).
-PROJECT_FIELD = {"queryset": Project.objects.all(), "area_field": "area", "action": Action.VIEW}
+PROJECT_FIELD = {"model": Project, "action": Action.VIEW}
 # Organisations are public and may bring projects from anywhere; a household party only where the user sees it.
-PARTY_FIELD = {"queryset": Party.objects.all(), "area_field": "area", "action": Action.VIEW,
-               "open_to": ~Q(kind="household")}
+PARTY_FIELD = {"model": Party, "action": Action.VIEW, "open_to": ~Q(kind="household")}
 
 
 class StageSerializer(serializers.ModelSerializer):
@@ -44,7 +50,7 @@ class FundingSerializer(serializers.ModelSerializer):
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
+    area = serializers.SlugRelatedField(slug_field="code", queryset=area_selectors.division_list())
     helper = ScopedPrimaryKeyRelatedField(**PARTY_FIELD, allow_null=True, required=False)
     unit = serializers.CharField(read_only=True)
     stages = StageSerializer(many=True, read_only=True)
@@ -82,7 +88,7 @@ class ProjectViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.UpdateModel
     """The project bank; stages complete through `complete`, which refuses while a required document is missing."""
 
     serializer_class = ProjectSerializer
-    filterset_fields = ["type", "year", "status"]
+    filterset_class = ProjectFilterSet
 
     def select(self, actor):
         return selectors.project_list(actor=actor).prefetch_related("stages", "fundings")
@@ -117,25 +123,7 @@ class ProjectViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.UpdateModel
 
 
 # A project's records: funding, beneficiaries, assets and the assets' income ------------------------------------
-# selectors.py has no reads of these; each is scoped through its project's area like the project bank itself.
-
-def funding_list(*, actor):
-    return ProjectFunding.objects.filter(project__in=selectors.project_list(actor=actor)).select_related("project")
-
-
-def beneficiary_list(*, actor):
-    return ProjectBeneficiary.objects.filter(project__in=selectors.project_list(actor=actor)).select_related(
-        "project", "household")
-
-
-def asset_list(*, actor):
-    return ProjectAsset.objects.filter(project__in=selectors.project_list(actor=actor)).select_related("project")
-
-
-def asset_income_list(*, actor):
-    return AssetIncome.objects.filter(asset__project__in=selectors.project_list(actor=actor)).select_related(
-        "asset__project")
-
+# Each is scoped through its project's area like the project bank itself (selectors.funding_list …).
 
 class ProjectFundingRecordSerializer(serializers.ModelSerializer):
     project = ScopedPrimaryKeyRelatedField(**PROJECT_FIELD)
@@ -150,9 +138,8 @@ class ProjectFundingRecordSerializer(serializers.ModelSerializer):
 
 class ProjectBeneficiarySerializer(serializers.ModelSerializer):
     project = ScopedPrimaryKeyRelatedField(**PROJECT_FIELD)
-    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), area_field="area")
-    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), area_field="household__area",
-                                          allow_null=True, required=False)
+    household = ScopedPrimaryKeyRelatedField(model=Household)
+    member = ScopedPrimaryKeyRelatedField(model=Member, allow_null=True, required=False)
     household_number = serializers.CharField(source="household.number", read_only=True)
 
     class Meta:
@@ -162,10 +149,10 @@ class ProjectBeneficiarySerializer(serializers.ModelSerializer):
 
 class ProjectAssetSerializer(serializers.ModelSerializer):
     # Not required: for a household-owned asset the service takes the household's village.
-    owner_area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all(), required=False)
+    owner_area = serializers.SlugRelatedField(slug_field="code", queryset=area_selectors.division_list(),
+                                              required=False)
     project = ScopedPrimaryKeyRelatedField(**PROJECT_FIELD)
-    owner_household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), area_field="area",
-                                                   allow_null=True, required=False)
+    owner_household = ScopedPrimaryKeyRelatedField(model=Household, allow_null=True, required=False)
 
     class Meta:
         model = ProjectAsset
@@ -174,8 +161,7 @@ class ProjectAssetSerializer(serializers.ModelSerializer):
 
 
 class AssetIncomeSerializer(serializers.ModelSerializer):
-    asset = ScopedPrimaryKeyRelatedField(queryset=ProjectAsset.objects.all(), area_field="project__area",
-                                         action=Action.VIEW)
+    asset = ScopedPrimaryKeyRelatedField(model=ProjectAsset, action=Action.VIEW)
 
     class Meta:
         model = AssetIncome
@@ -205,8 +191,8 @@ class ProjectFundingViewSet(ProjectRecordViewSet):
     """A project's planned and actual money by fund source (one row per source)."""
 
     serializer_class = ProjectFundingRecordSerializer
-    filterset_fields = ["project", "source"]
-    selector = staticmethod(funding_list)
+    filterset_class = ProjectFundingFilterSet
+    selector = staticmethod(selectors.funding_list)
     service = staticmethod(services.funding_save)
 
 
@@ -214,8 +200,8 @@ class ProjectBeneficiaryViewSet(ProjectRecordViewSet):
     """Households benefiting from a project; a household outside the project's county is refused."""
 
     serializer_class = ProjectBeneficiarySerializer
-    filterset_fields = ["project", "household", "mechanism"]
-    selector = staticmethod(beneficiary_list)
+    filterset_class = ProjectBeneficiaryFilterSet
+    selector = staticmethod(selectors.beneficiary_list)
     service = staticmethod(services.beneficiary_save)
 
 
@@ -223,8 +209,8 @@ class ProjectAssetViewSet(ProjectRecordViewSet):
     """Assets the projects formed (扶贫资产) and who owns them."""
 
     serializer_class = ProjectAssetSerializer
-    filterset_fields = ["project", "kind", "owner_kind"]
-    selector = staticmethod(asset_list)
+    filterset_class = ProjectAssetFilterSet
+    selector = staticmethod(selectors.asset_list)
     service = staticmethod(services.asset_save)
 
 
@@ -232,6 +218,6 @@ class AssetIncomeViewSet(ProjectRecordViewSet):
     """An asset's income by year and the part distributed to households."""
 
     serializer_class = AssetIncomeSerializer
-    filterset_fields = ["asset", "year"]
-    selector = staticmethod(asset_income_list)
+    filterset_class = AssetIncomeFilterSet
+    selector = staticmethod(selectors.asset_income_list)
     service = staticmethod(services.asset_income_save)

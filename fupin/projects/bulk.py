@@ -1,11 +1,11 @@
 """Project fundings and beneficiaries many at a time (the demo, batch loaders): the rules of `funding_save` and
-`beneficiary_save` for new records, done in sets (see fupin.audit.bulk)."""
+`beneficiary_save` for new records, done in sets (see fupin.records.batches)."""
 
 from django.db.models import Prefetch
 
 from fupin.areas.models import Area
-from fupin.audit.bulk import CHUNK, duplicates_within, records_bulk_create
-from fupin.core.bulk import chunked
+from fupin.core.sql import chunked
+from fupin.records.batches import CHUNK, duplicates_within, records_bulk_create
 from fupin.registry.models import Household, Member
 
 from .models import Project, ProjectBeneficiary, ProjectFunding

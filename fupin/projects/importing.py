@@ -1,5 +1,5 @@
 """Workbook imports of the project bank: projects, and the households they benefit, each row through the projects
-services, with the common contract of fupin.imports.records. A beneficiary row names its project by the id the
+services, with the common contract of fupin.records.importing. A beneficiary row names its project by the id the
 system shows (项目编号) and its household by number."""
 
 
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from fupin.audit import registry as audit_registry
 from fupin.cooperation.importing import PARTY
 from fupin.funds import codelists as fund_codes
-from fupin.imports.records import (
+from fupin.records.importing import (
     AREA_LABELS,
     HOUSEHOLD_LABELS,
     MEMBER_LABELS,

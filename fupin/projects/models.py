@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.scoping import ScopedQuerySet
 from fupin.core.models import TimeStampedModel
 from fupin.funds import codelists as fund_codes
 
@@ -43,6 +44,9 @@ class Project(TimeStampedModel):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
 
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("project")
         verbose_name_plural = _("projects")
@@ -66,6 +70,9 @@ class ProjectFunding(TimeStampedModel):
     planned = _money(_("planned (yuan)"))
     actual = _money(_("actual (yuan)"))
 
+    area_paths = ("project__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("project funding")
         verbose_name_plural = _("project fundings")
@@ -84,6 +91,9 @@ class ProjectStage(models.Model):
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    area_paths = ("project__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("project stage")
@@ -121,6 +131,9 @@ class ProjectDocument(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
 
+    area_paths = ("project__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("project document")
         verbose_name_plural = _("project documents")
@@ -142,6 +155,9 @@ class ProjectBeneficiary(TimeStampedModel):
     mechanism = models.CharField(_("benefit mechanism"), max_length=20, choices=cl.BENEFIT_MECHANISM.choices)
     amount = _money(_("amount per household (yuan)"))
     persons = models.PositiveSmallIntegerField(_("persons benefiting"), default=1)
+
+    area_paths = ("project__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("project beneficiary")
@@ -168,6 +184,9 @@ class ProjectAsset(TimeStampedModel):
                                         blank=True, on_delete=models.PROTECT, related_name="+")
     handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
 
+    area_paths = ("project__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("poverty-alleviation asset")
         verbose_name_plural = _("poverty-alleviation assets")
@@ -185,6 +204,9 @@ class AssetIncome(TimeStampedModel):
     year = models.PositiveSmallIntegerField(_("year"))
     amount = _money(_("income (yuan)"))
     distributed_to_households = _money(_("distributed to households (yuan)"))
+
+    area_paths = ("asset__project__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("asset income")

@@ -8,7 +8,7 @@ from django.db.models import Max, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import area_q, require
+from fupin.accounts.scoping import require
 from fupin.areas.models import Area
 from fupin.areas.selectors import area_by_code
 from fupin.core.errors import ValidationFailed
@@ -17,16 +17,42 @@ from fupin.funds.selectors import designated_prefixes, in_prefixes, share, withi
 from fupin.rules.policy import YearPolicy
 
 from . import codelists as cl
-from .models import Project, ProjectBeneficiary, ProjectFunding
+from .models import AssetIncome, Project, ProjectAsset, ProjectBeneficiary, ProjectFunding
 
 ZERO = Decimal("0.00")
 RED_DAYS = "project_delay_red_days"
 
 
 def project_list(*, actor) -> QuerySet[Project]:
-    projects = Project.objects.select_related("area", "helper")
-    condition = area_q(actor, Action.VIEW, "area")
-    return projects if condition is None else projects.filter(condition)
+    return Project.objects.select_related("area", "helper").scoped(actor, Action.VIEW)
+
+
+def household_beneficiaries(*, household) -> QuerySet[ProjectBeneficiary]:
+    """Every project that reached a household the caller has already found visible, with its member: the household
+    file names a project outside the reader's areas without linking it (`project_list` says which it may link)."""
+    return ProjectBeneficiary.objects.filter(household=household).select_related("project", "member").order_by(
+        "project__year", "project_id", "id")
+
+
+# A project's records: funding, beneficiaries, assets and the assets' income, each seen wherever its project is.
+
+def funding_list(*, actor) -> QuerySet[ProjectFunding]:
+    return ProjectFunding.objects.filter(project__in=project_list(actor=actor)).select_related("project")
+
+
+def beneficiary_list(*, actor) -> QuerySet[ProjectBeneficiary]:
+    return ProjectBeneficiary.objects.filter(project__in=project_list(actor=actor)).select_related(
+        "project", "household")
+
+
+def asset_list(*, actor) -> QuerySet[ProjectAsset]:
+    return ProjectAsset.objects.filter(project__in=project_list(actor=actor)).select_related(
+        "project", "owner_area")  # the list shows each asset's owning area
+
+
+def asset_income_list(*, actor) -> QuerySet[AssetIncome]:
+    return AssetIncome.objects.filter(asset__project__in=project_list(actor=actor)).select_related(
+        "asset__project")
 
 
 def projects_in(*, area: Area, year: int) -> QuerySet[Project]:

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import require
-from fupin.areas.codes import Level, prefix_of
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
+from fupin.core.areacodes import Level, prefix_of
 from fupin.core.errors import ValidationFailed
 from fupin.core.records import apply_fields, field_values
 from fupin.core.temporal import fact_date, not_before

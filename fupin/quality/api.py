@@ -9,6 +9,7 @@ from fupin.jobs.api import JobSerializer
 from fupin.jobs.services import job_submit
 
 from . import selectors, services
+from .filtersets import FindingFilterSet
 from .models import Finding
 
 
@@ -30,23 +31,14 @@ class AcceptSerializer(serializers.Serializer):
     accept = serializers.BooleanField()
 
 
-class FindingQuery(serializers.Serializer):
-    area = serializers.CharField(required=False, help_text="area code: the area's whole subtree")
-    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
-    status = serializers.CharField(required=False, allow_blank=True,
-                                   help_text="open (the default), fixed, explained or accepted; empty: all")
-
-
 class FindingViewSet(ServiceViewSet):
-    """Findings in the user's areas (`?status=open|fixed|explained|accepted`, `?year=`, `?area=`)."""
+    """Findings in the user's areas (`?status=open|fixed|explained|accepted`, `?year=`, `?area=`, `?rule=`)."""
 
     serializer_class = FindingSerializer
-    list_query = FindingQuery
+    filterset_class = FindingFilterSet
 
     def select(self, actor):
-        params = self.list_params
-        return selectors.finding_list(actor=actor, area_code=params.get("area"), year=params.get("year"),
-                                      status=params.get("status", "open") or None)
+        return selectors.finding_list(actor=actor, status=None)
 
     @extend_schema(request=ExplainSerializer, responses=FindingSerializer)
     @action(detail=True, methods=["post"])
@@ -78,6 +70,13 @@ class ScanView(APIView):
         data = validated(ScanRequestSerializer, request.data)
         job = job_submit(actor=request.user, kind="quality.scan", params=dict(data))
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class FindingQuery(serializers.Serializer):
+    area = serializers.CharField(required=False, help_text="area code: the area's whole subtree")
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    status = serializers.CharField(required=False, allow_blank=True,
+                                   help_text="open (the default), fixed, explained or accepted; empty: all")
 
 
 class SummaryView(APIView):

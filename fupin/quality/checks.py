@@ -20,11 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from fupin.assistance.models import Responsibility
-from fupin.core.bulk import chunked
-from fupin.core.registries import registrar
-from fupin.registry import codelists as cl
-from fupin.registry import consistency
-from fupin.registry.idnumbers import (
+from fupin.core.idnumbers import (
     CHECK_CHARACTERS,
     MAX_AGE,
     WEIGHTS,
@@ -32,6 +28,10 @@ from fupin.registry.idnumbers import (
     parse_id_number,
     region_known,
 )
+from fupin.core.registries import registrar
+from fupin.core.sql import chunked
+from fupin.registry import codelists as cl
+from fupin.registry import consistency
 from fupin.registry.models import DuplicateCandidate, Household, HouseholdYear, Member
 from fupin.rules.evaluation import INDICATORS
 from fupin.rules.policy import YearPolicy

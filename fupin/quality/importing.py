@@ -9,14 +9,14 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
+from fupin.accounts.scoping import everywhere
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
-from fupin.core.bulk import insert_rows
 from fupin.core.errors import PermissionDenied, ValidationFailed
-from fupin.imports.reports import ImportReport, import_writes
-from fupin.imports.tabular import Column, open_table
-from fupin.registry.idnumbers import IdNumberError, parse_id_number
+from fupin.core.files.reports import ImportReport, import_writes
+from fupin.core.files.tabular import Column, open_table
+from fupin.core.idnumbers import IdNumberError, parse_id_number
+from fupin.core.sql import insert_rows
 
 from .models import DEPARTMENT_SOURCE, DepartmentList, DepartmentRecord
 
@@ -34,7 +34,7 @@ COLUMNS = [
 def department_list_import(*, actor, source: str, name: str, path: str | Path, received_on: datetime.date,
                            dry_run: bool = False, skip_invalid: bool = False) -> ImportReport:
     """Lists are nationwide or provincial data sets: importing one needs a nationwide `import` grant."""
-    if granted_prefixes(actor, Action.IMPORT) is not EVERYWHERE:
+    if not everywhere(actor, Action.IMPORT):
         raise PermissionDenied()
     if source not in DEPARTMENT_SOURCE.values:
         raise ValidationFailed(_("Unknown department list source “%(source)s”."), field="source", source=source)

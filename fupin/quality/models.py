@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.scoping import ScopedQuerySet
 from fupin.core.codelists import code_list, localized
 from fupin.core.models import TimeStampedModel
 
@@ -102,6 +103,9 @@ class Finding(TimeStampedModel):
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="+")
     fixed_at = models.DateTimeField(_("fixed at"), null=True, blank=True)
+
+    area_paths = ("area_code",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("finding")

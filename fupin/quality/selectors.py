@@ -4,18 +4,16 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import scoped_to
-from fupin.areas.codes import PREFIX_LENGTH, Level
 from fupin.areas.selectors import area_by_code
+from fupin.core.areacodes import PREFIX_LENGTH, Level
 from fupin.core.codelists import localized
 
-from .models import Finding, FindingStatus
+from .models import Finding, FindingStatus, QualityRule
 
 
 def finding_list(*, actor, area_code: str | None = None, year: int | None = None,
                  status: str | None = FindingStatus.OPEN) -> QuerySet[Finding]:
-    findings = scoped_to(Finding.objects.select_related("rule", "household", "member"), actor=actor,
-                         action=Action.VIEW, area_field="area_code")
+    findings = Finding.objects.select_related("rule", "household", "member").scoped(actor, Action.VIEW)
     if area_code:
         area = area_by_code(area_code)
         low, high = area.subtree_bounds
@@ -25,6 +23,11 @@ def finding_list(*, actor, area_code: str | None = None, year: int | None = None
     if status:
         findings = findings.filter(status=status)
     return findings
+
+
+def rule_list() -> QuerySet[QualityRule]:
+    """The quality rules (reference data, the same for everyone)."""
+    return QualityRule.objects.all()
 
 
 def finding_summary(*, actor, area_code: str | None = None, year: int | None = None) -> list[dict]:

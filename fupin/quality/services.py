@@ -11,12 +11,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, area_q, granted_prefixes, require
+from fupin.accounts.scoping import everywhere, reach, require
 from fupin.areas.selectors import area_by_code
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
-from fupin.core.bulk import chunked, insert_rows
 from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.sql import chunked, insert_rows
 from fupin.registry.models import Household
 
 from .checks import CHECKS, Scope
@@ -35,7 +35,7 @@ def _scope(actor, area_code: str | None, year: int) -> tuple[str, Scope]:
         area = area_by_code(area_code)
         require(actor, Action.CHANGE, area.code)
         code, bounds = area.code, area.subtree_bounds
-    elif granted_prefixes(actor, Action.CHANGE) is not EVERYWHERE:
+    elif not everywhere(actor, Action.CHANGE):
         raise PermissionDenied()
 
     def household_filter(prefix: str) -> Q:
@@ -43,7 +43,7 @@ def _scope(actor, area_code: str | None, year: int) -> tuple[str, Scope]:
         condition = ~Q(**{f"{prefix}status": "9"})
         if bounds:
             condition &= Q(**{f"{prefix}area__gte": bounds[0], f"{prefix}area__lte": bounds[1]})
-        granted = area_q(actor, Action.CHANGE, f"{prefix}area")
+        granted = reach(actor, Action.CHANGE).condition(f"{prefix}area")
         return condition if granted is None else condition & granted
 
     households = Household.objects.filter(household_filter(""))

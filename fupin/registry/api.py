@@ -5,15 +5,23 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
 from fupin.core.api import ServiceViewSet, WritableServiceViewSet, validated
 from fupin.core.errors import NotFound
 
 from . import codelists as cl
 from . import selectors, services
-from .masking import MASKS
+from .filtersets import HouseholdFilterSet, MemberFilterSet
+from .masking import Masking
 from .models import DuplicateCandidate, Household, HouseholdYear, Member, StatusTransition
+
+
+def request_masking(request) -> Masking:
+    """The request's one Masking: every serializer of a response masks through it, and RevealAuditMixin audits once
+    what the response showed unmasked."""
+    masking = getattr(request, "fupin_masking", None)
+    if masking is None:
+        masking = request.fupin_masking = Masking(request.user)
+    return masking
 
 
 class MaskingMixin:
@@ -21,29 +29,15 @@ class MaskingMixin:
 
     sensitive_fields: tuple[str, ...] = ()
 
-    def _may_see(self, area_code: str) -> bool:
-        cache = self.context.setdefault("sensitive_prefixes", {})
-        if "value" not in cache:
-            cache["value"] = granted_prefixes(self.context["request"].user, Action.VIEW_SENSITIVE)
-        prefixes = cache["value"]
-        return prefixes is EVERYWHERE or any(area_code.startswith(p) for p in prefixes)
-
     def area_of(self, instance) -> str:
         return instance.area_id
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        shown = [name for name in self.sensitive_fields if data.get(name)]
-        if not shown:
-            return data
-        if self._may_see(self.area_of(instance)):
-            # Seen unmasked: noted on the request, audited once per response (RevealAuditMixin).
-            request = self.context["request"]
-            request.fupin_revealed = [*getattr(request, "fupin_revealed", []),
-                                      {"type": instance._meta.label_lower, "id": instance.pk, "fields": shown}]
-        else:
-            for name in shown:
-                data[name] = MASKS[name](data[name])
+        values = {name: data[name] for name in self.sensitive_fields if name in data}
+        if any(values.values()):
+            masking = request_masking(self.context["request"])
+            data.update(masking.apply(instance, self.area_of(instance), values))
         return data
 
 
@@ -52,10 +46,9 @@ class RevealAuditMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        revealed = getattr(request, "fupin_revealed", None)
-        if revealed and response.status_code < 400:
-            services.sensitive_shown(actor=request.user, items=revealed)
-            request.fupin_revealed = []
+        masking = getattr(request, "fupin_masking", None)
+        if masking is not None and response.status_code < 400:
+            masking.audit()
         return response
 
 
@@ -191,24 +184,12 @@ HOUSEHOLD_FILTERS = [
 ]
 
 
-class HouseholdQuery(serializers.Serializer):
-    """HOUSEHOLD_FILTERS, typed: `?year=abc` is a 400."""
-
-    area = serializers.CharField(required=False)
-    status = serializers.CharField(required=False)
-    attribute = serializers.CharField(required=False)
-    main_cause = serializers.CharField(required=False)
-    monitoring_category = serializers.CharField(required=False)
-    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
-    year_status = serializers.CharField(required=False)
-
-
 @extend_schema_view(list=extend_schema(parameters=HOUSEHOLD_FILTERS))
 class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
     """Registered households. Writes take national-form values; PATCH needs the `version` you read."""
 
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    list_query = HouseholdQuery
+    filterset_class = HouseholdFilterSet
 
     def update(self, request, *args, **kwargs):
         raise MethodNotAllowed("PUT")  # whole-record replacement is not a thing here; PUT is for year records
@@ -217,8 +198,7 @@ class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
         return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
 
     def select(self, actor):
-        filters = {parameter.name: self.list_params.get(parameter.name) for parameter in HOUSEHOLD_FILTERS}
-        queryset = selectors.household_list(actor=actor, filters=filters)
+        queryset = selectors.household_list(actor=actor)
         return queryset.prefetch_related("members") if self.action == "retrieve" else queryset
 
     @extend_schema(request=RegistrationSerializer, responses=HouseholdDetailSerializer)
@@ -252,7 +232,8 @@ class HouseholdViewSet(RevealAuditMixin, WritableServiceViewSet):
     @action(detail=True, methods=["get"], pagination_class=None)  # the whole trajectory: a plain list
     def trajectory(self, request, pk=None):
         household = self.get_object()
-        return Response(TransitionSerializer(household.transitions.order_by("effective_date", "id"), many=True).data)
+        transitions = household.transitions.select_related("actor").order_by("effective_date", "id")
+        return Response(TransitionSerializer(transitions, many=True).data)
 
     @extend_schema(responses=HouseholdYearSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)  # every year of one household: a plain list
@@ -327,7 +308,7 @@ class MemberViewSet(RevealAuditMixin, mixins.UpdateModelMixin, ServiceViewSet):
 
     serializer_class = MemberSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
-    filterset_fields = ["household", "is_active", "sex", "ethnicity", "health", "labour"]
+    filterset_class = MemberFilterSet
 
     def select(self, actor):
         return selectors.member_list(actor=actor)

@@ -8,4 +8,9 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry (建档立卡)")
 
     def ready(self):
-        from . import jobs  # noqa: F401  (registers the job kinds)
+        from . import (
+            jobs,  # noqa: F401  (registers the job kinds)
+            references,
+        )
+
+        references.register()

@@ -22,12 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
-from fupin.areas.codes import Level
+from fupin.accounts.scoping import Reach, reach
 from fupin.areas.models import Area
-from fupin.audit.bulk import area_covering
 from fupin.audit.changes import RecordChanges
-from fupin.core.bulk import (
+from fupin.core.areacodes import Level
+from fupin.core.changes import mark_changed
+from fupin.core.sql import (
     KeySet,
     any_of,
     chunked,
@@ -38,10 +38,10 @@ from fupin.core.bulk import (
     update_rows,
     without_jit,
 )
-from fupin.core.changes import mark_changed
+from fupin.records.batches import area_covering
 
 from .changes import mark_households
-from .consistency import province_policy
+from .consistency import check_submission, province_policy
 from .masking import mask_id_number
 from .models import Household, HouseholdYear, Member, StatusTransition
 from .names import name_keys
@@ -51,8 +51,7 @@ from .services import (
     MEMBER_FIELDS,
     MEMBER_ROW,
     REGISTERED_OUTSIDE,
-    _clean_submission,
-    _flag_possible_duplicates,
+    flag_possible_duplicates,
     member_row,
     year_values,
 )
@@ -132,7 +131,7 @@ class Cleaned:
 def clean_submission(sub: Submission, today: datetime.date, policy: tuple[bool, list[str]]) -> Cleaned:
     """What the registry's rules say of one submission without reading the database (the province's `policy`
     is given): cleaned fields, hard problems, consistency warnings. Runs in an import's worker process."""
-    clean_h, clean_ms, clean_y, problems, warnings = _clean_submission(
+    clean_h, clean_ms, clean_y, problems, warnings = check_submission(
         sub.area_code, sub.household, sub.members, sub.year_data, today, policy)
     history = []
     for year, data in sub.history:
@@ -215,7 +214,7 @@ class BulkResult:
 class _Run:
     """What a whole run remembers across batches: grants and province policies."""
 
-    granted: list[str] | None
+    granted: Reach
     policies: dict[str, tuple[bool, list[str]]] = field(default_factory=dict)
 
     def policy(self, province: str) -> tuple[bool, list[str]]:
@@ -252,7 +251,7 @@ def households_bulk_register(*, actor, submissions: Iterable[Submission], batch_
     that will roll back keeps validating the rest of the file without writing it."""
     today = today or timezone.localdate()
     result = BulkResult()
-    run = _Run(granted_prefixes(actor, Action.IMPORT))
+    run = _Run(reach(actor, Action.IMPORT))
     # Every household and member written gets a change row (fupin.audit.changes), covered by one audit event per
     # unit that commits: inside the caller's transaction (an import, all or nothing) the whole run; otherwise
     # each batch, which commits alone.
@@ -263,7 +262,7 @@ def households_bulk_register(*, actor, submissions: Iterable[Submission], batch_
         stream = clean_stream(submissions, today, run.policy, settings.FUPIN_KEYS_IN_MEMORY)
         for batch in chunked(stream, batch_size):
             items = _clean_batch(batch, run, result)
-            items = _set_checks(items, result, update_existing, granted_prefixes(actor, Action.VIEW))
+            items = _set_checks(items, result, update_existing, reach(actor, Action.VIEW))
             if result.rejected and not skip_invalid:
                 raise RegistryInvalid([p for _tag, problems in result.rejected for p in problems])
             checking_only = dry_run or (write_while is not None and not write_while(result))
@@ -313,7 +312,7 @@ def _clean_batch(batch: list[Submission], run: _Run, result: BulkResult) -> list
         area = villages.get(sub.area_code)
         if area is None:
             problems.append(Problem("area", _("No village has the code %(code)s."), {"code": sub.area_code}))
-        elif run.granted is not EVERYWHERE and not any(area.code.startswith(p) for p in run.granted):
+        elif not run.granted.covers(area.code):
             problems.append(Problem("area", _("%(name)s (%(code)s) is outside the areas granted to you."),
                                     {"name": area.name, "code": area.code}))
         else:
@@ -329,10 +328,10 @@ def _clean_batch(batch: list[Submission], run: _Run, result: BulkResult) -> list
 
 
 def _set_checks(items: list[_Item], result: BulkResult, update_existing: bool,
-                visible: list[str] | None) -> list[_Item]:
+                visible: Reach) -> list[_Item]:
     """Refuse, in sets, household numbers and ID numbers already registered elsewhere (repeats within the stream
     are `clean_stream`'s). The household holding an ID number is named only inside the areas the importer may
-    see (`visible` prefixes, None for everywhere): elsewhere the message confirms nothing about it."""
+    see (where `visible` reaches): elsewhere the message confirms nothing about it."""
     keys = [(item.area.code[:6], item.household["number"]) for item in items]
     existing = _household_ids(keys)
     taken = _registered_ids({m[_ID_NUMBER] for i in items for m in i.members if m[_ID_NUMBER]})
@@ -347,7 +346,7 @@ def _set_checks(items: list[_Item], result: BulkResult, update_existing: bool,
             number = member[_ID_NUMBER]
             if number in taken and taken[number][0] != item.existing:
                 holder_area = taken[number][2]
-                if visible is EVERYWHERE or any(holder_area.startswith(prefix) for prefix in visible):
+                if visible.covers(holder_area):
                     problems.append(Problem("id_number", _("ID number %(id)s is already registered in household "
                                                            "%(number)s."),
                                             {"id": mask_id_number(number), "number": taken[number][1]}, index))
@@ -431,7 +430,7 @@ def _create(actor, items: list[_Item], today, result: BulkResult, dry_run: bool,
     if any(m[1 + _ID_NUMBER] is None and m[1 + _BIRTH_DATE] is not None for m in members):
         # Only members without an ID number (and with a birth date) can be duplicates by name: skip the lookup
         # of newcomers, a probe per household, when the batch has none.
-        result.possible_duplicates += _flag_possible_duplicates(ids)
+        result.possible_duplicates += flag_possible_duplicates(ids)
     result.households += len(items)
     result.members += len(members)
 

@@ -6,8 +6,8 @@ Every service and bulk path of the registry calls one of these inside its transa
 
 from collections.abc import Iterable
 
-from fupin.core.bulk import chunked
 from fupin.core.changes import mark_changed
+from fupin.core.sql import chunked
 
 from .models import HouseholdYear
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.utils.translation import gettext_lazy as _
 
 from . import codelists as cl
-from .validation import WARNING, Problem
+from .validation import WARNING, Problem, check_income, check_structure, clean_household, clean_member, clean_year
 
 RULES: dict[str, tuple[object, Callable]] = {}
 
@@ -173,3 +173,31 @@ def cause_extras_allowed(province_code: str) -> bool:
 def province_policy(province_code: str) -> tuple[bool, list[str]]:
     """(extra causes allowed, enabled consistency rules) of a province: what cleaning needs, in one place."""
     return cause_extras_allowed(province_code), enabled_rules(province_code)
+
+
+def check_submission(area_code: str, household: dict, members: list[dict], year_data: dict | None,
+                     today: datetime.date, policy: tuple[bool, list[str]] | None = None):
+    """Clean one household submission (validation's cleaning and hard checks, then the consistency warnings when
+    nothing is refused); returns (household, members, year, hard problems, warnings). Reads the database only for
+    the province's policy when `policy` is not given (the bulk path cleans in worker processes that never open a
+    connection)."""
+    province = area_code[:2]
+    extras_allowed, rules = policy or province_policy(province)
+    problems: list[Problem] = []
+    clean_h, found = clean_household(household, causes_extras_allowed=extras_allowed)
+    problems += found
+    clean_ms = []
+    for index, member in enumerate(members):
+        cleaned, found = clean_member(member, position=index, today=today)
+        clean_ms.append(cleaned)
+        problems += found
+    clean_y = None
+    if year_data is not None:
+        clean_y, found = clean_year(year_data)
+        problems += found
+    problems += check_structure(clean_ms, clean_y.get("size_end") if clean_y else None)
+    if clean_y is not None:
+        problems += check_income(clean_y, clean_y.get("size_end") or len(clean_ms))
+    warnings = (warnings_for(clean_h, clean_ms, clean_y, province_code=province, day=today, rules=rules)
+                if not problems else [])
+    return clean_h, clean_ms, clean_y, problems, warnings

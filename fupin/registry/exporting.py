@@ -20,19 +20,20 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, can_anywhere, granted_prefixes, require
+from fupin.accounts.scoping import can_anywhere, require
 from fupin.areas.models import Area
+from fupin.areas.selectors import subtree
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
-from fupin.core.bulk import chunked
 from fupin.core.errors import PermissionDenied
-from fupin.core.spreadsheets import add_sheet, csv_row, workbook, write_cell, write_cells
-from fupin.imports.tabular import identity_of, text_formula
-from fupin.imports.workbooks import SheetWriter
+from fupin.core.files.spreadsheets import add_sheet, csv_row, workbook, write_cell, write_cells
+from fupin.core.files.tabular import identity_of, text_formula
+from fupin.core.files.workbooks import SheetWriter
+from fupin.core.sql import chunked
 
 from . import codelists as cl
 from .importing import CANONICAL, MEMBER_KEY, column_specs, header_label
-from .masking import MASKS
+from .masking import Masking, masked
 from .models import Household, HouseholdYear, Member
 from .selectors import household_list
 from .validation import HOUSEHOLD_CODES, MEMBER_CODES, YEAR_CODES
@@ -89,12 +90,13 @@ class _Layout:
         self.year_fields = sorted({name for part, name, *_rest in self.columns if part == "year"})
 
 
-def _rows(actor, area: Area | None, year: int, unmasked, language: str, typed: bool) -> Iterator[list]:
+def _rows(actor, area: Area | None, year: int, masking: Masking, language: str, typed: bool) -> Iterator[list]:
     """Each active member of the households with a record for `year` (a year's export is its households), in
     household order: the rows an import reads back. `typed`: numbers as numbers (a workbook), else text."""
     layout = _Layout()
-    households = household_list(actor=actor, action=Action.EXPORT,
-                                filters={"area": area.code if area else None, "year": year})
+    households = household_list(actor=actor, action=Action.EXPORT).filter(years__year=year)
+    if area is not None:
+        households = subtree(households, area)
     member_columns = ["pk", "household_id", "disability_certificate", *layout.member_fields]
     household_columns = [f"household__{name}" for name in ("area_id", *layout.household_fields)]
     members = (Member.objects.filter(is_active=True, household__in=households.values("pk"))
@@ -129,7 +131,6 @@ def _rows(actor, area: Area | None, year: int, unmasked, language: str, typed: b
         for values in chunk:
             row = dict(zip(names, values, strict=True))
             area_code = row["household__area_id"]
-            show = unmasked is EVERYWHERE or any(area_code.startswith(p) for p in unmasked)
             parts = {"member": {name: row[name] for name in layout.member_fields},
                      "household": {name: row[f"household__{name}"] for name in layout.household_fields},
                      "year": years.get(row["household_id"], {}),
@@ -137,11 +138,8 @@ def _rows(actor, area: Area | None, year: int, unmasked, language: str, typed: b
             if parts["member"].get("id_kind") == "2" and row["disability_certificate"]:
                 # The ID column holds a 残疾人证's number, from which the import derives the holder's ID number.
                 parts["member"]["id_number"] = row["disability_certificate"]
-            if not show:
-                for part in ("member", "household"):
-                    for name, mask in MASKS.items():
-                        if name in parts[part]:
-                            parts[part][name] = mask(parts[part][name])
+            if not masking.may_see(area_code):  # what is shown whole is audited with the export (EXPORTED)
+                parts["member"], parts["household"] = masked(parts["member"]), masked(parts["household"])
             yield [cell(parts[part].get(name), kind, codes) for part, name, kind, codes in layout.columns]
 
 
@@ -170,7 +168,7 @@ def households_export(*, actor, path: str | Path, year: int, area: Area | None =
         raise PermissionDenied()
     path = Path(path)
     language = (language or translation.get_language() or "zh-hans").lower()
-    unmasked = granted_prefixes(actor, Action.VIEW_SENSITIVE)
+    masking = Masking(actor)
     header = headers(language)
     count = 0
     if path.suffix.lower() == ".csv":
@@ -178,8 +176,8 @@ def households_export(*, actor, path: str | Path, year: int, area: Area | None =
             writer = csv.writer(handle)
             writer.writerow(header)
             identities = [index for index in identity_columns() if index != MEMBER_KEY_COLUMN]
-            for row in _rows(actor, area, year, unmasked, language, typed=False):
-                row = csv_row(row)  # a formula-like name gets a leading ' (fupin.core.spreadsheets)
+            for row in _rows(actor, area, year, masking, language, typed=False):
+                row = csv_row(row)  # a formula-like name gets a leading ' (fupin.core.files.spreadsheets)
                 for index in identities:
                     if row[index].isascii() and row[index].isdigit():
                         row[index] = text_formula(row[index])  # Excel keeps every digit: the import unwraps it
@@ -187,14 +185,14 @@ def households_export(*, actor, path: str | Path, year: int, area: Area | None =
                 count += 1
     else:
         sheet = _ExportSheet(path, header, identity_columns(), title=SHEET_TITLES.get(language[:7], "家庭成员"))
-        for row in _rows(actor, area, year, unmasked, language, typed=True):
+        for row in _rows(actor, area, year, masking, language, typed=True):
             sheet.write(row)
             count += 1
         sheet.close()
     with transaction.atomic():
         audit_record(actor=actor, action=EXPORTED, object_type="registry.member", object_id=path.name,
                      area_code=area.code if area else "",
-                     after={"year": year, "rows": count, "unmasked": bool(unmasked) or unmasked is EVERYWHERE})
+                     after={"year": year, "rows": count, "unmasked": not masking.nowhere})
     return count
 
 
@@ -206,7 +204,7 @@ def households_template(path: str | Path, rows: int = 5000, language: str | None
     """An empty workbook with the export's columns and a drop-down on every enumerated and yes/no column (lists
     kept on a hidden sheet, since an inline list may not exceed 255 characters). Identity columns (ID and household
     numbers …) are formatted as text, so what a clerk types or pastes there keeps every digit and leading zero
-    (the import refuses an identity stored as a number: fupin.imports.tabular)."""
+    (the import refuses an identity stored as a number: fupin.core.files.tabular)."""
     import xlsxwriter
 
     language = (language or translation.get_language() or "zh-hans").lower()

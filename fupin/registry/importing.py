@@ -19,14 +19,14 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from fupin.areas import codes
-from fupin.areas.codes import Level
 from fupin.areas.models import Area
-from fupin.core.bulk import KeySet, chunked
-from fupin.core.codelists import _to_traditional
+from fupin.core import areacodes as codes
+from fupin.core.areacodes import Level
+from fupin.core.codelists import to_traditional
+from fupin.core.files.reports import RowError, import_summary
+from fupin.core.files.tabular import BANK_ACCOUNT, ID_NUMBER, IDENTITY_NAMES, PHONE, Column, open_table
 from fupin.core.processes import fewer_collections, iterate_in_process
-from fupin.imports.reports import RowError, import_summary
-from fupin.imports.tabular import BANK_ACCOUNT, ID_NUMBER, IDENTITY_NAMES, PHONE, Column, open_table
+from fupin.core.sql import KeySet, chunked
 
 from .bulk import BulkResult, Submission, clean_stream, households_bulk_register
 from .consistency import province_policy
@@ -129,14 +129,14 @@ def header_label(label: str, aliases: tuple[str, ...], language: str) -> str:
         english = aliases[0]
         return "ID number" if english == "id number" else english[:1].upper() + english[1:]
     if language in {"zh-hant", "zh-tw", "zh-hk"}:
-        return _to_traditional(label)
+        return to_traditional(label)
     return label
 
 
 def columns() -> list[Column]:
     result = []
     for label, key, _target, aliases in column_specs():
-        labels = (label, _to_traditional(label), *aliases, header_label(label, aliases, "en"))
+        labels = (label, to_traditional(label), *aliases, header_label(label, aliases, "en"))
         result.append(Column(key, labels, required=key in REQUIRED))
     return result
 
@@ -166,7 +166,7 @@ class HouseholdImportReport:
 
     def as_dict(self) -> dict:
         """The machine-readable summary (the contract of `fupin import households --format json`): counts only
-        what was written (see fupin.imports.reports.import_summary)."""
+        what was written (see fupin.core.files.reports.import_summary)."""
         counts = {"households_created": self.households_created, "households_updated": self.households_updated,
                   "members_created": self.members_created, "members_updated": self.members_updated}
         return {
@@ -417,11 +417,11 @@ def _read_and_clean(path: str, default_year: int | None, today: datetime.date,
 def _two_sheet_layout(path: Path) -> tuple[str | None, dict[str, dict] | None]:
     """For a workbook laid out as 户信息 + 家庭成员 (+ 收支情况): the member sheet's name, and each household's
     values from the other sheets by household number — applied to its member rows as if repeated there."""
-    from fupin.imports.tabular import WORKBOOK_SUFFIXES
+    from fupin.core.files.tabular import WORKBOOK_SUFFIXES
 
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
         return None, None
-    from fupin.imports.guard import sheet_names
+    from fupin.core.files.guard import sheet_names
 
     names = sheet_names(path)  # once the file has passed its checks; an .xlsx without loading any sheet
     household_sheet = next((n for n in names if n.strip() in HOUSEHOLD_SHEETS), None)

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from fupin.imports.workbooks import write_error_workbook
+from fupin.core.files.workbooks import write_error_workbook
 from fupin.jobs.registry import job_kind
 
 from .importing import households_import

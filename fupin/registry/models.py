@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.scoping import ScopedQuerySet
+from fupin.core.codelists import ETHNICITY
 from fupin.core.models import TimeStampedModel, VersionedModel
 
 from . import codelists as cl
@@ -50,6 +52,9 @@ class Household(VersionedModel):
     is_one_child = models.BooleanField(_("one-child household"), default=False)
     is_two_daughters = models.BooleanField(_("two-daughter household"), default=False)
 
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
@@ -82,7 +87,7 @@ class Member(TimeStampedModel):
     sex = models.CharField(_("sex"), max_length=1, choices=cl.SEX.choices)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     relation = models.CharField(_("relation to the head"), max_length=2, choices=cl.RELATION.choices)
-    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=cl.ETHNICITY.choices, blank=True)
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=ETHNICITY.choices, blank=True)
     education = models.CharField(_("education"), max_length=1, choices=cl.EDUCATION.choices, blank=True)
     school_status = models.CharField(_("school status"), max_length=2, choices=cl.SCHOOL_STATUS.choices,
                                      blank=True)
@@ -101,6 +106,9 @@ class Member(TimeStampedModel):
     is_active = models.BooleanField(_("in the household"), default=True)
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    area_paths = ("household__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("member")
@@ -259,6 +267,9 @@ class DuplicateCandidate(TimeStampedModel):
                                    on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+
+    area_paths = ("member__household__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("possible duplicate")

@@ -4,14 +4,11 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import scoped_to
-from fupin.areas import codes
-from fupin.areas.models import Area
-from fupin.areas.selectors import subtree
+from fupin.core import areacodes as codes
 from fupin.core.codelists import to_simplified
-from fupin.core.errors import ValidationFailed
+from fupin.core.errors import NotFound, ValidationFailed
+from fupin.core.idnumbers import IdNumberError, parse_id_number
 
-from .idnumbers import IdNumberError, parse_id_number
 from .models import DuplicateCandidate, Household, Member
 
 SEARCH_LIMIT = 200
@@ -47,35 +44,26 @@ def household_by_reference(text: str, *, households: QuerySet[Household]) -> Hou
     return found[0] if found else None
 
 
-def household_list(*, actor, action: str = Action.VIEW, filters: dict | None = None) -> QuerySet[Household]:
-    """Households the actor may see, filtered by area subtree, status, attribute, cause and year."""
-    queryset = scoped_to(Household.objects.select_related("area"), actor=actor, action=action, area_field="area")
-    filters = filters or {}
-    if filters.get("area"):
-        try:  # a code as users type it: 533301 is the county's whole subtree, like 533301000000
-            area = Area.objects.filter(code=codes.normalise_code(filters["area"])).first()
-        except ValueError:
-            area = None
-        queryset = subtree(queryset, area) if area else queryset.none()
-    for name in ("status", "attribute", "main_cause", "monitoring_category"):
-        if filters.get(name):
-            queryset = queryset.filter(**{name: filters[name]})
-    if filters.get("year"):
-        queryset = queryset.filter(years__year=filters["year"])
-        if filters.get("year_status"):
-            queryset = queryset.filter(years__status=filters["year_status"])
-    return queryset.order_by("area_id", "number")
+def household_list(*, actor, action: str = Action.VIEW) -> QuerySet[Household]:
+    """Households the actor may see, in the order of their villages and numbers (HouseholdFilterSet filters them)."""
+    return Household.objects.select_related("area").scoped(actor, action).order_by("area_id", "number")
+
+
+def household_get(*, actor, pk: int, action: str = Action.VIEW) -> Household:
+    """A household the actor may see; NotFound for one outside their areas as for one that does not exist."""
+    household = household_list(actor=actor, action=action).filter(pk=pk).first()
+    if household is None:
+        raise NotFound()
+    return household
 
 
 def member_list(*, actor, action: str = Action.VIEW) -> QuerySet[Member]:
-    return scoped_to(Member.objects.select_related("household", "household__area"), actor=actor, action=action,
-                     area_field="household__area")
+    return Member.objects.select_related("household", "household__area").scoped(actor, action)
 
 
 def duplicate_list(*, actor) -> QuerySet[DuplicateCandidate]:
-    return scoped_to(DuplicateCandidate.objects.filter(decision=DuplicateCandidate.Decision.OPEN)
-                     .select_related("member__household", "other__household"),
-                     actor=actor, action=Action.CHANGE, area_field="member__household__area")
+    return (DuplicateCandidate.objects.filter(decision=DuplicateCandidate.Decision.OPEN)
+            .select_related("member__household", "other__household").scoped(actor, Action.CHANGE))
 
 
 def member_search(*, actor, query: str, limit: int = SEARCH_LIMIT) -> QuerySet[Member]:

@@ -16,20 +16,20 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import can, require
-from fupin.areas.codes import Level
 from fupin.areas.models import Area
 from fupin.audit import registry as audit_registry
 from fupin.audit.journal import audit_look
 from fupin.audit.services import audit_record
-from fupin.core.bulk import any_of, chunked, insert_rows
+from fupin.core.areacodes import Level
 from fupin.core.changes import mark_changed
 from fupin.core.errors import Conflict, NotFound, ValidationFailed
+from fupin.core.sql import any_of, chunked, insert_rows
 from fupin.core.temporal import fact_date, not_before
 
 from . import codelists as cl
 from .changes import mark_households
-from .consistency import cause_extras_allowed, province_policy, warnings_for
-from .masking import MASKS, mask_id_number
+from .consistency import cause_extras_allowed, check_submission, warnings_for
+from .masking import MASKS, mask_id_number, masked
 from .models import DuplicateCandidate, Household, HouseholdYear, Member, MemberEvent, StatusTransition
 from .names import name_keys
 from .validation import (
@@ -108,18 +108,14 @@ def _set_name_keys(member: Member) -> None:
     member.name_simplified, member.name_pinyin, member.name_initials = name_keys(member.name)
 
 
-def _masked(data: dict) -> dict:
-    """The audit trail is read by support staff: no raw ID numbers, phones or accounts in it."""
-    return {name: MASKS[name](value) if name in MASKS else value for name, value in data.items()}
-
-
 def _member_snapshot(member: Member) -> dict:
-    return _masked({name: getattr(member, name) for name in MEMBER_FIELDS})
+    # The audit trail is read by support staff: no raw ID numbers, phones or accounts in it.
+    return masked({name: getattr(member, name) for name in MEMBER_FIELDS})
 
 
 def _household_snapshot(household: Household) -> dict:
     return {"number": household.number, "area": household.area_id,
-            **_masked({name: getattr(household, name) for name in HOUSEHOLD_FIELDS})}
+            **masked({name: getattr(household, name) for name in HOUSEHOLD_FIELDS})}
 
 
 def _raise_if(problems: list[Problem]) -> None:
@@ -148,7 +144,7 @@ def _refuse_registered_ids(numbers: Iterable[str], *, actor, excluding_household
             )
 
 
-def _flag_possible_duplicates(household_ids: list[int]) -> int:
+def flag_possible_duplicates(household_ids: list[int]) -> int:
     """Queue for review the members of these households who have no ID number and share simplified name,
     birth date and village with another active member without one. Set-based: two queries whatever the count.
     The earlier record is `member`, the later `other` (closed if the reviewer finds them one person)."""
@@ -190,33 +186,6 @@ def _member_dicts(members: Iterable[Member]) -> list[dict]:
 
 def _household_dict(household: Household) -> dict:
     return {name: getattr(household, name) for name in HOUSEHOLD_FIELDS}
-
-
-def _clean_submission(area_code: str, household: dict, members: list[dict], year_data: dict | None,
-                      today: datetime.date, policy: tuple[bool, list[str]] | None = None):
-    """Clean one household submission; returns (household, members, year, hard problems, warnings). Reads the
-    database only for the province's policy when `policy` is not given (the bulk path cleans in worker
-    processes that never open a connection)."""
-    province = area_code[:2]
-    extras_allowed, rules = policy or province_policy(province)
-    problems: list[Problem] = []
-    clean_h, found = clean_household(household, causes_extras_allowed=extras_allowed)
-    problems += found
-    clean_ms = []
-    for index, member in enumerate(members):
-        cleaned, found = clean_member(member, position=index, today=today)
-        clean_ms.append(cleaned)
-        problems += found
-    clean_y = None
-    if year_data is not None:
-        clean_y, found = clean_year(year_data)
-        problems += found
-    problems += check_structure(clean_ms, clean_y.get("size_end") if clean_y else None)
-    if clean_y is not None:
-        problems += check_income(clean_y, clean_y.get("size_end") or len(clean_ms))
-    warnings = (warnings_for(clean_h, clean_ms, clean_y, province_code=province, day=today, rules=rules)
-                if not problems else [])
-    return clean_h, clean_ms, clean_y, problems, warnings
 
 
 # A year record's fields as `clean_year` leaves them (its `net_income_per_capita_given` is a per-capita figure given
@@ -292,7 +261,7 @@ def household_register(*, actor, area_code: str, household: dict, members: list[
     area = _village(area_code)
     require(actor, Action.CHANGE, area.code)
     today = today or timezone.localdate()
-    clean_h, clean_ms, clean_y, problems, warnings = _clean_submission(area.code, household, members, year_data, today)
+    clean_h, clean_ms, clean_y, problems, warnings = check_submission(area.code, household, members, year_data, today)
     if year_data is not None and year is None:
         problems.append(Problem("year", _("A value is required.")))
     _raise_if(problems)
@@ -308,7 +277,7 @@ def household_register(*, actor, area_code: str, household: dict, members: list[
             HouseholdYear.objects.create(household=row, year=year, **year_values(clean_y, len(rows), row.status))
         StatusTransition.objects.create(household=row, from_status="", to_status=row.status, effective_date=today,
                                         year=today.year, reason="建档立卡登记", actor=actor)
-        duplicates = _flag_possible_duplicates([row.pk])
+        duplicates = flag_possible_duplicates([row.pk])
         mark_households([row.pk])
         audit_record(actor=actor, action=HOUSEHOLD_REGISTERED, obj=row, area_code=area.code,
                      after={**_household_snapshot(row), "members": [_member_snapshot(m) for m in rows]})
@@ -391,7 +360,7 @@ def member_join(*, actor, household: Household, household_version: int, data: di
         member.save()
         MemberEvent.objects.create(member=member, household=household, kind=kind, joined=True, date=date,
                                    recorded_by=actor)
-        _flag_possible_duplicates([household.pk])
+        flag_possible_duplicates([household.pk])
         mark_households([household.pk])
         audit_record(actor=actor, action=MEMBER_JOINED, obj=member, area_code=household.area_id,
                      after={**_member_snapshot(member), "kind": kind, "date": date})

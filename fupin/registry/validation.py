@@ -12,11 +12,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.utils.translation import gettext_lazy as _
 
 from fupin.core import temporal
-from fupin.core.codelists import CodeList
+from fupin.core.codelists import ETHNICITY, CodeList
 from fupin.core.errors import ValidationFailed
+from fupin.core.idnumbers import IdNumberError, normalise_identity, parse_disability_certificate, parse_id_number
 
 from . import codelists as cl
-from .idnumbers import IdNumberError, normalise_identity, parse_disability_certificate, parse_id_number
 
 HARD = "hard"
 WARNING = "warning"
@@ -52,7 +52,7 @@ class RegistryInvalid(ValidationFailed):
 
 # Fields --------------------------------------------------------------------------------------------------------
 MEMBER_CODES: dict[str, CodeList] = {
-    "sex": cl.SEX, "relation": cl.RELATION, "ethnicity": cl.ETHNICITY, "education": cl.EDUCATION,
+    "sex": cl.SEX, "relation": cl.RELATION, "ethnicity": ETHNICITY, "education": cl.EDUCATION,
     "school_status": cl.SCHOOL_STATUS, "health": cl.HEALTH, "labour": cl.LABOUR, "work_location": cl.WORK_LOCATION,
     "id_kind": cl.ID_KIND,
 }
@@ -80,6 +80,15 @@ YEAR_DECIMALS = ("cultivated_land", "irrigated_land", "forest_land", "returned_f
 YEAR_BOOLEANS = ("in_cooperative", "production_power", "living_power", "broadcast_tv", "drinking_water_difficult",
                  "sanitary_toilet", "food_secure", "clothing_secure", "education_secure", "medical_secure",
                  "housing_secure", "water_secure")
+# The 两不愁三保障 + water indicators of a year's record, in their order (the exit rules judge them).
+INDICATORS = {
+    "food_secure": _("no worry about food"),
+    "clothing_secure": _("no worry about clothing"),
+    "education_secure": _("compulsory education assured"),
+    "medical_secure": _("basic medical care assured"),
+    "housing_secure": _("safe housing assured"),
+    "water_secure": _("safe drinking water assured"),
+}
 HOUSEHOLD_YEARS = ("identified_year", "planned_exit_year", "exit_year", "return_year", "relocation_year")
 HOUSEHOLD_BOOLEANS = ("is_relocated", "is_martyr_family", "is_one_child", "is_two_daughters")
 HOUSEHOLD_TEXTS = ("phone", "bank_name", "bank_account")

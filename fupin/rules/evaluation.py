@@ -14,26 +14,19 @@ from django.db.models import Case, QuerySet, Sum, Value, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
-from fupin.areas import codes
 from fupin.areas.models import Area, AreaYear
 from fupin.areas.selectors import designations_in_force
-from fupin.core.bulk import chunked
+from fupin.core import areacodes as codes
+from fupin.core.sql import chunked
 from fupin.core.temporal import months_between
 from fupin.registry import codelists as cl
 from fupin.registry.models import Household, HouseholdYear, Member
+from fupin.registry.validation import INDICATORS  # the 两不愁三保障 + water indicators, in their order
 
 from .policy import YearPolicy
 
 POOR_COUNTY_DESIGNATIONS = ("poor_county", "key_county", "contiguous_area_county")
 POOR_VILLAGE_DESIGNATIONS = ("poor_village",)
-INDICATORS = {
-    "food_secure": _("no worry about food"),
-    "clothing_secure": _("no worry about clothing"),
-    "education_secure": _("compulsory education assured"),
-    "medical_secure": _("basic medical care assured"),
-    "housing_secure": _("safe housing assured"),
-    "water_secure": _("safe drinking water assured"),
-}
 
 
 def _plain(value):

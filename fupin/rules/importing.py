@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
-from fupin.imports.tabular import Column
+from fupin.core.files.tabular import Column
 
 from .policy import EXIT_CONDITIONS
 

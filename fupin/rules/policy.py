@@ -47,6 +47,16 @@ class YearPolicy:
             policy.conditions[key] = row.enabled
         return policy
 
+    @staticmethod
+    def lines_of_years(years, province: str, series: str = PovertyLine.Series.WORKING) -> dict[int, Decimal | None]:
+        """Each year's line for a province (its own, else the national one) in one query, for pages that show
+        many years (a household's file) where loading each year's whole policy would cost five queries a year."""
+        found: dict[tuple[int, str], Decimal] = {
+            (year, code): amount for year, code, amount in PovertyLine.objects.filter(
+                year__in=set(years), series=series, province_code__in=[province, NATIONAL]).values_list(
+                "year", "province_code", "amount")}
+        return {year: found.get((year, province), found.get((year, NATIONAL))) for year in years}
+
     def line(self, province: str, series: str = PovertyLine.Series.WORKING) -> Decimal | None:
         return self.lines.get((series, province), self.lines.get((series, NATIONAL)))
 

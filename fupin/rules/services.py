@@ -13,8 +13,8 @@ from fupin.audit import registry as audit_registry
 from fupin.audit.changes import RecordChanges
 from fupin.audit.services import audit_record
 from fupin.core.errors import PermissionDenied
-from fupin.imports.reports import ImportReport, import_writes
-from fupin.imports.tabular import open_table
+from fupin.core.files.reports import ImportReport, import_writes
+from fupin.core.files.tabular import open_table
 
 from .importing import POLICY_COLUMNS, PolicyRowError, parse_policy_row
 
@@ -41,6 +41,26 @@ def policy_save(*, actor, row, is_new: bool) -> None:
         row.full_clean()
         row.save()
         audit_record(actor=actor, action=POLICY_SAVED, obj=row, before=before, after=_snapshot(row))
+
+
+def policy_value_save(*, actor, values: dict):
+    """Set one policy value named as in the policy table (kind, code, year, province_code, value, certainty,
+    source): the row with that key takes it, or is made. Checked by the import's parser (PolicyRowError) and the
+    model's own checks (ValidationError); one transaction and one audit event with the values before and after."""
+    model_name, lookup, fields = parse_policy_row(values)
+    model = apps.get_model("rules", model_name)
+    _require_policy_admin(actor, lookup.get("province_code", ""))
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(**lookup).first()
+        before = None if row is None else _snapshot(row)
+        if row is None:
+            row = model(**lookup)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.full_clean()
+        row.save()
+        audit_record(actor=actor, action=POLICY_SAVED, obj=row, before=before, after=_snapshot(row))
+    return row
 
 
 def policy_delete(*, actor, row) -> None:

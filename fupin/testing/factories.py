@@ -35,7 +35,7 @@ def system_user() -> User:
 
 def id_number(region: str = "533301", birth: str = "19800101", sequence: str = "001") -> str:
     """A valid 18-character ID number (odd sequence: male, even: female)."""
-    from fupin.registry.idnumbers import check_character
+    from fupin.core.idnumbers import check_character
 
     first17 = f"{region}{birth}{sequence}"
     return first17 + check_character(first17)
@@ -71,8 +71,8 @@ def register_household(*, area: str = "533301102201", number: str = "53330110220
 def add_area(code: str, name: str, *, region_class: str = ""):
     """One area (and its missing ancestors, named after their codes) for tests that need a province the
     fixture divisions lack."""
-    from fupin.areas import codes
     from fupin.areas.models import Area
+    from fupin.core import areacodes as codes
 
     level = codes.level_of(code)
     parent = None

@@ -13,25 +13,22 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
-from fupin.areas.models import Area
+from fupin.areas.selectors import place_name
 from fupin.assistance import codelists as assistance_codes
 from fupin.assistance import selectors as assistance_selectors
 from fupin.assistance.models import DeliveredMeasure, HouseholdVisit, Plan, Responsibility
-from fupin.core.codelists import localized
+from fupin.core.codelists import ETHNICITY, localized
+from fupin.core.pages import or_404
 from fupin.funds import codelists as fund_codes
 from fupin.funds import selectors as fund_selectors
 from fupin.projects import codelists as project_codes
 from fupin.projects import selectors as project_selectors
-from fupin.projects.models import ProjectBeneficiary
 from fupin.registry import codelists as cl
 from fupin.registry import selectors as registry_selectors
-from fupin.registry import services as registry_services
-from fupin.registry.masking import MASKS
+from fupin.registry.masking import Masking
 from fupin.registry.models import Household, HouseholdYear
 from fupin.registry.validation import TRANSFER_ITEMS
 from fupin.rules.evaluation import INDICATORS  # the 两不愁三保障 + water indicators, in their order
@@ -58,50 +55,13 @@ def _label(model, name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
 
-class Masking:
-    """Masks sensitive values unless the user may see them in the record's area; notes what it showed unmasked so
-    that the response is audited once (the registry's `sensitive_shown`, as its API's RevealAuditMixin does)."""
-
-    def __init__(self, actor):
-        self.actor = actor
-        self.prefixes = granted_prefixes(actor, Action.VIEW_SENSITIVE)
-        self.shown: list[dict] = []
-
-    def may_see(self, area_code: str) -> bool:
-        return self.prefixes is EVERYWHERE or any(area_code.startswith(p) for p in self.prefixes)
-
-    def values(self, obj, area_code: str, fields: tuple[str, ...]) -> dict[str, str]:
-        present = [name for name in fields if getattr(obj, name, None)]
-        if present and self.may_see(area_code):
-            self.shown.append({"type": obj._meta.label_lower, "id": obj.pk, "fields": present})
-            return {name: getattr(obj, name) or "" for name in fields}
-        return {name: MASKS[name](getattr(obj, name, None)) for name in fields}
-
-    def audit(self) -> None:
-        if self.shown:
-            registry_services.sensitive_shown(actor=self.actor, items=self.shown)
-            self.shown = []
-
-
-def household_or_404(request, pk: int) -> Household:
-    """A household the user may see (the registry's scoped list), or 404 — also for one outside their areas."""
-    return get_object_or_404(registry_selectors.household_list(actor=request.user), pk=pk)
-
-
-def _place(household: Household) -> str:
-    """The village with its township, county, prefecture and province, as a form writes it."""
-    codes = [*household.area.ancestor_codes, household.area_id]
-    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
-    return " ".join(names[code] for code in codes if code in names)
-
-
 def _members(household: Household, masking: Masking) -> list[dict]:
     rows = []
     for member in household.members.order_by("-is_active", "relation", "id"):
         rows.append({
             "member": member, **masking.values(member, household.area_id, ("id_number", "disability_certificate")),
             "relation": cl.RELATION.label(member.relation), "sex": cl.SEX.label(member.sex),
-            "ethnicity": cl.ETHNICITY.label(member.ethnicity), "education": cl.EDUCATION.label(member.education),
+            "ethnicity": ETHNICITY.label(member.ethnicity), "education": cl.EDUCATION.label(member.education),
             "school_status": cl.SCHOOL_STATUS.label(member.school_status), "health": cl.HEALTH.label(member.health),
             "labour": cl.LABOUR.label(member.labour),
             "work_location": cl.WORK_LOCATION.label(member.work_location)})
@@ -110,7 +70,7 @@ def _members(household: Household, masking: Masking) -> list[dict]:
 
 def _lines(household: Household, years: list[int]) -> dict[int, Decimal | None]:
     """The working poverty line of each year for the household's province (rules data)."""
-    return {year: YearPolicy.load(year).line(household.area_id[:2]) for year in years}
+    return YearPolicy.lines_of_years(years, household.area_id[:2])
 
 
 def _income(row: HouseholdYear, line: Decimal | None) -> dict:
@@ -172,8 +132,7 @@ def _duty_rows(duties, masking: Masking) -> list[dict]:
 
 
 def _projects(actor, household: Household) -> list[dict]:
-    beneficiaries = list(ProjectBeneficiary.objects.filter(household=household).select_related(
-        "project", "member").order_by("project__year", "project_id", "id"))
+    beneficiaries = list(project_selectors.household_beneficiaries(household=household))
     visible = set(project_selectors.project_list(actor=actor).filter(
         pk__in=[b.project_id for b in beneficiaries]).values_list("pk", flat=True))
     return [{"beneficiary": b, "project": b.project, "linked": b.project_id in visible,
@@ -212,7 +171,7 @@ def household_file(actor, household: Household, masking: Masking) -> dict:
     head = household.members.filter(is_active=True, relation=cl.HEAD).first()
     latest = years[-1] if years else None
     return {
-        "household": household, "place": _place(household), "head": head,
+        "household": household, "place": place_name(actor=actor, area=household.area), "head": head,
         **masking.values(household, household.area_id, ("phone", "bank_account")),
         "attribute": cl.HOUSEHOLD_ATTRIBUTE.label(household.attribute),
         "id_standard": cl.ID_STANDARD.label(household.id_standard),
@@ -264,7 +223,7 @@ def _year_asked(request, household: Household) -> int:
 
 @login_required
 def household_file_page(request, pk: int):
-    household = household_or_404(request, pk)
+    household = or_404(registry_selectors.household_get, actor=request.user, pk=pk)
     masking = Masking(request.user)
     context = household_file(request.user, household, masking)
     response = render(request, "web/household_file.html", context)
@@ -276,7 +235,7 @@ def household_file_page(request, pk: int):
 def household_handbook(request, pk: int):
     """The 扶贫手册 as a PDF: cover, household, members, incomes, indicators, trajectory, plans and measures, cadres
     and visits, projects and funds; masked for the user printing it."""
-    household = household_or_404(request, pk)
+    household = or_404(registry_selectors.household_get, actor=request.user, pk=pk)
     masking = Masking(request.user)
     context = household_file(request.user, household, masking)
     context.update(fonts=FONTS, cover_year=context["latest"].year if context["latest"] else None,
@@ -302,7 +261,7 @@ def household_card(actor, household: Household, year: int, masking: Masking) -> 
     plan = assistance_selectors.record_list(actor=actor, model=Plan).filter(household=household, year=year).first()
     head = household.members.filter(is_active=True, relation=cl.HEAD).first()
     return {
-        "household": household, "place": _place(household), "head": head, "year": year,
+        "household": household, "place": place_name(actor=actor, area=household.area), "head": head, "year": year,
         "attribute": cl.HOUSEHOLD_ATTRIBUTE.label(household.attribute),
         "main_cause": cl.CAUSE.label(household.main_cause),
         **masking.values(household, household.area_id, ("phone",)),
@@ -321,7 +280,7 @@ def household_card(actor, household: Household, year: int, masking: Masking) -> 
 @login_required
 def household_card_pdf(request, pk: int):
     """The 明白卡 of `?year=` (default: the latest year held) as a one-page PDF."""
-    household = household_or_404(request, pk)
+    household = or_404(registry_selectors.household_get, actor=request.user, pk=pk)
     year = _year_asked(request, household)
     masking = Masking(request.user)
     context = household_card(request.user, household, year, masking)

@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts import throttle
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, granted_prefixes
+from fupin.accounts.scoping import everywhere
 from fupin.analytics import selectors as analytics_selectors
-from fupin.areas import boundaries, codes, selectors
-from fupin.areas.models import Area, DivisionVintage
+from fupin.areas import boundaries, selectors
+from fupin.core import areacodes as codes
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.jobs.selectors import job_list
 from fupin.registry.masking import mask_id_number
@@ -38,8 +38,8 @@ class ThrottledLoginView(auth_views.LoginView):
 def home(request):
     context = {
         "granted_areas": selectors.children_with_counts(actor=request.user, area=None),
-        "nationwide": granted_prefixes(request.user, Action.VIEW) is EVERYWHERE,
-        "vintage": DivisionVintage.objects.order_by("-loaded_at").first(),
+        "nationwide": everywhere(request.user, Action.VIEW),
+        "vintage": selectors.latest_vintage(),
         "jobs": job_list(actor=request.user)[:5],
     }
     return render(request, "web/home.html", context)
@@ -67,48 +67,10 @@ def area_browse(request, code: str | None = None):
 
 
 @login_required
-def jobs(request):
-    return render(request, "web/jobs.html", {"jobs": job_list(actor=request.user)[:100]})
-
-
-@login_required
-def household_import(request):
-    """Upload a 建档立卡 workbook; the import runs as a job whose page shows progress and the result."""
-    from fupin.core.errors import ServiceError
-    from fupin.imports.api import submit_household_import
-
-    error = None
-    if request.method == "POST" and request.FILES.get("file"):
-        year = request.POST.get("year") or None
-        try:
-            job = submit_household_import(actor=request.user, file=request.FILES["file"],
-                                          year=int(year) if year else None,
-                                          dry_run=bool(request.POST.get("dry_run")),
-                                          skip_invalid=bool(request.POST.get("skip_invalid")))
-        except (ServiceError, ValueError) as exc:
-            error = str(exc)
-        else:
-            return redirect("web:job", pk=job.pk)
-    return render(request, "web/import.html", {"error": error})
-
-
-@login_required
-def job_detail(request, pk: int):
-    job = job_list(actor=request.user).filter(pk=pk).first()
-    if job is None:
-        raise Http404
-    template = "web/_job_status.html" if request.headers.get("HX-Request") else "web/job.html"
-    hidden = {"errors", "errors_file", "export_file"}  # shown as links, or (errors) in the error workbook
-    result_rows = [(JOB_RESULT_LABELS.get(key, key), value) for key, value in (job.result or {}).items()
-                   if key not in hidden and not isinstance(value, dict | list)]
-    return render(request, template, {"job": job, "result_rows": result_rows})
-
-
-@login_required
 def dashboard(request, code: str | None = None):
     """An area's statistics from the rollups, drilling down level by level (nationwide users start at the
     provinces, others at their own area)."""
-    if code is None and granted_prefixes(request.user, Action.VIEW) is not EVERYWHERE:
+    if code is None and not everywhere(request.user, Action.VIEW):
         roots = selectors.root_areas(actor=request.user)
         if len(roots) == 1:
             return redirect("web:dashboard-area", code=roots[0].code)
@@ -141,7 +103,7 @@ def area_map(request, code: str | None = None):
     code (the country's outline is reference data, drawn under the pairing flows whatever one's grant): the shapes
     the dashboard's and the cooperation page's maps draw. Maps stop at counties (villages have no boundaries)."""
     if code is None:
-        children = Area.objects.filter(level=codes.Level.PROVINCE)
+        children = selectors.province_list()
     else:
         try:
             area = selectors.area_get(actor=request.user, code=code)
@@ -166,12 +128,3 @@ def search(request):
 
 BREAKDOWN_TITLES = {"cause": _("By main cause"), "attribute": _("By household attribute"),
                     "ethnicity": _("By ethnic group"), "age_band": _("By age")}
-# What the numbers of a job's result mean (the JSON keys are the import contract; people read these).
-JOB_RESULT_LABELS = {
-    "rows": _("Rows read"), "created": _("Records created"), "updated": _("Records updated"),
-    "unchanged": _("Unchanged"),
-    "rejected": _("Rows rejected"), "dry_run": _("Check only"), "written": _("Written"),
-    "households_created": _("Households created"), "households_updated": _("Households updated"),
-    "members_created": _("Members created"), "members_updated": _("Members updated"),
-    "households_with_warnings": _("Households with warnings"), "filename": _("File"),
-}

@@ -11,6 +11,7 @@ from fupin.core.errors import NotFound
 from fupin.registry.selectors import household_list
 
 from . import selectors, services
+from .filtersets import CaseFilterSet
 from .models import Case, Decision, Notice, Objection
 
 
@@ -62,7 +63,7 @@ class CaseViewSet(ServiceViewSet):
     """Procedure cases in the user's areas. `?inbox=1`: the ones waiting for this user's decision."""
 
     serializer_class = CaseSerializer
-    filterset_fields = ["status", "procedure__code", "year"]
+    filterset_class = CaseFilterSet
     list_query = CaseQuery
 
     def select(self, actor):
@@ -96,7 +97,7 @@ class CaseViewSet(ServiceViewSet):
         case = self.get_object()
         services.case_decide(actor=request.user, case=case, step_code=data["step"], outcome=data["outcome"],
                              comment=data["comment"], evidence=data["evidence"], on=data.get("on"))
-        return Response(CaseSerializer(Case.objects.get(pk=case.pk)).data)
+        return Response(CaseSerializer(selectors.case_list(actor=request.user).get(pk=case.pk)).data)
 
     @extend_schema(request=None, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
@@ -151,8 +152,8 @@ class NoticeViewSet(ServiceViewSet):
 
 class ObjectionSerializer(serializers.ModelSerializer):
     # A notice and a case the user may see; another area's answer as missing ones.
-    notice = ScopedPrimaryKeyRelatedField(queryset=Notice.objects.all(), selector=selectors.notice_list)
-    case = ScopedPrimaryKeyRelatedField(queryset=Case.objects.all(), selector=selectors.case_list)
+    notice = ScopedPrimaryKeyRelatedField(model=Notice, selector=selectors.notice_list)
+    case = ScopedPrimaryKeyRelatedField(model=Case, selector=selectors.case_list)
 
     class Meta:
         model = Objection

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.scoping import ScopedQuerySet
 from fupin.areas.choices import AreaLevel
 from fupin.core.models import TimeStampedModel
 
@@ -114,6 +115,9 @@ class Case(TimeStampedModel):
                                         on_delete=models.PROTECT, related_name="resubmissions")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
                                    related_name="+")
+
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case")
@@ -231,6 +235,9 @@ class Objection(TimeStampedModel):
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+
+    area_paths = ("case__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("objection")

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import EVERYWHERE, can_at_level, granted_prefixes, require
+from fupin.accounts.scoping import require
 from fupin.areas import services as area_services
-from fupin.areas.codes import Level
 from fupin.areas.models import Area, AreaDesignation
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
+from fupin.core.areacodes import Level
 from fupin.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fupin.core.temporal import current_history, fact_date, not_before, witnessed_date
 from fupin.quality import selectors as quality_selectors
@@ -28,6 +28,7 @@ from fupin.rules.policy import YearPolicy
 
 from .models import Batch, Case, Decision, Notice, Objection, Procedure, ProcedureStep
 from .notices import render_notice
+from .permissions import Standing, may_act
 
 CASE_STARTED = audit_registry.register("workflows.case_started", _("started a procedure"))
 DECIDED = audit_registry.register("workflows.decided", _("decided a procedure step"))
@@ -66,16 +67,6 @@ def _latest_step(case: Case) -> tuple[datetime.date, object]:
 def _not_before_latest_step(case: Case, on: datetime.date, *, label) -> None:
     earlier, earlier_label = _latest_step(case)
     not_before(on, earlier, field="on", label=label, earlier_label=earlier_label)
-
-
-def _may_act(actor, step: ProcedureStep, area_code: str) -> bool:
-    """The step's action through a grant at the step's level or above, and the step's role — which a nationwide
-    administrator (the system account) is taken to hold."""
-    if not can_at_level(actor, step.action, area_code, step.level):
-        return False
-    if not step.role or actor.roles.filter(code=step.role).exists():
-        return True
-    return granted_prefixes(actor, Action.ADMINISTER) is EVERYWHERE
 
 
 # Starting ----------------------------------------------------------------------------------------------------
@@ -148,7 +139,7 @@ def case_start(*, actor, procedure_code: str, year: int, household: Household | 
     procedure = _procedure(procedure_code)
     area = household.area if household is not None else area
     first = procedure.steps_in_order()[0]
-    if not _may_act(actor, first, area.code):
+    if not may_act(actor, first, area.code):
         raise PermissionDenied()
     on = _started_on(on)
     if resubmission_of is not None:
@@ -236,7 +227,7 @@ def case_decide(*, actor, case: Case, step_code: str, outcome: str, comment: str
     if step.code != step_code:
         raise ValidationFailed(_("“%(asked)s” is not the current step; the case is at “%(current)s”."),
                                field="step", asked=step_code, current=step.name_zh)
-    if not _may_act(actor, step, case.area_id):
+    if not may_act(actor, step, case.area_id):
         raise PermissionDenied()
     if outcome not in Decision.Outcome.values:
         raise ValidationFailed(_("Decide “approve” or “reject”."), field="outcome")
@@ -334,10 +325,11 @@ def notice_publish(*, actor, cases: list[Case], step_code: str, publisher: str, 
     step = cases[0].current_step
     if step is None or step.code != step_code or not step.notice:
         raise ValidationFailed(_("This step has no notice to publish."), field="step")
+    standing = Standing(actor)
     for case in cases:
         if case.status != Case.Status.OPEN or case.current_step_id != step.pk:
             raise ValidationFailed(_("Case %(case)s is not at this step."), field="cases", case=case.pk)
-        if not _may_act(actor, step, case.area_id):
+        if not standing.may_act(step, case.area_id):
             raise PermissionDenied()
         _not_before_latest_step(case, on, label=_("notice date"))
     ends_on = on + datetime.timedelta(days=step.notice_min_days)
@@ -386,7 +378,7 @@ def objection_resolve(*, actor, objection: Objection, resolution: str, note: str
     on = witnessed_date(on, field="on", label=_("resolution date"))
     case = objection.case
     step = objection.notice.step
-    if not _may_act(actor, step, case.area_id):
+    if not may_act(actor, step, case.area_id):
         raise PermissionDenied()
     if objection.resolution:
         raise Conflict(_("This objection is already resolved."))

@@ -1,7 +1,7 @@
 import pytest
 
 from fupin.accounts.models import AreaGrant, Role
-from fupin.accounts.scoping import can, granted_prefixes, require, scoped_to
+from fupin.accounts.scoping import can, reach, require
 from fupin.areas.models import Area
 from fupin.core.errors import PermissionDenied
 from fupin.testing.factories import load_fixture_divisions, make_user, system_user
@@ -15,8 +15,7 @@ def divisions():
 
 
 def visible_codes(user, action="view"):
-    return set(scoped_to(Area.objects.all(), actor=user, action=action, area_field="code")
-               .values_list("code", flat=True))
+    return set(Area.objects.scoped(user, action).values_list("code", flat=True))
 
 
 def test_a_county_grant_covers_its_subtree_only():
@@ -36,14 +35,14 @@ def test_grants_through_a_role_apply_to_its_holders():
     assert visible_codes(user) == set()
     user.roles.add(role)
     assert "533323101201" in visible_codes(user)
-    assert granted_prefixes(user, "export") == ["5333"]
+    assert reach(user, "export").code_prefixes() == ("5333",)
 
 
 def test_nested_grants_collapse_and_nationwide_is_unrestricted():
     user = make_user(actions=["view"], area="533300000000")
     AreaGrant.objects.create(user=user, area_id="533301102000", actions=["view"])
-    assert granted_prefixes(user, "view") == ["5333"]
-    assert granted_prefixes(system_user(), "view") is None
+    assert reach(user, "view").code_prefixes() == ("5333",)
+    assert reach(system_user(), "view").everywhere
     assert visible_codes(system_user()) == set(Area.objects.values_list("code", flat=True))
 
 
@@ -63,5 +62,5 @@ def test_foreign_key_fields_are_scoped_by_code_range():
     AreaYear.objects.create(area_id="533301102201", year=2014, rural_population=900)
     AreaYear.objects.create(area_id="441900003001", year=2014, rural_population=5000)
     user = make_user(actions=["view"], area="533300000000")
-    rows = scoped_to(AreaYear.objects.all(), actor=user, action="view", area_field="area")
+    rows = AreaYear.objects.scoped(user, "view")
     assert [row.area_id for row in rows] == ["533301102201"]

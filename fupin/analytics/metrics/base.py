@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import ibis
 
-from fupin.areas.codes import CODE_LENGTH, PREFIX_LENGTH, Level, level_of
 from fupin.areas.models import Area
-from fupin.core.bulk import chunked
+from fupin.core.areacodes import CODE_LENGTH, PREFIX_LENGTH, Level, level_of
+from fupin.core.codelists import ETHNICITY
+from fupin.core.sql import chunked
 from fupin.registry import codelists as cl
 
 REGISTRY: dict[str, "Metric"] = {}
@@ -28,7 +29,7 @@ def _age_band(t):
 
 # Breakdown dimensions: how to read each from the fact table, and its code list for labels.
 BREAKDOWNS = {
-    "ethnicity": (lambda t: t.ethnicity, cl.ETHNICITY),
+    "ethnicity": (lambda t: t.ethnicity, ETHNICITY),
     "attribute": (lambda t: t.attribute, cl.HOUSEHOLD_ATTRIBUTE),
     "cause": (lambda t: t.main_cause, cl.CAUSE),
     "sex": (lambda t: t.sex, cl.SEX),

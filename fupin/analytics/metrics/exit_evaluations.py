@@ -12,10 +12,10 @@ the rules' own judge_areas on poor persons counted by the engine.
 import ibis
 from django.utils.translation import gettext_lazy as _
 
-from fupin.areas.codes import Level
 from fupin.areas.models import Area, AreaDesignation
-from fupin.core.bulk import chunked
+from fupin.core.areacodes import Level
 from fupin.core.errors import ValidationFailed
+from fupin.core.sql import chunked
 from fupin.rules.evaluation import INDICATORS, POOR_COUNTY_DESIGNATIONS, POOR_VILLAGE_DESIGNATIONS, judge_areas
 from fupin.rules.policy import YearPolicy
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from fupin.cooperation.tests.test_cooperation import graph, records  # noqa: F401 (fixtures)
-from fupin.imports.tabular import raw_rows
+from fupin.core.files.tabular import raw_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -127,7 +127,7 @@ def test_roll_forward_and_imports_are_marked(registry_filled, tmp_path):
     # Everyone at the end of 2019 (广东 2, 云南 13: tests/test_statistics.py), carried into 2020.
     assert [row["persons"] for row in figures(2020)[("registered", None)] if row["level"] == 1] == [2, 13]
 
-    from fupin.imports.tabular import csv_text
+    from fupin.core.files.tabular import csv_text
 
     header = ["行政区划代码", "户编号", "年度", "姓名", "证件号码", "性别", "与户主关系", "民族", "贫困户属性",
               "主要致贫原因", "识别年度", "脱贫标志", "工资性收入"]
@@ -239,14 +239,14 @@ def test_a_replaced_file_outlives_reads_that_listed_it(settings, tmp_path):
     import time
 
     from fupin.analytics.engines import live_path
-    from fupin.analytics.extract import _retire, sweep_retired
+    from fupin.analytics.extract import retire_file, sweep_retired
 
     settings.ANALYTICS_DIR = tmp_path
     settings.ANALYTICS_RETIRED_FILE_SECONDS = 600
     path = live_path(2019, "county=533301.old.parquet")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"listed by a read")
-    _retire(2019, "county=533301.old.parquet")
+    retire_file(2019, "county=533301.old.parquet")
     assert sweep_retired() == 0 and path.exists()
     stamp = time.time() - 601
     os.utime(path, (stamp, stamp))

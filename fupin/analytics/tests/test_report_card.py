@@ -9,7 +9,7 @@ from django.core.management import call_command
 from fupin.analytics.extract import snapshot_fill
 from fupin.analytics.report import CARD_FIGURES
 from fupin.areas.models import AreaDesignation
-from fupin.imports.tabular import raw_rows
+from fupin.core.files.tabular import raw_rows
 
 from . import scenario
 
@@ -108,7 +108,7 @@ def test_card_formats(registry, tmp_path, capsys):
 def test_poor_area_income_is_weighted_by_rural_population(db):
     from decimal import Decimal
 
-    from fupin.analytics.report import _poor_area_income
+    from fupin.analytics.report import poor_area_income
     from fupin.areas.models import Area, AreaYear
     from fupin.testing.factories import load_fixture_divisions
 
@@ -121,7 +121,7 @@ def test_poor_area_income_is_weighted_by_rural_population(db):
         for year, income in ((2018, before), (2019, now)):
             AreaYear.objects.create(area_id=code, year=year, rural_population=population,
                                     rural_income_per_capita=Decimal(income))
-    figures = {f.key: f.value for f in _poor_area_income(Area.objects.get(code="533300000000"), 2019)}
+    figures = {f.key: f.value for f in poor_area_income(Area.objects.get(code="533300000000"), 2019)}
     # (100 × 5000 + 300 × 7000) / 400 = 6500 against (100 × 4000 + 300 × 6000) / 400 = 5500.
     assert figures["poor_area_rural_income"] == Decimal("6500.00")
     assert figures["poor_area_rural_income_growth"] == Decimal(6500) / Decimal(5500) - 1

@@ -1,4 +1,4 @@
-"""The report card's workbook writes labels as text (fupin.core.spreadsheets): no formula injection."""
+"""The report card's workbook writes labels as text (fupin.core.files.spreadsheets): no formula injection."""
 
 import zipfile
 

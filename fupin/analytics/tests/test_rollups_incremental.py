@@ -118,7 +118,7 @@ def test_a_read_that_refills_does_not_wait_for_a_held_sqlite_write_lock(settings
     from django.db import connection, connections
 
     from fupin.analytics import selectors
-    from fupin.analytics.extract import _pending, live_path
+    from fupin.analytics.extract import live_path, pending_records
     from fupin.analytics.models import SnapshotPartition
     from fupin.core.changes import change_versions
     from fupin.registry.models import Household
@@ -149,15 +149,15 @@ def test_a_read_that_refills_does_not_wait_for_a_held_sqlite_write_lock(settings
         assert time.monotonic() - started < 10  # the busy timeout is 30 s
         recorded = SnapshotPartition.objects.get(year=2019, county_code="533323")
         assert recorded.mark < version  # not recorded: the lock is held
-        waiting = next(state for key, state in _pending.items() if key[1:] == (2019, "533323"))
+        waiting = next(state for key, state in pending_records.items() if key[1:] == (2019, "533323"))
         assert waiting.mark == version and live_path(2019, waiting.file).exists()
         assert poor_in_fugong() == 0  # read again from the pending file, not refilled a second time
-        assert next(state for key, state in _pending.items() if key[1:] == (2019, "533323")) == waiting
+        assert next(state for key, state in pending_records.items() if key[1:] == (2019, "533323")) == waiting
         holder.execute("ROLLBACK")  # the import ends
         assert poor_in_fugong() == 0
         recorded.refresh_from_db()
         assert (recorded.mark, recorded.file) == (version, waiting.file)
-        assert not any(key[1:] == (2019, "533323") for key in _pending)
+        assert not any(key[1:] == (2019, "533323") for key in pending_records)
     finally:
         holder.close()
         on_file.close()
@@ -167,13 +167,13 @@ def test_a_read_that_refills_does_not_wait_for_a_held_sqlite_write_lock(settings
 def test_a_fill_never_replaces_the_record_of_a_later_change(refreshed):
     """Two fills of one partition (a read's pending fill recorded late, two processes): the later change's record
     stays, and the earlier fill's file is removed."""
-    from fupin.analytics.extract import _record, live_path
+    from fupin.analytics.extract import live_path, record_partition
     from fupin.analytics.models import SnapshotPartition
 
     partition = SnapshotPartition.objects.get(year=2019, county_code="533323")
     earlier = live_path(2019, "county=533323.earlierfill.parquet")
     earlier.write_bytes(b"an earlier fill")
-    assert _record(2019, "533323", partition.mark - 1, 3, earlier.name) is True
+    assert record_partition(2019, "533323", partition.mark - 1, 3, earlier.name) is True
     assert SnapshotPartition.objects.values_list("mark", "file").get(pk=partition.pk) == (
         partition.mark, partition.file)
     assert not earlier.exists() and live_path(2019, partition.file).exists()

@@ -342,3 +342,54 @@ def test_worker_reads_text_after_a_first_batch_of_nulls(tmp_path):
     assert write_partition(path, sql, ARROW_SCHEMA, str(tmp_path / "out.parquet")) == 2001
     rows = pq.read_table(tmp_path / "out.parquet").to_pylist()
     assert rows[0]["member_id"] == 1 and [row["household_number"] for row in rows[-2:]] == [None, "x"]
+
+
+@pytest.fixture
+def ethnic_registry(settings, tmp_path):
+    """The scenario with its members' groups set (彝族 07 in 鲁掌, 三河 and 腊竹底; 汉族 01 in 双奎地 and 东泰) and
+    彝族 populations recorded for 鲁掌 40, 三河 20, 腊竹底 50 and 泸水市 300 (its own figure wins over its villages)."""
+    from fupin.areas.models import AreaEthnicPopulation
+    from fupin.registry.models import Member
+
+    settings.ANALYTICS_DIR = tmp_path
+    households = scenario.build()
+    Member.objects.filter(household__in=[households[k] for k in ("h1", "h3", "h5")]).update(ethnicity="07")
+    Member.objects.filter(household__in=[households[k] for k in ("h4", "h6")]).update(ethnicity="01")
+    for code, population in {scenario.LUZHANG: 40, scenario.SANHE: 20, scenario.LAZHUDI: 50,
+                             "533301000000": 300}.items():
+        AreaEthnicPopulation.objects.create(area_id=code, year=2019, ethnicity="07", rural_population=population)
+    snapshot_fill()
+    return households
+
+
+# (code, group): (population, poor persons), worked out by hand from the docstring above: a township or prefecture
+# without its own figure adds up the nearest recorded ones below it; a group without a population has no incidence.
+EXPECTED_ETHNIC_INCIDENCE_2019 = {
+    (scenario.LUZHANG, "07"): (40, 4), (scenario.SANHE, "07"): (20, 4), ("533301102000", "07"): (60, 8),
+    ("533301000000", "07"): (300, 8), (scenario.LAZHUDI, "07"): (50, 2), ("533323000000", "07"): (50, 2),
+    ("533300000000", "07"): (350, 10), ("530000000000", "07"): (350, 10),
+    (scenario.SHUANGKUIDI, "01"): (None, 1), ("533301000000", "01"): (None, 1), ("530000000000", "01"): (None, 1),
+    (scenario.DONGTAI, "01"): (None, 2), ("440000000000", "01"): (None, 2),
+}
+
+
+def test_incidence_by_ethnic_group_divides_by_the_groups_own_population(ethnic_registry):
+    rows = {(row["code"], row["by"]): row for row in incidence("duckdb", by="ethnicity")}
+    for key, (population, poor) in EXPECTED_ETHNIC_INCIDENCE_2019.items():
+        row = rows[key]
+        assert (row["population"], row["poor"], row["share_of"]) == (population, poor, "group"), key
+        assert row["incidence"] == (poor / population if population else None), key
+    # One row per area and group: before, the last group's count silently replaced the others'.
+    assert len(rows) == len(incidence("duckdb", by="ethnicity"))
+
+
+def test_incidence_by_other_breakdowns_gives_each_groups_part_of_the_areas_incidence(ethnic_registry):
+    whole = {row["code"]: row for row in incidence("duckdb")}
+    parts: dict[str, list[dict]] = {}
+    for row in incidence("duckdb", by="sex"):
+        parts.setdefault(row["code"], []).append(row)
+        population = whole[row["code"]]["population"]
+        assert row["share_of"] == "area" and row["population"] == population
+        assert row["incidence"] == (row["poor"] / population if population else None)
+    for code, rows in parts.items():  # the parts add up to the whole
+        assert sum(row["poor"] for row in rows) == whole[code]["poor"], code

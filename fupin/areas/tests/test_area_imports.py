@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from fupin.areas import services
 from fupin.areas.models import AreaDesignation, AreaYear
 from fupin.audit.models import AuditEvent
-from fupin.imports.tabular import csv_text
+from fupin.core.files.tabular import csv_text
 from fupin.testing.factories import load_fixture_divisions, make_user, system_user
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_population_rows_with_bad_values(tmp_path):
 
 
 def test_missing_columns_are_reported_for_the_file(tmp_path):
-    from fupin.imports.reports import FileError
+    from fupin.core.files.reports import FileError
 
     path = write(tmp_path, [["行政区划代码", "年度"], ["533301", "2014"]])
     with pytest.raises(FileError, match="乡村人口"):

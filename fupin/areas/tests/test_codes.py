@@ -1,6 +1,6 @@
 import pytest
 
-from fupin.areas import codes
+from fupin.core import areacodes as codes
 
 
 @pytest.mark.parametrize(

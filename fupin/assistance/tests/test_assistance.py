@@ -8,7 +8,7 @@ import pytest
 
 from fupin.areas.models import Area
 from fupin.assistance import report, selectors, services
-from fupin.assistance.models import MeasureType, OriginVillage
+from fupin.assistance.models import MeasureType, OriginVillage, Plan
 from fupin.audit.models import AuditEvent
 from fupin.cooperation.models import Party
 from fupin.core.errors import PermissionDenied, ValidationFailed
@@ -33,7 +33,7 @@ def _measure(code):
 MAY_DAY = datetime.date(2019, 5, 1)
 
 
-def _deliver(household, code, on=MAY_DAY, amount="1000", **extra):
+def make_deliver(household, code, on=MAY_DAY, amount="1000", **extra):
     return services.record_save(actor=system_user(), kind="delivered", data={
         "household": household, "measure_type": _measure(code), "delivered_on": on, "amount": Decimal(amount),
         **extra})
@@ -54,13 +54,29 @@ def test_plan_covers_causes_only_when_delivered_measures_address_each(world):
     coverage = selectors.plan_coverage(plan)
     assert coverage.planned_uncovered == [] and coverage.delivered_uncovered == ["07", "01"]
 
-    _deliver(household, "industry", plan=plan)
-    _deliver(household, "health", on=D(2018, 5, 1))  # another year, outside the plan: does not count
+    make_deliver(household, "industry", plan=plan)
+    make_deliver(household, "health", on=D(2018, 5, 1))  # another year, outside the plan: does not count
     coverage = selectors.plan_coverage(plan)
     assert coverage.delivered_uncovered == ["01"] and not coverage.covered
 
-    _deliver(household, "health")  # the plan year, not tied to the plan: counts
+    make_deliver(household, "health")  # the plan year, not tied to the plan: counts
     assert selectors.plan_coverage(plan).covered
+
+
+def test_coverage_of_many_plans_is_each_plans_in_a_fixed_number_of_queries(world, django_assert_num_queries):
+    first = register_poor_household(area=LUZHANG, size=2, main_cause="07", other_causes=["01"])
+    second = register_poor_household(area=SANHE, size=1, main_cause="03")
+    plans = [services.plan_save(actor=system_user(), household=household, year=year, planned=[
+        {"measure_type": _measure(code)}]) for household, year, code in (
+        (first, 2018, "industry"), (first, 2019, "health"), (second, 2019, "education"))]
+    make_deliver(first, "industry", plan=plans[1])
+    make_deliver(first, "health", on=D(2018, 5, 1))  # counts for the 2018 plan only
+    make_deliver(second, "education", on=D(2018, 5, 1))  # no plan that year
+    one_by_one = {plan.pk: selectors.plan_coverage(plan) for plan in plans}
+    listed = list(selectors.record_list(actor=system_user(), model=Plan).prefetch_related("planned"))
+    with django_assert_num_queries(2):  # the catalogue and the delivered measures
+        assert selectors.plans_coverage(listed) == one_by_one
+    assert [one_by_one[plan.pk].delivered_uncovered for plan in plans] == [["07"], ["01"], ["03"]]
 
 
 def test_plan_that_does_not_plan_for_a_cause(world):
@@ -78,7 +94,7 @@ def test_a_measure_for_another_households_member_is_refused(world):
     first = register_poor_household(area=LUZHANG, size=1)
     second = register_poor_household(area=LUZHANG, size=1)
     with pytest.raises(ValidationFailed) as error:
-        _deliver(first, "industry", member=second.members.get())
+        make_deliver(first, "industry", member=second.members.get())
     assert error.value.field == "member"
 
 
@@ -149,14 +165,14 @@ def test_a_household_member_cannot_be_its_responsible_cadre(world):
     assert duty.recorded_by == system_user()
 
 
-def _bank():
+def make_bank():
     return Party.objects.create(kind="financial", name="农村信用社", area=Area.objects.get(code="533301000000"))
 
 
 def test_loans_within_the_terms_and_their_figures(world):
     first = register_poor_household(area=LUZHANG, size=2)
     second = register_poor_household(area=SANHE, size=3)
-    bank = _bank()
+    bank = make_bank()
 
     def lend(household, amount, issued, due, **extra):
         return services.record_save(actor=system_user(), kind="loan", data={
@@ -207,11 +223,11 @@ def test_relocation_steps_in_order_and_counts(world):
 def test_ecological_persons_count_each_person_once(world):
     whole = register_poor_household(area=LUZHANG, size=3)
     single = register_poor_household(area=SANHE, size=2)
-    _deliver(whole, "ecological", on=D(2017, 4, 1))
-    _deliver(whole, "ecological", on=D(2017, 8, 1), member=whole.members.first())  # already counted
-    _deliver(single, "ecological", on=D(2017, 4, 1), member=single.members.first())
-    _deliver(single, "industry", on=D(2017, 4, 1))  # not ecological
-    _deliver(register_poor_household(area=LUZHANG, size=4), "ecological", on=D(2018, 1, 1))  # another year
+    make_deliver(whole, "ecological", on=D(2017, 4, 1))
+    make_deliver(whole, "ecological", on=D(2017, 8, 1), member=whole.members.first())  # already counted
+    make_deliver(single, "ecological", on=D(2017, 4, 1), member=single.members.first())
+    make_deliver(single, "industry", on=D(2017, 4, 1))  # not ecological
+    make_deliver(register_poor_household(area=LUZHANG, size=4), "ecological", on=D(2018, 1, 1))  # another year
     values = {f["key"]: f["value"] for f in report.assistance_figures(actor=system_user(),
                                                                         area_code="533301000000", year=2017)}
     assert values["ecological_persons"] == 4

@@ -18,10 +18,10 @@ from fupin.assistance.bulk import (
     origin_villages_bulk_create,
 )
 from fupin.assistance.models import DeliveredMeasure, Loan, MeasureType, OriginAction, OriginVillage
-from fupin.audit.bulk import RecordsInvalid
 from fupin.audit.models import AuditEvent
 from fupin.cooperation.models import Party
 from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.records.batches import RecordsInvalid
 from fupin.registry.models import Member
 from fupin.testing.factories import load_fixture_divisions, make_user, register_poor_household, system_user
 
@@ -131,7 +131,7 @@ def test_delivered_queries_do_not_grow_with_the_records():
 
 # Microloans ------------------------------------------------------------------------------------------------------
 
-def _bank(kind="financial", name="农村信用社"):
+def make_bank(kind="financial", name="农村信用社"):
     return Party.objects.create(kind=kind, name=name, area=Area.objects.get(code=LUSHUI))
 
 
@@ -142,7 +142,7 @@ def _loan(household, bank, **values):
 
 
 def test_loans_are_created_with_one_audit_event():
-    household, bank = register_poor_household(area=LUZHANG, size=2), _bank()
+    household, bank = register_poor_household(area=LUZHANG, size=2), make_bank()
     loans_bulk_create(actor=system_user(), records=[_loan(household, bank), _loan(
         household, bank, amount=Decimal("20000"), repaid_amount=Decimal("20000"), repaid_on=D(2018, 1, 1))])
     assert sorted(Loan.objects.values_list("amount", "repaid_amount", "recorded_by__username")) == [
@@ -152,7 +152,8 @@ def test_loans_are_created_with_one_audit_event():
 
 
 def test_loans_refused_as_record_save_refuses_them():
-    household, bank, enterprise = register_poor_household(area=LUZHANG, size=2), _bank(), _bank("enterprise", "公司")
+    household = register_poor_household(area=LUZHANG, size=2)
+    bank, enterprise = make_bank(), make_bank("enterprise", "公司")
     cases = [({"amount": Decimal("0")}, "amount"), ({"amount": Decimal("50000.01")}, "amount"),
              ({"bank": enterprise}, "bank"), ({"due_on": D(2017, 3, 1)}, "due_on"),
              ({"due_on": D(2020, 3, 2)}, "due_on"), ({"repaid_amount": Decimal("50000.01")}, "repaid_amount"),
@@ -175,7 +176,7 @@ def test_loans_refused_as_record_save_refuses_them():
 
 
 def test_loans_need_the_households_area_and_dry_run_writes_nothing():
-    household, bank = register_poor_household(area=LUZHANG, size=1), _bank()
+    household, bank = register_poor_household(area=LUZHANG, size=1), make_bank()
     with pytest.raises(PermissionDenied):
         loans_bulk_create(actor=make_user(actions=["view", "change"], area=SANHE), records=[_loan(household, bank)])
     loans_bulk_create(actor=system_user(), records=[_loan(household, bank)], dry_run=True)
@@ -184,7 +185,7 @@ def test_loans_need_the_households_area_and_dry_run_writes_nothing():
 
 def test_loan_queries_do_not_grow_with_the_records():
     households = [register_poor_household(area=(LUZHANG, SANHE)[k % 2], size=1) for k in range(10)]
-    banks = [_bank(name=f"银行{k}") for k in range(3)]
+    banks = [make_bank(name=f"银行{k}") for k in range(3)]
 
     def records(count):
         return [_loan(households[k % 10], banks[k % 3]) for k in range(count)]

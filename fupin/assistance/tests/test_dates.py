@@ -9,7 +9,7 @@ import pytest
 
 from fupin.areas.models import Area
 from fupin.assistance import selectors, services
-from fupin.assistance.tests.test_assistance import LUZHANG, _bank, _deliver
+from fupin.assistance.tests.test_assistance import LUZHANG, make_bank, make_deliver
 from fupin.core.errors import ValidationFailed
 from fupin.core.temporal import today
 from fupin.testing.clock import english
@@ -28,10 +28,10 @@ def world():
 def test_a_delivery_dated_2031_is_refused(world):
     household = register_poor_household(area=LUZHANG, size=2)
     with pytest.raises(ValidationFailed) as refused:  # the case
-        _deliver(household, "industry", on=D(2031, 1, 1))
+        make_deliver(household, "industry", on=D(2031, 1, 1))
     assert refused.value.field == "delivered_on"
     assert english(refused).startswith("delivery date 2031-01-01 is in the future (today is ")
-    assert _deliver(household, "industry", on=D(2019, 5, 1)).delivered_on == D(2019, 5, 1)
+    assert make_deliver(household, "industry", on=D(2019, 5, 1)).delivered_on == D(2019, 5, 1)
 
 
 def test_visits_responsibilities_and_moves_are_not_in_the_future(world):
@@ -54,7 +54,7 @@ def test_visits_responsibilities_and_moves_are_not_in_the_future(world):
 
 def test_a_loan_is_repaid_after_it_was_issued_and_not_in_the_future(world):
     household = register_poor_household(area=LUZHANG, size=2)
-    bank = _bank()
+    bank = make_bank()
 
     def lend(issued, **extra):
         return services.record_save(actor=system_user(), kind="loan", data={

@@ -43,6 +43,7 @@ def test_intact_chain_verifies(chain, capsys):
     assert verify_chain() == ChainReport(checked=4, checkpoints=0, problems=[])
     call_command("audit", "verify", "--format", "json")
     assert json.loads(capsys.readouterr().out) == {"checked": 4, "checkpoints": 0, "intact": True, "changes": 0,
+                                                  "unfolded_journal_events": 0,
                                                   "problems": []}
 
 

@@ -316,6 +316,7 @@ def test_verify_prints_the_report_and_exits_non_zero_naming_the_first_bad_event(
     assert json.loads(capsys.readouterr().out)["written"] is True
     call_command("audit", "verify", "--format", "json")
     assert json.loads(capsys.readouterr().out) == {"checked": 6, "checkpoints": 1, "intact": True, "changes": 0,
+                                                  "unfolded_journal_events": 0,
                                                   "problems": []}
     reject(3)
     rechain(3, plain)

@@ -5,12 +5,11 @@ not grow with the records."""
 import datetime
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from fupin.areas.models import Area
-from fupin.audit.bulk import RecordsInvalid
 from fupin.audit.models import AuditEvent
 from fupin.cooperation import services
 from fupin.cooperation.bulk import (
@@ -22,6 +21,7 @@ from fupin.cooperation.bulk import (
 from fupin.cooperation.creditcode import check_character
 from fupin.cooperation.models import LabourTransfer, Pairing, Party, Programme, TalentExchange
 from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.records.batches import RecordsInvalid
 from fupin.testing.factories import add_area, load_fixture_divisions, make_user, register_poor_household, system_user
 
 pytestmark = pytest.mark.django_db
@@ -52,15 +52,15 @@ def world():
                                                           "area": Area.objects.get(code=SHENZHEN)})
     household = register_poor_household(area=LUZHANG, size=3)
     p["household"] = services.party_for_household(actor=actor, household=household)
-    pairs = {"sh_nj": _pair("east_west", p[HUANGPU], p[NUJIANG]),
-             "dg_ls": _pair("hand_in_hand", p[DONGGUAN], p[LUSHUI])}
+    pairs = {"sh_nj": make_pair("east_west", p[HUANGPU], p[NUJIANG]),
+             "dg_ls": make_pair("hand_in_hand", p[DONGGUAN], p[LUSHUI])}
     return p, pairs, household
 
 
 START = D(2016, 1, 1)
 
 
-def _pair(programme, helper, helped, start=START, **extra):
+def make_pair(programme, helper, helped, start=START, **extra):
     return services.pairing_save(actor=system_user(), data={
         "programme": Programme.objects.get(code=programme), "helper": helper, "helped": helped, "start_date": start,
         **extra})
@@ -146,13 +146,20 @@ def test_parties_refused_as_the_single_service_refuses_them(world):
 
 def test_a_second_area_household_or_credit_code_party(world):
     _p, _pairs, household = world
-    # The single path cannot store them either: the table's constraints refuse them.
-    for data in ({"kind": "area", "name": "鲁掌", "area": Area.objects.get(code=LUZHANG)},
-                 {"kind": "household", "name": "户", "area": Area.objects.get(code=LUZHANG), "household": household},
-                 {"kind": "enterprise", "name": "腾讯2", "area": Area.objects.get(code=SHENZHEN),
-                  "credit_code": TENCENT}):
-        with pytest.raises(IntegrityError), transaction.atomic():
+    # The single path refuses them too, with the same messages (the table's constraints would refuse them).
+    for data, field, message in (
+            ({"kind": "area", "name": "鲁掌", "area": Area.objects.get(code=LUZHANG)}, "area",
+             "This area already has its party."),
+            ({"kind": "household", "name": "户", "area": Area.objects.get(code=LUZHANG), "household": household},
+             "household", "This household already has its party."),
+            ({"kind": "enterprise", "name": "腾讯2", "area": Area.objects.get(code=SHENZHEN),
+              "credit_code": TENCENT.lower()}, "credit_code",
+             "This unified social credit code is already registered.")):
+        with pytest.raises(ValidationFailed) as refused:
             services.party_save(actor=system_user(), data=data)
+        assert (refused.value.field, str(refused.value)) == (field, message)
+    tencent = Party.objects.get(credit_code=TENCENT)  # a party changed keeps its own area, household and code
+    assert services.party_save(actor=system_user(), data={"name": "腾讯科技"}, instance=tencent).name == "腾讯科技"
     new_code = "91440300708461136T"
     problems = _refused(parties_bulk_create, [
         Party(kind="area", name="鲁掌", area_id=LUZHANG),  # stored
@@ -241,7 +248,7 @@ def test_pairings_refused_as_the_single_service_refuses_them(world):
 def test_a_pairing_stored_or_twice_in_the_call(world):
     p, _pairs, _household = world
     with pytest.raises(ValidationFailed):  # the single path refuses it too, naming the stored one
-        _pair("east_west", p[HUANGPU], p[NUJIANG])
+        make_pair("east_west", p[HUANGPU], p[NUJIANG])
     problems = _refused(pairings_bulk_create, [
         Pairing(programme_id="east_west", helper=p[HUANGPU], helped=p[NUJIANG], start_date=D(2016, 1, 1)),
         Pairing(programme_id="east_west", helper=p[HUANGPU], helped=p[NUJIANG], start_date=D(2017, 1, 1)),
@@ -371,7 +378,7 @@ def test_labour_transfers_are_created_with_one_audit_event(world):
 
 def test_labour_transfers_refused_as_the_single_service_refuses_them(world):
     p, pairs, household = world
-    sanhe = _pair("hand_in_hand", p[HUANGPU], services.party_for_area(actor=system_user(),
+    sanhe = make_pair("hand_in_hand", p[HUANGPU], services.party_for_area(actor=system_user(),
                                                                       area=Area.objects.get(code=SANHE)))
     member = household.members.first()
     cases = [({"area": SANHE}, "area"), ({"transport": "ship"}, "transport"), ({"pairing": sanhe}, "area")]

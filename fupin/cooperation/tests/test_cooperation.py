@@ -48,7 +48,7 @@ def _area_party(code):
 START = D(2016, 1, 1)
 
 
-def _pair(programme, helper, helped, start=START, **extra):
+def make_pair(programme, helper, helped, start=START, **extra):
     return services.pairing_save(actor=system_user(), data={
         "programme": Programme.objects.get(code=programme), "helper": helper, "helped": helped,
         "start_date": start, **extra})
@@ -73,23 +73,23 @@ def graph():
     household = register_poor_household(area=LUZHANG, size=3)
     p["household"] = services.party_for_household(actor=system_user(), household=household)
     pairs = {
-        "sh_nj": _pair("east_west", p[HUANGPU], p[NUJIANG]),
-        "dg_nj": _pair("east_west", p[DONGGUAN], p[NUJIANG]),
-        "sh_ls": _pair("hand_in_hand", p[HUANGPU], p[LUSHUI]),
-        "dg_ls": _pair("hand_in_hand", p[DONGGUAN], p[LUSHUI], committed_funds=Decimal("3000000")),
-        "sh_fg": _pair("hand_in_hand", p[HUANGPU], p[FUGONG]),
-        "town_liuku": _pair("hand_in_hand", p[DONGCHENG], p[LIUKU]),
-        "town_luzhang": _pair("hand_in_hand", p[DONGCHENG], p[LUZHANG_TOWN]),
-        "village_luzhang": _pair("hand_in_hand", p[DONGTAI], p[LUZHANG], start=D(2017, 3, 1),
+        "sh_nj": make_pair("east_west", p[HUANGPU], p[NUJIANG]),
+        "dg_nj": make_pair("east_west", p[DONGGUAN], p[NUJIANG]),
+        "sh_ls": make_pair("hand_in_hand", p[HUANGPU], p[LUSHUI]),
+        "dg_ls": make_pair("hand_in_hand", p[DONGGUAN], p[LUSHUI], committed_funds=Decimal("3000000")),
+        "sh_fg": make_pair("hand_in_hand", p[HUANGPU], p[FUGONG]),
+        "town_liuku": make_pair("hand_in_hand", p[DONGCHENG], p[LIUKU]),
+        "town_luzhang": make_pair("hand_in_hand", p[DONGCHENG], p[LUZHANG_TOWN]),
+        "village_luzhang": make_pair("hand_in_hand", p[DONGTAI], p[LUZHANG], start=D(2017, 3, 1),
                                  end_date=D(2018, 12, 31), status="ended"),
-        "village_sanhe": _pair("hand_in_hand", p[DONGTAI], p[SANHE], start=D(2019, 1, 1)),
-        "tencent_luzhang": _pair("enterprises", p["tencent"], p[LUZHANG]),
-        "tencent_shuangkuidi": _pair("enterprises", p["tencent"], p[SHUANGKUIDI]),
-        "foundation_sanhe": _pair("social_org", p["foundation"], p[SANHE]),
-        "schools": _pair("school_pairs", p["school_dg"], p["school_ls"]),
-        "hospitals": _pair("hospital_pairs", p["hospital_dg"], p["clinic_fg"]),
-        "bank_fugong": _pair("designated", p["bank"], p[FUGONG]),
-        "cadre_household": _pair("cadre_household", p["bank"], p["household"]),
+        "village_sanhe": make_pair("hand_in_hand", p[DONGTAI], p[SANHE], start=D(2019, 1, 1)),
+        "tencent_luzhang": make_pair("enterprises", p["tencent"], p[LUZHANG]),
+        "tencent_shuangkuidi": make_pair("enterprises", p["tencent"], p[SHUANGKUIDI]),
+        "foundation_sanhe": make_pair("social_org", p["foundation"], p[SANHE]),
+        "schools": make_pair("school_pairs", p["school_dg"], p["school_ls"]),
+        "hospitals": make_pair("hospital_pairs", p["hospital_dg"], p["clinic_fg"]),
+        "bank_fugong": make_pair("designated", p["bank"], p[FUGONG]),
+        "cadre_household": make_pair("cadre_household", p["bank"], p["household"]),
     }
     return p, pairs, household
 
@@ -117,18 +117,18 @@ def test_both_sides(graph):
 def test_programme_decides_who_may_pair(graph):
     p, _pairs, _household = graph
     with pytest.raises(ValidationFailed):
-        _pair("enterprises", p[HUANGPU], p[LUZHANG])  # an area is no enterprise
+        make_pair("enterprises", p[HUANGPU], p[LUZHANG])  # an area is no enterprise
     with pytest.raises(ValidationFailed):
-        _pair("school_pairs", p["school_dg"], p[LUSHUI])  # a county is no school
+        make_pair("school_pairs", p["school_dg"], p[LUSHUI])  # a county is no school
     with pytest.raises(ValidationFailed):
-        _pair("east_west", p[HUANGPU], p[HUANGPU])
+        make_pair("east_west", p[HUANGPU], p[HUANGPU])
     with pytest.raises(ValidationFailed):
         _party("enterprise", "无码企业", "440300000000")
     with pytest.raises(ValidationFailed):
         _party("enterprise", "错码企业", "440300000000", "91440300708461136A")
 
 
-def _fund(kind, donor, area, committed, committed_on, arrived, arrived_on, purpose="other", pairing=None):
+def make_fund(kind, donor, area, committed, committed_on, arrived, arrived_on, purpose="other", pairing=None):
     return services.record_save(actor=system_user(), kind="fund", data={
         "kind": kind, "donor": donor, "area": Area.objects.get(code=area), "committed_amount": Decimal(committed),
         "committed_on": committed_on, "arrived_amount": Decimal(arrived), "arrived_on": arrived_on,
@@ -139,14 +139,14 @@ def _fund(kind, donor, area, committed, committed_on, arrived, arrived_on, purpo
 def records(graph):
     p, pairs, household = graph
     actor = system_user()
-    _fund("fiscal_aid", p[HUANGPU], NUJIANG, "10000000", D(2019, 3, 1), "6000000", D(2019, 6, 1), "industry",
+    make_fund("fiscal_aid", p[HUANGPU], NUJIANG, "10000000", D(2019, 3, 1), "6000000", D(2019, 6, 1), "industry",
           pairs["sh_nj"])
-    _fund("fiscal_aid", p[DONGGUAN], LUSHUI, "5000000", D(2019, 5, 1), "5000000", D(2020, 2, 10), "labour",
+    make_fund("fiscal_aid", p[DONGGUAN], LUSHUI, "5000000", D(2019, 5, 1), "5000000", D(2020, 2, 10), "labour",
           pairs["dg_ls"])
-    _fund("fiscal_aid", p[DONGGUAN], FUGONG, "2000000", D(2020, 1, 1), "2000000", D(2020, 3, 1), "infrastructure")
-    _fund("fiscal_aid", p[DONGGUAN], FUGONG, "1000000", D(2020, 3, 1), "0", None)  # committed, not arrived
-    _fund("donation", p[HUANGPU], NUJIANG, "500000", D(2019, 9, 1), "500000", D(2019, 9, 1))
-    _fund("donation", p[DONGGUAN], LUSHUI, "300000", D(2020, 1, 5), "300000", D(2020, 1, 5))
+    make_fund("fiscal_aid", p[DONGGUAN], FUGONG, "2000000", D(2020, 1, 1), "2000000", D(2020, 3, 1), "infrastructure")
+    make_fund("fiscal_aid", p[DONGGUAN], FUGONG, "1000000", D(2020, 3, 1), "0", None)  # committed, not arrived
+    make_fund("donation", p[HUANGPU], NUJIANG, "500000", D(2019, 9, 1), "500000", D(2019, 9, 1))
+    make_fund("donation", p[DONGGUAN], LUSHUI, "300000", D(2020, 1, 5), "300000", D(2020, 1, 5))
     members = list(household.members.all())
     services.record_save(actor=actor, kind="workshop", members=members[:2], data={
         "name": "鲁掌服装车间", "area": Area.objects.get(code=LUZHANG), "opened_on": D(2019, 4, 1), "jobs": 40,
@@ -253,9 +253,9 @@ def test_partner_sees_and_edits_only_its_own(records):
 def test_records_are_checked(records):
     p, pairs, household = records
     with pytest.raises(ValidationFailed):  # arrived money needs its date
-        _fund("fiscal_aid", p[HUANGPU], NUJIANG, "1", D(2019, 3, 1), "1", None)
+        make_fund("fiscal_aid", p[HUANGPU], NUJIANG, "1", D(2019, 3, 1), "1", None)
     with pytest.raises(ValidationFailed):  # the record lies outside the pairing's helped area (福贡 vs 泸水)
-        _fund("fiscal_aid", p[DONGGUAN], FUGONG, "1", D(2019, 3, 1), "0", None, pairing=pairs["dg_ls"])
+        make_fund("fiscal_aid", p[DONGGUAN], FUGONG, "1", D(2019, 3, 1), "0", None, pairing=pairs["dg_ls"])
     member = household.members.first()
     with pytest.raises(ValidationFailed):  # a labour transfer belongs to the member's home village
         services.record_save(actor=system_user(), kind="labour", data={
@@ -292,3 +292,21 @@ def test_cli_and_api(records, capsys):
     assert len(items) == 9 and all(item["helper"]["area"].startswith("4419") for item in items)
     assert client.get("/api/cooperation/east-west-card/", {"area": "5333", "start": "2016-01-01",
                                                            "end": "2020-03-31"}).status_code == 403
+
+
+def test_a_second_party_of_a_village_is_refused_with_its_reason(graph):
+    """POST /api/parties/ for a village that has its party answers 400 naming the field (it raised an
+    IntegrityError, a 500), in the user's language, and stores nothing."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(make_user(area=LUSHUI, actions=["view", "change"]))
+    parties = Party.objects.count()
+    for language, message in (("en", "This area already has its party."), ("zh-hans", "该区划已有帮扶主体。")):
+        response = client.post("/api/parties/", {"kind": "area", "name": "鲁掌村", "area": LUZHANG},
+                               HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 400, response.content
+        assert response.json() == {"detail": message, "field": "area"}
+    assert Party.objects.count() == parties
+    response = client.post("/api/parties/", {"kind": "school", "name": "鲁掌小学", "area": LUZHANG})
+    assert response.status_code == 201, response.content  # another kind of party of the village is welcome

@@ -9,7 +9,7 @@ import pytest
 
 from fupin.areas.models import Area
 from fupin.cooperation import services
-from fupin.cooperation.tests.test_cooperation import DONGGUAN, LUSHUI, _fund, graph  # noqa: F401 (fixture)
+from fupin.cooperation.tests.test_cooperation import DONGGUAN, LUSHUI, graph, make_fund  # noqa: F401 (fixture)
 from fupin.core.errors import ValidationFailed
 from fupin.core.temporal import today
 from fupin.testing.clock import english
@@ -23,10 +23,10 @@ TOMORROW = today() + datetime.timedelta(days=1)
 def test_money_cannot_arrive_in_the_future_or_before_its_commitment(graph):  # noqa: F811
     p, pairs, _household = graph
     with pytest.raises(ValidationFailed) as refused:
-        _fund("fiscal_aid", p[DONGGUAN], LUSHUI, "1000", D(2019, 5, 1), "1000", TOMORROW, pairing=pairs["dg_ls"])
+        make_fund("fiscal_aid", p[DONGGUAN], LUSHUI, "1000", D(2019, 5, 1), "1000", TOMORROW, pairing=pairs["dg_ls"])
     assert refused.value.field == "arrived_on" and "is in the future" in english(refused)
     with pytest.raises(ValidationFailed) as refused:
-        _fund("fiscal_aid", p[DONGGUAN], LUSHUI, "1000", D(2019, 5, 1), "1000", D(2019, 4, 1),
+        make_fund("fiscal_aid", p[DONGGUAN], LUSHUI, "1000", D(2019, 5, 1), "1000", D(2019, 4, 1),
               pairing=pairs["dg_ls"])
     assert english(refused) == "arrival date 2019-04-01 is before the commitment date 2019-05-01."
 

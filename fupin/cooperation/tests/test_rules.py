@@ -15,9 +15,9 @@ from fupin.cooperation.tests.test_cooperation import (  # noqa: F401 (graph: fix
     HUANGPU,
     LUSHUI,
     NUJIANG,
-    _fund,
-    _pair,
     graph,
+    make_fund,
+    make_pair,
 )
 from fupin.core.errors import ValidationFailed
 from fupin.testing.factories import system_user
@@ -30,7 +30,7 @@ def test_an_overlapping_duplicate_pairing_is_refused_naming_the_first(graph):  #
     p, pairs, _household = graph
     first = pairs["sh_nj"]  # 黄浦 → 怒江, 东西部扶贫协作, from 2016-01-01, open
     with pytest.raises(ValidationFailed) as refused:  # the case: a second one from 2018 was accepted
-        _pair("east_west", p[HUANGPU], p[NUJIANG], start=D(2018, 1, 1))
+        make_pair("east_west", p[HUANGPU], p[NUJIANG], start=D(2018, 1, 1))
     assert refused.value.field == "start_date" and refused.value.params["pairing"] == first.pk
     with translation.override("en"):
         assert str(refused.value) == (
@@ -39,18 +39,18 @@ def test_an_overlapping_duplicate_pairing_is_refused_naming_the_first(graph):  #
     assert Pairing.objects.filter(programme="east_west", helper=p[HUANGPU], helped=p[NUJIANG]).count() == 1
     # Changing a pairing does not clash with itself; another programme or party is another pairing.
     services.pairing_save(actor=system_user(), instance=first, data={"note": "2016年起"})
-    _pair("hand_in_hand", p[HUANGPU], p[NUJIANG], start=D(2018, 1, 1))
+    make_pair("hand_in_hand", p[HUANGPU], p[NUJIANG], start=D(2018, 1, 1))
     # Once the first has ended, a new one may follow it, but not start inside its period.
     services.pairing_end(actor=system_user(), pairing=first, on=D(2019, 12, 31))
     with pytest.raises(ValidationFailed):
-        _pair("east_west", p[HUANGPU], p[NUJIANG], start=D(2019, 12, 31))
-    _pair("east_west", p[HUANGPU], p[NUJIANG], start=D(2020, 1, 1))
+        make_pair("east_west", p[HUANGPU], p[NUJIANG], start=D(2019, 12, 31))
+    make_pair("east_west", p[HUANGPU], p[NUJIANG], start=D(2020, 1, 1))
 
 
 def test_an_arrival_above_its_commitment_needs_a_reason(graph):  # noqa: F811
     p, pairs, _household = graph
     with pytest.raises(ValidationFailed) as refused:  # the case: accepted silently
-        _fund("fiscal_aid", p[DONGGUAN], LUSHUI, "1000000", D(2019, 3, 1), "1200000", D(2019, 6, 1),
+        make_fund("fiscal_aid", p[DONGGUAN], LUSHUI, "1000000", D(2019, 3, 1), "1200000", D(2019, 6, 1),
               pairing=pairs["dg_ls"])
     assert refused.value.field == "over_commitment_reason"
     with translation.override("en"):
@@ -67,5 +67,5 @@ def test_an_arrival_above_its_commitment_needs_a_reason(graph):  # noqa: F811
     assert event.after["over_commitment_reason"] == "东莞市追加第二批资金"
     # Money arriving without any commitment recorded exceeds it by all of it.
     with pytest.raises(ValidationFailed) as refused:
-        _fund("donation", p[DONGGUAN], LUSHUI, "0", None, "50000", D(2019, 6, 1))
+        make_fund("donation", p[DONGGUAN], LUSHUI, "0", None, "50000", D(2019, 6, 1))
     assert refused.value.params["excess"] == 50000

@@ -2,7 +2,7 @@
 
 import pytest
 
-from fupin.core.bulk import KeySet
+from fupin.core.sql import KeySet
 
 
 @pytest.mark.parametrize("in_memory", [1000, 3])

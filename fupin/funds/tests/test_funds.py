@@ -25,21 +25,21 @@ LUZHANG, SANHE, LAZHUDI = "533301102201", "533301102202", "533323101201"
 DONGGUAN = "441900000000"
 
 
-def _document(number, source, year, total, issuer=YUNNAN, actor=None):
+def make_document(number, source, year, total, issuer=YUNNAN, actor=None):
     return services.fund_document_save(actor=actor or system_user(), data={
         "number": number, "title": f"关于下达{year}年扶贫资金的通知", "source": source, "year": year,
         "issuing_area": Area.objects.get(code=issuer) if issuer else None, "total": Decimal(total),
         "issued_on": D(year, 3, 1)})
 
 
-def _entry(document, kind, area=None, amount="0", day=None, actor=None, **extra):
+def make_entry(document, kind, area=None, amount="0", day=None, actor=None, **extra):
     data = {"document": document, "kind": kind, "amount": Decimal(amount), "date": day or D(2017, 4, 1), **extra}
     if area:
         data["area"] = Area.objects.get(code=area)
     return services.entry_save(actor=actor or system_user(), data=data)
 
 
-def _project(area, name, project_type="industry", year=2017):
+def make_project(area, name, project_type="industry", year=2017):
     return project_services.project_save(actor=system_user(), data={
         "name": name, "type": project_type, "area": Area.objects.get(code=area), "year": year})
 
@@ -60,21 +60,22 @@ def ledger(db):
     """云财农〔2017〕12号: 1,000,000 to 泸水 (600,000) and 福贡 (400,000, deep-poverty), all arrived and spent."""
     load_fixture_divisions()
     AreaDesignation.objects.create(area_id=FUGONG, designation_type_id="deep_poverty_county", year=2017)
-    document = _document("云财农〔2017〕12号", "provincial_fiscal", 2017, "1000000")
+    document = make_document("云财农〔2017〕12号", "provincial_fiscal", 2017, "1000000")
     households = {"luzhang": register_poor_household(area=LUZHANG, size=3),
                   "sanhe": register_poor_household(area=SANHE, size=2),
                   "lazhudi": register_poor_household(area=LAZHUDI, size=4)}
-    projects = {"cattle": _project(LUZHANG, "鲁掌村养牛"), "road": _project(LUSHUI, "泸水通村公路", "infrastructure"),
-                "housing": _project(LAZHUDI, "腊竹底村危房改造", "housing")}
-    _entry(document, "allocate", LUSHUI, "600000")
-    _entry(document, "allocate", FUGONG, "400000")
-    _entry(document, "arrive", LUSHUI, "600000", D(2017, 4, 20))
-    _entry(document, "arrive", FUGONG, "400000", D(2017, 5, 5))
+    projects = {"cattle": make_project(LUZHANG, "鲁掌村养牛"),
+                "road": make_project(LUSHUI, "泸水通村公路", "infrastructure"),
+                "housing": make_project(LAZHUDI, "腊竹底村危房改造", "housing")}
+    make_entry(document, "allocate", LUSHUI, "600000")
+    make_entry(document, "allocate", FUGONG, "400000")
+    make_entry(document, "arrive", LUSHUI, "600000", D(2017, 4, 20))
+    make_entry(document, "arrive", FUGONG, "400000", D(2017, 5, 5))
     for area, project, household, amount in (
             (LUSHUI, "cattle", "luzhang", "150000"), (LUSHUI, "cattle", "sanhe", "100000"),
             (LUSHUI, "cattle", None, "50000"), (LUSHUI, "road", None, "300000"),
             (FUGONG, "housing", "lazhudi", "350000"), (FUGONG, "housing", None, "50000")):
-        _entry(document, "spend", area, amount, D(2017, 8, 1), project=projects[project],
+        make_entry(document, "spend", area, amount, D(2017, 8, 1), project=projects[project],
                household=households[household] if household else None)
     return document, projects, households
 
@@ -117,24 +118,24 @@ def test_a_county_sees_only_its_part_of_the_trace(ledger):
 def test_overspending_is_refused(ledger):
     document, projects, _households = ledger
     with pytest.raises(ValidationFailed) as refused:  # everything that arrived at 泸水 is spent
-        _entry(document, "spend", LUSHUI, "0.01", project=projects["road"])
+        make_entry(document, "spend", LUSHUI, "0.01", project=projects["road"])
     assert refused.value.params["left"] == Decimal("0")
-    second = _document("云财农〔2017〕30号", "provincial_fiscal", 2017, "500000")
-    _entry(second, "allocate", LUSHUI, "300000")
+    second = make_document("云财农〔2017〕30号", "provincial_fiscal", 2017, "500000")
+    make_entry(second, "allocate", LUSHUI, "300000")
     with pytest.raises(ValidationFailed):  # only 200,000 is left of the document
-        _entry(second, "allocate", FUGONG, "200000.01")
-    _entry(second, "arrive", LUSHUI, "100000")
+        make_entry(second, "allocate", FUGONG, "200000.01")
+    make_entry(second, "arrive", LUSHUI, "100000")
     with pytest.raises(ValidationFailed):  # allocated 300,000 but only 100,000 arrived
-        _entry(second, "spend", LUSHUI, "100000.01", project=projects["road"])
+        make_entry(second, "spend", LUSHUI, "100000.01", project=projects["road"])
     with pytest.raises(ValidationFailed):  # more cannot arrive than was allocated
-        _entry(second, "arrive", LUSHUI, "200000.01")
+        make_entry(second, "arrive", LUSHUI, "200000.01")
     with pytest.raises(ValidationFailed):  # the money is held by 泸水, the project is in 福贡
-        _entry(second, "spend", LUSHUI, "1", project=projects["housing"])
+        make_entry(second, "spend", LUSHUI, "1", project=projects["housing"])
     with pytest.raises(ValidationFailed):  # spending needs a project
-        _entry(second, "spend", LUSHUI, "1")
+        make_entry(second, "spend", LUSHUI, "1")
     with pytest.raises(ValidationFailed):  # a province's document is allocated inside the province
-        _entry(second, "allocate", DONGGUAN, "1")
-    spent = _entry(second, "spend", LUSHUI, "100000", project=projects["road"])
+        make_entry(second, "allocate", DONGGUAN, "1")
+    spent = make_entry(second, "spend", LUSHUI, "100000", project=projects["road"])
     assert selectors.area_balance(second, LUSHUI) == {
         "area": LUSHUI, "allocated": Decimal("300000"), "arrived": Decimal("100000"), "spent": Decimal("100000"),
         "balance": Decimal("200000"), "unspent_arrived": Decimal("0"), "not_arrived": Decimal("200000")}
@@ -151,9 +152,9 @@ def test_entries_cannot_be_changed_only_corrected(ledger):
     with pytest.raises(TypeError):
         entry.delete()
     with pytest.raises(ValidationFailed):  # a correction cannot take back more than was recorded
-        _entry(document, "adjust", amount="-100000.01", corrects=entry, day=D(2017, 9, 1))
+        make_entry(document, "adjust", amount="-100000.01", corrects=entry, day=D(2017, 9, 1))
     # 20,000 of the 100,000 to 三河's household was returned: a correcting entry, the original stays.
-    returned = _entry(document, "adjust", amount="-20000", corrects=entry, note="退回", day=D(2017, 9, 1))
+    returned = make_entry(document, "adjust", amount="-20000", corrects=entry, note="退回", day=D(2017, 9, 1))
     assert (returned.area_id, returned.project_id, returned.household_id) == (LUSHUI, projects["cattle"].pk,
                                                                            households["sanhe"].pk)
     entry.refresh_from_db()
@@ -161,11 +162,11 @@ def test_entries_cannot_be_changed_only_corrected(ledger):
     assert selectors.area_balance(document, LUSHUI)["unspent_arrived"] == Decimal("20000")
     assert selectors.household_funds(actor=system_user(), household=households["sanhe"])["total"] == Decimal("80000")
     with pytest.raises(ValidationFailed):  # a correction of a correction is refused: correct the original
-        _entry(document, "adjust", amount="1", corrects=returned, day=D(2017, 9, 1))
+        make_entry(document, "adjust", amount="1", corrects=returned, day=D(2017, 9, 1))
     arrival = FundEntry.objects.get(document=document, kind="arrive", area=LUSHUI)
     with pytest.raises(ValidationFailed):  # arrivals cannot fall below what was spent (580,000)
-        _entry(document, "adjust", amount="-20000.01", corrects=arrival, day=D(2017, 9, 1))
-    _entry(document, "adjust", amount="-20000", corrects=arrival, day=D(2017, 9, 1))
+        make_entry(document, "adjust", amount="-20000.01", corrects=arrival, day=D(2017, 9, 1))
+    make_entry(document, "adjust", amount="-20000", corrects=arrival, day=D(2017, 9, 1))
     trace = selectors.trace(actor=system_user(), document=document)
     assert trace["spent"] == Decimal("980000") and trace["arrived"] == Decimal("980000")
     assert trace["to_households"] == Decimal("580000")
@@ -188,9 +189,9 @@ def shanxi(db):
 
 def _allocate(number, source, year, issuer, parts):
     amount = sum(Decimal(value) for _area, value in parts)
-    document = _document(number, source, year, amount, issuer=issuer)
+    document = make_document(number, source, year, amount, issuer=issuer)
     for area, value in parts:
-        _entry(document, "allocate", area, value, D(year, 4, 1))
+        make_entry(document, "allocate", area, value, D(year, 4, 1))
     return document
 
 
@@ -242,14 +243,14 @@ def test_shares_to_deep_poverty_counties(shanxi):
 
 
 def test_document_numbers_are_unique_per_issuer_and_year(shanxi):
-    _document("晋财农〔2017〕8号", "provincial_fiscal", 2017, "100", issuer=SHANXI)
+    make_document("晋财农〔2017〕8号", "provincial_fiscal", 2017, "100", issuer=SHANXI)
     with pytest.raises(ValidationFailed):
-        _document("晋财农〔2017〕8号", "provincial_fiscal", 2017, "100", issuer=SHANXI)
-    _document("晋财农〔2017〕8号", "provincial_fiscal", 2018, "100", issuer=SHANXI)
-    _document("晋财农〔2017〕8号", "local_fiscal", 2017, "100", issuer=KELAN)
-    _document("财农〔2017〕1号", "central_fiscal", 2017, "100", issuer=None)
+        make_document("晋财农〔2017〕8号", "provincial_fiscal", 2017, "100", issuer=SHANXI)
+    make_document("晋财农〔2017〕8号", "provincial_fiscal", 2018, "100", issuer=SHANXI)
+    make_document("晋财农〔2017〕8号", "local_fiscal", 2017, "100", issuer=KELAN)
+    make_document("财农〔2017〕1号", "central_fiscal", 2017, "100", issuer=None)
     with pytest.raises(ValidationFailed):
-        _document("财农〔2017〕1号", "central_fiscal", 2017, "100", issuer=None)
+        make_document("财农〔2017〕1号", "central_fiscal", 2017, "100", issuer=None)
 
 
 def test_a_user_granted_elsewhere_can_neither_read_nor_write(ledger):
@@ -258,19 +259,19 @@ def test_a_user_granted_elsewhere_can_neither_read_nor_write(ledger):
     assert list(selectors.document_list(actor=outsider)) == []
     assert list(selectors.entry_list(actor=outsider)) == []
     with pytest.raises(PermissionDenied):
-        _entry(document, "arrive", LUSHUI, "1", actor=outsider)
+        make_entry(document, "arrive", LUSHUI, "1", actor=outsider)
     with pytest.raises(PermissionDenied):
-        _entry(document, "allocate", LUSHUI, "1", actor=outsider)
+        make_entry(document, "allocate", LUSHUI, "1", actor=outsider)
     with pytest.raises(PermissionDenied):
-        _document("云财农〔2017〕99号", "provincial_fiscal", 2017, "1", actor=outsider)
+        make_document("云财农〔2017〕99号", "provincial_fiscal", 2017, "1", actor=outsider)
     with pytest.raises(PermissionDenied):
         report.funds_figures(actor=outsider, area_code="53", year=2017)
     # A county may receive and spend its money, but allocating the province's document is the province's act.
     county = make_user(actions=["view", "change"], area=LUSHUI)
     with pytest.raises(PermissionDenied):
-        _entry(document, "allocate", LUSHUI, "1", actor=county)
+        make_entry(document, "allocate", LUSHUI, "1", actor=county)
     with pytest.raises(PermissionDenied):  # a central document belongs to nationwide accounts
-        _document("财农〔2017〕99号", "central_fiscal", 2017, "1", issuer=None, actor=county)
+        make_document("财农〔2017〕99号", "central_fiscal", 2017, "1", issuer=None, actor=county)
 
 
 class TestFundDocumentEndpointPermissions(PermissionMatrix):
@@ -279,7 +280,7 @@ class TestFundDocumentEndpointPermissions(PermissionMatrix):
     supports_delete = False
 
     def make_object(self, area_code):
-        return _document("鲁财〔2017〕1号", "local_fiscal", 2017, "50000", issuer=area_code)
+        return make_document("鲁财〔2017〕1号", "local_fiscal", 2017, "50000", issuer=area_code)
 
     def create_payload(self, area_code):
         return {"number": "双财〔2017〕2号", "title": "村级互助资金", "source": "revolving", "year": 2017,
@@ -293,8 +294,8 @@ def test_entries_through_the_api(ledger):
     document, projects, _households = ledger
     county = APIClient()
     county.force_authenticate(make_user(actions=["view", "change"], area=LUSHUI))
-    second = _document("云财农〔2017〕31号", "provincial_fiscal", 2017, "100000")
-    _entry(second, "allocate", LUSHUI, "100000")
+    second = make_document("云财农〔2017〕31号", "provincial_fiscal", 2017, "100000")
+    make_entry(second, "allocate", LUSHUI, "100000")
     arrived = county.post("/api/fund-entries/", {"document": second.pk, "kind": "arrive", "area": LUSHUI,
                                                   "amount": "100000", "date": "2017-06-01"}, format="json")
     assert arrived.status_code == 201, arrived.content

@@ -14,7 +14,7 @@ from fupin.accounts.models import AreaGrant
 from fupin.areas.models import Area
 from fupin.audit.models import AuditEvent
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from fupin.imports.exports import EXPORT_HOUSEHOLDS, submit_household_export
+from fupin.imports.services import EXPORT_HOUSEHOLDS, submit_household_export
 from fupin.jobs.models import Job
 from fupin.registry.exporting import HEADERS, households_export
 from fupin.registry.masking import mask_id_number

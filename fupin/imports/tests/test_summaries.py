@@ -15,8 +15,8 @@ from fupin.areas import services as area_services
 from fupin.areas.models import AreaDesignation
 from fupin.assistance.models import Plan
 from fupin.audit.models import AuditEvent
-from fupin.imports.reports import ImportReport, import_summary
-from fupin.imports.tabular import csv_text
+from fupin.core.files.reports import ImportReport, import_summary
+from fupin.core.files.tabular import csv_text
 from fupin.jobs.models import Job
 from fupin.registry.models import Household, Member
 from fupin.rules.models import PovertyLine
@@ -191,7 +191,7 @@ def test_a_plain_record_dry_run_counts_what_it_would_write(tmp_path, households,
 
 
 def test_area_and_policy_dry_runs_count_what_they_would_write(tmp_path, capsys):
-    """Imports outside the record engine share its rule through fupin.imports.reports.import_writes."""
+    """Imports outside the record engine share its rule through fupin.core.files.reports.import_writes."""
     designations = write_csv(tmp_path, "designations.csv", [
         ["行政区划代码", "类型", "年度", "退出年度"], ["533301", "贫困县", "2014", "2018"],
         ["533301102201", "贫困村", "2014", "2019"]])

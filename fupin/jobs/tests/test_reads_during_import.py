@@ -90,7 +90,11 @@ from fupin.testing.factories import system_user
 journal_write(actor=system_user(), action="registry.sensitive_viewed", object_type="registry", object_id="1",
               area_code="", after={"count": 1})
 """)
+    # Until it is folded, verifying says the chain does not yet show it.
+    waiting = database.fupin("audit", "verify", "--format", "json")
+    assert json.loads(waiting.stdout)["unfolded_journal_events"] == 1
+    assert "1 audit event(s) wait in the journal" in waiting.stderr
     report = json.loads(database.fupin("jobs", "clean", "--format", "json").stdout)
     assert report["audit_events_folded"] == 1
     assert len(looks_chained(database)) == 1
-    database.fupin("audit", "verify")
+    assert json.loads(database.fupin("audit", "verify", "--format", "json").stdout)["unfolded_journal_events"] == 0

@@ -13,11 +13,11 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from fupin.imports.api import submit_household_import
-from fupin.imports.uploads import upload_dir, uploads_clean
+from fupin.imports.services import submit_household_import
 from fupin.jobs.models import Job, JobStatus
 from fupin.jobs.services import job_submit
 from fupin.jobs.tests import kinds  # noqa: F401 (registers live.big)
+from fupin.jobs.uploads import upload_dir, uploads_clean
 from fupin.testing.factories import load_fixture_divisions, make_user, system_user
 
 pytestmark = pytest.mark.django_db

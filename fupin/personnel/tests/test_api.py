@@ -242,3 +242,30 @@ def test_rotation_gaps_and_attendance_endpoints():
     outsider.force_authenticate(make_user(actions=["view"], area="441900000000"))
     assert outsider.get("/api/personnel/teams/rotation-gaps/", {"area": "533301", "start": "2018-01-01",
                                                                   "end": "2018-06-30"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_lists_filter_by_area_codes_as_typed_and_refuse_unknown_filters():
+    load_fixture_divisions()
+    unit = _unit()
+    team = _team(OTHER_VILLAGE, unit)
+    scheme = _scheme("533301000000")
+    client = APIClient()
+    client.force_authenticate(make_user(actions=["view"], area="533301000000"))
+
+    def ids(url, **query):
+        response = client.get(url, query)
+        assert response.status_code == 200, response.content
+        return [row["id"] for row in response.json()["results"]]
+
+    assert ids("/api/personnel/teams/", village="533301") == [team.pk]  # the county's subtree
+    assert ids("/api/personnel/teams/", village=OTHER_VILLAGE, unit=unit.pk) == [team.pk]
+    assert ids("/api/personnel/teams/", village="533323") == []
+    assert ids("/api/personnel/appraisal-schemes/", area="5333") == [scheme.pk]
+    assert ids("/api/personnel/appraisal-schemes/", area="533301000000", year=2019) == []
+    assert client.get("/api/personnel/teams/", {"villages": "533301"}).status_code == 400
+    assert client.get("/api/personnel/teams/", {"village": "12345"}).status_code == 400
+    # A team outside the user's areas cannot be named in a filter.
+    assert client.get("/api/personnel/memberships/", {"team": team.pk}).status_code == 200
+    client.force_authenticate(make_user(actions=["view"], area="533323000000"))
+    assert client.get("/api/personnel/memberships/", {"team": team.pk}).status_code == 400

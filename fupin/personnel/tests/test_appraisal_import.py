@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from fupin.areas.models import Area
 from fupin.audit.models import AuditEvent
 from fupin.cooperation.models import Party
-from fupin.imports.reports import FileError
+from fupin.core.files.reports import FileError
 from fupin.personnel import services
 from fupin.personnel.importing import personnel_import
 from fupin.personnel.models import AppraisalScheme, AppraisalScore, Cadre, WorkTeam

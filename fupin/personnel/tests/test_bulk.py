@@ -11,13 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from fupin.areas.models import Area
-from fupin.audit.bulk import RecordsInvalid
 from fupin.audit.models import AuditEvent
 from fupin.cooperation.services import party_save
 from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.idnumbers import upgrade_15
 from fupin.personnel import bulk, services
 from fupin.personnel.models import Cadre, ContactLeader, TeamMembership, Trainee, TrainingProgramme, WorkTeam
-from fupin.registry.idnumbers import upgrade_15
+from fupin.records.batches import RecordsInvalid
 from fupin.testing.factories import id_number, load_fixture_divisions, make_user, register_poor_household
 from fupin.testing.factories import system_user as system
 

@@ -18,7 +18,7 @@ CREATED_IN = "533301001201"  # the village of 泸水市 the matrix's editor crea
 LAZHUDI = "533323101201"  # a village of 福贡县, another county
 
 
-def _project(area: str):
+def make_project(area: str):
     return services.project_save(actor=system_user(), data={
         "name": f"产业项目 {area}", "type": "industry", "area": Area.objects.get(code=area), "year": 2019})
 
@@ -34,7 +34,7 @@ class TestProjectBeneficiaryEndpointPermissions(PermissionMatrix):
     supports_delete = False
 
     def make_object(self, area_code):
-        self.projects = {code: _project(code) for code in (area_code, CREATED_IN)}
+        self.projects = {code: make_project(code) for code in (area_code, CREATED_IN)}
         self.household = register_poor_household(area=area_code, size=2)
         return _beneficiary(self.projects[area_code], self.household)
 
@@ -52,7 +52,7 @@ class TestProjectAssetEndpointPermissions(PermissionMatrix):
     supports_delete = False
 
     def make_object(self, area_code):
-        self.projects = {code: _project(code) for code in (area_code, CREATED_IN)}
+        self.projects = {code: make_project(code) for code in (area_code, CREATED_IN)}
         return services.asset_save(actor=system_user(), data={
             "project": self.projects[area_code], "kind": "productive", "name": "蔬菜大棚", "value": Decimal(300000),
             "owner_kind": "collective", "owner_name": "村集体经济合作社",
@@ -75,7 +75,7 @@ def editor(db):
 
 
 def test_a_household_outside_the_projects_county_is_refused(editor):
-    project = _project(LUZHANG)
+    project = make_project(LUZHANG)
     elsewhere = register_poor_household(area=LAZHUDI, size=3)
     response = editor.post("/api/project-beneficiaries/", {
         "project": project.pk, "household": elsewhere.pk, "mechanism": "wages", "amount": "1000.00", "persons": 3},
@@ -88,8 +88,8 @@ def test_a_household_outside_the_projects_county_is_refused(editor):
 
 
 def test_a_record_cannot_be_moved_away_from_a_project_only_viewed(editor):
-    beneficiary = _beneficiary(_project(LUZHANG), register_poor_household(area=LUZHANG, size=2))
-    own_project = _project(CREATED_IN)
+    beneficiary = _beneficiary(make_project(LUZHANG), register_poor_household(area=LUZHANG, size=2))
+    own_project = make_project(CREATED_IN)
     mover = make_user(actions=["view", "change"], area=CREATED_IN)
     AreaGrant.objects.create(user=mover, area_id=LUZHANG, actions=["view"])
     client = APIClient()

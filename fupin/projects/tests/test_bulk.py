@@ -8,12 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fupin.areas.models import Area
-from fupin.audit.bulk import RecordsInvalid
 from fupin.audit.models import AuditEvent
 from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.projects import services
 from fupin.projects.bulk import beneficiaries_bulk_create, fundings_bulk_create
 from fupin.projects.models import ProjectBeneficiary, ProjectFunding
+from fupin.records.batches import RecordsInvalid
 from fupin.registry.models import Member
 from fupin.testing.factories import load_fixture_divisions, make_user, register_poor_household, system_user
 
@@ -26,7 +26,7 @@ def divisions():
     load_fixture_divisions()
 
 
-def _project(area=LUZHANG, name="产业项目"):
+def make_project(area=LUZHANG, name="产业项目"):
     return services.project_save(actor=system_user(), data={"name": name, "type": "industry",
                                                             "area": Area.objects.get(code=area), "year": 2019})
 
@@ -52,7 +52,7 @@ def _funding(project, source="central_fiscal", planned="100", actual="80"):
 
 
 def test_fundings_are_created_with_one_audit_event():
-    first, second = _project(), _project(SANHE, "道路项目")
+    first, second = make_project(), make_project(SANHE, "道路项目")
     created = fundings_bulk_create(actor=system_user(), records=[
         _funding(first), _funding(first, "paired_unit", "50", "50"), _funding(second)])
     assert all(f.pk for f in created)
@@ -65,7 +65,7 @@ def test_fundings_are_created_with_one_audit_event():
 
 
 def test_fundings_refused_as_the_single_service_refuses_them():
-    project = _project()
+    project = make_project()
     services.funding_save(actor=system_user(), data={"project": project, "source": "paired_unit",
                                                      "planned": Decimal(1), "actual": Decimal(1)})
     cases = [({"source": "lottery"}, "source"), ({"source": "central_fiscal", "planned": "-1"}, "planned"),
@@ -87,14 +87,14 @@ def test_fundings_refused_as_the_single_service_refuses_them():
 
 
 def test_a_second_row_of_a_source_within_the_call():
-    project = _project()
+    project = make_project()
     problems = _refused(fundings_bulk_create, [_funding(project), _funding(project, "paired_unit"),
                                                _funding(project)], ProjectFunding.objects.count)
     assert problems == [(2, "source", "该项目已有来自“中央财政”的资金；请修改该行。")]
 
 
 def test_fundings_need_the_projects_area():
-    project = _project()
+    project = make_project()
     outsider = make_user(actions=["view", "change"], area="533323000000")
     with pytest.raises(PermissionDenied):
         fundings_bulk_create(actor=outsider, records=[_funding(project)])
@@ -104,7 +104,7 @@ def test_fundings_need_the_projects_area():
 
 
 def test_fundings_dry_run_writes_nothing():
-    project = _project()
+    project = make_project()
     checked = fundings_bulk_create(actor=system_user(), records=[_funding(project)], dry_run=True)
     assert len(checked) == 1 and checked[0].pk is None
     assert (ProjectFunding.objects.count(), AuditEvent.objects.filter(action=services.FUNDINGS_BULK).count()) == (0, 0)
@@ -121,8 +121,8 @@ def _queries(make_records, create) -> int:
 
 
 def test_funding_queries_do_not_grow_with_the_records():
-    few = [_project(name=f"少{k}") for k in range(1)]
-    many = [_project(name=f"多{k}") for k in range(10)]
+    few = [make_project(name=f"少{k}") for k in range(1)]
+    many = [make_project(name=f"多{k}") for k in range(10)]
     small = _queries(lambda: [_funding(p, s) for p in few for s in SOURCES], fundings_bulk_create)
     large = _queries(lambda: [_funding(p, s) for p in many for s in SOURCES], fundings_bulk_create)
     assert (ProjectFunding.objects.count(), large) == (55, small)
@@ -136,7 +136,7 @@ def _beneficiary(project, household, **values):
 
 
 def test_beneficiaries_are_created_with_one_audit_event():
-    project = _project(LUSHUI)
+    project = make_project(LUSHUI)
     here, there = register_poor_household(area=LUZHANG, size=2), register_poor_household(area=SANHE, size=3)
     member = there.members.first()
     beneficiaries_bulk_create(actor=system_user(), records=[
@@ -148,7 +148,7 @@ def test_beneficiaries_are_created_with_one_audit_event():
 
 
 def test_beneficiaries_refused_as_the_single_service_refuses_them():
-    project = _project()  # in 鲁掌: households anywhere in 泸水 may benefit
+    project = make_project()  # in 鲁掌: households anywhere in 泸水 may benefit
     household, other = register_poor_household(area=SANHE, size=2), register_poor_household(area=LUZHANG, size=1)
     far = register_poor_household(area=LAZHUDI, size=1)  # in 福贡
     own, foreign = household.members.first(), other.members.get()
@@ -171,10 +171,10 @@ def test_beneficiaries_refused_as_the_single_service_refuses_them():
 
 
 def test_beneficiaries_need_the_projects_area():
-    project = _project()
+    project = make_project()
     household = register_poor_household(area=LUZHANG, size=1)
     # Granted the household's village, not the project's (a county project): refused.
-    county_project = _project(LUSHUI)
+    county_project = make_project(LUSHUI)
     clerk = make_user(actions=["view", "change"], area=LUZHANG)
     with pytest.raises(PermissionDenied):
         beneficiaries_bulk_create(actor=clerk, records=[_beneficiary(project, household),
@@ -184,7 +184,7 @@ def test_beneficiaries_need_the_projects_area():
 
 
 def test_beneficiaries_dry_run_writes_nothing():
-    project, household = _project(), register_poor_household(area=LUZHANG, size=2)
+    project, household = make_project(), register_poor_household(area=LUZHANG, size=2)
     beneficiaries_bulk_create(actor=system_user(), records=[_beneficiary(project, household)], dry_run=True)
     assert ProjectBeneficiary.objects.count() == 0
     assert not AuditEvent.objects.filter(action=services.BENEFICIARIES_BULK).exists()
@@ -192,7 +192,7 @@ def test_beneficiaries_dry_run_writes_nothing():
 
 def test_beneficiary_queries_do_not_grow_with_the_records():
     """Records as a loader would give them (ids only), over more projects, households and members as they grow."""
-    projects = [_project((LUSHUI, LUZHANG)[k % 2], f"项目{k}") for k in range(10)]
+    projects = [make_project((LUSHUI, LUZHANG)[k % 2], f"项目{k}") for k in range(10)]
     households = [register_poor_household(area=(LUZHANG, SANHE)[k % 2], size=1) for k in range(10)]
     members = dict(Member.objects.filter(household__in=households).values_list("household_id", "pk"))
 

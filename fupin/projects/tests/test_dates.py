@@ -8,7 +8,7 @@ import pytest
 from fupin.core.errors import ValidationFailed
 from fupin.core.temporal import today
 from fupin.projects import selectors, services
-from fupin.projects.tests.test_projects import LUZHANG, _file, _project
+from fupin.projects.tests.test_projects import LUZHANG, make_file, make_project
 from fupin.testing.clock import english
 from fupin.testing.factories import load_fixture_divisions, system_user
 
@@ -22,8 +22,8 @@ def divisions(db):
 
 
 def test_a_stage_completed_in_the_future_is_refused(divisions):
-    project = _project()
-    _file(project, "apply", "application")
+    project = make_project()
+    make_file(project, "apply", "application")
     with pytest.raises(ValidationFailed) as refused:  # the case
         services.stage_complete(actor=system_user(), project=project, stage="apply", on=D(2030, 1, 1))
     assert refused.value.field == "on"
@@ -34,9 +34,9 @@ def test_a_stage_completed_in_the_future_is_refused(divisions):
 
 
 def test_stage_completions_follow_each_other(divisions):
-    project = _project()
-    _file(project, "apply", "application")
-    _file(project, "approve", "approval")
+    project = make_project()
+    make_file(project, "apply", "application")
+    make_file(project, "approve", "approval")
     services.stage_complete(actor=system_user(), project=project, stage="apply", on=D(2019, 3, 1))
     with pytest.raises(ValidationFailed) as refused:
         services.stage_complete(actor=system_user(), project=project, stage="approve", on=D(2019, 2, 1))
@@ -46,11 +46,11 @@ def test_stage_completions_follow_each_other(divisions):
 
 def test_stage_plans_run_in_order(divisions):
     with pytest.raises(ValidationFailed) as refused:
-        _project(stages={"apply": {"planned_start": D(2019, 3, 1), "planned_end": D(2019, 3, 31)},
+        make_project(stages={"apply": {"planned_start": D(2019, 3, 1), "planned_end": D(2019, 3, 31)},
                          "approve": {"planned_start": D(2019, 2, 1), "planned_end": D(2019, 4, 30)}})
     assert refused.value.field == "stages.approve"
     assert english(refused) == "“审批” is planned for 2019-02-01, before “申报” (2019-03-01)."
-    project = _project(stages={"apply": {"planned_start": D(2019, 3, 1), "planned_end": D(2019, 3, 31)},
+    project = make_project(stages={"apply": {"planned_start": D(2019, 3, 1), "planned_end": D(2019, 3, 31)},
                                "implement": {"planned_start": D(2019, 5, 1), "planned_end": D(2019, 9, 30)}})
     approve = project.stages.get(stage="approve")
     with pytest.raises(ValidationFailed):  # planned to end after the stage that follows it ends
@@ -63,14 +63,14 @@ def test_stage_plans_run_in_order(divisions):
 def test_actual_dates_and_handovers_are_not_in_the_future(divisions):
     tomorrow = today() + datetime.timedelta(days=1)
     with pytest.raises(ValidationFailed) as refused:
-        _project(actual_start=tomorrow)
+        make_project(actual_start=tomorrow)
     assert refused.value.field == "actual_start"
-    _project(planned_start=tomorrow, planned_end=tomorrow + datetime.timedelta(days=90))  # a plan may lie ahead
+    make_project(planned_start=tomorrow, planned_end=tomorrow + datetime.timedelta(days=90))  # a plan may lie ahead
 
 
 def test_a_project_due_long_ago_and_never_started_is_red(divisions):
     # The case: due 2016-12-31, no stage planned or completed; it was green in 2020.
-    project = _project(area=LUZHANG, year=2016, planned_start=D(2016, 3, 1), planned_end=D(2016, 12, 31))
+    project = make_project(area=LUZHANG, year=2016, planned_start=D(2016, 3, 1), planned_end=D(2016, 12, 31))
     status = selectors.delay_status(project, D(2020, 6, 30))
     assert status["colour"] == "red"
     assert status["days_overdue"] == (D(2020, 6, 30) - D(2016, 12, 31)).days == 1277

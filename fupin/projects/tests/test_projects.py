@@ -25,7 +25,7 @@ LUSHUI, FUGONG, LUZHANG, SANHE, LAZHUDI = "533301000000", "533323000000", "53330
 DONGGUAN = "441900000000"
 
 
-def _project(area=LUZHANG, project_type="industry", year=2019, actor=None, **extra):
+def make_project(area=LUZHANG, project_type="industry", year=2019, actor=None, **extra):
     return services.project_save(actor=actor or system_user(), data={
         "name": extra.pop("name", f"{project_type} {area}"), "type": project_type,
         "area": Area.objects.get(code=area), "year": year, **extra})
@@ -39,7 +39,7 @@ def pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF + f"% {name}\n".encode(), content_type="application/pdf")
 
 
-def _file(project, stage, kind, actor=None):
+def make_file(project, stage, kind, actor=None):
     return services.document_save(actor=actor or system_user(), data={
         "project": project, "stage": stage, "kind": kind, "title": f"{cl.DOCUMENT_KIND.label(kind)}",
         "number": f"{kind}-1", "file": pdf(f"{kind}.pdf")})
@@ -60,18 +60,18 @@ def test_codes_as_data():
 
 
 def test_a_project_has_its_five_stages(divisions):
-    project = _project(stages={"apply": {"planned_start": D(2019, 1, 1), "planned_end": D(2019, 1, 31)}})
+    project = make_project(stages={"apply": {"planned_start": D(2019, 1, 1), "planned_end": D(2019, 1, 31)}})
     stages = list(project.stages.order_by("id").values_list("stage", "planned_end"))
     assert stages == [("apply", D(2019, 1, 31)), ("approve", None), ("implement", None), ("accept", None),
                       ("handover", None)]
     with pytest.raises(ValidationFailed):
-        _project(planned_start=D(2019, 5, 1), planned_end=D(2019, 4, 1))
+        make_project(planned_start=D(2019, 5, 1), planned_end=D(2019, 4, 1))
     with pytest.raises(ValidationFailed):
-        _project(project_type="spaceport")
+        make_project(project_type="spaceport")
 
 
 def test_acceptance_needs_its_report(divisions):
-    project = _project()
+    project = make_project()
     with pytest.raises(ValidationFailed) as refused:
         services.stage_complete(actor=system_user(), project=project, stage="approve", on=D(2019, 2, 1))
     assert refused.value.params["previous"] == cl.STAGE.label("apply")  # stages complete in order
@@ -81,17 +81,17 @@ def test_acceptance_needs_its_report(divisions):
     for stage, kinds, day in (("apply", ["application"], D(2019, 1, 10)), ("approve", ["approval"], D(2019, 2, 1)),
                               ("implement", ["tender", "contract"], D(2019, 9, 1))):
         for kind in kinds:
-            _file(project, stage, kind)
+            make_file(project, stage, kind)
         services.stage_complete(actor=system_user(), project=project, stage=stage, on=day)
     project.refresh_from_db()
     assert project.status == "underway"
-    _file(project, "implement", "acceptance")  # filed under the wrong stage: does not count for 验收
+    make_file(project, "implement", "acceptance")  # filed under the wrong stage: does not count for 验收
     with pytest.raises(ValidationFailed) as refused:
         services.stage_complete(actor=system_user(), project=project, stage="accept", on=D(2019, 10, 1))
     assert refused.value.params["documents"] == cl.DOCUMENT_KIND.label("acceptance")
     assert refused.value.field == "documents"
     assert ProjectStage.objects.get(project=project, stage="accept").completed_on is None
-    _file(project, "accept", "acceptance")
+    make_file(project, "accept", "acceptance")
     with pytest.raises(ValidationFailed):  # not before the stage it follows
         services.stage_complete(actor=system_user(), project=project, stage="accept", on=D(2019, 8, 31))
     services.stage_complete(actor=system_user(), project=project, stage="accept", on=D(2019, 10, 1))
@@ -101,14 +101,14 @@ def test_acceptance_needs_its_report(divisions):
     with pytest.raises(ValidationFailed) as refused:
         services.stage_complete(actor=system_user(), project=project, stage="handover", on=D(2019, 11, 1))
     assert refused.value.params["documents"] == cl.DOCUMENT_KIND.label("handover_list")
-    _file(project, "handover", "handover_list")
+    make_file(project, "handover", "handover_list")
     services.stage_complete(actor=system_user(), project=project, stage="handover", on=D(2019, 11, 1))
     project.refresh_from_db()
     assert project.status == "completed"
 
 
 def test_missing_documents_are_all_named(divisions):
-    project = _project(project_type="relocation")
+    project = make_project(project_type="relocation")
     with pytest.raises(ValidationFailed) as refused:
         services.stage_complete(actor=system_user(), project=project, stage="apply", on=D(2019, 1, 10))
     assert refused.value.params["documents"] == "、".join(
@@ -116,7 +116,7 @@ def test_missing_documents_are_all_named(divisions):
 
 
 def test_delay_colours_on_the_boundary_days(divisions):
-    project = _project(stages={"apply": {"planned_start": D(2019, 1, 1), "planned_end": D(2019, 3, 31)}})
+    project = make_project(stages={"apply": {"planned_start": D(2019, 1, 1), "planned_end": D(2019, 3, 31)}})
     colours = {day: selectors.delay_status(project, day) for day in (
         D(2019, 1, 1), D(2019, 3, 31), D(2019, 4, 1), D(2019, 4, 30), D(2019, 5, 1))}
     assert [(c["colour"], c["days_overdue"]) for c in colours.values()] == [
@@ -128,7 +128,7 @@ def test_delay_colours_on_the_boundary_days(divisions):
     assert selectors.delay_status(project, D(2019, 4, 10))["colour"] == "yellow"
     assert selectors.delay_status(project, D(2019, 4, 11))["colour"] == "red"
     # The next stage without a planned end cannot be overdue; completing the first moves the judgement on.
-    _file(project, "apply", "application")
+    make_file(project, "apply", "application")
     services.stage_complete(actor=system_user(), project=project, stage="apply", on=D(2019, 5, 2))
     assert selectors.delay_status(project, D(2019, 12, 31)) == {
         "project": project.pk, "colour": "green", "stage": "approve", "planned_end": None, "days_overdue": 0,
@@ -136,12 +136,12 @@ def test_delay_colours_on_the_boundary_days(divisions):
 
 
 def test_a_completed_project_is_green_and_says_how_late(divisions):
-    project = _project(project_type="housing", stages={
+    project = make_project(project_type="housing", stages={
         code: {"planned_start": D(2019, 1, 1), "planned_end": D(2019, 6, 30)} for code in cl.STAGE_ORDER})
     for stage, kinds in (("apply", ["application"]), ("approve", ["approval", "housing_appraisal"]),
                          ("implement", []), ("accept", ["acceptance"]), ("handover", [])):
         for kind in kinds:
-            _file(project, stage, kind)
+            make_file(project, stage, kind)
         services.stage_complete(actor=system_user(), project=project, stage=stage, on=D(2019, 7, 10))
     status = selectors.delay_status(project, D(2020, 1, 1))
     assert (status["colour"], status["completed_late_days"]) == ("green", 10)
@@ -182,10 +182,10 @@ def _plan(year=2018):
                   (XIAODIAN, Decimal(other) / 2, Decimal(other_money) / 2),
                   (YANGQU, Decimal(other) / 2, Decimal(other_money) / 2)]
         for area, scale, money in halves:
-            project = _project(area=area, project_type=project_type, year=year, planned_scale=scale)
+            project = make_project(area=area, project_type=project_type, year=year, planned_scale=scale)
             services.funding_save(actor=actor, data={"project": project, "source": "central_fiscal",
                                                      "planned": money, "actual": money})
-    cancelled = _project(area=XIAODIAN, project_type="photovoltaic", year=year, planned_scale=Decimal(50000))
+    cancelled = make_project(area=XIAODIAN, project_type="photovoltaic", year=year, planned_scale=Decimal(50000))
     services.project_save(actor=actor, instance=cancelled, data={"status": "cancelled"})
 
 
@@ -220,9 +220,9 @@ def test_beneficiaries_and_central_unit_projects(divisions):
         "kind": "central_unit", "name": "中国农业银行", "area": Area.objects.get(code=LUSHUI)})
     province_unit = cooperation_services.party_save(actor=actor, data={
         "kind": "provincial_unit", "name": "省农业厅", "area": Area.objects.get(code=LUSHUI)})
-    helped = _project(area=LUZHANG, project_type="photovoltaic", helper=bank, planned_scale=Decimal(300))
-    also_helped = _project(area=LUSHUI, project_type="training", helper=bank)
-    local = _project(area=LAZHUDI, project_type="industry", helper=province_unit)
+    helped = make_project(area=LUZHANG, project_type="photovoltaic", helper=bank, planned_scale=Decimal(300))
+    also_helped = make_project(area=LUSHUI, project_type="training", helper=bank)
+    local = make_project(area=LAZHUDI, project_type="industry", helper=province_unit)
     for project, source, planned, actual in ((helped, "paired_unit", "1200000", "1000000"),
                                              (helped, "central_fiscal", "300000", "300000"),
                                              (also_helped, "paired_unit", "80000", "80000"),
@@ -265,7 +265,7 @@ def test_beneficiaries_and_central_unit_projects(divisions):
 
 def test_assets_and_their_income(divisions):
     actor = system_user()
-    project = _project(area=LUSHUI, project_type="photovoltaic", planned_start=D(2019, 3, 1))
+    project = make_project(area=LUSHUI, project_type="photovoltaic", planned_start=D(2019, 3, 1))
     household = register_poor_household(area=LUZHANG, size=2)
     station = services.asset_save(actor=actor, data={
         "project": project, "kind": "productive", "name": "鲁掌村光伏电站", "value": Decimal("1500000"),
@@ -298,19 +298,19 @@ def test_assets_and_their_income(divisions):
 
 
 def test_a_user_granted_elsewhere_can_neither_read_nor_write(divisions):
-    project = _project()
+    project = make_project()
     outsider = make_user(actions=["view", "change"], area=DONGGUAN)
     insider = make_user(actions=["view"], area=LUSHUI)
     assert list(selectors.project_list(actor=outsider)) == []
     assert list(selectors.project_list(actor=insider)) == [project]
     with pytest.raises(PermissionDenied):
-        _project(actor=outsider)
+        make_project(actor=outsider)
     with pytest.raises(PermissionDenied):
         services.project_save(actor=outsider, instance=project, data={"name": "改名"})
     with pytest.raises(PermissionDenied):
         services.project_save(actor=insider, instance=project, data={"name": "改名"})
     with pytest.raises(PermissionDenied):
-        _file(project, "apply", "application", actor=outsider)
+        make_file(project, "apply", "application", actor=outsider)
     with pytest.raises(PermissionDenied):
         services.stage_complete(actor=outsider, project=project, stage="apply", on=D(2019, 1, 1))
     with pytest.raises(PermissionDenied):
@@ -329,7 +329,7 @@ class TestProjectEndpointPermissions(PermissionMatrix):
     supports_delete = False
 
     def make_object(self, area_code):
-        return _project(area=area_code)
+        return make_project(area=area_code)
 
     def create_payload(self, area_code):
         return {"name": "通村公路", "type": "infrastructure", "area": area_code, "year": 2019,
@@ -342,7 +342,7 @@ class TestProjectEndpointPermissions(PermissionMatrix):
 def test_api_completes_stages_through_the_service(divisions):
     from rest_framework.test import APIClient
 
-    project = _project(stages={"apply": {"planned_start": D(2019, 1, 1), "planned_end": D(2019, 3, 31)}})
+    project = make_project(stages={"apply": {"planned_start": D(2019, 1, 1), "planned_end": D(2019, 3, 31)}})
     api = APIClient()
     api.force_authenticate(make_user(actions=["view", "change"], area=LUSHUI))
     url = f"/api/projects/{project.pk}/"

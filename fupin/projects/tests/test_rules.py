@@ -16,7 +16,7 @@ from fupin.areas.models import Area
 from fupin.core.errors import ValidationFailed
 from fupin.projects import documents, services
 from fupin.projects.models import ProjectDocument
-from fupin.projects.tests.test_projects import LUZHANG, PDF, _project, pdf
+from fupin.projects.tests.test_projects import LUZHANG, PDF, make_project, pdf
 from fupin.testing.clock import english
 from fupin.testing.factories import load_fixture_divisions, register_poor_household, system_user
 
@@ -26,10 +26,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def project(db):
     load_fixture_divisions()
-    return _project()
+    return make_project()
 
 
-def _file(project, upload, stage="apply", kind="application", **extra):
+def make_file(project, upload, stage="apply", kind="application", **extra):
     return services.document_save(actor=system_user(), data={
         "project": project, "stage": stage, "kind": kind, "title": "申报书", "file": upload, **extra})
 
@@ -57,7 +57,7 @@ def test_a_title_is_no_document(project):
 def test_a_stored_file_satisfies_its_stage(project):
     upload = pdf("鲁掌村申报书.pdf")
     content = upload.read()
-    document = _file(project, upload)
+    document = make_file(project, upload)
     assert document.content_type == "application/pdf"
     assert document.sha256 == hashlib.sha256(content).hexdigest() and document.size == len(content)
     assert document.original_name == "鲁掌村申报书.pdf" and document.title == "申报书"
@@ -73,36 +73,37 @@ def test_a_stored_file_satisfies_its_stage(project):
 
 def test_types_are_judged_by_content(project):
     with pytest.raises(ValidationFailed) as refused:  # a script renamed .pdf
-        _file(project, SimpleUploadedFile("申报书.pdf", b"#!/bin/sh\nrm -rf /\n"))
+        make_file(project, SimpleUploadedFile("申报书.pdf", b"#!/bin/sh\nrm -rf /\n"))
     assert english(refused).startswith("“申报书.pdf” is not a PDF, an image (JPEG, PNG, TIFF) or an office document")
     with pytest.raises(ValidationFailed) as refused:  # a real PDF named as a Word file
-        _file(project, SimpleUploadedFile("申报书.docx", PDF))
+        make_file(project, SimpleUploadedFile("申报书.docx", PDF))
     assert english(refused) == "“申报书.docx” is named as a .docx file but its content is application/pdf."
     with pytest.raises(ValidationFailed):  # a zip that is no office document
-        _file(project, SimpleUploadedFile("申报书.docx", _zip({"evil.exe": b"MZ"})))
+        make_file(project, SimpleUploadedFile("申报书.docx", _zip({"evil.exe": b"MZ"})))
     with pytest.raises(ValidationFailed):
-        _file(project, SimpleUploadedFile("空.pdf", b""))
+        make_file(project, SimpleUploadedFile("空.pdf", b""))
     docx = _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})
-    assert _file(project, SimpleUploadedFile("申报书.docx", docx)).content_type.endswith("wordprocessingml.document")
+    saved = make_file(project, SimpleUploadedFile("申报书.docx", docx))
+    assert saved.content_type.endswith("wordprocessingml.document")
     ods = _zip({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"})
-    assert _file(project, SimpleUploadedFile("预算.ODS", ods)).content_type.endswith("opendocument.spreadsheet")
+    assert make_file(project, SimpleUploadedFile("预算.ODS", ods)).content_type.endswith("opendocument.spreadsheet")
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-    assert _file(project, SimpleUploadedFile("现场.png", png)).content_type == "image/png"
+    assert make_file(project, SimpleUploadedFile("现场.png", png)).content_type == "image/png"
     jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 32
-    assert _file(project, SimpleUploadedFile("现场.jpeg", jpeg)).content_type == "image/jpeg"
+    assert make_file(project, SimpleUploadedFile("现场.jpeg", jpeg)).content_type == "image/jpeg"
     xls = documents.OLE2 + b"\x00" * 64 + "Workbook".encode("utf-16-le") + b"\x00" * 64
-    assert _file(project, SimpleUploadedFile("预算.xls", xls)).content_type == "application/vnd.ms-excel"
+    assert make_file(project, SimpleUploadedFile("预算.xls", xls)).content_type == "application/vnd.ms-excel"
     with pytest.raises(ValidationFailed):  # an Excel container named .doc
-        _file(project, SimpleUploadedFile("预算.doc", xls))
+        make_file(project, SimpleUploadedFile("预算.doc", xls))
 
 
 @override_settings(FUPIN_PROJECT_DOCUMENT_MAX_BYTES=1000)
 def test_the_size_limit_comes_from_a_setting(project):
     with pytest.raises(ValidationFailed) as refused:
-        _file(project, SimpleUploadedFile("大.pdf", PDF + b"0" * 1000))
+        make_file(project, SimpleUploadedFile("大.pdf", PDF + b"0" * 1000))
     assert refused.value.field == "file" and refused.value.params["limit"] == 1000
     assert not ProjectDocument.objects.exists()
-    _file(project, SimpleUploadedFile("小.pdf", PDF))
+    make_file(project, SimpleUploadedFile("小.pdf", PDF))
 
 
 def _asset(project, kind, owner_kind, **extra):

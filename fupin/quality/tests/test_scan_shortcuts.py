@@ -7,10 +7,10 @@ import random
 
 import pytest
 
+from fupin.core.idnumbers import IdNumberError, check_character, parse_id_number
 from fupin.quality import checks, services
 from fupin.quality.models import QualityRule
 from fupin.registry import consistency
-from fupin.registry.idnumbers import IdNumberError, check_character, parse_id_number
 from fupin.registry.models import Household, Member
 from fupin.testing.factories import load_fixture_divisions, system_user
 

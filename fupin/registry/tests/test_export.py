@@ -6,7 +6,7 @@ from django.core.management import call_command
 from python_calamine import CalamineWorkbook
 
 from fupin.audit.models import AuditEvent
-from fupin.imports.workbooks import SheetWriter
+from fupin.core.files.workbooks import SheetWriter
 from fupin.registry.exporting import HEADERS
 from fupin.registry.importing import households_import
 from fupin.testing.factories import id_number, load_fixture_divisions, make_user, register_poor_household, system_user

@@ -3,7 +3,7 @@ numbers: normalised before any check, in forms and the API as in imports (issue 
 
 import datetime
 
-from fupin.registry.idnumbers import normalise_identity, parse_id_number
+from fupin.core.idnumbers import normalise_identity, parse_id_number
 from fupin.registry.validation import clean_household, clean_member
 from fupin.testing.factories import household_data, id_number
 

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from python_calamine import CalamineWorkbook
 
-from fupin.imports.tabular import csv_text
-from fupin.imports.workbooks import SheetWriter
+from fupin.core.files.tabular import csv_text
+from fupin.core.files.workbooks import SheetWriter
 from fupin.registry.importing import households_import
 from fupin.registry.models import Household, HouseholdYear, Member
 from fupin.testing.factories import id_number, load_fixture_divisions, make_user, register_household, system_user

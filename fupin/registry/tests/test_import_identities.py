@@ -8,7 +8,7 @@ import pytest
 import xlsxwriter
 from django.utils import translation
 
-from fupin.imports.tabular import csv_text
+from fupin.core.files.tabular import csv_text
 from fupin.quality.importing import department_list_import
 from fupin.registry.importing import households_import
 from fupin.registry.models import Household, Member
@@ -169,7 +169,7 @@ def test_records_imports_refuse_them_row_by_row_and_store_the_rest(tmp_path):
 def test_an_identity_stored_as_a_number_on_the_household_sheet_stops_the_import(tmp_path, reading):
     """The 户信息 sheet of the two-sheet layout is read whole before the member rows: a refused cell there is
     reported with its sheet, row and column, and nothing is imported."""
-    from fupin.imports.reports import FileError
+    from fupin.core.files.reports import FileError
 
     path = tmp_path / "two.xlsx"
     book = xlsxwriter.Workbook(str(path))

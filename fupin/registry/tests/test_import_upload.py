@@ -1,12 +1,10 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 from python_calamine import CalamineWorkbook
 from rest_framework.test import APIClient
 
-from fupin.imports.tabular import csv_text
+from fupin.core.files.tabular import csv_text
 from fupin.jobs.models import Job
-from fupin.registry.models import Household
 from fupin.testing.factories import id_number, load_fixture_divisions, make_user
 
 pytestmark = pytest.mark.django_db
@@ -46,24 +44,3 @@ def test_api_upload_runs_a_job_and_serves_the_error_workbook(clerk, django_captu
     other = APIClient()
     other.force_authenticate(make_user(actions=["view", "import"], area="533301000000"))
     assert other.get(f"/api/jobs/{job.pk}/errors/").status_code == 404  # someone else's job
-
-
-def test_upload_page_shows_the_job(clerk, client, django_capture_on_commit_callbacks):
-    client.force_login(clerk)
-    assert "导入" in client.get(reverse("web:household-import")).content.decode()
-    rows = [["533301102201", "W1", "2019", "李四", id_number(sequence="021"), "户主", "一般贫困户", "缺技术"]]
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("web:household-import"), {"file": upload(rows)})
-    assert response.status_code == 302
-    page = client.get(response.url).content.decode()
-    assert "新增户数" in page and "已完成" in page and "导入贫困户" in page  # result and kind in the reader's language
-    assert "households_created" not in page
-    assert Household.objects.filter(number="W1").exists()
-
-
-def test_uploads_need_the_import_action(db, client):
-    load_fixture_divisions()
-    client.force_login(make_user(actions=["view"], area="533301000000"))
-    response = client.post(reverse("web:household-import"), {"file": upload([])})
-    assert response.status_code == 200 and "没有此操作的权限" in response.content.decode()
-    assert not Job.objects.exists()

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from fupin.audit.models import AuditEvent
-from fupin.imports.tabular import csv_text
+from fupin.core.files.tabular import csv_text
 from fupin.rules.models import Certainty, ExitThreshold, MonitoringThreshold, PolicyParameter, PovertyLine
 from fupin.rules.policy import YearPolicy
 from fupin.testing.factories import load_fixture_divisions, make_user

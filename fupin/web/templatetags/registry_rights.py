@@ -5,7 +5,7 @@ from django import template
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import can
-from fupin.areas.codes import Level
+from fupin.core.areacodes import Level
 
 register = template.Library()
 

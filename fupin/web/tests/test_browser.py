@@ -5,8 +5,8 @@ import pytest
 
 from fupin.analytics import services
 from fupin.analytics.tests import scenario
+from fupin.testing.browser import BROWSER_TEST, log_in, screenshot
 from fupin.testing.factories import make_user, system_user
-from fupin.web.tests.browsing import BROWSER_TEST, log_in, screenshot
 
 pytestmark = BROWSER_TEST
 

@@ -222,3 +222,14 @@ def test_the_card_stays_on_one_page_with_many_measures(client, people, household
     pages, text = _pdf_text(client.get(reverse("web:household-card", args=[row.pk])))
     assert pages == 1
     assert "6,200.00" in text  # 3,000 + 1,200 + 20 × 100, every measure counted in the total
+
+
+def test_the_place_is_named_as_far_as_the_reader_may_see(client, people, household):
+    """The file names the village with the places above it that the reader's grant reaches (areas' `place_name`)."""
+    row = household["household"]
+    client.force_login(people["village"])
+    page = client.get(reverse("web:household", args=[row.pk])).content.decode()
+    assert '<p class="muted">鲁掌村委会</p>' in page and "鲁掌镇" not in page
+    client.force_login(people["county"])
+    page = client.get(reverse("web:household", args=[row.pk])).content.decode()
+    assert '<p class="muted">泸水市 鲁掌镇 鲁掌村委会</p>' in page

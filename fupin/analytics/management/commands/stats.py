@@ -1,6 +1,6 @@
 from django.core.management.base import CommandError
 
-from fupin.areas.codes import Level
+from fupin.core.areacodes import Level
 from fupin.core.cli import FupinCommand
 from fupin.core.errors import ServiceError
 
@@ -82,6 +82,8 @@ class Command(FupinCommand):
         columns = list(metric.columns)
         if options.get("by"):
             columns.insert(3, "by")
+            if name == "incidence":
+                columns.append("share_of")  # the group's own population, or the area's (metrics/incidence.py)
         self.emit(data, columns=columns if metric.area_rows else None)
 
     def handle_extract(self, **options):

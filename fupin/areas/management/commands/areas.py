@@ -5,9 +5,8 @@ from django.core.management.base import CommandError
 
 from fupin.areas import services
 from fupin.areas.divisions import check_source, count_rows
-from fupin.core.cli import FupinCommand
+from fupin.core.cli import FupinCommand, emit_report
 from fupin.core.errors import ServiceError
-from fupin.imports.cli import emit_report
 
 
 class Command(FupinCommand):

@@ -55,6 +55,9 @@ class Command(FupinCommand):
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from None
         self.emit(report.as_dict())
+        if report.unfolded:
+            self.stderr.write(f"{report.unfolded} audit event(s) wait in the journal to be folded into the chain "
+                              "(the worker folds them; `fupin jobs clean` does it now).")
         if not report.intact:
             first = report.problems[0]
             raise CommandError(f"audit chain broken: {len(report.problems)} problem(s) in {report.checked} events; "

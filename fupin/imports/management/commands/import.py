@@ -5,11 +5,10 @@ from django.core.management.base import CommandError
 from fupin.areas import services as area_services
 from fupin.assistance.importing import assistance_import
 from fupin.cooperation.importing import cooperation_import
-from fupin.core.cli import FupinCommand
+from fupin.core.cli import FupinCommand, emit_report
 from fupin.core.errors import ServiceError
+from fupin.core.files.workbooks import write_error_workbook
 from fupin.funds.importing import funds_import
-from fupin.imports.cli import emit_report
-from fupin.imports.workbooks import write_error_workbook
 from fupin.personnel.importing import personnel_import
 from fupin.projects.importing import projects_import
 from fupin.registry.importing import households_import

@@ -1,7 +1,7 @@
 from fupin.audit.journal import journal_fold
 from fupin.core.cli import FupinCommand
-from fupin.imports.uploads import uploads_clean
 from fupin.jobs.services import heartbeats_prune, jobs_fail_orphaned
+from fupin.jobs.uploads import uploads_clean
 
 
 class Command(FupinCommand):

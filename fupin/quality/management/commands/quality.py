@@ -2,9 +2,8 @@ import datetime
 
 from django.core.management.base import CommandError
 
-from fupin.core.cli import FupinCommand
+from fupin.core.cli import FupinCommand, emit_report
 from fupin.core.errors import ServiceError
-from fupin.imports.cli import emit_report
 
 from ... import selectors, services
 from ...importing import department_list_import

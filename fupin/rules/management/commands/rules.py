@@ -1,8 +1,7 @@
 from django.core.management.base import CommandError
 
-from fupin.core.cli import FupinCommand
+from fupin.core.cli import FupinCommand, emit_report
 from fupin.core.errors import ServiceError
-from fupin.imports.cli import emit_report
 from fupin.rules import services
 
 

@@ -1,0 +1,11 @@
+"""The assistance pages, included by the web frame (names `web:<name>`)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("helping/<str:code>/not-visited/", views.not_visited, name="not-visited"),
+    path("households/<int:pk>/assistance/", views.household_assistance, name="household-assistance"),
+    path("households/<int:pk>/plan/", views.household_plan, name="household-plan"),
+]

@@ -1,0 +1,10 @@
+"""The fund pages, included by the web frame (names `web:<name>`)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("funds/<int:pk>/trace/", views.fund_trace, name="fund-trace"),
+    path("funds/<int:pk>/ledger/", views.fund_ledger, name="fund-ledger"),
+]
