@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 
 from rest_framework.test import APIClient
 
-from fupin.testing.factories import id_number, load_fixture_divisions, make_user, register_poor_household
+from fupin.core import temporal
+from fupin.testing.factories import (
+    id_number,
+    load_fixture_divisions,
+    make_user,
+    member_data,
+    register_household,
+    register_poor_household,
+)
 
 HOME_COUNTY, HOME_VILLAGE = "533301000000", "533301102201"  # 泸水市, 鲁掌村
 OTHER_COUNTY, OTHER_VILLAGE = "533323000000", "533323101201"  # 福贡县, 腊竹底村
@@ -39,6 +47,75 @@ def _post(client, world, side, resource, url, payload, key="id"):
     return value
 
 
+def _act(client, world, side, resource, url, payload):
+    """A POST that makes no row of its own (a decision, an interview): refused, it is named in `world.missing`."""
+    response = client.post(url, payload, format="json")
+    if response.status_code not in (200, 201):
+        world.missing.append((side, resource, response.status_code, response.content[:300]))
+        return None
+    return response.json()
+
+
+def _add_duplicates(world, side, village, n) -> None:
+    """Two households of one member each, without ID numbers and of the same name, birth date and village: the
+    registration queues them as a possible duplicate for review."""
+    from fupin.registry.selectors import duplicate_list
+
+    households = [register_household(area=village, number=f"{village}{n % 100:02d}{k}", members=[member_data(
+        name="罗梅", id_number="", sex="女", birth_date="1950-02-03", relation="户主")]).household for k in (1, 2)]
+    for household in households:
+        world.rows[side]["households"].append(household.pk)
+        world.rows[side]["members"].extend(household.members.values_list("pk", flat=True))
+    found = list(duplicate_list(actor=world.admin).filter(other__household=households[1]).values_list("pk", flat=True))
+    if not found:
+        world.missing.append((side, "duplicates", None, b"the registration queued no possible duplicate"))
+    world.rows[side].setdefault("duplicates", []).extend(found)
+
+
+def _add_notice(client, world, side, case) -> None:
+    """The household exit case decided up to its village notice (村内公示), the notice published today and an
+    objection received while it runs."""
+    for step, extra in (("review", {}), ("verify", {}), ("acknowledgement", {"evidence": ["签字.jpg"]})):
+        if _act(client, world, side, "cases", f"/api/cases/{case}/decide/",
+                {"step": step, "outcome": "approve", **extra}) is None:
+            return
+    notice = _post(client, world, side, "notices", "/api/notices/", {
+        "cases": [case], "step": "village_notice", "publisher": "村民委员会"})
+    if notice:
+        _post(client, world, side, "objections", "/api/objections/", {
+            "notice": notice, "case": case, "content": "收入核算有误", "raised_by": "村民",
+            "received_on": str(temporal.today())})
+
+
+# A sheet of questionnaire household v1 from a household planned to exit that does not recognise the work done.
+UNRECOGNISED = {"household_size": 2, "income_per_capita": "9000", "recognise_policy": False,
+                "recognise_measures": True, "recognise_cadres": True, "recognise_exit": True,
+                **{name: True for name in ("food_secure", "clothing_secure", "education_secure", "medical_secure",
+                                           "housing_secure", "water_secure")}}
+
+
+def _add_evaluation(client, world, side, county, village, n) -> None:
+    """A third-party evaluation of the county for 2019 (its sample: the households planned to exit), the sampled
+    household of this village interviewed, and the county's appeal of the finding that it does not recognise the
+    work."""
+    evaluation = _post(client, world, side, "evaluations/third-party", "/api/evaluations/third-party/", {
+        "area": county, "year": 2019, "seed": n, "ordinary_per_village": 0})
+    if not evaluation:
+        return
+    entries = client.get("/api/evaluations/third-party-samples/", {"evaluation": evaluation, "limit": 100}).json()
+    entries = sorted(entries["results"], key=lambda entry: entry["id"])
+    world.rows[side].setdefault("evaluations/third-party-samples", []).extend(entry["id"] for entry in entries)
+    for entry in entries:
+        if entry["area_code"] != village:
+            continue
+        if _act(client, world, side, "evaluations/third-party-samples",
+                f"/api/evaluations/third-party-samples/{entry['id']}/interview/",
+                {"answers": UNRECOGNISED, "interviewed_on": "2019-11-20", "interviewer": "评估员"}) is None:
+            continue
+        _post(client, world, side, "evaluations/third-party-appeals", "/api/evaluations/third-party-appeals/", {
+            "entry": entry["id"], "finding": "not_recognised", "evidence": "入户回访：户主认可帮扶工作，调查时误答"})
+
+
 def build_world() -> World:
     load_fixture_divisions()
     admin = make_user(role="administrator", area=None)
@@ -47,8 +124,9 @@ def build_world() -> World:
     client.force_authenticate(admin)
     for side, (county, village) in COUNTIES.items():
         n = next(_numbers)
-        # Above the poverty line: the household exit procedure can start on it.
-        household = register_poor_household(area=village, size=2, income_per_capita="9000")
+        # Above the poverty line: the household exit procedure can start on it (and it is planned to exit in
+        # 2019, so a third-party evaluation samples it).
+        household = register_poor_household(area=village, size=2, income_per_capita="9000", planned_exit_year=2019)
         world.rows[side]["households"] = [household.pk]
         members = list(household.members.values_list("pk", flat=True))
         world.rows[side]["members"] = members
@@ -111,8 +189,12 @@ def build_world() -> World:
         if unit and helped:
             _post(client, world, side, "pairings", "/api/pairings/", {
                 "programme": "designated", "helper": unit, "helped": helped, "start_date": "2018-01-01"})
-        _post(client, world, side, "cases", "/api/cases/", {
+        case = _post(client, world, side, "cases", "/api/cases/", {
             "procedure": "household_exit", "year": 2019, "household": household.pk})
+        if case:
+            _add_notice(client, world, side, case)
+        _add_duplicates(world, side, village, n)
+        _add_evaluation(client, world, side, county, village, n)
     return world
 
 

@@ -64,6 +64,9 @@ def _route_key(response) -> str:
 FOREIGN = {"no_grant": ("home", "other"), "other_area": ("home",), "viewer": ("other",), "editor": ("other",),
            "anonymous": ("home", "other")}
 OWN = {"viewer": "home", "editor": "home", "other_area": "other"}
+# Resources read only with `change` (a review queue is work, not a record to look at): a viewer's own row answers
+# as missing. Each says where.
+READ_WITH_CHANGE = {"duplicates": "registry.selectors.duplicate_list: the possible duplicates to review"}
 
 
 @pytest.fixture
@@ -180,7 +183,8 @@ def _exercise_operation(world, who, client, path, method, hits):
         own_ids = world.ids(OWN[who], resource)
         if own_ids:
             own = client.get(fill_path(path, {**values, "id": own_ids[0], "code": own_ids[0]}))
-            assert own.status_code == 200, f"{label} as {who} on its own row: {own.status_code}"
+            expected = 404 if resource in READ_WITH_CHANGE and who == "viewer" else 200
+            assert own.status_code == expected, f"{label} as {who} on its own row: {own.status_code}"
             _assert_no_foreign_rows(own, world, who, resource, f"{label} (own) as {who}")
 
 
@@ -192,7 +196,7 @@ def _page_value(name: str, group: str, route: str, world, foreign_side: str):
     if name in {"pk", "member_pk", "object_id", "id"}:
         for word, resource in (("households", "households"), ("projects", "projects"), ("funds", "fund-documents"),
                                ("appraisal", "personnel/appraisal-schemes"), ("pairing", "pairings"),
-                               ("cases", "cases")):
+                               ("cases", "cases"), ("notices", "notices")):
             if word in route and world.ids(foreign_side, resource):
                 return world.ids(foreign_side, resource)[0] if name != "member_pk" else world.ids(
                     foreign_side, "members")[0]
@@ -276,7 +280,8 @@ def test_page_size_is_capped_and_a_huge_limit_or_offset_is_no_error(world, setti
     settings.FUPIN_API_MAX_PAGE_SIZE = 1
     client = _client(world, "editor")
     page = client.get("/api/members/", {"limit": 200000})
-    assert page.status_code == 200 and len(page.json()["results"]) == 1 and page.json()["count"] == 2
+    assert page.status_code == 200 and len(page.json()["results"]) == 1
+    assert page.json()["count"] == len(world.ids("home", "members"))
     for params in ({"limit": 10**30}, {"offset": 10**30}, {"limit": "9" * 5000}, {"limit": -1}):
         assert client.get("/api/members/", params).status_code == 200, params
 

@@ -62,14 +62,7 @@ FIXED_LISTS = {"api:area-list": "the divisions are loaded once", "api:area-child
                "api:quality-summary": "one row per area and rule, however many findings"}
 # Lists api_world leaves empty (nothing there makes their rows yet): their count is an empty list's, so an N+1 in
 # them cannot show. Each is a gap to fill; a list that gets rows must leave this table.
-EMPTY_LISTS = {
-    "api:duplicate-list": "no registration or import has matched two members",
-    "api:third-party-evaluation-list": "no third-party evaluation is planned",
-    "api:evaluation-sample-list": "no third-party evaluation is planned",
-    "api:evaluation-appeal-list": "no third-party evaluation is planned",
-    "api:notice-list": "no case has reached a step with a public notice",
-    "api:objection-list": "no case has reached a step with a public notice",
-}
+EMPTY_LISTS: dict[str, str] = {}  # route → why api_world leaves it empty (none now)
 # The routes known to run more queries with more rows (an N+1 found by this test), each with the statement that
 # repeats and where: not excused, only listed until fixed. A route fixed must leave the table (the test says so).
 GROWS_WITH_ROWS: dict[str, str] = {}  # route → why its count grows with the rows (none now)
@@ -77,8 +70,6 @@ GROWS_WITH_ROWS: dict[str, str] = {}  # route → why its count grows with the r
 NOT_200 = {
     "web:dashboard": (302, "sends the user on to the dashboard of their area"),
     "web:login": (302, "sends a signed-in user on"),
-    "web:notice": (404, "api_world publishes no notice: the count is the missing record's"),
-    "web:notice-pdf": (404, "api_world publishes no notice: the count is the missing record's"),
 }
 
 

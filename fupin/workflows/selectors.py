@@ -22,7 +22,8 @@ def inbox(*, actor) -> list[Case]:
 
 
 def notice_list(*, actor) -> QuerySet[Notice]:
-    return Notice.objects.filter(cases__in=case_list(actor=actor)).distinct().order_by("-published_on", "-id")
+    return (Notice.objects.filter(cases__in=case_list(actor=actor)).distinct().select_related("step")
+            .prefetch_related("cases").order_by("-published_on", "-id"))
 
 
 def objection_list(*, actor) -> QuerySet[Objection]:
