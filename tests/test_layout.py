@@ -57,3 +57,21 @@ def test_no_module_imports_another_modules_private_names():
     offenders = [line for path in sorted(sources) if "migrations" not in path.parts
                  for line in _private_imports(path)]
     assert not offenders, "private names imported across modules:\n" + "\n".join(offenders)
+
+
+def test_every_model_that_lives_in_an_area_is_read_scoped():
+    """A model with a foreign key to an area, a household or a member has `area_paths` and a ScopedQuerySet
+    manager, so its selectors can only read it as `.scoped(actor, action)`. The grants themselves are the scope."""
+    from django.apps import apps
+
+    from fupin.accounts.scoping import ScopedQuerySet
+    from fupin.areas.models import Area
+    from fupin.registry.models import Household, Member
+
+    unscoped = sorted(
+        model._meta.label for model in apps.get_models() if model.__module__.startswith("fupin")
+        and model._meta.label != "accounts.AreaGrant"
+        and any(getattr(field, "many_to_one", False) and field.related_model in (Area, Household, Member)
+                for field in model._meta.get_fields())
+        and not isinstance(model._default_manager.all(), ScopedQuerySet))
+    assert not unscoped, f"models living in an area without .scoped(): {unscoped}"

@@ -167,6 +167,9 @@ class AreaEthnicPopulation(TimeStampedModel):
     ethnicity = models.CharField(_("ethnic group"), max_length=2)  # the registry's 民族 code (GB 3304)
     rural_population = models.PositiveIntegerField(_("rural registered population"))
 
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("ethnic group's rural population")
         verbose_name_plural = _("ethnic groups' rural population")

@@ -166,6 +166,9 @@ class RelocationSite(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=12, choices=cl.SITE_KIND.choices)
     planned_households = models.PositiveIntegerField(_("planned households"), default=0)
 
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("relocation site")
         verbose_name_plural = _("relocation sites")
@@ -184,6 +187,9 @@ class OriginVillage(TimeStampedModel):
     deep_poverty = models.BooleanField(_("deep-poverty village"), default=False)
     households = models.PositiveIntegerField(_("households"), default=0)
     persons = models.PositiveIntegerField(_("persons"), default=0)
+
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("natural village moved out")
@@ -265,6 +271,9 @@ class Relending(TimeStampedModel):
     households_linked = models.PositiveIntegerField(_("poor households linked"), default=0)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
+
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("re-lending to an enterprise")

@@ -87,6 +87,9 @@ class SampledVillage(models.Model):
     ordinary_households = models.PositiveIntegerField(_("ordinary households"))
     ordinary_sampled = models.PositiveIntegerField(_("ordinary households sampled"))
 
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("sampled village")
         verbose_name_plural = _("sampled villages")

@@ -145,6 +145,9 @@ class MemberEvent(models.Model):
                                     on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
+    area_paths = ("household__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("member event")
         verbose_name_plural = _("member events")
@@ -215,6 +218,9 @@ class HouseholdYear(TimeStampedModel):
     monitoring_category = models.CharField(_("monitoring category"), max_length=1, blank=True,
                                            choices=cl.MONITORING_CATEGORY.choices)
 
+    area_paths = ("household__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("household year")
         verbose_name_plural = _("household years")
@@ -240,6 +246,9 @@ class StatusTransition(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True,
                               on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    area_paths = ("household__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("status transition")

@@ -7,7 +7,7 @@ from python_calamine import CalamineWorkbook
 
 from fupin.audit.models import AuditEvent
 from fupin.core.files.workbooks import SheetWriter
-from fupin.registry.exporting import HEADERS
+from fupin.registry.exporting import HEADERS, headers
 from fupin.registry.importing import households_import
 from fupin.testing.factories import id_number, load_fixture_divisions, make_user, register_poor_household, system_user
 
@@ -65,3 +65,14 @@ def test_template_has_drop_downs(tmp_path):
     assert sheet.count("<dataValidation ") == 43  # every code list (17 columns) and yes/no column (26)
     lists = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("代码表").to_python()
     assert lists[0][:3] == ["性别", "与户主关系", "民族"] and lists[1][0] == "男"
+
+
+@pytest.mark.parametrize("language, first", [("en", "Division code"), ("zh-hant", None)])
+def test_the_cli_writes_headers_in_the_language_asked_and_the_import_reads_them(tmp_path, language, first):
+    path = tmp_path / f"export-{language}.xlsx"
+    call_command("export", "households", "--year", "2019", "-o", str(path), "--language", language)
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert sheet[0] == headers(language) != headers("zh-hans")
+    assert first is None or sheet[0][0] == first
+    report = households_import(actor=system_user(), path=path)
+    assert report.as_dict()["members_created"] == 0 and not report.errors

@@ -5,6 +5,8 @@ from fupin.core.cli import FupinCommand
 from fupin.core.errors import NotFound, ServiceError
 from fupin.registry.exporting import households_export
 
+LANGUAGES = ("zh-hans", "zh-hant", "en")
+
 
 class Command(FupinCommand):
     help = "Export records to .xlsx or .csv (streamed; masked unless your role may see ID numbers)."
@@ -16,6 +18,9 @@ class Command(FupinCommand):
         households.add_argument("--area", help="Only this area's subtree.")
         households.add_argument("--year", type=int, required=True)
         households.add_argument("-o", "--output", required=True, help="FILE.xlsx or FILE.csv")
+        households.add_argument("--language", choices=LANGUAGES,
+                                help="The headers' language (default: the one in force, zh-hans); the import reads "
+                                     "any of them.")
 
     def handle_households(self, **options):
         area = None
@@ -27,7 +32,8 @@ class Command(FupinCommand):
         if not options["output"].lower().endswith((".xlsx", ".csv")):
             raise CommandError("The output file must end in .xlsx or .csv.")
         try:
-            rows = households_export(actor=self.actor, path=options["output"], year=options["year"], area=area)
+            rows = households_export(actor=self.actor, path=options["output"], year=options["year"], area=area,
+                                     language=options["language"])
         except ServiceError as exc:
             raise CommandError(str(exc)) from exc
         self.emit({"rows": rows, "file": options["output"]})
