@@ -100,6 +100,7 @@ def fupin(arguments: list[str], env: dict, **kwargs) -> subprocess.CompletedProc
 def prepare(kind: str, folder: Path, database_url: str | None, log, *, reuse: bool = False) -> dict:
     """A database holding the small demo (or the given one), migrated, with its rollups and static files. With
     `reuse`, the database and the folder of an earlier --prepare-only run."""
+    folder.mkdir(parents=True, exist_ok=True)  # SQLite creates its file, not the folder it is named in
     if reuse and kind == "sqlite" and database_url is None:
         database_url = f"sqlite:///{folder / 'fupin.sqlite3'}"
     if reuse and kind == "postgres" and database_url is None and (folder / "prepared").exists():

@@ -394,9 +394,10 @@ def record_partition(year: int, county: str, mark: int, rows: int, file: str, *,
             current = (SnapshotPartition.objects.select_for_update().filter(year=year, county_code=county)
                        .values_list("file", "mark").first())
             if current is not None and current[1] > mark:
-                # A fill of a later change was recorded meanwhile: it stays, and this file goes.
+                # A fill of a later change was recorded meanwhile: it stays, and this file goes — retired, not
+                # deleted: a read in another thread may be reading it (a fill made for that read).
                 if file:
-                    live_path(year, file).unlink(missing_ok=True)
+                    retire_file(year, file)
                 return True
             else:
                 old = current[0] if current else ""
@@ -408,7 +409,7 @@ def record_partition(year: int, county: str, mark: int, rows: int, file: str, *,
             earlier = pending_records.get(key)
             pending_records[key] = Recorded(year, county, mark, SCHEMA_SIGNATURE, rows, file)
         if earlier and earlier.file and earlier.file != file:
-            live_path(year, earlier.file).unlink(missing_ok=True)
+            retire_file(year, earlier.file)  # another thread's read may still be reading the earlier fill
         return False
     if old and old != file:
         retire_file(year, old)

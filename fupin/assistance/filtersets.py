@@ -3,7 +3,7 @@ among those the user may see; an unknown key is refused (400)."""
 
 import django_filters
 
-from fupin.core.filtersets import ListFilterSet
+from fupin.core.filtersets import ListFilterSet, ScopedChoiceFilter
 from fupin.personnel import selectors as personnel_selectors
 from fupin.registry import selectors as registry_selectors
 
@@ -11,12 +11,8 @@ from . import selectors
 from .models import DeliveredMeasure, HouseholdVisit, Loan, Plan
 
 
-def _households(request):
-    return registry_selectors.household_list(actor=request.user)
-
-
 class PlanFilterSet(ListFilterSet):
-    household = django_filters.ModelChoiceFilter(queryset=_households)
+    household = ScopedChoiceFilter(registry_selectors.household_list)
 
     class Meta:
         model = Plan
@@ -24,7 +20,7 @@ class PlanFilterSet(ListFilterSet):
 
 
 class DeliveredMeasureFilterSet(ListFilterSet):
-    household = django_filters.ModelChoiceFilter(queryset=_households)
+    household = ScopedChoiceFilter(registry_selectors.household_list)
     measure_type = django_filters.ModelChoiceFilter(queryset=lambda request: selectors.measure_type_list())
 
     class Meta:
@@ -33,9 +29,8 @@ class DeliveredMeasureFilterSet(ListFilterSet):
 
 
 class VisitFilterSet(ListFilterSet):
-    household = django_filters.ModelChoiceFilter(queryset=_households)
-    cadre = django_filters.ModelChoiceFilter(
-        queryset=lambda request: personnel_selectors.cadre_list(actor=request.user))
+    household = ScopedChoiceFilter(registry_selectors.household_list)
+    cadre = ScopedChoiceFilter(personnel_selectors.cadre_list)
 
     class Meta:
         model = HouseholdVisit
@@ -43,7 +38,7 @@ class VisitFilterSet(ListFilterSet):
 
 
 class LoanFilterSet(ListFilterSet):
-    household = django_filters.ModelChoiceFilter(queryset=_households)
+    household = ScopedChoiceFilter(registry_selectors.household_list)
 
     class Meta:
         model = Loan

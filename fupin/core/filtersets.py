@@ -49,3 +49,11 @@ class ListFilterBackend(DjangoFilterBackend):
         if filterset is not None and isinstance(filterset, ListFilterSet) and hasattr(view, "known_query_parameters"):
             filterset.known = frozenset(view.known_query_parameters(request))
         return filterset
+
+
+class ScopedChoiceFilter(django_filters.ModelChoiceFilter):
+    """A filter naming a record by id among those `selector(actor=<the requesting user>)` reads: a record outside
+    the user's areas answers as a missing one (400), confirming nothing about it."""
+
+    def __init__(self, selector, **kwargs):
+        super().__init__(queryset=lambda request: selector(actor=request.user), **kwargs)

@@ -2,10 +2,9 @@
 (`?area=533301` is the county and everything in it); a document, project or household is named among those the user
 may see; an unknown key is refused (400)."""
 
-import django_filters
 
 from fupin.areas.filtersets import WithinAreaFilter
-from fupin.core.filtersets import ListFilterSet
+from fupin.core.filtersets import ListFilterSet, ScopedChoiceFilter
 from fupin.projects import selectors as project_selectors
 from fupin.registry import selectors as registry_selectors
 
@@ -20,13 +19,10 @@ class FundDocumentFilterSet(ListFilterSet):
 
 
 class FundEntryFilterSet(ListFilterSet):
-    document = django_filters.ModelChoiceFilter(
-        queryset=lambda request: selectors.document_list(actor=request.user))
+    document = ScopedChoiceFilter(selectors.document_list)
     area = WithinAreaFilter(field_name="area")
-    project = django_filters.ModelChoiceFilter(
-        queryset=lambda request: project_selectors.project_list(actor=request.user))
-    household = django_filters.ModelChoiceFilter(
-        queryset=lambda request: registry_selectors.household_list(actor=request.user))
+    project = ScopedChoiceFilter(project_selectors.project_list)
+    household = ScopedChoiceFilter(registry_selectors.household_list)
 
     class Meta:
         model = FundEntry

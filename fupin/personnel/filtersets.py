@@ -2,12 +2,11 @@
 Records named in a filter (a team, a cadre, a programme …) come from the selectors: only those the user may see
 can be named. Areas are named by a code of 2, 4, 6, 9 or 12 digits and select the area's subtree."""
 
-import django_filters
 from django_filters import rest_framework as api_filters
 
 from fupin.areas.filtersets import WithinAreaFilter
 from fupin.cooperation import selectors as cooperation_selectors
-from fupin.core.filtersets import ListFilterSet
+from fupin.core.filtersets import ListFilterSet, ScopedChoiceFilter
 from fupin.registry import selectors as registry_selectors
 
 from . import selectors
@@ -24,20 +23,8 @@ from .models import (
 )
 
 
-def _parties(request):
-    return cooperation_selectors.nameable_party_list(actor=request.user)
-
-
-def _cadres(request):
-    return selectors.cadre_list(actor=request.user)
-
-
-def _teams(request):
-    return selectors.team_list(actor=request.user)
-
-
 class CadreFilterSet(ListFilterSet):
-    unit = django_filters.ModelChoiceFilter(queryset=_parties)
+    unit = ScopedChoiceFilter(cooperation_selectors.nameable_party_list)
     party_member = api_filters.BooleanFilter()
 
     class Meta:
@@ -47,7 +34,7 @@ class CadreFilterSet(ListFilterSet):
 
 class TeamFilterSet(ListFilterSet):
     village = WithinAreaFilter(field_name="village")
-    unit = django_filters.ModelChoiceFilter(queryset=_parties)
+    unit = ScopedChoiceFilter(cooperation_selectors.nameable_party_list)
 
     class Meta:
         model = WorkTeam
@@ -55,8 +42,8 @@ class TeamFilterSet(ListFilterSet):
 
 
 class MembershipFilterSet(ListFilterSet):
-    team = django_filters.ModelChoiceFilter(queryset=_teams)
-    cadre = django_filters.ModelChoiceFilter(queryset=_cadres)
+    team = ScopedChoiceFilter(selectors.team_list)
+    cadre = ScopedChoiceFilter(selectors.cadre_list)
 
     class Meta:
         model = TeamMembership
@@ -64,8 +51,7 @@ class MembershipFilterSet(ListFilterSet):
 
 
 class CheckInFilterSet(ListFilterSet):
-    membership = django_filters.ModelChoiceFilter(
-        queryset=lambda request: selectors.membership_list(actor=request.user))
+    membership = ScopedChoiceFilter(selectors.membership_list)
 
     class Meta:
         model = CheckIn
@@ -73,7 +59,7 @@ class CheckInFilterSet(ListFilterSet):
 
 
 class ContactLeaderFilterSet(ListFilterSet):
-    cadre = django_filters.ModelChoiceFilter(queryset=_cadres)
+    cadre = ScopedChoiceFilter(selectors.cadre_list)
     area = WithinAreaFilter(field_name="area")
 
     class Meta:
@@ -83,7 +69,7 @@ class ContactLeaderFilterSet(ListFilterSet):
 
 class TrainingProgrammeFilterSet(ListFilterSet):
     area = WithinAreaFilter(field_name="area")
-    organiser = django_filters.ModelChoiceFilter(queryset=_parties)
+    organiser = ScopedChoiceFilter(cooperation_selectors.nameable_party_list)
 
     class Meta:
         model = TrainingProgramme
@@ -91,11 +77,9 @@ class TrainingProgrammeFilterSet(ListFilterSet):
 
 
 class TraineeFilterSet(ListFilterSet):
-    programme = django_filters.ModelChoiceFilter(
-        queryset=lambda request: selectors.programme_list(actor=request.user))
-    member = django_filters.ModelChoiceFilter(
-        queryset=lambda request: registry_selectors.member_list(actor=request.user))
-    cadre = django_filters.ModelChoiceFilter(queryset=_cadres)
+    programme = ScopedChoiceFilter(selectors.programme_list)
+    member = ScopedChoiceFilter(registry_selectors.member_list)
+    cadre = ScopedChoiceFilter(selectors.cadre_list)
     completed = api_filters.BooleanFilter()
     moved_into_job = api_filters.BooleanFilter()
 
@@ -113,10 +97,10 @@ class AppraisalSchemeFilterSet(ListFilterSet):
 
 
 class AppraisalScoreFilterSet(ListFilterSet):
-    scheme = django_filters.ModelChoiceFilter(queryset=lambda request: selectors.scheme_list(actor=request.user))
-    team = django_filters.ModelChoiceFilter(queryset=_teams)
-    unit = django_filters.ModelChoiceFilter(queryset=_parties)
-    cadre = django_filters.ModelChoiceFilter(queryset=_cadres)
+    scheme = ScopedChoiceFilter(selectors.scheme_list)
+    team = ScopedChoiceFilter(selectors.team_list)
+    unit = ScopedChoiceFilter(cooperation_selectors.nameable_party_list)
+    cadre = ScopedChoiceFilter(selectors.cadre_list)
 
     class Meta:
         model = AppraisalScore

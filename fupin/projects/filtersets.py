@@ -2,17 +2,12 @@
 asset income). A project, household or asset is named among those the user may see; an unknown key is refused
 (400)."""
 
-import django_filters
 
-from fupin.core.filtersets import ListFilterSet
+from fupin.core.filtersets import ListFilterSet, ScopedChoiceFilter
 from fupin.registry import selectors as registry_selectors
 
 from . import selectors
 from .models import AssetIncome, Project, ProjectAsset, ProjectBeneficiary, ProjectFunding
-
-
-def _projects(request):
-    return selectors.project_list(actor=request.user)
 
 
 class ProjectFilterSet(ListFilterSet):
@@ -22,7 +17,7 @@ class ProjectFilterSet(ListFilterSet):
 
 
 class ProjectFundingFilterSet(ListFilterSet):
-    project = django_filters.ModelChoiceFilter(queryset=_projects)
+    project = ScopedChoiceFilter(selectors.project_list)
 
     class Meta:
         model = ProjectFunding
@@ -30,9 +25,8 @@ class ProjectFundingFilterSet(ListFilterSet):
 
 
 class ProjectBeneficiaryFilterSet(ListFilterSet):
-    project = django_filters.ModelChoiceFilter(queryset=_projects)
-    household = django_filters.ModelChoiceFilter(
-        queryset=lambda request: registry_selectors.household_list(actor=request.user))
+    project = ScopedChoiceFilter(selectors.project_list)
+    household = ScopedChoiceFilter(registry_selectors.household_list)
 
     class Meta:
         model = ProjectBeneficiary
@@ -40,7 +34,7 @@ class ProjectBeneficiaryFilterSet(ListFilterSet):
 
 
 class ProjectAssetFilterSet(ListFilterSet):
-    project = django_filters.ModelChoiceFilter(queryset=_projects)
+    project = ScopedChoiceFilter(selectors.project_list)
 
     class Meta:
         model = ProjectAsset
@@ -48,7 +42,7 @@ class ProjectAssetFilterSet(ListFilterSet):
 
 
 class AssetIncomeFilterSet(ListFilterSet):
-    asset = django_filters.ModelChoiceFilter(queryset=lambda request: selectors.asset_list(actor=request.user))
+    asset = ScopedChoiceFilter(selectors.asset_list)
 
     class Meta:
         model = AssetIncome

@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 
 from fupin.areas.filtersets import WithinAreaFilter
-from fupin.core.filtersets import ListFilterSet
+from fupin.core.filtersets import ListFilterSet, ScopedChoiceFilter
 
 from . import selectors
 from .models import Household, Member
@@ -33,12 +33,8 @@ class HouseholdFilterSet(ListFilterSet):
         return queryset  # `in_year` reads it (the status of the same year's record); without a year it is ignored
 
 
-def _households(request):
-    return selectors.household_list(actor=request.user)
-
-
 class MemberFilterSet(ListFilterSet):
-    household = django_filters.ModelChoiceFilter(queryset=_households)
+    household = ScopedChoiceFilter(selectors.household_list)
 
     class Meta:
         model = Member

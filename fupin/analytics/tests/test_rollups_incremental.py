@@ -2,6 +2,7 @@
 and itself) and its prefecture's and province's rows are re-summed from county rows in SQL — and the table is
 exactly what a full recompute writes, including the figures that are not sums (population, incidence)."""
 
+import os
 from decimal import Decimal
 
 import pytest
@@ -166,8 +167,9 @@ def test_a_read_that_refills_does_not_wait_for_a_held_sqlite_write_lock(settings
 
 def test_a_fill_never_replaces_the_record_of_a_later_change(refreshed):
     """Two fills of one partition (a read's pending fill recorded late, two processes): the later change's record
-    stays, and the earlier fill's file is removed."""
-    from fupin.analytics.extract import live_path, record_partition
+    stays, and the earlier fill's file is retired — kept for the grace period (another thread's read may be reading
+    it: the load test's 500s), then swept."""
+    from fupin.analytics.extract import live_path, record_partition, sweep_retired
     from fupin.analytics.models import SnapshotPartition
 
     partition = SnapshotPartition.objects.get(year=2019, county_code="533323")
@@ -176,4 +178,7 @@ def test_a_fill_never_replaces_the_record_of_a_later_change(refreshed):
     assert record_partition(2019, "533323", partition.mark - 1, 3, earlier.name) is True
     assert SnapshotPartition.objects.values_list("mark", "file").get(pk=partition.pk) == (
         partition.mark, partition.file)
+    assert earlier.exists() and live_path(2019, partition.file).exists()
+    os.utime(earlier, (0, 0))  # the grace period has run
+    assert sweep_retired() == 1
     assert not earlier.exists() and live_path(2019, partition.file).exists()
