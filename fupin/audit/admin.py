@@ -1,21 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from fupin.core.admin import ReadOnlyAdmin
+
 from .models import AuditEvent, AuditRecordChange
 from .registry import label_for
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The trail is append-only: support staff may read it, nobody adds, edits or deletes anything here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEvent)

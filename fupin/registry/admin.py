@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from fupin.core.admin import ReadOnlyAdmin
+
 from .models import ConsistencyRuleSwitch, DuplicateCandidate, Household, HouseholdYear, Member, StatusTransition
 
 
@@ -11,21 +13,8 @@ class MemberInline(admin.TabularInline):
     can_delete = False
 
 
-class RegistryReadOnlyAdmin(admin.ModelAdmin):
-    """Read-only for support staff: changes go through the services (validation, audit)."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Household)
-class HouseholdAdmin(RegistryReadOnlyAdmin):
+class HouseholdAdmin(ReadOnlyAdmin):
 
     list_display = ["number", "area", "attribute", "main_cause", "status", "identified_year"]
     list_filter = ["status", "attribute", "main_cause"]
@@ -35,7 +24,7 @@ class HouseholdAdmin(RegistryReadOnlyAdmin):
     show_full_result_count = False
 
 
-admin.site.register([HouseholdYear, StatusTransition, DuplicateCandidate], RegistryReadOnlyAdmin)
+admin.site.register([HouseholdYear, StatusTransition, DuplicateCandidate], ReadOnlyAdmin)
 
 
 @admin.register(ConsistencyRuleSwitch)

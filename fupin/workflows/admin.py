@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from fupin.core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Case, Decision, Notice, Objection, Procedure, ProcedureStep
 
@@ -26,19 +28,6 @@ class ProcedureAdmin(admin.ModelAdmin):
         for removed in formset.deleted_objects:
             removed.delete()
         services.procedure_save(actor=request.user, procedure=form.instance, steps=steps)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The ledger and its records change only through the procedure services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.register([Case, Decision, Notice, Objection], ReadOnlyAdmin)
