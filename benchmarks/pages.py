@@ -30,6 +30,7 @@ from django.test import Client  # noqa: E402
 from fupin.accounts.models import User  # noqa: E402
 
 PAGES = [
+    ("home: figures and due work (run with --user county_approver for a county's)", "/"),
     ("dashboard, all areas", "/dashboard/"),
     ("dashboard, 云南", "/dashboard/530000000000/"),
     ("dashboard, 怒江州", "/dashboard/533300000000/"),
@@ -51,6 +52,7 @@ PAGES = [
     ("inbox (待办)", "/inbox/"),
     ("quality findings, 云南", "/quality/530000000000/"),
     ("households not visited in time, 山西", "/helping/140000000000/not-visited/"),
+    ("households not visited in time, 泸水, page 2", "/helping/533301000000/not-visited/?page=2"),
     ("project delays, 山西", "/helping/140000000000/projects/"),
     ("work teams, 山西", "/helping/140000000000/teams/"),
     ("policy data", "/policy/"),

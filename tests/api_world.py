@@ -116,6 +116,48 @@ def _add_evaluation(client, world, side, county, village, n) -> None:
             "entry": entry["id"], "finding": "not_recognised", "evidence": "入户回访：户主认可帮扶工作，调查时误答"})
 
 
+def _add_roster_survey(client, world, side, county, village, n) -> None:
+    """Three households of the village's 2025 roster, a roster survey of the county drawn from them and a finding
+    on each drawn household (漏评 / 漏监测 estimates)."""
+    from fupin.evaluation.models import RosterHousehold
+
+    for k in range(1, 4):
+        RosterHousehold.objects.get_or_create(village_id=village, year=2025, number=f"{n}-{k}",
+                                              defaults={"head_name": f"户主{n}{k}", "persons": 3})
+    survey = _post(client, world, side, "evaluations/roster-surveys", "/api/evaluations/roster-surveys/", {
+        "area": county, "year": 2025, "seed": n, "households_per_village": 2})
+    if not survey:
+        return
+    entries = client.get("/api/evaluations/roster-entries/", {"survey": survey, "limit": 100}).json()["results"]
+    for entry in sorted(entries, key=lambda entry: entry["id"]):
+        world.rows[side].setdefault("evaluations/roster-entries", []).append(entry["id"])
+        _act(client, world, side, "evaluations/roster-entries",
+             f"/api/evaluations/roster-entries/{entry['id']}/finding/",
+             {"should_register": True, "should_monitor": False, "surveyed_on": "2025-10-20"})
+
+
+def _add_low_income(world, side, county, village, n) -> None:
+    """A person on a 民政 list (outside the registry) with a membership and a 2023 economic check, and the
+    re-evaluation of the village (its findings). The API is read-only: made through the services."""
+    import datetime
+    from decimal import Decimal
+
+    from fupin.lowincome import reevaluation
+    from fupin.lowincome import services as lowincome
+
+    person = lowincome.person_find_or_create(actor=world.admin, id_number=id_number(county[:6], "19600101",
+                                                                                    f"{500 + n:03d}"),
+                                             name=f"低收入{n}", area_code=village)
+    membership = lowincome.membership_save(actor=world.admin, person=person, data={
+        "category": "edge", "department": "民政局", "identified_on": datetime.date(2022, 1, 1)})
+    world.rows[side].setdefault("lowincome/memberships", []).append(membership.pk)
+    lowincome.check_save(actor=world.admin, person=person, year=2023, data={
+        "household_size": 2, "income_per_capita": Decimal("5000"), "property_passed": True})
+    run = reevaluation.reevaluate(actor=world.admin, year=2023, area_code=village)
+    world.rows[side].setdefault("lowincome/findings", []).extend(
+        run.findings.filter(person=person).order_by("id").values_list("pk", flat=True))
+
+
 def build_world() -> World:
     load_fixture_divisions()
     admin = make_user(role="administrator", area=None)
@@ -165,8 +207,14 @@ def build_world() -> World:
         asset = _post(client, world, side, "project-assets", "/api/project-assets/", {
             "project": project, "kind": "public", "name": "村组道路", "value": "120000.00",
             "owner_kind": "collective", "owner_name": "村民委员会", "owner_area": village})
-        _post(client, world, side, "asset-incomes", "/api/asset-incomes/", {
+        income = _post(client, world, side, "asset-incomes", "/api/asset-incomes/", {
             "asset": asset, "year": 2019, "amount": "1000.00", "distributed_to_households": "500.00"})
+        _post(client, world, side, "asset-maintenances", "/api/asset-maintenances/", {
+            "asset": asset, "date": "2020-03-01", "cost": "300.00", "note": "路面修补"})
+        _post(client, world, side, "asset-income-shares", "/api/asset-income-shares/", {
+            "income": income, "recipient": "village", "area": village, "amount": "200.00", "paid_on": "2020-01-10"})
+        _post(client, world, side, "asset-disposals", "/api/asset-disposals/", {
+            "asset": asset, "reason": "道路改线", "value": "0.00", "applied_on": "2024-03-01"})
         document = _post(client, world, side, "fund-documents", "/api/fund-documents/", {
             "number": f"县财农〔2017〕{n}号", "title": "村级扶贫资金", "source": "revolving", "year": 2017,
             "issuing_area": county, "total": "20000.00", "issued_on": "2017-05-01"})
@@ -189,12 +237,22 @@ def build_world() -> World:
         if unit and helped:
             _post(client, world, side, "pairings", "/api/pairings/", {
                 "programme": "designated", "helper": unit, "helped": helped, "start_date": "2018-01-01"})
+        workshop = _post(client, world, side, "workshops", "/api/workshops/", {
+            "name": "扶贫车间", "area": village, "opened_on": "2018-05-01", "jobs": 20})
+        if workshop:
+            _act(client, world, side, "workshops/employees", f"/api/workshops/{workshop}/employees/", {
+                "members": [household.members.first().pk]})
         case = _post(client, world, side, "cases", "/api/cases/", {
             "procedure": "household_exit", "year": 2019, "household": household.pk})
         if case:
             _add_notice(client, world, side, case)
         _add_duplicates(world, side, village, n)
         _add_evaluation(client, world, side, county, village, n)
+        _add_roster_survey(client, world, side, county, village, n)
+        _post(client, world, side, "grievances", "/api/grievances/", {
+            "channel": "hotline", "category": "favouritism", "household": household.pk, "cadre": cadre,
+            "summary": "反映优亲厚友", "content": "村干部亲属被纳入建档立卡", "reporter_name": "匿名群众"})
+        _add_low_income(world, side, county, village, n)
     return world
 
 

@@ -25,7 +25,11 @@ ACTORS = ["anonymous", "no_grant", "other_area", "viewer", "editor"]
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 REFUSED = {400, 403, 404, 405, 415}
 # Pages anyone may open: the login form, the language switch, the log-out (which only ends a session).
-PUBLIC_PAGES = {"login", "set_language", "logout"}
+PUBLIC_PAGES = {"login", "set_language", "logout",
+                # A villager's complaint and its status check, without an account (fupin.grievances).
+                "grievance-new", "grievance-track",
+                # fupin's public signing key for DCI clients (fupin.dci), public by design.
+                "dci-jwks"}
 MISSING_ID = 999999
 
 
@@ -196,7 +200,8 @@ def _page_value(name: str, group: str, route: str, world, foreign_side: str):
     if name in {"pk", "member_pk", "object_id", "id"}:
         for word, resource in (("households", "households"), ("projects", "projects"), ("funds", "fund-documents"),
                                ("appraisal", "personnel/appraisal-schemes"), ("pairing", "pairings"),
-                               ("cases", "cases"), ("notices", "notices")):
+                               ("cases", "cases"), ("notices", "notices"), ("grievances", "grievances"),
+                               ("workshops", "workshops")):
             if word in route and world.ids(foreign_side, resource):
                 return world.ids(foreign_side, resource)[0] if name != "member_pk" else world.ids(
                     foreign_side, "members")[0]

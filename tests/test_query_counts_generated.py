@@ -46,8 +46,9 @@ NOT_PAGES = {
 }
 # Whole parts of the URL map that are not pages of the application: the REST API is measured from its schema
 # (its list operations: the detail, action and file routes are not lists), its schema and docs are generated
-# documents, and the Django admin is Django's.
-NOT_PAGE_PREFIXES = ("api/", "admin/")
+# documents, and the Django admin is Django's. The DCI endpoints are a protocol's POSTs (their own tests in
+# fupin/dci/tests exercise every one, and the public key document is one file).
+NOT_PAGE_PREFIXES = ("api/", "admin/", "dci/")
 
 # The value of each required query parameter of a list (a report's area and period, a search's words), within the
 # home county's rows; an enumeration takes the value that lists households.

@@ -32,5 +32,6 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HouseholdStatusEnum": "fupin.registry.codelists.STATUS_CHOICES",
         "JobStatusEnum": "fupin.jobs.models.JobStatus",
+        "GrievanceFindingEnum": "fupin.grievances.models.Finding",  # an evaluation appeal has a `finding` too
     },
 }

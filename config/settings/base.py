@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "fupin.personnel",
     "fupin.evaluation",
     "fupin.monitoring",
+    "fupin.lowincome",
+    "fupin.grievances",
     "fupin.analytics",
     "fupin.audit",
     "fupin.jobs",
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
     "fupin.demo",
     "fupin.web",
     "fupin.api",
+    "fupin.dci",
+    "fupin.field",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fupin.core.middleware.RequestIdMiddleware",
+    "fupin.web.errors.ErrorsAsPagesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -153,6 +158,17 @@ FUPIN_IMPORT_MAX_LOADED_CELLS = int(env_str("FUPIN_IMPORT_MAX_LOADED_CELLS", "16
 # What a bulk job remembers of a whole file (ID numbers, household numbers) stays in memory up to this many keys
 # (about 10 MiB), then moves to a temporary file: memory stays flat whatever the file's size.
 FUPIN_KEYS_IN_MEMORY = int(env_str("FUPIN_KEYS_IN_MEMORY", "100000"))
+# The field app (fupin.field): a check-in or visit farther than this from its village's centroid is flagged (never
+# refused); a phone holds at most this many households.
+FUPIN_FIELD_FAR_METRES = int(env_str("FUPIN_FIELD_FAR_METRES", "3000"))
+FUPIN_FIELD_MAX_HOUSEHOLDS = int(env_str("FUPIN_FIELD_MAX_HOUSEHOLDS", "1000"))
+# The public complaint form (no account, no captcha): complaints per address and per phone within the window
+# (fupin.grievances.ratelimit).
+FUPIN_GRIEVANCE_PUBLIC_LIMIT = {
+    "per_address": int(env_str("FUPIN_GRIEVANCE_PER_ADDRESS", "5")),
+    "per_phone": int(env_str("FUPIN_GRIEVANCE_PER_PHONE", "3")),
+    "window_seconds": int(env_str("FUPIN_GRIEVANCE_WINDOW_SECONDS", "3600")),
+}
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,9 @@ class Action(models.TextChoices):
     EXPORT = "export", _("export")
     ADMINISTER = "administer", _("administer users and policy data")
     ENTER_HISTORY = "enter_history", _("enter history after the fact (补录)")
+    # Complainants' and whistle-blowers' identities (fupin.grievances.confidential): a right of its own, held by
+    # the handling office's role that may see them, not implied by view_sensitive.
+    VIEW_REPORTER = "view_reporter", _("see the identity of complainants and whistle-blowers (信访)")
 
 
 ALL_ACTIONS = [action.value for action in Action]
@@ -28,4 +31,6 @@ BUILTIN_ROLES = {
     "evaluator": (_("third-party evaluator"), ["view", "approve"]),
     "partner": (_("eastern partner"), ["view"]),
     "administrator": (_("administrator"), ALL_ACTIONS),
+    # Seeded by fupin/grievances/migrations/0002: the handling office's officer who may see reporters' identities.
+    "grievance_officer": (_("complaints officer (信访)"), ["view", "change", "view_reporter"]),
 }

@@ -9,8 +9,10 @@ from . import selectors
 from .metrics import REGISTRY
 from .metrics.base import BREAKDOWNS
 
-# Spark starts a JVM: it is for batch work (`fupin stats … --engine spark`), not for web requests.
-API_ENGINES = ("duckdb", "sql")
+# Spark starts a JVM: it is for batch work (`fupin stats … --engine spark`), not for web requests. `rollups` (the
+# default) answers from the refresh's precomputed rows when they are fresh and holds the answer, and from the
+# snapshot otherwise; the `X-Fupin-Answered-By` header says which.
+API_ENGINES = (selectors.ROLLUPS, "duckdb", "sql")
 
 
 class StatsQuerySerializer(serializers.Serializer):
@@ -18,7 +20,7 @@ class StatsQuerySerializer(serializers.Serializer):
     area = serializers.CharField(required=False)
     level = serializers.IntegerField(required=False, min_value=1, max_value=5)
     by = serializers.ChoiceField(choices=sorted(BREAKDOWNS), required=False)
-    engine = serializers.ChoiceField(choices=API_ENGINES, default="duckdb")
+    engine = serializers.ChoiceField(choices=API_ENGINES, default=selectors.ROLLUPS)
     line = serializers.FloatField(required=False, min_value=0)
     k = serializers.FloatField(required=False, min_value=0)
 
@@ -34,6 +36,7 @@ class StatsView(APIView):
                    responses={200: dict})
     def get(self, request, metric: str):
         data = validated(StatsQuerySerializer, request.query_params)
-        return Response(selectors.stats(actor=request.user, metric=metric, year=data["year"], engine=data["engine"],
-                                        area_code=data.get("area"), level=data.get("level"), by=data.get("by"),
-                                        line=data.get("line"), k=data.get("k")))
+        result, answered_by = selectors.stats_answer(
+            actor=request.user, metric=metric, year=data["year"], engine=data["engine"], area_code=data.get("area"),
+            level=data.get("level"), by=data.get("by"), line=data.get("line"), k=data.get("k"))
+        return Response(result, headers={"X-Fupin-Answered-By": answered_by})

@@ -44,12 +44,75 @@ def stats_query(*, actor, year: int, area_code: str | None = None, level: int | 
 def stats(*, actor, metric: str, year: int, engine: str = "duckdb", area_code: str | None = None,
           level: int | None = None, by: str | None = None, line=None, k=None):
     """The result of a metric: a list of area rows, or one dict for whole-area measures."""
+    return stats_answer(actor=actor, metric=metric, year=year, engine=engine, area_code=area_code, level=level,
+                        by=by, line=line, k=k)[0]
+
+
+def stats_answer(*, actor, metric: str, year: int, engine: str = "duckdb", area_code: str | None = None,
+                 level: int | None = None, by: str | None = None, line=None, k=None) -> tuple[object, str]:
+    """The result of a metric and what answered it. `engine="rollups"` reads the refresh's precomputed rows when
+    they hold the answer and are fresh for the asked areas and year (no change since they were computed), and
+    computes on the snapshot (`duckdb`) otherwise: a rollup is never passed off as current after a change."""
     if metric not in REGISTRY:
         raise ValidationFailed(_("Unknown metric %(metric)s."), field="metric", metric=metric)
     if by and metric in METRICS_WITHOUT_BREAKDOWN:
         raise ValidationFailed(_("%(metric)s has no breakdowns."), field="by", metric=metric)
     query = stats_query(actor=actor, year=year, area_code=area_code, level=level, by=by, line=line, k=k)
-    return get_metric(metric).compute(get_engine(engine), query)
+    if engine == ROLLUPS:
+        rows = _stats_from_rollups(metric, query)
+        if rows is not None:
+            return rows, ROLLUPS
+        engine = "duckdb"
+    return get_metric(metric).compute(get_engine(engine), query), engine
+
+
+ROLLUPS = "rollups"
+
+
+def _stats_from_rollups(metric: str, query: StatsQuery) -> list[dict] | None:
+    """The rows a count metric or incidence would compute, read from the rollups; None when they cannot answer:
+    a breakdown (rollups keep persons only, and only down to townships), a measure's own line or cutoff, a year
+    never refreshed, or a change since the refresh in the asked areas."""
+    from .metrics.base import area_names, sort_rows
+    from .metrics.counts import ROLLUP_COUNTS
+    from .models import Rollup
+
+    if query.by or query.line is not None or query.k is not None:
+        return None
+    if metric == "incidence":
+        wanted = ("poor.persons", "population")
+    elif metric in ROLLUP_COUNTS:
+        wanted = (f"{metric}.persons", f"{metric}.households")
+    else:
+        return None
+    freshness = rollups_freshness(prefixes=[query.area] if query.area else query.prefixes, years=[query.year])
+    if freshness["as_of"] is None or freshness["refreshing"]:
+        return None
+    stored = Rollup.objects.filter(year=query.year, breakdown="", metric__in=wanted, level__in=query.levels)
+    if query.area:
+        stored = stored.filter(area_code__startswith=query.area)
+    values: dict[str, dict] = {}
+    levels: dict[str, int] = {}
+    for code, row_level, name, value in stored.values_list("area_code", "level", "metric", "value").iterator(
+            chunk_size=20000):
+        if query.visible(code):
+            values.setdefault(code, {})[name] = value
+            levels[code] = row_level
+    names = area_names(values)
+    rows = []
+    for code, figures in values.items():
+        if metric == "incidence":
+            poor = int(figures.get("poor.persons") or 0)
+            population = figures.get("population")
+            population = int(population) if population is not None else None
+            rows.append({"code": code, "name": names.get(code, ""), "level": levels[code], "year": query.year,
+                         "population": population, "poor": poor,
+                         "incidence": poor / population if population else None})
+        else:
+            rows.append({"code": code, "name": names.get(code, ""), "level": levels[code], "year": query.year,
+                         "households": int(figures.get(f"{metric}.households") or 0),
+                         "persons": int(figures.get(f"{metric}.persons") or 0)})
+    return sort_rows(rows)
 
 
 HEADLINE_METRICS = ("poor.persons", "poor.households", "registered.persons", "exits.persons", "returns.persons",

@@ -25,15 +25,16 @@ from .engines import frozen_dir, get_engine, live_path
 from .extract import snapshot_fill
 from .metrics import StatsQuery, get_metric
 from .metrics.base import BREAKDOWNS, area_rows, area_sums
+from .metrics.counts import ROLLUP_COUNTS
 from .metrics.incidence import populations
 from .models import FrozenSnapshot, Rollup, SnapshotPartition
 
 SNAPSHOT_FROZEN = audit_registry.register("analytics.frozen", _("froze a year-end snapshot"))
 ROLLUPS_REFRESHED = audit_registry.register("analytics.refreshed", _("refreshed statistics"))
 
-# What a refresh precomputes. Totals at every level; breakdowns down to townships (village × category rows would
-# outnumber the registry itself and no dashboard shows them).
-ROLLUP_COUNTS = ("poor", "registered", "exits", "returns", "new", "monitored")
+# What a refresh precomputes: the counts of metrics/counts.py (ROLLUP_COUNTS) with totals at every level;
+# breakdowns down to townships (village × category rows would outnumber the registry itself and no dashboard shows
+# them).
 BREAKDOWN_LEVELS = [Level.PROVINCE, Level.PREFECTURE, Level.COUNTY, Level.TOWNSHIP]
 
 

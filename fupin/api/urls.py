@@ -6,11 +6,20 @@ from rest_framework.routers import DefaultRouter
 from fupin.analytics.api import StatsView
 from fupin.areas.api import AreaViewSet, AreaYearViewSet, DesignationViewSet
 from fupin.assistance.api import DeliveredMeasureViewSet, LoanViewSet, NotVisitedView, PlanViewSet, VisitViewSet
-from fupin.cooperation.api import EastWestCardView, PairingViewSet, PartyViewSet
-from fupin.evaluation.api import AppealViewSet, EvaluationViewSet, SampleEntryViewSet
+from fupin.cooperation.api import EastWestCardView, PairingViewSet, PartyViewSet, WorkshopViewSet
+from fupin.evaluation.api import (
+    AppealViewSet,
+    EvaluationViewSet,
+    RosterEntryViewSet,
+    RosterSurveyViewSet,
+    SampleEntryViewSet,
+)
 from fupin.funds.api import FundDocumentViewSet, FundEntryViewSet
+from fupin.grievances.api import GrievanceViewSet
 from fupin.imports.api import HouseholdExportView, HouseholdImportView, JobFileView
 from fupin.jobs.api import JobViewSet
+from fupin.lowincome.api import FindingViewSet as LowIncomeFindingViewSet
+from fupin.lowincome.api import MembershipViewSet as LowIncomeMembershipViewSet
 from fupin.monitoring.api import DisasterViewSet, ReportView, TaskViewSet, WarningScanView, WarningViewSet
 from fupin.personnel.api import (
     AppraisalSchemeViewSet,
@@ -24,7 +33,10 @@ from fupin.personnel.api import (
     TrainingProgrammeViewSet,
 )
 from fupin.projects.api import (
+    AssetDisposalViewSet,
+    AssetIncomeShareViewSet,
     AssetIncomeViewSet,
+    AssetMaintenanceViewSet,
     ProjectAssetViewSet,
     ProjectBeneficiaryViewSet,
     ProjectFundingViewSet,
@@ -49,6 +61,7 @@ router.register("duplicates", DuplicateViewSet, basename="duplicate")
 router.register("cases", CaseViewSet, basename="case")
 router.register("parties", PartyViewSet, basename="party")
 router.register("pairings", PairingViewSet, basename="pairing")
+router.register("workshops", WorkshopViewSet, basename="workshop")
 router.register("quality/findings", FindingViewSet, basename="finding")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("objections", ObjectionViewSet, basename="objection")
@@ -61,6 +74,9 @@ router.register("project-fundings", ProjectFundingViewSet, basename="project-fun
 router.register("project-beneficiaries", ProjectBeneficiaryViewSet, basename="project-beneficiary")
 router.register("project-assets", ProjectAssetViewSet, basename="project-asset")
 router.register("asset-incomes", AssetIncomeViewSet, basename="asset-income")
+router.register("asset-maintenances", AssetMaintenanceViewSet, basename="asset-maintenance")
+router.register("asset-income-shares", AssetIncomeShareViewSet, basename="asset-income-share")
+router.register("asset-disposals", AssetDisposalViewSet, basename="asset-disposal")
 router.register("personnel/teams", TeamViewSet, basename="personnel-team")
 router.register("personnel/memberships", MembershipViewSet, basename="personnel-membership")
 router.register("personnel/cadres", CadreViewSet, basename="personnel-cadre")
@@ -78,6 +94,11 @@ router.register("monitoring/disasters", DisasterViewSet, basename="disaster")
 router.register("evaluations/third-party", EvaluationViewSet, basename="third-party-evaluation")
 router.register("evaluations/third-party-samples", SampleEntryViewSet, basename="evaluation-sample")
 router.register("evaluations/third-party-appeals", AppealViewSet, basename="evaluation-appeal")
+router.register("evaluations/roster-surveys", RosterSurveyViewSet, basename="roster-survey")
+router.register("evaluations/roster-entries", RosterEntryViewSet, basename="roster-entry")
+router.register("grievances", GrievanceViewSet, basename="grievance")
+router.register("lowincome/memberships", LowIncomeMembershipViewSet, basename="lowincome-membership")
+router.register("lowincome/findings", LowIncomeFindingViewSet, basename="lowincome-finding")
 
 app_name = "api"
 urlpatterns = [

@@ -179,3 +179,27 @@ class AreaEthnicPopulation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.area} {self.year} {self.ethnicity}"
+
+
+class AreaLocation(TimeStampedModel):
+    """Where an area is on the ground: a centroid (WGS-84 degrees, as phones report them) and, where one is known,
+    its boundary as a GeoJSON Polygon or MultiPolygon. Field check-ins and visits compare the phone's position with
+    it (distance to the centroid, or whether the point is inside the boundary when there is one)."""
+
+    area = models.OneToOneField(Area, verbose_name=_("area"), on_delete=models.PROTECT, primary_key=True,
+                                related_name="location")
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("area location")
+        verbose_name_plural = _("area locations")
+        ordering = ["area_id"]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} ({self.latitude}, {self.longitude})"

@@ -15,6 +15,7 @@ from fupin.personnel.models import Cadre
 from fupin.registry import selectors as registry_selectors
 from fupin.registry.models import Household, Member
 
+from . import codelists as cl
 from . import selectors, services
 from .filtersets import DeliveredMeasureFilterSet, LoanFilterSet, PlanFilterSet, VisitFilterSet
 from .models import DeliveredMeasure, HouseholdVisit, Loan, Plan, PlannedMeasure
@@ -118,7 +119,9 @@ class DeliveredMeasureSerializer(serializers.ModelSerializer):
     class Meta:
         model = DeliveredMeasure
         fields = ["id", "household", "plan", "measure_type", "member", "delivered_on", "amount", "provider",
-                  "project", "fund_document", "note"]
+                  "project", "fund_document", "note", "end_rule", "agreement_ends_on", "loan", "school_status",
+                  "ends_on"]
+        read_only_fields = ["school_status", "ends_on"]  # derived by the service from the end rule
 
 
 class DeliveredMeasureWriteSerializer(serializers.Serializer):
@@ -128,6 +131,10 @@ class DeliveredMeasureWriteSerializer(serializers.Serializer):
     delivered_on = serializers.DateField()
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
     note = serializers.CharField(required=False, allow_blank=True)
+    # How the support ends (empty: the measure type's rule); the end day itself is derived (`ends_on`).
+    end_rule = serializers.ChoiceField(choices=cl.END_RULE.choices, required=False, allow_blank=True)
+    agreement_ends_on = serializers.DateField(required=False, allow_null=True)
+    loan = ScopedPrimaryKeyRelatedField(model=Loan, required=False, allow_null=True)
 
 
 class DeliveredMeasureViewSet(RecordViewSet):

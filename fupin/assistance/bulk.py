@@ -11,7 +11,7 @@ from fupin.core.sql import chunked
 from fupin.records.batches import CHUNK, RecordProblem, problem, records_bulk_create
 from fupin.registry.models import Household, Member
 
-from .models import OriginAction, OriginVillage, Plan
+from .models import MeasureType, OriginAction, OriginVillage, Plan
 from .services import (
     DELIVERED_BULK,
     LOANS_BULK,
@@ -24,7 +24,9 @@ from .services import (
 # Only what the areas and rules read: a household's village, a member's and a plan's household, a bank's kind.
 # Records holding the objects already are not fetched again.
 _HOUSEHOLD = Prefetch("household", queryset=Household.objects.only("id", "area_id"))
-_MEMBER = Prefetch("member", queryset=Member.objects.only("id", "household_id"))
+_MEMBER = Prefetch("member", queryset=Member.objects.only("id", "household_id", "school_status"))
+_TYPE = Prefetch("measure_type", queryset=MeasureType.objects.only("code", "end_rule"))  # its default end rule
+_LOAN = Prefetch("loan")  # the contract a measure's support follows
 _PLAN = Prefetch("plan", queryset=Plan.objects.only("id", "household_id"))
 _BANK = Prefetch("bank", queryset=Party.objects.only("id", "kind"))
 
@@ -48,7 +50,7 @@ def _kind_bulk_create(name: str, kind: str, event: str, related=()):
 
 
 delivered_bulk_create = _kind_bulk_create("delivered_bulk_create", "delivered", DELIVERED_BULK,
-                                          (_HOUSEHOLD, _MEMBER, _PLAN))
+                                          (_HOUSEHOLD, _MEMBER, _PLAN, _TYPE, _LOAN))
 loans_bulk_create = _kind_bulk_create("loans_bulk_create", "loan", LOANS_BULK, (_HOUSEHOLD, _BANK))
 origin_villages_bulk_create = _kind_bulk_create("origin_villages_bulk_create", "origin", ORIGIN_VILLAGES_BULK)
 

@@ -46,3 +46,36 @@ LOAN_STATUS = code_list("贷款状态", [
     ("overdue", "逾期", "overdue"),
     ("repaid", "已结清", "repaid"),
 ])
+
+# When a delivered measure's support ends (issue 26): some measures continue after the household's risk is eliminated
+# until their own end — microcredit to the end of its loan contract, a public-welfare post to the end of its
+# agreement, 雨露计划 to the end of the school stage.
+END_RULE = code_list("帮扶措施终止方式", [
+    ("once", "一次性", "one-off"),
+    ("date", "至约定日期", "until a set date"),
+    ("loan", "至贷款合同结束", "until the loan contract ends"),
+    ("agreement", "至岗位协议到期", "until the post agreement ends"),
+    ("school_stage", "至学段结束", "until the school stage ends"),
+])
+
+# School stages whose year is recorded in the member's 在校生状况 (registry SCHOOL_STATUS): code → (stage, year in
+# the stage, years of the stage). Stage lengths are those of the national school system (高中, 中职, 高职: three years).
+SCHOOL_STAGE_YEARS = {
+    "06": ("senior", 1, 3), "07": ("senior", 2, 3), "08": ("senior", 3, 3),
+    "09": ("secondary_vocational", 1, 3), "10": ("secondary_vocational", 2, 3), "11": ("secondary_vocational", 3, 3),
+    "12": ("higher_vocational", 1, 3), "13": ("higher_vocational", 2, 3), "14": ("higher_vocational", 3, 3),
+}
+
+EMPLOYMENT_KIND = code_list("搬迁户就业方式", [
+    ("local", "就地就近就业", "local employment"),
+    ("migrant", "外出务工", "migrant work"),
+    ("public_post", "公益性岗位", "public-welfare post"),
+    ("self", "自主创业", "self-employed"),
+])
+
+SUPPORT_CATEGORY = code_list("分层分类帮扶类别", [
+    ("exited", "脱贫户", "household out of poverty"),
+    ("monitoring_1", "脱贫不稳定户", "unstable household out of poverty"),
+    ("monitoring_2", "边缘易致贫户", "marginal household at risk"),
+    ("monitoring_3", "突发严重困难户", "household in sudden severe hardship"),
+])

@@ -20,10 +20,16 @@ class MeasureForm(forms.Form):
     delivered_on = forms.DateField(label=_("Date"), **DATE_INPUT)
     amount = forms.DecimalField(label=_("Amount"), max_digits=16, decimal_places=2, min_value=0, required=False)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    end_rule = forms.ChoiceField(label=_("Support ends"), required=False,
+                                 choices=[("", _("as the measure type says")), *assistance_codes.END_RULE.choices])
+    agreement_ends_on = forms.DateField(label=_("Set end date or end of the post agreement"), required=False,
+                                        **DATE_INPUT)
+    loan = forms.ModelChoiceField(None, label=_("Loan contract"), required=False)
 
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = household.members.filter(is_active=True)
+        self.fields["loan"].queryset = selectors.household_loans(household)
 
 
 class VisitForm(forms.Form):

@@ -157,6 +157,7 @@ SPECS = {
         Field("area", AREA_LABELS, "area"),
         Field("kind", ("安置方式", "安置方式", "kind"), cl.SITE_KIND),
         Field("planned_households", ("计划安置户数", "計劃安置戶數", "planned households"), "int", False),
+        Field("co_moved_persons", ("同步搬迁人数", "同步搬遷人數", "persons moved along"), "int", False),
     ), ("area", "name")),
     "relending": _spec("relending", (
         Field("bank", ("贷款银行", "貸款銀行", "bank"), "party"),

@@ -34,6 +34,8 @@ class MeasureType(models.Model):
     causes = models.JSONField(_("causes of poverty it addresses"), default=list)
     indicators = models.JSONField(_("indicators it secures"), default=list)
     ecological = models.BooleanField(_("ecological income"), default=False)
+    # The end rule a delivered measure of this type takes unless the record says otherwise.
+    end_rule = models.CharField(_("end rule"), max_length=12, choices=cl.END_RULE.choices, default="once")
 
     class Meta:
         verbose_name = _("measure type")
@@ -117,12 +119,22 @@ class DeliveredMeasure(AssistanceRecord):
     fund_document = models.ForeignKey("funds.FundDocument", verbose_name=_("fund document"), null=True,
                                       blank=True, on_delete=models.PROTECT, related_name="+")
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # Support with its own end (issue 26): how the support ends and the day it ends, derived by the service from
+    # the rule (the set date, the loan contract, the post agreement, the member's school stage as recorded).
+    end_rule = models.CharField(_("end rule"), max_length=12, choices=cl.END_RULE.choices, blank=True,
+                                help_text=_("Empty: the measure type's rule."))
+    ends_on = models.DateField(_("support ends on"), null=True, blank=True)
+    agreement_ends_on = models.DateField(_("agreement or set end date"), null=True, blank=True)
+    loan = models.ForeignKey("assistance.Loan", verbose_name=_("loan contract"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="measures")
+    school_status = models.CharField(_("school stage when delivered"), max_length=2, blank=True)
 
     class Meta:
         verbose_name = _("delivered measure")
         verbose_name_plural = _("delivered measures")
         ordering = ["delivered_on", "id"]
-        indexes = [models.Index(fields=["household", "delivered_on"], name="delivered_household_date")]
+        indexes = [models.Index(fields=["household", "delivered_on"], name="delivered_household_date"),
+                   models.Index(fields=["household", "ends_on"], name="delivered_household_end")]
 
 
 class Responsibility(AssistanceRecord):
@@ -165,6 +177,9 @@ class RelocationSite(TimeStampedModel):
     area = models.ForeignKey("areas.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=12, choices=cl.SITE_KIND.choices)
     planned_households = models.PositiveIntegerField(_("planned households"), default=0)
+    # 同步搬迁: people moved to the site with the registered households who are not in the register; they count in
+    # the settlement's population (the ≥ 800 rule) but have no Relocation row.
+    co_moved_persons = models.PositiveIntegerField(_("persons moved along (not registered)"), default=0)
 
     area_paths = ("area",)  # where its area is, for .scoped(actor, action)
     objects = ScopedQuerySet.as_manager()
@@ -279,3 +294,35 @@ class Relending(TimeStampedModel):
         verbose_name = _("re-lending to an enterprise")
         verbose_name_plural = _("re-lending to enterprises")
         ordering = ["issued_on", "id"]
+
+
+class RelocationEmployment(AssistanceRecord):
+    """易地搬迁后续扶持: a member of a relocated household in work from a date (to a date); a relocated household is
+    followed until at least one of its members is employed."""
+
+    member = models.ForeignKey("registry.Member", verbose_name=_("member"), on_delete=models.PROTECT,
+                               related_name="+")
+    kind = models.CharField(_("kind of employment"), max_length=12, choices=cl.EMPLOYMENT_KIND.choices)
+    employer = models.CharField(_("employer or place of work"), max_length=120, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("employment of a relocated household")
+        verbose_name_plural = _("employment of relocated households")
+        ordering = ["household_id", "start_date", "id"]
+        constraints = [models.UniqueConstraint(fields=["member", "start_date"], name="relocation_employment_unique")]
+
+
+class PropertyCertificate(AssistanceRecord):
+    """不动产权证: the property certificate of a relocated household's new home (number and date issued)."""
+
+    number = models.CharField(_("certificate number"), max_length=60)
+    issued_on = models.DateField(_("issued on"))
+
+    class Meta:
+        verbose_name = _("property certificate")
+        verbose_name_plural = _("property certificates")
+        ordering = ["household_id", "issued_on"]
+        constraints = [models.UniqueConstraint(fields=["household"], name="one_certificate_per_household"),
+                       models.UniqueConstraint(fields=["number"], name="certificate_number_unique")]

@@ -31,8 +31,10 @@ from .models import (
     OriginVillage,
     Plan,
     PlannedMeasure,
+    PropertyCertificate,
     Relending,
     Relocation,
+    RelocationEmployment,
     RelocationSite,
     Responsibility,
 )
@@ -79,6 +81,101 @@ def _delivered_rules(measure: DeliveredMeasure) -> None:
         raise ValidationFailed(_("Amounts cannot be negative."), field="amount")
     if measure.plan_id and measure.plan.household_id != measure.household_id:
         raise ValidationFailed(_("The plan is another household's."), field="plan")
+    _end_rules(measure)
+
+
+def loan_contract_end(loan: Loan) -> datetime.date:
+    """The day a loan contract ends: its due date, or the day it was repaid in full when that came first."""
+    if loan.repaid_on and loan.repaid_amount >= loan.amount and loan.repaid_on < loan.due_on:
+        return loan.repaid_on
+    return loan.due_on
+
+
+def school_stage_end(school_status: str, on: datetime.date) -> datetime.date | None:
+    """The last day of the school stage of a pupil whose 在校生状况 was `school_status` on `on`: the school year
+    runs from 1 September to 31 August (the national school calendar), and the stage lasts its remaining years.
+    None when the status records no year of a stage (a pupil not in such a stage, or a college year unknown)."""
+    if school_status not in cl.SCHOOL_STAGE_YEARS:
+        return None
+    _stage, year_in_stage, years = cl.SCHOOL_STAGE_YEARS[school_status]
+    school_year_ends = on.year + 1 if on.month >= 9 else on.year
+    return datetime.date(school_year_ends + years - year_in_stage, 8, 31)
+
+
+def _default_end_rule(measure: DeliveredMeasure) -> str:
+    """The type's end rule when the record gives what it needs; otherwise the measure is one-off (an education
+    measure for the whole household is no 雨露计划 of a pupil, a microcredit measure without its contract ends
+    when delivered). A rule the record names explicitly is applied strictly."""
+    rule = measure.measure_type.end_rule
+    needs = {"loan": measure.loan_id is not None, "date": measure.agreement_ends_on is not None,
+             "agreement": measure.agreement_ends_on is not None,
+             "school_stage": measure.member_id is not None and (
+                 measure.school_status or measure.member.school_status) in cl.SCHOOL_STAGE_YEARS}
+    return rule if needs.get(rule, True) else "once"
+
+
+def _end_rules(measure: DeliveredMeasure) -> None:
+    """Derive the day the support ends from its rule (the type's, when the record names none); see END_RULE."""
+    if not measure.end_rule:
+        measure.end_rule = _default_end_rule(measure)
+    rule = measure.end_rule
+    if rule not in cl.END_RULE.values:
+        raise ValidationFailed(_("Unknown end rule “%(rule)s”."), field="end_rule", rule=rule)
+    if rule != "loan":
+        measure.loan = None
+    if rule not in ("date", "agreement"):
+        measure.agreement_ends_on = None
+    if rule == "once":
+        measure.ends_on = measure.delivered_on
+    elif rule in ("date", "agreement"):
+        if measure.agreement_ends_on is None:
+            raise ValidationFailed(_("Give the date the support ends (the agreement's end for a post)."),
+                                   field="agreement_ends_on")
+        measure.ends_on = measure.agreement_ends_on
+    elif rule == "loan":
+        if measure.loan_id is None:
+            raise ValidationFailed(_("Name the loan contract the support follows."), field="loan")
+        if measure.loan.household_id != measure.household_id:
+            raise ValidationFailed(_("The loan is another household's."), field="loan")
+        measure.ends_on = loan_contract_end(measure.loan)
+    else:
+        if measure.member_id is None:
+            raise ValidationFailed(_("Name the pupil the support is for."), field="member")
+        if not measure.school_status:
+            measure.school_status = measure.member.school_status  # the stage as recorded when the support began
+        measure.ends_on = school_stage_end(measure.school_status, measure.delivered_on)
+        if measure.ends_on is None:
+            raise ValidationFailed(_("The member's recorded school status has no year of a school stage; record "
+                                     "it, or give the support a set end date."), field="member")
+    not_before(measure.ends_on, measure.delivered_on, field="ends_on", label=_("end of the support"),
+               earlier_label=_("delivery date"))
+
+
+def _employment_rules(job: RelocationEmployment) -> None:
+    _member_of_household(job.member, job.household_id)
+    if job.kind not in cl.EMPLOYMENT_KIND.values:
+        raise ValidationFailed(_("Unknown kind of employment “%(kind)s”."), field="kind", kind=job.kind)
+    job.start_date = fact_date(job.start_date, field="start_date", label=_("start date"))
+    job.end_date = fact_date(job.end_date, field="end_date", label=_("end date"), default_today=False)
+    _dated(job, "start_date", "end_date")
+    if not Relocation.objects.filter(household_id=job.household_id).exists():
+        raise ValidationFailed(_("The household is not recorded as relocated."), field="household")
+
+
+def _certificate_rules(certificate: PropertyCertificate) -> None:
+    certificate.number = (certificate.number or "").strip()
+    if not certificate.number:
+        raise ValidationFailed(_("Give the certificate number."), field="number")
+    certificate.issued_on = fact_date(certificate.issued_on, field="issued_on", label=_("issue date"))
+    relocation = Relocation.objects.filter(household_id=certificate.household_id).first()
+    if relocation is None:
+        raise ValidationFailed(_("The household is not recorded as relocated."), field="household")
+    not_before(certificate.issued_on, relocation.moved_on, field="issued_on", label=_("issue date"),
+               earlier_label=_("moving date"))
+    taken = PropertyCertificate.objects.filter(number=certificate.number).exclude(pk=certificate.pk)
+    if taken.exists():
+        raise ValidationFailed(_("Certificate number %(number)s is already recorded."), field="number",
+                               number=certificate.number)
 
 
 def _dated(record, start: str, end: str) -> None:
@@ -169,6 +266,8 @@ RULES = {
     "relocation": (Relocation, _household_area, _relocation_rules),
     "loan": (Loan, _household_area, _loan_rules),
     "relending": (Relending, lambda relending: relending.area_id, _relending_rules),
+    "employment": (RelocationEmployment, _household_area, _employment_rules),
+    "certificate": (PropertyCertificate, _household_area, _certificate_rules),
 }
 
 
@@ -199,7 +298,16 @@ def record_save(*, actor, kind: str, data: dict, instance=None):
                      after={name: str(getattr(record, name, "")) for name in fields})
         if kind == "relocation":
             _mark_relocated(actor, record)
+        if kind == "loan" and instance is not None:
+            _measures_follow_loan(record)
     return record
+
+
+def _measures_follow_loan(loan: Loan) -> None:
+    """Support that runs to the end of a loan contract ends when the contract does (a changed due date, an early
+    repayment in full)."""
+    DeliveredMeasure.objects.filter(loan=loan, end_rule="loan").exclude(ends_on=loan_contract_end(loan)).update(
+        ends_on=loan_contract_end(loan))
 
 
 def _relocation_takes_place(relocation: Relocation) -> None:

@@ -4,15 +4,19 @@ Reads go through the selectors, scoped to the user's areas; writes through the a
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from fupin.areas import selectors as area_selectors
 from fupin.core import temporal
 from fupin.core.errors import ServiceError
-from fupin.core.pages import date_param, or_404
+from fupin.core.pages import date_param, or_404, year_param
+from fupin.registry import codelists as registry_codes
 from fupin.registry import selectors as registry_selectors
 
+from . import codelists as cl
 from . import selectors, services
 from .forms import MeasureForm, PlanForm, PlannedMeasures, VisitForm
 from .models import DeliveredMeasure, HouseholdVisit, Plan, Responsibility
@@ -101,7 +105,82 @@ def not_visited(request, code: str):
     area = or_404(area_selectors.area_get, actor=request.user, code=code)
     on = date_param(request, "on", temporal.today())
     months = request.GET.get("months", "")
+    # Narrowed to a township or village below (`?within=`), paged by 100, each row with its head of household and
+    # the cadres responsible on the day (two queries for the page, whatever its length).
+    below = area_selectors.area_list(actor=request.user).filter(parent=area).order_by("code")
+    within = area
+    if request.GET.get("within", "").startswith(area.prefix) and request.GET["within"] != area.code:
+        within = or_404(area_selectors.area_get, actor=request.user, code=request.GET["within"])
     households = selectors.households_not_visited(
-        actor=request.user, area_code=area.code, on=on, months=int(months) if months.isdigit() else None)
-    return render(request, "assistance/not_visited.html", {"area": area, "on": on, "households": households[:500],
-                                                            "count": households.count()})
+        actor=request.user, area_code=within.code, on=on, months=int(months) if months.isdigit() else None)
+    page = Paginator(households.select_related("area"), 100).get_page(request.GET.get("page"))
+    ids = [household.pk for household in page.object_list]
+    heads = {member.household_id: member.name for member in registry_selectors.member_list(actor=request.user)
+             .filter(household_id__in=ids, relation=registry_codes.HEAD, is_active=True)}
+    cadres: dict[int, list[str]] = {}
+    for row in selectors.record_list(actor=request.user, model=Responsibility).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=on), household_id__in=ids,
+            start_date__lte=on).select_related("cadre").order_by("household_id", "start_date"):
+        cadres.setdefault(row.household_id, []).append(row.cadre.name)
+    rows = [{"household": household, "head": heads.get(household.pk, ""), "cadres": cadres.get(household.pk, [])}
+            for household in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "assistance/not_visited.html", {
+        "area": area, "on": on, "rows": rows, "page": page, "query": query.urlencode(),
+        "count": page.paginator.count, "below": below, "within": within})
+
+
+PAGE_SIZE = 100
+
+
+def _paged(request, rows):
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+@login_required
+def category_support(request, code: str):
+    """分层分类帮扶: the households of one category (脱贫户, or monitoring objects of a category) with the measures
+    running for them on a day."""
+    area = or_404(area_selectors.area_get, actor=request.user, code=code)
+    on = date_param(request, "on", temporal.today())
+    category = request.GET.get("category", "exited")
+    if category not in cl.SUPPORT_CATEGORY.values:
+        category = "exited"
+    households = selectors.category_households(actor=request.user, area_code=area.code, category=category)
+    page, query = _paged(request, households)
+    running = selectors.continuing_by_household([household.pk for household in page.object_list], on)
+    rows = [{"household": household, "measures": running.get(household.pk, [])} for household in page.object_list]
+    return render(request, "assistance/category_support.html", {
+        "area": area, "on": on, "category": category, "categories": cl.SUPPORT_CATEGORY.choices, "rows": rows,
+        "page": page, "query": query, "count": page.paginator.count})
+
+
+@login_required
+def relocation_follow_up(request, code: str):
+    """易地搬迁后续扶持: the area's settlements with their population (large ones marked under the year's
+    threshold), and its relocated households with their employment and property certificates; `?show=` narrows
+    the households to those without an employed member, without a certificate, or at risk and not monitored."""
+    area = or_404(area_selectors.area_get, actor=request.user, code=code)
+    on = date_param(request, "on", temporal.today())
+    year = year_param(request) if request.GET.get("year") else on.year
+    sites = selectors.settlements(actor=request.user, area_code=area.code, year=year)
+    rows = selectors.relocated_households(actor=request.user, area_code=area.code, on=on)
+    summary = selectors.relocation_summary(rows)
+    show = request.GET.get("show", "")
+    if show == "unemployed":
+        rows = rows.filter(employed=False)
+    elif show == "uncertified":
+        rows = rows.filter(certificate_number__isnull=True)
+    elif show == "at_risk":
+        rows = selectors.relocated_at_risk_not_monitored(actor=request.user, area_code=area.code, on=on)
+    else:
+        show = ""
+    page, query = _paged(request, rows)
+    return render(request, "assistance/relocation_follow_up.html", {
+        "area": area, "on": on, "year": year, "sites": sites, "large": [site for site in sites if site.large],
+        "summary": summary, "show": show, "rows": page.object_list, "page": page, "query": query,
+        "count": page.paginator.count})

@@ -9,10 +9,11 @@ from fupin.accounts.choices import Action
 from fupin.accounts.fields import ScopedPrimaryKeyRelatedField
 from fupin.areas.selectors import area_by_code
 from fupin.core.api import ServiceViewSet, validated
+from fupin.registry.models import Member
 
 from . import report, selectors, services
 from .filtersets import PairingFilterSet, PartyFilterSet
-from .models import Pairing, Party
+from .models import Pairing, Party, Workshop
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -94,6 +95,61 @@ class PairingViewSet(ServiceViewSet):
         data = validated(EndSerializer, request.data)
         pairing = services.pairing_end(actor=request.user, pairing=self.get_object(), on=data["on"])
         return Response(PairingSerializer(pairing).data)
+
+
+class WorkshopSerializer(serializers.ModelSerializer):
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    poor_employee_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Workshop
+        fields = ["id", "name", "operator", "area", "pairing", "opened_on", "jobs", "poor_employee_count"]
+
+
+class WorkshopWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    operator = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    area = serializers.CharField()
+    pairing = ScopedPrimaryKeyRelatedField(model=Pairing, action=Action.VIEW, required=False, allow_null=True)
+    opened_on = serializers.DateField()
+    jobs = serializers.IntegerField(min_value=0, required=False, default=0)
+
+
+class WorkshopEmployeesSerializer(serializers.Serializer):
+    # The employees are registered members one may at least see (the workshop's side needs no right over them).
+    members = serializers.ListField(child=ScopedPrimaryKeyRelatedField(model=Member, action=Action.VIEW),
+                                    min_length=1, max_length=500)
+
+
+class WorkshopEmployeesAdded(serializers.Serializer):
+    added = serializers.IntegerField()
+    poor_employee_count = serializers.IntegerField()
+
+
+class WorkshopViewSet(ServiceViewSet):
+    """扶贫车间 and the registered poor they employ. `POST /api/workshops/{id}/employees/` {"members": [ids]} records
+    employees (those already recorded are left as they are)."""
+
+    serializer_class = WorkshopSerializer
+
+    def select(self, actor):
+        return selectors.workshop_list(actor=actor)
+
+    @extend_schema(request=WorkshopWriteSerializer, responses=WorkshopSerializer)
+    def create(self, request, *args, **kwargs):
+        data = dict(validated(WorkshopWriteSerializer, request.data, context=self.get_serializer_context()))
+        workshop = services.record_save(actor=request.user, kind="workshop",
+                                        data={**data, "area": area_by_code(data["area"])})
+        return Response(WorkshopSerializer(self.select(request.user).get(pk=workshop.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WorkshopEmployeesSerializer, responses=WorkshopEmployeesAdded)
+    @action(detail=True, methods=["post"])
+    def employees(self, request, pk=None):
+        workshop = self.get_object()
+        data = validated(WorkshopEmployeesSerializer, request.data, context=self.get_serializer_context())
+        added = services.workshop_employees_add(actor=request.user, workshop=workshop, members=data["members"])
+        return Response({"added": added, "poor_employee_count": workshop.poor_employees.count()})
 
 
 class CardQuerySerializer(serializers.Serializer):

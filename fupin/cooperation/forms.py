@@ -15,3 +15,13 @@ class PairingForm(forms.Form):
     helper = forms.CharField(label=_("Helper (area code)"), max_length=12)
     helped = forms.CharField(label=_("Helped (area code)"), max_length=12)
     start_date = forms.DateField(label=_("Start date"), **DATE_INPUT)
+
+
+class WorkshopEmployeesForm(forms.Form):
+    """Poor members a workshop employs, by ID number (one a line; a household number also names its head)."""
+
+    id_numbers = forms.CharField(label=_("ID numbers of the poor employees (one a line)"), max_length=20_000,
+                                 widget=forms.Textarea(attrs={"rows": 4}))
+
+    def numbers(self) -> list[str]:
+        return [line.strip().upper() for line in self.cleaned_data["id_numbers"].splitlines() if line.strip()]

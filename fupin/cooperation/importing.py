@@ -33,7 +33,7 @@ from .models import (
     Visit,
     Workshop,
 )
-from .services import pairing_rules, record_rules
+from .services import pairing_rules, record_rules, workshop_employee_rules
 
 RECORDS_IMPORTED = audit_registry.register("cooperation.imported", _("imported cooperation records"))
 
@@ -58,6 +58,8 @@ REFERENCES = {
         name_zh=text).first(), _("Unknown programme “%(code)s”.")),
     "pairing": Reference(lambda text: Pairing.objects.select_related("helped__area", "helper").filter(
         pk=int(text)).first() if text.isdigit() else None, _("No pairing has the number %(code)s.")),
+    "workshop": Reference(lambda text: Workshop.objects.select_related("pairing__helper").filter(
+        pk=int(text)).first() if text.isdigit() else None, _("No workshop has the number %(code)s.")),
 }
 
 
@@ -127,6 +129,14 @@ SPECS: dict[str, RecordSpec] = {
         Field("jobs", ("就业岗位", "就業崗位", "jobs"), "int", False),
         Field("pairing", PAIRING, "pairing", False),
     ), ("name", "area"), **_options("workshop")),
+    # A workshop's poor employees, one row per member (named by ID number), the workshop by its number: a row
+    # already recorded changes nothing.
+    "workshop_employee": RecordSpec(Workshop.poor_employees.through, (
+        Field("workshop", ("车间编号", "車間編號", "workshop id", "workshop"), "workshop"),
+        Field("member", MEMBER_LABELS, "member"),
+    ), ("workshop", "member"), place=lambda values: values["workshop"].area_id,
+        other_place=lambda values: values["workshop"].pairing.helper.area_id if values["workshop"].pairing_id
+        else None, rules=lambda record: workshop_employee_rules(record.member), recorded_by=False),
     "talent": RecordSpec(TalentExchange, (
         Field("person", ("姓名", "姓名", "person", "name"), "text"),
         Field("unit", ("派出单位", "派出單位", "unit"), "text", False),

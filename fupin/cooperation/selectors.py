@@ -3,9 +3,12 @@
 import datetime
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
 from fupin.areas.selectors import area_by_code, within_area
+from fupin.core.errors import NotFound
+from fupin.registry.models import Member
 
 from .models import Agreement, Fund, LabourTransfer, Pairing, Party, Programme, Purchase, TalentExchange, Workshop
 
@@ -28,6 +31,33 @@ def programme_list() -> QuerySet[Programme]:
 
 def pairing_list(*, actor) -> QuerySet[Pairing]:
     return Pairing.objects.select_related("programme", "helper__area", "helped__area").scoped(actor, Action.VIEW)
+
+
+def workshop_list(*, actor) -> QuerySet[Workshop]:
+    """Workshops the actor may see, each with how many poor members it employs (`poor_employee_count`)."""
+    return record_list(actor=actor, model=Workshop).annotate(poor_employee_count=Count("poor_employees")).order_by(
+        "area_id", "name", "id")
+
+
+def workshop_get(*, actor, pk: int) -> Workshop:
+    """A workshop the actor may see (404 otherwise)."""
+    workshop = workshop_list(actor=actor).select_related("pairing__helped").filter(pk=pk).first()
+    if workshop is None:
+        raise NotFound(_("No poverty workshop has the number %(pk)s."), pk=pk)
+    return workshop
+
+
+def workshop_employees(workshop: Workshop) -> QuerySet[Member]:
+    """The registered poor a workshop employs, with their household and village, in village and household order."""
+    return workshop.poor_employees.select_related("household__area").order_by("household__area_id",
+                                                                              "household__number", "id")
+
+
+def members_by_id_number(*, actor, numbers: list[str]) -> dict[str, Member]:
+    """Active members the actor may see, by ID number."""
+    found = Member.objects.filter(id_number__in=numbers, is_active=True).select_related("household").scoped(
+        actor, Action.VIEW)
+    return {member.id_number: member for member in found}
 
 
 def record_list(*, actor, model) -> QuerySet:

@@ -19,6 +19,7 @@ from fupin.audit.services import audit_record
 from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.core.records import apply_fields, field_values
 from fupin.core.temporal import fact_date, not_before
+from fupin.registry import codelists as registry_codes
 from fupin.registry.models import Household
 
 from . import codelists as cl
@@ -287,6 +288,8 @@ def record_save(*, actor, kind: str, data: dict, instance=None, members=None):
         codes.append(record.pairing.helper.area_id)
     _require_either(actor, codes)
     record_rules(kind, record)
+    for member in members or ():
+        workshop_employee_rules(member)
     with transaction.atomic():
         if instance is None:
             record.recorded_by = actor
@@ -296,3 +299,53 @@ def record_save(*, actor, kind: str, data: dict, instance=None, members=None):
         audit_record(actor=actor, action=RECORD_SAVED, obj=record, area_code=record.area_id, before=before,
                      after={name: str(getattr(record, name, "")) for name in fields})
     return record
+
+
+# A workshop's poor employees (扶贫车间吸纳建档立卡贫困人口就业) -------------------------------------------------------
+WORKSHOP_EMPLOYEES_ADDED = audit_registry.register("cooperation.workshop_employees_added",
+                                                   _("recorded poor employees of a poverty workshop"))
+WORKSHOP_EMPLOYEE_REMOVED = audit_registry.register("cooperation.workshop_employee_removed",
+                                                    _("removed a poor employee of a poverty workshop"))
+REGISTERED_POOR = registry_codes.POOR_STATUSES | registry_codes.EXITED_STATUSES
+
+
+def workshop_employee_rules(member) -> None:
+    """A workshop's poor employee is an active member of a registered poor (or out-of-poverty) household: the
+    figure counts the registered poor it employs, not anyone it employs."""
+    if not member.is_active:
+        raise ValidationFailed(_("%(name)s is no longer a member of the household."), field="members",
+                               name=member.name)
+    if member.household.status not in REGISTERED_POOR:
+        raise ValidationFailed(_("%(name)s is not a member of a registered poor household."), field="members",
+                               name=member.name)
+
+
+def _workshop_places(workshop: Workshop) -> list[str]:
+    return [workshop.area_id, *([workshop.pairing.helper.area_id] if workshop.pairing_id else [])]
+
+
+def workshop_employees_add(*, actor, workshop: Workshop, members) -> int:
+    """Record poor members a workshop employs (those already recorded stay as they are); returns how many were
+    added. Permission where the workshop is (or at its pairing's helping end)."""
+    members = list(members)
+    _require_either(actor, _workshop_places(workshop))
+    if not members:
+        raise ValidationFailed(_("Name at least one member."), field="members")
+    for member in members:
+        workshop_employee_rules(member)
+    with transaction.atomic():
+        recorded = set(workshop.poor_employees.values_list("pk", flat=True))
+        new = [member for member in dict.fromkeys(members) if member.pk not in recorded]
+        workshop.poor_employees.add(*new)
+        audit_record(actor=actor, action=WORKSHOP_EMPLOYEES_ADDED, obj=workshop, area_code=workshop.area_id,
+                     after={"added": [member.pk for member in new]})
+    return len(new)
+
+
+def workshop_employee_remove(*, actor, workshop: Workshop, member) -> None:
+    """The member no longer works at the workshop."""
+    _require_either(actor, _workshop_places(workshop))
+    with transaction.atomic():
+        workshop.poor_employees.remove(member)
+        audit_record(actor=actor, action=WORKSHOP_EMPLOYEE_REMOVED, obj=workshop, area_code=workshop.area_id,
+                     after={"removed": member.pk})

@@ -16,10 +16,11 @@ from fupin.areas import boundaries
 from fupin.areas import selectors as area_selectors
 from fupin.core.errors import NotFound, ServiceError
 from fupin.core.pages import date_param, or_404
+from fupin.registry.masking import Masking
 
 from . import selectors, services
 from .filtersets import PairingFilterSet
-from .forms import PairingForm
+from .forms import PairingForm, WorkshopEmployeesForm
 from .models import Pairing
 
 PAGE_SIZE = 100  # a province has thousands of pairings: the map shows them all, the table a page at a time
@@ -112,3 +113,46 @@ def pairing_end(request, code: str, pk: int):
 def _back(request, area):
     side = request.POST.get("side") if request.POST.get("side") in SIDES else "helped"
     return redirect(f"{reverse('web:pairings', args=[area.code])}?side={side}")
+
+
+# Poverty workshops and the registered poor they employ -----------------------------------------------------------
+@login_required
+def workshops(request, code: str):
+    """The workshops in an area (or coming through its pairings), a page at a time, with their poor employees."""
+    area = _area(request, code)
+    rows = selectors.workshop_list(actor=request.user).filter(area__code__startswith=area.prefix)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cooperation/workshops.html", {"area": area, "page": page, "rows": page.object_list})
+
+
+@login_required
+def workshop(request, pk: int):
+    """A workshop with its poor employees (ID numbers masked unless the role may see them); employees are added
+    here by ID number through the cooperation service."""
+    item = or_404(selectors.workshop_get, actor=request.user, pk=pk)
+    form = WorkshopEmployeesForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            numbers = form.numbers()
+            found = selectors.members_by_id_number(actor=request.user, numbers=numbers)
+            unknown = [number for number in numbers if number not in found]
+            if unknown:
+                form.add_error("id_numbers", _("No registered member you may see has the ID number %(numbers)s.")
+                               % {"numbers": "、".join(unknown[:5])})
+            else:
+                try:
+                    added = services.workshop_employees_add(actor=request.user, workshop=item,
+                                                            members=list(found.values()))
+                except ServiceError as error:
+                    form.add_error("id_numbers", str(error))
+                else:
+                    messages.success(request, _("%(n)s poor employees recorded.") % {"n": added})
+                    return redirect("web:workshop", pk=item.pk)
+        status = 400
+    masking = Masking(request.user)
+    people = [{"member": member, **masking.values(member, member.household.area_id, ("id_number",))}
+              for member in selectors.workshop_employees(item)]
+    masking.audit()
+    return render(request, "cooperation/workshop.html", {"workshop": item, "people": people, "form": form},
+                  status=status)

@@ -4,17 +4,21 @@ A page may show several forms (a village's teams and the membership of each); ea
 calls the app's service, which checks permission, writes in a transaction and audits."""
 
 import datetime
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from fupin.core import temporal
 from fupin.core.errors import NotFound, PermissionDenied, ServiceError
+from fupin.core.files.workbooks import SheetWriter
 
 DATE_INPUT = {"widget": forms.DateInput(attrs={"type": "date"})}
 
@@ -76,3 +80,17 @@ def or_404(select: Callable, **kwargs):
         return select(**kwargs)
     except (NotFound, PermissionDenied):
         raise Http404 from None
+
+
+def xlsx_download(name: str, header: list, rows: list[list], title: str) -> HttpResponse:
+    """A one-sheet workbook download of a report page (cells written as text or numbers, never formulas)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.xlsx"
+        writer = SheetWriter(path, [str(cell) for cell in header], title=title)
+        for row in rows:
+            writer.write([float(cell) if isinstance(cell, Decimal) else cell for cell in row])
+        writer.close()
+        content = path.read_bytes()
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

@@ -17,7 +17,7 @@ from fupin.core.api import ServiceViewSet, validated
 from fupin.core.errors import PermissionDenied
 
 from . import selectors, services
-from .models import Appeal, AppealEvidence, Evaluation, Finding, Interview, SampleEntry
+from .models import Appeal, AppealEvidence, Evaluation, Finding, Interview, RosterEntry, RosterSurvey, SampleEntry
 from .report import render_pdf, write_xlsx
 
 
@@ -235,3 +235,82 @@ class AppealViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.UpdateModelM
                                description=data["description"])
         return Response(AppealSerializer(selectors.appeal_list(actor=request.user).get(pk=appeal.pk)).data,
                         status=status.HTTP_201_CREATED)
+
+
+# Roster surveys (漏评 / 漏监测 from the household rosters) -----------------------------------------------------------
+class RosterSurveySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RosterSurvey
+        fields = ["id", "area", "year", "seed", "villages_requested", "households_per_village", "villages_total",
+                  "created_at"]
+
+
+class RosterSurveyCreateSerializer(serializers.Serializer):
+    area = serializers.CharField()
+    year = serializers.IntegerField(min_value=2013, max_value=2100)
+    seed = serializers.IntegerField()
+    villages = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    households_per_village = serializers.IntegerField(min_value=1)
+
+
+class RosterSurveyViewSet(ServiceViewSet, mixins.CreateModelMixin):
+    """Roster surveys of counties in the user's areas; POST draws one from the imported rosters (the same county,
+    year and seed answer the survey already drawn); …/estimates/ gives 漏评 and 漏监测 with their intervals."""
+
+    serializer_class = RosterSurveySerializer
+
+    def select(self, actor):
+        return selectors.roster_survey_list(actor=actor)
+
+    @extend_schema(request=RosterSurveyCreateSerializer, responses=RosterSurveySerializer)
+    def create(self, request, *args, **kwargs):
+        data = validated(RosterSurveyCreateSerializer, request.data)
+        survey = services.roster_survey_create(
+            actor=request.user, area_code=data["area"], year=data["year"], seed=data["seed"],
+            villages=data["villages"], households_per_village=data["households_per_village"])
+        return Response(RosterSurveySerializer(survey).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def estimates(self, request, pk=None):
+        result = selectors.roster_estimates(self.get_object())
+        result.pop("estimates")  # the exact fractions are given as text under each figure's "exact"
+        return Response(result)
+
+
+class RosterEntrySerializer(serializers.ModelSerializer):
+    roster_number = serializers.CharField(source="roster.number", read_only=True)
+    head_name = serializers.CharField(source="roster.head_name", read_only=True)
+
+    class Meta:
+        model = RosterEntry
+        fields = ["id", "survey", "area_code", "roster_number", "head_name", "weight", "position", "registered",
+                  "monitored", "should_register", "should_monitor", "surveyed_on"]
+
+
+class RosterFindingSerializer(serializers.Serializer):
+    should_register = serializers.BooleanField()
+    should_monitor = serializers.BooleanField()
+    surveyed_on = serializers.DateField()
+
+
+class RosterSurveyQuery(serializers.Serializer):
+    survey = serializers.IntegerField(required=False, min_value=1, help_text="one survey's entries")
+
+
+class RosterEntryViewSet(ServiceViewSet):
+    """The drawn roster households in the user's villages (`?survey=`); POST …/finding/ records what the surveyors
+    found (should it be registered, monitored)."""
+
+    serializer_class = RosterEntrySerializer
+    list_query = RosterSurveyQuery
+
+    def select(self, actor):
+        return selectors.roster_entry_list(actor=actor, survey_id=self.list_params.get("survey"))
+
+    @extend_schema(request=RosterFindingSerializer, responses=RosterEntrySerializer)
+    @action(detail=True, methods=["post"])
+    def finding(self, request, pk=None):
+        data = validated(RosterFindingSerializer, request.data)
+        entry = services.roster_finding_record(actor=request.user, entry=self.get_object(), **data)
+        return Response(RosterEntrySerializer(entry).data)

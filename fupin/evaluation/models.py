@@ -208,3 +208,116 @@ class AppealEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.file.name
+
+
+# Roster-based evaluation of today (巩固脱贫成果后评估-style) --------------------------------------------------------
+class RosterHousehold(TimeStampedModel):
+    """A household of a village's full household roster (农户花名册) for a year, imported: every rural household,
+    registered or not, so a sample drawn from it can estimate 漏评 / 漏监测. `household` is the registry household
+    its head's ID number names (none: not in the registry)."""
+
+    village = models.ForeignKey("areas.Area", verbose_name=_("village"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.CharField(_("roster number"), max_length=40)
+    head_name = models.CharField(_("head of household"), max_length=60)
+    head_id_number = models.CharField(_("head's ID number"), max_length=22, blank=True)
+    persons = models.PositiveSmallIntegerField(_("persons"))
+    household = models.ForeignKey("registry.Household", verbose_name=_("registered household"), null=True,
+                                  blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    area_paths = ("village",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster household")
+        verbose_name_plural = _("roster households")
+        ordering = ["village_id", "year", "number"]
+        constraints = [models.UniqueConstraint(fields=["village", "year", "number"], name="roster_household_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.year} {self.number}"
+
+
+class RosterSurvey(TimeStampedModel):
+    """A sample survey of a county's village rosters for a year: villages by SRSWOR, then roster households by
+    SRSWOR in each (the design of sampling.draw, one stratum), drawn from a seed."""
+
+    area = models.ForeignKey("areas.Area", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    seed = models.BigIntegerField(_("random seed"))
+    villages_requested = models.PositiveIntegerField(_("villages to sample"), null=True, blank=True,
+                                                     help_text=_("Empty: every village with a roster."))
+    households_per_village = models.PositiveIntegerField(_("households per village"))
+    villages_total = models.PositiveIntegerField(_("villages in the frame"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster survey")
+        verbose_name_plural = _("roster surveys")
+        ordering = ["-year", "area_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["area", "year", "seed"], name="roster_survey_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.year} #{self.pk}"
+
+
+class RosterVillage(models.Model):
+    """A village drawn at the first stage, with its roster size (M) and the households drawn (m)."""
+
+    survey = models.ForeignKey(RosterSurvey, verbose_name=_("roster survey"), on_delete=models.CASCADE,
+                               related_name="villages")
+    area = models.ForeignKey("areas.Area", verbose_name=_("village"), on_delete=models.PROTECT, related_name="+")
+    roster_households = models.PositiveIntegerField(_("households on the roster"))
+    sampled = models.PositiveIntegerField(_("households sampled"))
+
+    area_paths = ("area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster survey village")
+        verbose_name_plural = _("roster survey villages")
+        ordering = ["survey_id", "area_id"]
+        constraints = [models.UniqueConstraint(fields=["survey", "area"], name="roster_village_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{self.area_id}"
+
+
+class RosterEntry(models.Model):
+    """A roster household drawn, with what the registry said of it when drawn (registered, monitored) and what the
+    surveyors found (should it be registered / monitored); unsurveyed entries are non-response."""
+
+    survey = models.ForeignKey(RosterSurvey, verbose_name=_("roster survey"), on_delete=models.CASCADE,
+                               related_name="entries")
+    village = models.ForeignKey(RosterVillage, verbose_name=_("village"), on_delete=models.CASCADE,
+                                related_name="entries")
+    roster = models.ForeignKey(RosterHousehold, verbose_name=_("roster household"), on_delete=models.PROTECT,
+                               related_name="+")
+    area_code = models.CharField(_("village code"), max_length=12, db_index=True)
+    weight = models.DecimalField(_("design weight"), max_digits=16, decimal_places=6)
+    position = models.PositiveIntegerField(_("order drawn"))
+    registered = models.BooleanField(_("registered when drawn"))
+    monitored = models.BooleanField(_("monitored when drawn"))
+    should_register = models.BooleanField(_("should be registered"), null=True)
+    should_monitor = models.BooleanField(_("should be monitored"), null=True)
+    surveyed_on = models.DateField(_("surveyed on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    area_paths = ("area_code",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster sample entry")
+        verbose_name_plural = _("roster sample entries")
+        ordering = ["survey_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["survey", "roster"], name="roster_entry_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{self.roster_id}"

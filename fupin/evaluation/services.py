@@ -20,6 +20,7 @@ from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
 from fupin.core import areacodes as codes
 from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.temporal import fact_date
 from fupin.registry import codelists as cl
 from fupin.registry.models import HouseholdYear
 from fupin.rules.policy import YearPolicy
@@ -33,6 +34,10 @@ from .models import (
     Finding,
     Interview,
     Questionnaire,
+    RosterEntry,
+    RosterHousehold,
+    RosterSurvey,
+    RosterVillage,
     SampledVillage,
     SampleEntry,
     Stratum,
@@ -45,6 +50,9 @@ APPEAL_FILED = audit_registry.register("evaluation.appeal_filed", _("filed an ap
 APPEAL_CHANGED = audit_registry.register("evaluation.appeal_changed", _("changed an appeal"))
 APPEAL_WITHDRAWN = audit_registry.register("evaluation.appeal_withdrawn", _("withdrew an appeal"))
 APPEAL_DECIDED = audit_registry.register("evaluation.appeal_decided", _("decided an appeal"))
+ROSTER_SURVEY_CREATED = audit_registry.register("evaluation.roster_survey_created",
+                                                _("created a roster survey and drew its sample"))
+ROSTER_FINDING_RECORDED = audit_registry.register("evaluation.roster_finding", _("recorded a roster survey finding"))
 EVALUATION_CONCLUDED = audit_registry.register("evaluation.concluded", _("concluded a third-party evaluation"))
 WEIGHT_PLACES = Decimal("0.000001")
 
@@ -305,3 +313,89 @@ def appeal_decide(*, actor, appeal: Appeal, uphold: bool, note: str) -> Appeal:
                      before={"status": Appeal.Status.PENDING, "verdict": before},
                      after={"status": appeal.status, "note": appeal.decision_note, "verdict": after})
     return appeal
+
+
+# Roster surveys (漏评 / 漏监测 from the full household roster) ------------------------------------------------------
+NOT_REGISTERED = {cl.ORDINARY, "9"}  # 一般农户 and removed households are not in the 建档立卡 register
+
+
+def _roster_frame(county, year: int) -> tuple[list[VillageFrame], dict]:
+    rows = RosterHousehold.objects.filter(within_area("village_id", county), year=year).values_list(
+        "village_id", "number", "id")
+    villages: dict[str, list[str]] = {}
+    ids = {}
+    for village, number, pk in rows:
+        villages.setdefault(village, []).append(number)
+        ids[(village, number)] = pk
+    return [VillageFrame(code, (), tuple(numbers)) for code, numbers in villages.items()], ids
+
+
+def roster_survey_create(*, actor, area_code: str, year: int, seed: int, households_per_village: int,
+                         villages: int | None = None) -> RosterSurvey:
+    """Draw a sample from the county's imported rosters of `year` (reproducible from `seed`): villages by SRSWOR,
+    then `households_per_village` roster households by SRSWOR in each. Each entry keeps whether the registry had
+    the household registered and in monitoring when drawn. The same county, year and seed give the survey already
+    drawn (a re-run creates nothing)."""
+    county = area_by_code(area_code)
+    require(actor, Action.APPROVE, county.code)
+    if county.level != codes.Level.COUNTY:
+        raise ValidationFailed(_("An evaluation is of a county; %(code)s is not one."), field="area",
+                               code=county.code)
+    if villages is not None and villages < 1:
+        raise ValidationFailed(_("Sample at least one village."), field="villages")
+    if households_per_village < 1:
+        raise ValidationFailed(_("Sample at least one household per village."), field="households_per_village")
+    existing = RosterSurvey.objects.filter(area=county, year=year, seed=seed).first()
+    if existing is not None:
+        return existing
+    frame, ids = _roster_frame(county, year)
+    if not frame:
+        raise ValidationFailed(_("No village of %(area)s has a household roster for %(year)s."), field="year",
+                               area=county.name, year=year)
+    sample = draw(frame, seed=seed, villages_wanted=villages, ordinary_per_village=households_per_village)
+    by_code = {village.code: village for village in frame}
+    drawn_ids = [ids[(item.village, item.household)] for item in sample.households]
+    state = {pk: (status, category, risk) for pk, status, category, risk in RosterHousehold.objects.filter(
+        pk__in=drawn_ids).values_list("pk", "household__status", "household__monitoring_category",
+                                      "household__risk_status")}
+    with transaction.atomic():
+        survey = RosterSurvey.objects.create(area=county, year=year, seed=seed, villages_requested=villages,
+                                             households_per_village=households_per_village,
+                                             villages_total=sample.villages_total, created_by=actor)
+        sampled = {code: RosterVillage.objects.create(
+            survey=survey, area_id=code, roster_households=len(by_code[code].ordinary),
+            sampled=min(households_per_village, len(by_code[code].ordinary))) for code in sample.villages}
+        entries = []
+        for position, (item, pk) in enumerate(zip(sample.households, drawn_ids, strict=True), start=1):
+            status, category, risk = state[pk]
+            entries.append(RosterEntry(
+                survey=survey, village=sampled[item.village], roster_id=pk, area_code=item.village,
+                position=position, registered=status is not None and status not in NOT_REGISTERED,
+                monitored=bool(category) and risk != "2",
+                weight=(Decimal(item.weight.numerator) / Decimal(item.weight.denominator)).quantize(
+                    WEIGHT_PLACES, rounding=ROUND_HALF_UP)))
+        RosterEntry.objects.bulk_create(entries)
+        audit_record(actor=actor, action=ROSTER_SURVEY_CREATED, obj=survey, area_code=county.code,
+                     after={"year": year, "seed": seed, "villages": villages,
+                            "households_per_village": households_per_village,
+                            "villages_total": sample.villages_total, "villages_sampled": list(sample.villages),
+                            "households": len(entries)})
+    return survey
+
+
+def roster_finding_record(*, actor, entry: RosterEntry, should_register: bool, should_monitor: bool,
+                          surveyed_on: datetime.date | None = None) -> RosterEntry:
+    """What the surveyors found on a drawn roster household: should it be registered, should it be monitored."""
+    require(actor, Action.APPROVE, entry.area_code)
+    if not isinstance(should_register, bool) or not isinstance(should_monitor, bool):
+        raise ValidationFailed(_("Answer yes or no."), field="should_register")
+    surveyed_on = fact_date(surveyed_on, field="surveyed_on", label=_("survey date"))
+    before = {"should_register": entry.should_register, "should_monitor": entry.should_monitor}
+    with transaction.atomic():
+        entry.should_register, entry.should_monitor = should_register, should_monitor
+        entry.surveyed_on, entry.recorded_by = surveyed_on, actor
+        entry.save(update_fields=["should_register", "should_monitor", "surveyed_on", "recorded_by"])
+        audit_record(actor=actor, action=ROSTER_FINDING_RECORDED, obj=entry, area_code=entry.area_code,
+                     before=before, after={"should_register": should_register, "should_monitor": should_monitor,
+                                           "surveyed_on": surveyed_on})
+    return entry

@@ -1,17 +1,17 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from fupin.accounts.fields import ScopedPrimaryKeyRelatedField
 from fupin.areas import selectors as area_selectors
-from fupin.core.api import ServiceViewSet
+from fupin.core.api import ServiceViewSet, validated
 from fupin.core.errors import NotFound
 from fupin.projects.models import Project
 from fupin.registry import selectors as registry_selectors
 from fupin.registry.models import Household
 
-from . import selectors, services
+from . import linked, selectors, services
 from .filtersets import FundDocumentFilterSet, FundEntryFilterSet
 from .models import FundDocument, FundEntry
 
@@ -25,6 +25,11 @@ class FundDocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "title", "source", "year", "issuing_area", "total", "issued_on"]
         # Uniqueness is the service's check (with a message that names the document), not the serializer's.
         validators = []
+
+
+class LinkedReportQuerySerializer(serializers.Serializer):
+    area = serializers.CharField(max_length=12)
+    year = serializers.IntegerField(min_value=1980, max_value=2100)  # before 2021: no linked funds, an empty report
 
 
 class FundDocumentViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
@@ -48,6 +53,15 @@ class FundDocumentViewSet(ServiceViewSet, mixins.CreateModelMixin, mixins.Update
     @action(detail=True, methods=["get"])
     def trace(self, request, pk=None):
         return Response(selectors.trace(actor=request.user, document=self.get_object()))
+
+    @extend_schema(parameters=[OpenApiParameter("area", str, required=True),
+                               OpenApiParameter("year", int, required=True)], responses={200: dict})
+    @action(detail=False, methods=["get"], url_path="linked-report")
+    def linked_report(self, request):
+        """衔接资金 of a budget year per county of an area (`?area=CODE&year=YYYY`): allocated, issued, spent, the
+        industry share and whether it meets the province's minimum."""
+        data = validated(LinkedReportQuerySerializer, request.query_params)
+        return Response(linked.linked_funds_report(actor=request.user, area_code=data["area"], year=data["year"]))
 
     @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
     @action(detail=True, methods=["get"])

@@ -1,14 +1,18 @@
 """Pages of the funds ledger: where a fund document's money went (its trace down to households) and its ledger,
 where entries are added through the funds service. Reads go through the selectors, scoped to the user's areas."""
 
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fupin.core.pages import RecordForm, handle_record_forms
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import require
+from fupin.areas import selectors as area_selectors
+from fupin.core.pages import RecordForm, handle_record_forms, or_404, xlsx_download, year_param
 
-from . import selectors, services
+from . import linked, selectors, services
 from .forms import CorrectionForm, EntryForm, SpendForm
 
 
@@ -49,3 +53,22 @@ def fund_ledger(request, pk: int):
     return render(request, "funds/fund_ledger.html", {
         "document": document, "entries": entries, "forms": shown,
         "balances": selectors.balances(actor=actor, document=document)})
+
+
+@login_required
+def linked_funds(request, code: str):
+    """衔接资金 of a budget year per county of an area: allocated, issued, spent, the industry share against the
+    province's minimum (met / not met), with the rule's source and certainty."""
+    area = or_404(area_selectors.area_get, actor=request.user, code=code)
+    year = year_param(request)
+    report = linked.linked_funds_report(actor=request.user, area_code=area.code, year=year)
+    return render(request, "funds/linked_funds.html", {"area": area, "year": year, "report": report})
+
+
+@login_required
+def linked_funds_export(request, code: str):
+    area = or_404(area_selectors.area_get, actor=request.user, code=code)
+    require(request.user, Action.EXPORT, area.code)
+    year = year_param(request)
+    header, rows = linked.report_rows(linked.linked_funds_report(actor=request.user, area_code=area.code, year=year))
+    return xlsx_download(f"linked-funds-{area.code}-{year}", header, rows, "衔接资金")

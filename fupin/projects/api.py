@@ -12,16 +12,22 @@ from fupin.core.api import ServiceViewSet, validated
 from fupin.registry.models import Household, Member
 
 from . import codelists as cl
-from . import selectors, services
+from . import ledger, selectors, services
 from .filtersets import (
+    AssetDisposalFilterSet,
     AssetIncomeFilterSet,
+    AssetIncomeShareFilterSet,
+    AssetMaintenanceFilterSet,
     ProjectAssetFilterSet,
     ProjectBeneficiaryFilterSet,
     ProjectFilterSet,
     ProjectFundingFilterSet,
 )
 from .models import (
+    AssetDisposal,
     AssetIncome,
+    AssetIncomeShare,
+    AssetMaintenance,
     Project,
     ProjectAsset,
     ProjectBeneficiary,
@@ -157,7 +163,9 @@ class ProjectAssetSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProjectAsset
         fields = ["id", "project", "kind", "name", "value", "owner_kind", "owner_name", "owner_area",
-                  "owner_household", "handed_over_on"]
+                  "owner_household", "handed_over_on", "fund_source", "formed_on", "owner_level",
+                  "certificate_number", "certified_on", "custodian", "status"]
+        read_only_fields = ["status"]  # kept by the disposal steps
 
 
 class AssetIncomeSerializer(serializers.ModelSerializer):
@@ -205,13 +213,32 @@ class ProjectBeneficiaryViewSet(ProjectRecordViewSet):
     service = staticmethod(services.beneficiary_save)
 
 
+class LedgerQuerySerializer(serializers.Serializer):
+    area = serializers.CharField(max_length=12)
+    public = serializers.BooleanField(required=False, default=False)
+
+
 class ProjectAssetViewSet(ProjectRecordViewSet):
-    """Assets the projects formed (扶贫资产) and who owns them."""
+    """Assets the projects formed (扶贫资产): class, source, 确权 (owner level and certificate), custodian and
+    status; `ledger` is an area's 总账, `village-ledger` a village's 明细台账 (`public=true`: the posted version)."""
 
     serializer_class = ProjectAssetSerializer
     filterset_class = ProjectAssetFilterSet
     selector = staticmethod(selectors.asset_list)
     service = staticmethod(services.asset_save)
+
+    @extend_schema(parameters=[OpenApiParameter("area", str, required=True)], responses={200: dict})
+    @action(detail=False, methods=["get"])
+    def ledger(self, request):
+        data = validated(LedgerQuerySerializer, request.query_params)
+        return Response(ledger.county_ledger(actor=request.user, area_code=data["area"]))
+
+    @extend_schema(parameters=[OpenApiParameter("area", str, required=True), OpenApiParameter("public", bool)],
+                   responses={200: dict})
+    @action(detail=False, methods=["get"], url_path="village-ledger")
+    def village_ledger(self, request):
+        data = validated(LedgerQuerySerializer, request.query_params)
+        return Response(ledger.village_ledger(actor=request.user, area_code=data["area"], public=data["public"]))
 
 
 class AssetIncomeViewSet(ProjectRecordViewSet):
@@ -221,3 +248,91 @@ class AssetIncomeViewSet(ProjectRecordViewSet):
     filterset_class = AssetIncomeFilterSet
     selector = staticmethod(selectors.asset_income_list)
     service = staticmethod(services.asset_income_save)
+
+
+class AssetMaintenanceSerializer(serializers.ModelSerializer):
+    asset = ScopedPrimaryKeyRelatedField(model=ProjectAsset, action=Action.VIEW)
+
+    class Meta:
+        model = AssetMaintenance
+        fields = ["id", "asset", "date", "cost", "note", "recorded_at"]
+        read_only_fields = ["recorded_at"]
+
+
+class AssetMaintenanceViewSet(ProjectRecordViewSet):
+    """Maintenance records of assets (管护): date, cost and what was done."""
+
+    serializer_class = AssetMaintenanceSerializer
+    filterset_class = AssetMaintenanceFilterSet
+    selector = staticmethod(selectors.maintenance_list)
+    service = staticmethod(services.maintenance_save)
+
+
+class AssetIncomeShareSerializer(serializers.ModelSerializer):
+    income = ScopedPrimaryKeyRelatedField(model=AssetIncome, action=Action.VIEW)
+    # Not required: a household's payment takes the household's village.
+    area = serializers.SlugRelatedField(slug_field="code", queryset=area_selectors.division_list(), required=False)
+    household = ScopedPrimaryKeyRelatedField(model=Household, allow_null=True, required=False)
+    household_number = serializers.CharField(source="household.number", read_only=True, default=None)
+
+    class Meta:
+        model = AssetIncomeShare
+        fields = ["id", "income", "recipient", "area", "household", "household_number", "amount", "paid_on",
+                  "posted_on"]
+
+
+class AssetIncomeShareViewSet(ProjectRecordViewSet):
+    """How asset income was distributed (收益分配) to village collectives and households; households are named by
+    their number, never an ID number."""
+
+    serializer_class = AssetIncomeShareSerializer
+    filterset_class = AssetIncomeShareFilterSet
+    selector = staticmethod(selectors.income_share_list)
+    service = staticmethod(services.income_share_save)
+
+
+class AssetDisposalSerializer(serializers.ModelSerializer):
+    asset = ScopedPrimaryKeyRelatedField(model=ProjectAsset, action=Action.VIEW)
+    next_step = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AssetDisposal
+        fields = ["id", "asset", "status", "reason", "value", "applied_on", "township_on", "county_on",
+                  "disposed_on", "rejected_on", "note", "next_step"]
+        read_only_fields = ["status", "township_on", "county_on", "disposed_on", "rejected_on", "note"]
+        validators = []  # one live disposal per asset: the service's check, with its message
+
+    def get_next_step(self, disposal) -> str | None:
+        return services.next_disposal_step(disposal)
+
+
+class DisposalStepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=[("township", "township"), ("county", "county"),
+                                            ("disposed", "disposed")])
+    on = serializers.DateField()
+    approve = serializers.BooleanField(default=True)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class AssetDisposalViewSet(ServiceViewSet, mixins.CreateModelMixin):
+    """Disposals of assets (处置): applied for (POST), then `step`: the township's approval (unless owned at
+    county level), the county's, and the disposal carried out; an approval may refuse (`approve: false`)."""
+
+    serializer_class = AssetDisposalSerializer
+    filterset_class = AssetDisposalFilterSet
+
+    def select(self, actor):
+        return selectors.disposal_list(actor=actor)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.disposal_apply(actor=self.request.user, asset=data["asset"],
+                                                      reason=data.get("reason", ""), value=data.get("value"),
+                                                      applied_on=data.get("applied_on"))
+
+    @extend_schema(request=DisposalStepSerializer, responses=AssetDisposalSerializer)
+    @action(detail=True, methods=["post"])
+    def step(self, request, pk=None):
+        data = validated(DisposalStepSerializer, request.data)
+        disposal = services.disposal_step(actor=request.user, disposal=self.get_object(), **data)
+        return Response(AssetDisposalSerializer(disposal, context=self.get_serializer_context()).data)

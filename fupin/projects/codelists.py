@@ -15,6 +15,8 @@ _DOCUMENTS = json.loads((DATA / "stage_documents.json").read_text(encoding="utf-
 PROJECT_TYPE = code_list("扶贫项目类型", [(item["code"], item["zh"], item["en"], *item["aliases"])
                                          for item in _TYPES])
 _UNITS = {item["code"]: (item["unit_zh"], item["unit_en"]) for item in _TYPES}
+# Types whose money counts as spent on industry (产业发展) in the linked funds' industry share; a flag of the data.
+INDUSTRY_TYPES = frozenset(item["code"] for item in _TYPES if item.get("industry"))
 
 
 def unit_of(project_type: str, language: str | None = None) -> str:
@@ -74,6 +76,49 @@ ASSET_OWNER = code_list("资产所有者类型", [
     ("household", "农户", "household", "贫困户"),
     ("enterprise", "企业", "enterprise", "经营主体"),
     ("government", "政府部门", "government department", "乡镇政府", "县政府"),
+])
+
+# Where an asset's money came from (国办函〔2021〕51号: assets formed since 2013 from fiscal funds, bonds used for
+# poverty alleviation, East–West cooperation, 定点帮扶 and social donations).
+ASSET_SOURCE = code_list("扶贫资产资金来源", [
+    ("fiscal", "财政资金", "fiscal funds", "财政", "财政专项扶贫资金", "衔接资金"),
+    ("bonds", "政府债券", "government bonds", "债券", "地方政府债券"),
+    ("east_west", "东西部协作资金", "East–West cooperation funds", "东西部协作", "东西部扶贫协作"),
+    ("paired_unit", "定点帮扶资金", "designated-assistance funds", "定点帮扶", "定点扶贫"),
+    ("donation", "社会捐赠", "social donations", "捐赠"),
+    ("other", "其他", "other"),
+])
+# The earliest day an asset of the register may have been formed: the register covers assets since 2013.
+ASSETS_FORMED_SINCE = "2013-01-01"
+
+# The level the ownership was confirmed to (确权登记).
+OWNER_LEVEL = code_list("确权层级", [
+    ("county", "县级", "county", "县"),
+    ("township", "乡镇级", "township", "乡镇", "乡级"),
+    ("village", "村级", "village", "村", "村集体"),
+    ("household", "农户", "household", "户", "到户"),
+])
+
+ASSET_STATUS = code_list("资产状态", [
+    ("in_use", "在用", "in use", "正常"),
+    ("disposing", "处置中", "disposal under way", "处置审批中"),
+    ("disposed", "已处置", "disposed", "处置"),
+])
+
+# A disposal's steps in order: applied → approved by the township → approved by the county → disposed; a refusal
+# at either approval ends it (the asset stays in use).
+DISPOSAL_STATUS = code_list("资产处置状态", [
+    ("applied", "已申请", "applied"),
+    ("township", "乡镇已审核", "approved by the township", "乡镇审核"),
+    ("county", "县级已审批", "approved by the county", "县级审批"),
+    ("disposed", "已处置", "disposed"),
+    ("rejected", "未通过", "rejected", "驳回"),
+])
+DISPOSAL_OPEN = ("applied", "township", "county")
+
+INCOME_RECIPIENT = code_list("收益分配对象", [
+    ("village", "村集体", "village collective", "村"),
+    ("household", "农户", "household", "户"),
 ])
 
 DELAY_COLOUR = code_list("进度预警", [

@@ -3,11 +3,21 @@ asset income). A project, household or asset is named among those the user may s
 (400)."""
 
 
+from fupin.areas.filtersets import WithinAreaFilter
 from fupin.core.filtersets import ListFilterSet, ScopedChoiceFilter
 from fupin.registry import selectors as registry_selectors
 
 from . import selectors
-from .models import AssetIncome, Project, ProjectAsset, ProjectBeneficiary, ProjectFunding
+from .models import (
+    AssetDisposal,
+    AssetIncome,
+    AssetIncomeShare,
+    AssetMaintenance,
+    Project,
+    ProjectAsset,
+    ProjectBeneficiary,
+    ProjectFunding,
+)
 
 
 class ProjectFilterSet(ListFilterSet):
@@ -35,10 +45,11 @@ class ProjectBeneficiaryFilterSet(ListFilterSet):
 
 class ProjectAssetFilterSet(ListFilterSet):
     project = ScopedChoiceFilter(selectors.project_list)
+    owner_area = WithinAreaFilter(field_name="owner_area")
 
     class Meta:
         model = ProjectAsset
-        fields = ["project", "kind", "owner_kind"]
+        fields = ["project", "kind", "owner_kind", "owner_area", "owner_level", "fund_source", "status"]
 
 
 class AssetIncomeFilterSet(ListFilterSet):
@@ -47,3 +58,28 @@ class AssetIncomeFilterSet(ListFilterSet):
     class Meta:
         model = AssetIncome
         fields = ["asset", "year"]
+
+
+class AssetMaintenanceFilterSet(ListFilterSet):
+    asset = ScopedChoiceFilter(selectors.asset_list)
+
+    class Meta:
+        model = AssetMaintenance
+        fields = ["asset"]
+
+
+class AssetIncomeShareFilterSet(ListFilterSet):
+    income = ScopedChoiceFilter(selectors.asset_income_list)
+    area = WithinAreaFilter(field_name="area")
+
+    class Meta:
+        model = AssetIncomeShare
+        fields = ["income", "recipient", "area"]
+
+
+class AssetDisposalFilterSet(ListFilterSet):
+    asset = ScopedChoiceFilter(selectors.asset_list)
+
+    class Meta:
+        model = AssetDisposal
+        fields = ["asset", "status"]

@@ -183,6 +183,18 @@ class ProjectAsset(TimeStampedModel):
     owner_household = models.ForeignKey("registry.Household", verbose_name=_("owning household"), null=True,
                                         blank=True, on_delete=models.PROTECT, related_name="+")
     handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
+    # The register of 国办函〔2021〕51号. Empty on assets recorded before it was kept (they are counted as "not
+    # recorded" in the ledgers, never guessed).
+    fund_source = models.CharField(_("source of funds"), max_length=12, choices=cl.ASSET_SOURCE.choices, blank=True)
+    formed_on = models.DateField(_("formed on"), null=True, blank=True)
+    # 确权: the level ownership was confirmed to, with the certificate (权属证明) when one was issued.
+    owner_level = models.CharField(_("owner level"), max_length=10, choices=cl.OWNER_LEVEL.choices, blank=True)
+    certificate_number = models.CharField(_("certificate number"), max_length=100, blank=True)
+    certified_on = models.DateField(_("certified on"), null=True, blank=True)
+    # 管护: who keeps the asset in repair (a village committee, a cooperative, a department …).
+    custodian = models.CharField(_("custodian"), max_length=200, blank=True)
+    # Kept by the disposal service: in use, disposal under way, disposed.
+    status = models.CharField(_("status"), max_length=10, choices=cl.ASSET_STATUS.choices, default="in_use")
 
     area_paths = ("project__area",)  # where its area is, for .scoped(actor, action)
     objects = ScopedQuerySet.as_manager()
@@ -220,3 +232,101 @@ class AssetIncome(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.asset} {self.year}"
+
+
+class AssetMaintenance(models.Model):
+    """One maintenance of an asset (管护记录): when, what it cost and what was done."""
+
+    asset = models.ForeignKey(ProjectAsset, verbose_name=_("asset"), on_delete=models.PROTECT,
+                              related_name="maintenances")
+    date = models.DateField(_("date"))
+    cost = _money(_("cost (yuan)"))
+    note = models.CharField(_("note"), max_length=300)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    area_paths = ("asset__project__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("asset maintenance")
+        verbose_name_plural = _("asset maintenances")
+        ordering = ["asset_id", "date", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(cost__gte=0), name="asset_maintenance_cost")]
+
+    def __str__(self) -> str:
+        return f"{self.asset} {self.date}"
+
+
+class AssetIncomeShare(models.Model):
+    """Part of a year's asset income distributed (收益分配) to a village collective or to a household, and the day
+    the distribution was posted publicly (公示)."""
+
+    income = models.ForeignKey(AssetIncome, verbose_name=_("asset income"), on_delete=models.PROTECT,
+                               related_name="shares")
+    recipient = models.CharField(_("recipient"), max_length=10, choices=cl.INCOME_RECIPIENT.choices)
+    # The village receiving it, or the household's village.
+    area = models.ForeignKey("areas.Area", verbose_name=_("village"), on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey("registry.Household", verbose_name=_("household"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    amount = _money(_("amount (yuan)"))
+    paid_on = models.DateField(_("paid on"))
+    posted_on = models.DateField(_("posted on"), null=True, blank=True)
+
+    area_paths = ("income__asset__project__area", "area")  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("asset income share")
+        verbose_name_plural = _("asset income shares")
+        ordering = ["income_id", "recipient", "area_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="asset_income_share_positive"),
+            models.CheckConstraint(condition=models.Q(recipient="household", household__isnull=False)
+                                   | (~models.Q(recipient="household") & models.Q(household__isnull=True)),
+                                   name="asset_income_share_household"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.income} → {self.area_id} {self.amount}"
+
+
+class AssetDisposal(models.Model):
+    """A disposal (处置) of an asset through its approval steps: applied → approved by the township → approved by
+    the county → disposed (an asset owned at county level skips the township). Each step's day and who took it."""
+
+    asset = models.ForeignKey(ProjectAsset, verbose_name=_("asset"), on_delete=models.PROTECT,
+                              related_name="disposals")
+    status = models.CharField(_("status"), max_length=10, choices=cl.DISPOSAL_STATUS.choices, default="applied")
+    reason = models.CharField(_("reason"), max_length=300)
+    value = _money(_("disposal value (yuan)"))
+    applied_on = models.DateField(_("applied on"))
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applied by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    township_on = models.DateField(_("approved by the township on"), null=True, blank=True)
+    township_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by (township)"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    county_on = models.DateField(_("approved by the county on"), null=True, blank=True)
+    county_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by (county)"), null=True,
+                                  blank=True, on_delete=models.SET_NULL, related_name="+")
+    disposed_on = models.DateField(_("disposed on"), null=True, blank=True)
+    rejected_on = models.DateField(_("rejected on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    area_paths = ("asset__project__area",)  # where its area is, for .scoped(actor, action)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("asset disposal")
+        verbose_name_plural = _("asset disposals")
+        ordering = ["asset_id", "applied_on", "id"]
+        constraints = [
+            # An asset has at most one disposal that is under way or done; refused ones may be many.
+            models.UniqueConstraint(fields=["asset"], condition=~models.Q(status="rejected"),
+                                    name="one_live_disposal_per_asset"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="asset_disposal_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} {self.status}"

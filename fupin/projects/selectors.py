@@ -17,7 +17,16 @@ from fupin.funds.selectors import designated_prefixes, in_prefixes, share, withi
 from fupin.rules.policy import YearPolicy
 
 from . import codelists as cl
-from .models import AssetIncome, Project, ProjectAsset, ProjectBeneficiary, ProjectFunding
+from .models import (
+    AssetDisposal,
+    AssetIncome,
+    AssetIncomeShare,
+    AssetMaintenance,
+    Project,
+    ProjectAsset,
+    ProjectBeneficiary,
+    ProjectFunding,
+)
 
 ZERO = Decimal("0.00")
 RED_DAYS = "project_delay_red_days"
@@ -53,6 +62,21 @@ def asset_list(*, actor) -> QuerySet[ProjectAsset]:
 def asset_income_list(*, actor) -> QuerySet[AssetIncome]:
     return AssetIncome.objects.filter(asset__project__in=project_list(actor=actor)).select_related(
         "asset__project")
+
+
+def maintenance_list(*, actor) -> QuerySet[AssetMaintenance]:
+    return AssetMaintenance.objects.filter(asset__project__in=project_list(actor=actor)).select_related("asset")
+
+
+def income_share_list(*, actor) -> QuerySet[AssetIncomeShare]:
+    """Distributions of asset income, with the household's number (never an ID number: a public-safe listing)."""
+    return AssetIncomeShare.objects.filter(income__asset__project__in=project_list(actor=actor)).select_related(
+        "income__asset", "household", "area")
+
+
+def disposal_list(*, actor) -> QuerySet[AssetDisposal]:
+    return AssetDisposal.objects.filter(asset__project__in=project_list(actor=actor)).select_related(
+        "asset", "asset__owner_area")
 
 
 def projects_in(*, area: Area, year: int) -> QuerySet[Project]:

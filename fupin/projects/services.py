@@ -12,19 +12,22 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import require
+from fupin.accounts.scoping import can_at_level, require
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
-from fupin.core.areacodes import Level, prefix_of
-from fupin.core.errors import ValidationFailed
-from fupin.core.records import apply_fields, field_values
+from fupin.core.areacodes import CODE_LENGTH, Level, level_of, prefix_of
+from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.records import apply_fields, field_values, money_sum
 from fupin.core.temporal import fact_date, not_before
 from fupin.funds import codelists as fund_codes
 
 from . import codelists as cl
 from .documents import read_checked
 from .models import (
+    AssetDisposal,
     AssetIncome,
+    AssetIncomeShare,
+    AssetMaintenance,
     Project,
     ProjectAsset,
     ProjectBeneficiary,
@@ -42,6 +45,11 @@ BENEFICIARY_SAVED = audit_registry.register("projects.beneficiary_saved", _("sav
 ASSET_SAVED = audit_registry.register("projects.asset_saved", _("saved a poverty-alleviation asset"))
 ASSET_INCOME_SAVED = audit_registry.register("projects.asset_income_saved", _("saved an asset's income"))
 FUNDINGS_BULK = audit_registry.register("projects.fundings_bulk_created", _("created project fundings in bulk"))
+MAINTENANCE_SAVED = audit_registry.register("projects.asset_maintenance_saved", _("recorded an asset's maintenance"))
+INCOME_SHARE_SAVED = audit_registry.register("projects.asset_income_share_saved",
+                                             _("recorded a distribution of an asset's income"))
+DISPOSAL_APPLIED = audit_registry.register("projects.asset_disposal_applied", _("applied to dispose of an asset"))
+DISPOSAL_STEP = audit_registry.register("projects.asset_disposal_step", _("decided a step of an asset's disposal"))
 BENEFICIARIES_BULK = audit_registry.register("projects.beneficiaries_bulk_created",
                                              _("created project beneficiaries in bulk"))
 
@@ -336,7 +344,57 @@ def beneficiary_save(*, actor, data: dict, instance: ProjectBeneficiary | None =
 
 
 ASSET_FIELDS = ("project", "kind", "name", "value", "owner_kind", "owner_name", "owner_area", "owner_household",
-                "handed_over_on")
+                "handed_over_on", "fund_source", "formed_on", "owner_level", "certificate_number", "certified_on",
+                "custodian")
+# The level of the owner's area each confirmed owner level must be (a household's is its village).
+OWNER_LEVEL_AREA = {"county": Level.COUNTY, "township": Level.TOWNSHIP, "village": Level.VILLAGE,
+                    "household": Level.VILLAGE}
+FORMED_SINCE = datetime.date.fromisoformat(cl.ASSETS_FORMED_SINCE)
+
+
+def _label(codes, code: str):
+    """A code's label in the language the message is read in (a refusal is read later, in the reader's)."""
+    return dict(codes.choices)[code]
+
+
+def _register_rules(asset: ProjectAsset) -> None:
+    """The 国办函〔2021〕51号 register: source, formed date (since 2013), 确权 level and certificate, custodian. Each
+    may be empty on an older record; what is given must hold together."""
+    asset.fund_source = asset.fund_source or ""
+    if asset.fund_source and asset.fund_source not in cl.ASSET_SOURCE.values:
+        raise ValidationFailed(_("Unknown source of funds “%(source)s”."), field="fund_source",
+                               source=asset.fund_source)
+    asset.formed_on = fact_date(asset.formed_on, field="formed_on", label=_("formation date"), default_today=False)
+    not_before(asset.formed_on, FORMED_SINCE, field="formed_on", label=_("formation date"),
+               earlier_label=_("the start of the asset register"))
+    not_before(asset.handed_over_on, asset.formed_on, field="handed_over_on", label=_("handover date"),
+               earlier_label=_("the formation date"))
+    owner_area_level = level_of(asset.owner_area_id)
+    if not asset.owner_level:
+        # Derived when not given: the level follows from who owns it and where.
+        if asset.owner_kind == "household":
+            asset.owner_level = "household"
+        elif owner_area_level in (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE):
+            asset.owner_level = {Level.COUNTY: "county", Level.TOWNSHIP: "township",
+                                 Level.VILLAGE: "village"}[owner_area_level]
+    elif asset.owner_level not in cl.OWNER_LEVEL.values:
+        raise ValidationFailed(_("Unknown owner level “%(level)s”."), field="owner_level", level=asset.owner_level)
+    else:
+        if (asset.owner_level == "household") != (asset.owner_kind == "household"):
+            raise ValidationFailed(_("An asset confirmed to a household is owned by that household, and only such "
+                                     "an asset."), field="owner_level")
+        if OWNER_LEVEL_AREA[asset.owner_level] != owner_area_level:
+            raise ValidationFailed(_("An asset confirmed at %(level)s level names an owner's area of that level."),
+                                   field="owner_area", level=_label(cl.OWNER_LEVEL, asset.owner_level))
+    asset.certificate_number = (asset.certificate_number or "").strip()
+    asset.certified_on = fact_date(asset.certified_on, field="certified_on", label=_("certificate date"),
+                                   default_today=False)
+    if bool(asset.certificate_number) != bool(asset.certified_on):
+        raise ValidationFailed(_("Give the certificate's number and its date together."),
+                               field="certificate_number" if not asset.certificate_number else "certified_on")
+    not_before(asset.certified_on, asset.formed_on, field="certified_on", label=_("certificate date"),
+               earlier_label=_("the formation date"))
+    asset.custodian = (asset.custodian or "").strip()
 
 
 def asset_save(*, actor, data: dict, instance: ProjectAsset | None = None) -> ProjectAsset:
@@ -374,6 +432,9 @@ def asset_save(*, actor, data: dict, instance: ProjectAsset | None = None) -> Pr
     if asset.handed_over_on and started and asset.handed_over_on < started:
         raise ValidationFailed(_("The asset cannot be handed over before the project started."),
                                field="handed_over_on")
+    if instance is not None and instance.status == "disposed":
+        raise ValidationFailed(_("The asset was disposed of; its record is closed."), field="status")
+    _register_rules(asset)
     with transaction.atomic():
         asset.save()
         audit_record(actor=actor, action=ASSET_SAVED, obj=asset, area_code=project.area_id, before=before,
@@ -399,6 +460,16 @@ def asset_income_save(*, actor, data: dict, instance: AssetIncome | None = None)
     if distributed > amount:
         raise ValidationFailed(_("More was distributed (%(distributed)s) than the asset earned (%(amount)s)."),
                                field="distributed_to_households", distributed=distributed, amount=amount)
+    if instance is not None and instance.shares.exists():
+        # Once the distribution is itemised (AssetIncomeShare), the amounts follow the items.
+        shares = _share_totals(instance)
+        if distributed != shares["household"]:
+            raise ValidationFailed(_("The distribution to households is itemised (%(itemised)s); record or change "
+                                     "the items instead."), field="distributed_to_households",
+                                   itemised=shares["household"])
+        if amount < shares["all"]:
+            raise ValidationFailed(_("%(distributed)s of this income is already distributed; the income cannot be "
+                                     "less."), field="amount", distributed=shares["all"])
     if AssetIncome.objects.filter(asset=income.asset, year=income.year).exclude(pk=income.pk).exists():
         raise ValidationFailed(_("The asset's income of %(year)s is already recorded; change that row."),
                                field="year", year=income.year)
@@ -407,3 +478,202 @@ def asset_income_save(*, actor, data: dict, instance: AssetIncome | None = None)
         audit_record(actor=actor, action=ASSET_INCOME_SAVED, obj=income, area_code=area_code, before=before,
                      after=field_values(income, INCOME_FIELDS))
     return income
+
+
+def _share_totals(income: AssetIncome, exclude=None) -> dict:
+    shares = AssetIncomeShare.objects.filter(income=income)
+    if exclude is not None:
+        shares = shares.exclude(pk=exclude)
+    return {"all": money_sum(shares, "amount"),
+            "household": money_sum(shares.filter(recipient="household"), "amount")}
+
+
+def _open_asset(asset: ProjectAsset) -> None:
+    if asset.status == "disposed":
+        raise ValidationFailed(_("The asset was disposed of; its record is closed."), field="asset")
+
+
+MAINTENANCE_FIELDS = ("asset", "date", "cost", "note")
+
+
+def maintenance_save(*, actor, data: dict, instance: AssetMaintenance | None = None) -> AssetMaintenance:
+    """A maintenance record (管护): on a day the asset existed, never ahead, at a cost of zero or more."""
+    record = instance or AssetMaintenance()
+    before = field_values(record, MAINTENANCE_FIELDS) if instance else None
+    if instance is not None:
+        require(actor, Action.CHANGE, instance.asset.project.area_id)
+    apply_fields(record, data, MAINTENANCE_FIELDS)
+    asset = record.asset
+    require(actor, Action.CHANGE, asset.project.area_id)
+    _open_asset(asset)
+    record.date = fact_date(record.date, field="date", label=_("maintenance date"))
+    not_before(record.date, asset.formed_on or asset.handed_over_on, field="date", label=_("maintenance date"),
+               earlier_label=_("the asset's formation"))
+    if record.cost is None or record.cost < 0:
+        raise ValidationFailed(_("The cost cannot be negative."), field="cost")
+    record.note = (record.note or "").strip()
+    if not record.note:
+        raise ValidationFailed(_("Say what was done."), field="note")
+    with transaction.atomic():
+        if instance is None:
+            record.recorded_by = actor
+        record.save()
+        audit_record(actor=actor, action=MAINTENANCE_SAVED, obj=record, area_code=asset.project.area_id,
+                     before=before, after=field_values(record, MAINTENANCE_FIELDS))
+    return record
+
+
+SHARE_FIELDS = ("income", "recipient", "area", "household", "amount", "paid_on", "posted_on")
+
+
+def income_share_save(*, actor, data: dict, instance: AssetIncomeShare | None = None) -> AssetIncomeShare:
+    """Part of a year's asset income paid to a village collective or a household of the project's county. The
+    items of an income never sum above it; the income's amount distributed to households becomes the sum of its
+    household items."""
+    share = instance or AssetIncomeShare()
+    before = field_values(share, SHARE_FIELDS) if instance else None
+    if instance is not None:
+        require(actor, Action.CHANGE, instance.income.asset.project.area_id)
+    apply_fields(share, data, SHARE_FIELDS)
+    if share.income_id is None:
+        raise ValidationFailed(_("Name the asset income distributed."), field="income")
+    project = share.income.asset.project
+    require(actor, Action.CHANGE, project.area_id)
+    if share.recipient not in cl.INCOME_RECIPIENT.values:
+        raise ValidationFailed(_("Unknown recipient “%(recipient)s”."), field="recipient", recipient=share.recipient)
+    if share.recipient == "household":
+        if share.household_id is None:
+            raise ValidationFailed(_("Name the household paid."), field="household")
+        share.area_id = share.household.area_id
+    else:
+        if share.household_id is not None:
+            raise ValidationFailed(_("Only a payment to a household names a household."), field="household")
+        if not share.area_id or level_of(share.area_id) != Level.VILLAGE:
+            raise ValidationFailed(_("Name the village paid (a 12-digit village code)."), field="area")
+    if not share.area_id.startswith(reach_prefix(project)):
+        raise ValidationFailed(_("The recipient is not in the project's county."), field="area")
+    if share.amount is None or share.amount <= 0:
+        raise ValidationFailed(_("The amount must be positive."), field="amount")
+    share.paid_on = fact_date(share.paid_on, field="paid_on", label=_("payment date"))
+    # Income of a year is paid out in that year or later.
+    not_before(share.paid_on, datetime.date(share.income.year, 1, 1), field="paid_on", label=_("payment date"),
+               earlier_label=_("the start of the income's year"))
+    share.posted_on = fact_date(share.posted_on, field="posted_on", label=_("posting date"), default_today=False)
+    with transaction.atomic():
+        # The income is locked so that two items at once cannot both fit.
+        income = AssetIncome.objects.select_for_update().get(pk=share.income_id)
+        others = _share_totals(income, exclude=share.pk)
+        if others["all"] + share.amount > income.amount:
+            raise ValidationFailed(_("Only %(left)s of the income of %(amount)s is left to distribute."),
+                                   field="amount", left=income.amount - others["all"], amount=income.amount)
+        share.save()
+        income.distributed_to_households = others["household"] + (
+            share.amount if share.recipient == "household" else Decimal("0.00"))
+        income.save(update_fields=["distributed_to_households", "updated_at"])
+        audit_record(actor=actor, action=INCOME_SHARE_SAVED, obj=share, area_code=project.area_id, before=before,
+                     after=field_values(share, SHARE_FIELDS))
+    return share
+
+
+def disposal_steps(asset: ProjectAsset) -> tuple[str, ...]:
+    """The approvals a disposal of this asset passes: the township's, unless it is owned at county level (or
+    above), then the county's."""
+    if level_of(asset.owner_area_id) >= Level.TOWNSHIP:
+        return ("township", "county")
+    return ("county",)
+
+
+def _level_code(area_code: str, level: int) -> str:
+    return prefix_of(area_code, level).ljust(CODE_LENGTH, "0")
+
+
+def disposal_apply(*, actor, asset: ProjectAsset, reason: str, value, applied_on=None) -> AssetDisposal:
+    """Apply to dispose of an asset (whoever may change records where it is owned). An asset has at most one
+    disposal under way or done."""
+    require(actor, Action.CHANGE, asset.owner_area_id)
+    _open_asset(asset)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give the reason for the disposal."), field="reason")
+    if value is None or Decimal(value) < 0:
+        raise ValidationFailed(_("The value cannot be negative."), field="value")
+    applied_on = fact_date(applied_on, field="applied_on", label=_("application date"))
+    not_before(applied_on, asset.formed_on or asset.handed_over_on, field="applied_on",
+               label=_("application date"), earlier_label=_("the asset's formation"))
+    disposal = AssetDisposal(asset=asset, reason=reason, value=Decimal(value), applied_on=applied_on,
+                             applied_by=actor, status="applied")
+    with transaction.atomic():
+        locked = ProjectAsset.objects.select_for_update().get(pk=asset.pk)
+        if locked.disposals.exclude(status="rejected").exists():
+            raise ValidationFailed(_("A disposal of this asset is already under way."), field="asset")
+        disposal.save()
+        locked.status = "disposing"
+        locked.save(update_fields=["status", "updated_at"])
+        asset.status = locked.status
+        audit_record(actor=actor, action=DISPOSAL_APPLIED, obj=disposal, area_code=asset.owner_area_id,
+                     after={"asset": asset.pk, "reason": reason, "value": disposal.value,
+                            "applied_on": applied_on})
+    return disposal
+
+
+def next_disposal_step(disposal: AssetDisposal) -> str | None:
+    """The step a disposal waits for: an approval, then `disposed`; None once it is disposed or rejected."""
+    if disposal.status in ("disposed", "rejected"):
+        return None
+    steps = disposal_steps(disposal.asset)
+    if disposal.status == "applied":
+        return steps[0]
+    if disposal.status == "township":
+        return "county"
+    return "disposed"
+
+
+def disposal_step(*, actor, disposal: AssetDisposal, step: str, on=None, approve: bool = True,
+                  note: str = "") -> AssetDisposal:
+    """Take the next step of a disposal. `township`: approval by a township-level (or higher) approver of the
+    asset's area; `county`: by a county-level (or higher) approver; `disposed`: the disposal carried out, by whoever
+    may change records where the asset is owned. An approval may refuse (`approve=False`): the disposal ends and the
+    asset stays in use. Steps come in order, each on or after the previous one, never ahead; whoever applied does
+    not approve."""
+    asset = disposal.asset
+    expected = next_disposal_step(disposal)
+    if expected is None:
+        raise ValidationFailed(_("The disposal is closed (%(status)s)."), field="step",
+                               status=_label(cl.DISPOSAL_STATUS, disposal.status))
+    if step != expected:
+        raise ValidationFailed(_("The next step of this disposal is “%(expected)s”, not “%(step)s”."),
+                               field="step", expected=_label(cl.DISPOSAL_STATUS, expected),
+                               step=_label(cl.DISPOSAL_STATUS, step) if step in cl.DISPOSAL_STATUS.values else step)
+    if step == "disposed":
+        require(actor, Action.CHANGE, asset.owner_area_id)
+        if not approve:
+            raise ValidationFailed(_("An approved disposal is carried out, not refused."), field="approve")
+    else:
+        level = Level.TOWNSHIP if step == "township" else Level.COUNTY
+        code = _level_code(asset.owner_area_id, min(level, level_of(asset.owner_area_id)))
+        if not can_at_level(actor, Action.APPROVE, code, level):
+            raise PermissionDenied()
+        if disposal.applied_by_id == actor.pk:
+            raise ValidationFailed(_("Whoever applied for a disposal does not approve it."), field="step")
+    previous = {"township": disposal.applied_on, "county": disposal.township_on or disposal.applied_on,
+                "disposed": disposal.county_on}[step]
+    on = fact_date(on, field="on", label=_("step date"))
+    not_before(on, previous, field="on", label=_("step date"), earlier_label=_("the previous step"))
+    with transaction.atomic():
+        if not approve:
+            disposal.status, disposal.rejected_on = "rejected", on
+            asset.status = "in_use"
+        elif step == "township":
+            disposal.status, disposal.township_on, disposal.township_by = "township", on, actor
+        elif step == "county":
+            disposal.status, disposal.county_on, disposal.county_by = "county", on, actor
+        else:
+            disposal.status, disposal.disposed_on = "disposed", on
+            asset.status = "disposed"
+        disposal.note = (note or "").strip() or disposal.note
+        disposal.save()
+        asset.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, action=DISPOSAL_STEP, obj=disposal, area_code=asset.owner_area_id,
+                     after={"asset": asset.pk, "step": step, "approve": approve, "on": on,
+                            "status": disposal.status, "note": disposal.note})
+    return disposal

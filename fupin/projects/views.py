@@ -2,19 +2,23 @@
 document or completes a stage), and the delay colours of an area's open projects. Reads go through the selectors,
 scoped to the user's areas; writes through the projects service."""
 
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.choices import Action
+from fupin.accounts.scoping import require
 from fupin.areas import selectors as area_selectors
 from fupin.core import temporal
 from fupin.core.errors import ServiceError
-from fupin.core.pages import date_param, or_404
+from fupin.core.pages import RecordForm, date_param, handle_record_forms, or_404, xlsx_download
 
 from . import codelists as project_codes
-from . import selectors, services
-from .forms import DocumentForm, StageForm
+from . import ledger, selectors, services
+from .forms import DisposalApplyForm, DisposalStepForm, DocumentForm, MaintenanceForm, StageForm
 
 
 @login_required
@@ -58,3 +62,79 @@ def project_detail(request, pk: int):
                "documents": project.documents.order_by("stage", "id"),
                "beneficiaries": selectors.beneficiary_counts(visible.filter(pk=project.pk))}
     return render(request, "projects/project.html", context)
+
+
+@login_required
+def asset_ledger(request, code: str):
+    """总账 of an area's poverty-alleviation assets by class, owner level and source, and its villages' ledgers."""
+    area = or_404(area_selectors.area_get, actor=request.user, code=code)
+    return render(request, "projects/asset_ledger.html", {
+        "area": area, "ledger": ledger.county_ledger(actor=request.user, area_code=area.code),
+        "villages": ledger.villages_with_assets(actor=request.user, area_code=area.code)})
+
+
+@login_required
+def asset_ledger_export(request, code: str):
+    area = or_404(area_selectors.area_get, actor=request.user, code=code)
+    require(request.user, Action.EXPORT, area.code)
+    header, rows = ledger.county_ledger_table(ledger.county_ledger(actor=request.user, area_code=area.code))
+    return xlsx_download(f"asset-ledger-{area.code}", header, rows, "资产总账")
+
+
+@login_required
+def village_asset_ledger(request, code: str):
+    """明细台账 of a village: every asset with its 确权, custody, income and distribution, and status (above a
+    village: its villages that have one)."""
+    area = or_404(area_selectors.area_get, actor=request.user, code=code)
+    return render(request, "projects/village_ledger.html", {
+        "area": area, "ledger": ledger.village_ledger(actor=request.user, area_code=area.code)})
+
+
+@login_required
+def village_asset_ledger_export(request, code: str):
+    area = or_404(area_selectors.area_get, actor=request.user, code=code)
+    require(request.user, Action.EXPORT, area.code)
+    header, rows = ledger.village_ledger_table(ledger.village_ledger(actor=request.user, area_code=area.code))
+    return xlsx_download(f"asset-village-ledger-{area.code}", header, rows, "资产明细台账")
+
+
+@login_required
+def village_asset_notice(request, code: str):
+    """The village ledger as posted in the village (公示): no household named, no certificate of a household's
+    asset, payments to households as a count and a total. Printable."""
+    area = or_404(area_selectors.area_get, actor=request.user, code=code)
+    return render(request, "projects/asset_notice.html", {
+        "area": area, "today": temporal.today(),
+        "ledger": ledger.village_ledger(actor=request.user, area_code=area.code, public=True)})
+
+
+@login_required
+def project_assets(request, pk: int):
+    """The assets a project formed, with their register, custody and disposal; forms to record a maintenance, apply
+    to dispose of an asset and take a disposal's next step (each through the projects service, which checks who may
+    take it and in what order)."""
+    actor = request.user
+    project = get_object_or_404(selectors.project_list(actor=actor), pk=pk)
+    assets = selectors.asset_list(actor=actor).filter(project=project).order_by("id")
+    disposals = selectors.disposal_list(actor=actor).filter(asset__project=project).order_by("id")
+    open_disposals = disposals.filter(status__in=project_codes.DISPOSAL_OPEN)
+
+    def make(form_class):
+        return lambda data=None: form_class(data, assets=assets.exclude(status="disposed"),
+                                            disposals=open_disposals)
+
+    record_forms = [
+        RecordForm("maintenance", _("Record a maintenance"), make(MaintenanceForm),
+                   lambda data: services.maintenance_save(actor=actor, data=data)),
+        RecordForm("dispose", _("Apply to dispose of an asset"), make(DisposalApplyForm),
+                   lambda data: services.disposal_apply(actor=actor, **data)),
+        RecordForm("step", _("Take a disposal's next step"), make(DisposalStepForm),
+                   lambda data: services.disposal_step(actor=actor, **data)),
+    ]
+    shown, done = handle_record_forms(request, record_forms, reverse("web:project-assets", args=[project.pk]))
+    if done:
+        return done
+    return render(request, "projects/project_assets.html", {
+        "project": project, "assets": assets, "forms": shown,
+        "disposals": [{"disposal": row, "next": project_codes.DISPOSAL_STATUS.label(services.next_disposal_step(row))
+                       if services.next_disposal_step(row) else ""} for row in disposals]})

@@ -11,10 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.analytics.metrics import get_metric
-from fupin.analytics.report import CARD_FIGURES
+from fupin.analytics.report import CARD_FIGURES, YUAN
 from fupin.areas import selectors as area_selectors
 from fupin.core.numbers import display
 from fupin.core.pages import or_404, year_param
+
+from .labels import record_type_label
+from .templatetags.fupin_numbers import column_unit, in_unit
 
 CARD_TITLES = {"assistance": _("Household assistance"), "funds": _("Funds"), "projects": _("Projects"),
                "personnel": _("Work teams and cadres")}
@@ -28,11 +31,19 @@ def helping(request, code: str):
     cards = []
     for name, wanted in CARD_FIGURES.items():
         rows = []
+        # Amounts of one card in one unit (28.02 亿 beside 105.06 亿, never 280168.42 万 beside 105.06 亿).
+        money_unit = column_unit([value for key, value, _source in figures[name]
+                                  if key in wanted and str(wanted[key][1]) == str(YUAN)])
         for key, value, source in figures[name]:
             if key in wanted:
                 label, unit = wanted[key]
-                shown = display(value, str(unit)) if value is not None else ""
-                rows.append({"key": key, "label": label, "display": shown, "source": source})
+                if value is None:
+                    shown = ""
+                elif str(unit) == str(YUAN):
+                    shown = f"{in_unit(value, money_unit)} {money_unit}{unit}"
+                else:
+                    shown = display(value, str(unit))
+                rows.append({"key": key, "label": label, "display": shown, "source": record_type_label(source)})
         cards.append({"name": name, "title": CARD_TITLES[name], "rows": rows})
     return render(request, "web/helping.html", {"area": area, "year": year, "cards": cards,
                                                 "computed_at": computed_at})

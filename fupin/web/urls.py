@@ -1,11 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import helping, household, views
+from . import helping, home, household, views
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
     path("login/", views.ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", views.search, name="search"),
@@ -27,6 +27,9 @@ urlpatterns = [
     path("", include("fupin.funds.urls")),
     path("", include("fupin.registry.urls")),
     path("", include("fupin.workflows.urls")),
+    path("", include("fupin.lowincome.urls")),
+    path("", include("fupin.grievances.urls")),
+    path("", include("fupin.field.urls")),
     path("households/<int:pk>/", household.household_file_page, name="household"),
     path("households/<int:pk>/handbook.pdf", household.household_handbook, name="household-handbook"),
     path("households/<int:pk>/card.pdf", household.household_card_pdf, name="household-card"),

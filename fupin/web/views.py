@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,6 @@ from fupin.analytics import selectors as analytics_selectors
 from fupin.areas import boundaries, selectors
 from fupin.core import areacodes as codes
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from fupin.jobs.selectors import job_list
 from fupin.registry.masking import mask_id_number
 from fupin.registry.selectors import member_search
 
@@ -32,17 +32,6 @@ class ThrottledLoginView(auth_views.LoginView):
         # Failures and successes are counted by the authentication backend (fupin.accounts.throttle), for this
         # form and the admin's alike.
         return super().post(request, *args, **kwargs)
-
-
-@login_required
-def home(request):
-    context = {
-        "granted_areas": selectors.children_with_counts(actor=request.user, area=None),
-        "nationwide": everywhere(request.user, Action.VIEW),
-        "vintage": selectors.latest_vintage(),
-        "jobs": job_list(actor=request.user)[:5],
-    }
-    return render(request, "web/home.html", context)
 
 
 @login_required
@@ -78,8 +67,8 @@ def dashboard(request, code: str | None = None):
     try:
         data = analytics_selectors.dashboard(actor=request.user, area_code=code,
                                              year=int(year) if year.isdigit() else None)
-    except (NotFound, PermissionDenied, ValidationFailed):  # an unknown or malformed area code is not a page
-        raise Http404 from None
+    except (NotFound, PermissionDenied, ValidationFailed, ObjectDoesNotExist):  # an unknown or malformed area
+        raise Http404 from None  # code is not a page (a code of no loaded area, such as 999, is not found)
     charts = {
         "trend": [{"year": row["year"], "incidence": float(row["incidence"]) * 100 if row["incidence"] else None,
                    "poor": float(row["poor"] or 0), "exits": float(row["exits"] or 0)}
@@ -99,17 +88,21 @@ def dashboard(request, code: str | None = None):
 
 @login_required
 def area_map(request, code: str | None = None):
-    """GeoJSON of the areas one level below `code` that the user may see, or of every loaded province without a
-    code (the country's outline is reference data, drawn under the pairing flows whatever one's grant): the shapes
-    the dashboard's and the cooperation page's maps draw. Maps stop at counties (villages have no boundaries)."""
+    """GeoJSON of the areas one level below `code` that the user may see, or of every province of the country
+    without a code (the country's outline is reference data, drawn under the pairing flows whatever one's
+    grant): the shapes the dashboard's and the cooperation page's maps draw. Maps stop at counties (villages have
+    no boundaries)."""
     if code is None:
-        children = selectors.province_list()
-    else:
-        try:
-            area = selectors.area_get(actor=request.user, code=code)
-        except (NotFound, PermissionDenied):
-            raise Http404 from None
-        children = selectors.area_list(actor=request.user).filter(parent=area, level__lte=codes.Level.COUNTY)
+        # The whole country's base map, loaded divisions or not (the pairing flows run between provinces that a
+        # deployment may not hold): every province-level code (11–82) the boundary file has a shape for.
+        response = JsonResponse(boundaries.children_geojson([f"{prefix}0000000000" for prefix in range(11, 83)]))
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+    try:
+        area = selectors.area_get(actor=request.user, code=code)
+    except (NotFound, PermissionDenied):
+        raise Http404 from None
+    children = selectors.area_list(actor=request.user).filter(parent=area, level__lte=codes.Level.COUNTY)
     response = JsonResponse(boundaries.children_geojson(list(children.order_by("code").values_list("code",
                                                                                                    flat=True))))
     response["Cache-Control"] = "private, max-age=3600"  # boundaries change with a new source, not by the hour

@@ -10,6 +10,10 @@ from fupin.registry import codelists as cl
 
 from .base import PERSONS_AND_HOUSEHOLDS, Metric, StatsQuery, area_names, area_rows, area_sums, register, sort_rows
 
+# The counts a refresh precomputes as rollups ("<name>.persons" and "<name>.households" per area and year), and so
+# the ones the statistics API answers from the rollups when they are fresh.
+ROLLUP_COUNTS = ("poor", "registered", "exits", "returns", "new", "monitored")
+
 
 class CountMetric(Metric):
     columns = ("code", "name", "level", "year", "households", "persons")

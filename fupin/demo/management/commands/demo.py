@@ -1,3 +1,4 @@
+import time
 from decimal import Decimal
 
 from fupin.accounts.history import entering_history
@@ -6,7 +7,8 @@ from fupin.core.cli import FupinCommand
 from fupin.demo.calibration import HISTORY_REASON
 from fupin.demo.households import synthetic_households
 from fupin.demo.shanxi import SHANXI, ShanxiDemo
-from fupin.demo.users import ensure_demo_users
+from fupin.demo.users import demo_users, ensure_demo_users
+from fupin.demo.workyear import working_year
 from fupin.demo.yunnan import YunnanDemo
 from fupin.registry.bulk import households_bulk_register
 from fupin.registry.models import Household
@@ -30,6 +32,8 @@ class Command(FupinCommand):
         parser.add_argument("--yunnan-scale", type=Decimal, default=None,
                             help="Yunnan 2014–2020 at this fraction of the first seed's scale (default 1: about "
                                  "780,000 registered people; 0 leaves it out).")
+        parser.add_argument("--without-working-year", action="store_true",
+                            help="Leave out the demo county's working year (its daily work; a later run adds it).")
         parser.add_argument("--shanxi-scale", type=Decimal, default=None,
                             help="Shanxi 2017–2018 at this fraction of the second seed's scale (default 1: about "
                                  "1.14 million registered people; 0 leaves Shanxi out).")
@@ -41,6 +45,8 @@ class Command(FupinCommand):
         users = ensure_demo_users(actor=self.actor)
         with entering_history(actor=self.actor, reason=HISTORY_REASON):  # one 补录 session for all the history
             self.write_history(options)
+            if not options["without_working_year"]:
+                self.working_year()
         self.log("[bold]Demo logins[/bold] (divisions are real NBS 2023 codes; households are synthetic):")
         self.emit(users, columns=["username", "password", "role", "area"], title="demo users")
 
@@ -59,6 +65,18 @@ class Command(FupinCommand):
             demo = ShanxiDemo(actor=self.actor, scale=options["shanxi_scale"], log=self.log)
             with self.progress("Shanxi registry") as advance:
                 demo.run(progress=advance)
+
+    def working_year(self) -> None:
+        """The daily work of the demo logins' county over the last twelve months (fupin/demo/workyear.py; every
+        builder in its WORKING_YEAR_BUILDERS), once the registry it works on exists."""
+        county = next((user.area_code for user in demo_users() if user.role == "county_approver"), None)
+        if county is None or not Household.objects.filter(county_code=county[:6]).exists():
+            return
+        began = time.perf_counter()
+        made = working_year(actor=self.actor, county_code=county[:6], log=self.log)
+        if made:
+            self.log(f"Working year ({time.perf_counter() - began:.1f} s): "
+                     + ", ".join(f"{count} {kind}" for kind, count in made.items()))
 
     def synthetic(self, members: int) -> None:
         villages = list(Area.objects.filter(level=5, code__startswith=DEMO_PREFECTURE).values_list("code", flat=True))

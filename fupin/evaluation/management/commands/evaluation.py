@@ -1,9 +1,10 @@
 from django.core.management.base import CommandError
 
-from fupin.core.cli import FupinCommand
+from fupin.core.cli import FupinCommand, emit_report
 from fupin.core.errors import ServiceError
 
 from ... import selectors, services
+from ...importing import roster_import
 from ...report import render_pdf, write_xlsx
 
 REPORT_FORMATS = ("pdf", "xlsx")
@@ -29,6 +30,18 @@ class Command(FupinCommand):
         report = self.add_subcommand("report", "The evaluation report as PDF or xlsx.")
         report.add_argument("evaluation", type=int)
         report.add_argument("-o", "--output", required=True, help="The file to write.")
+        roster = self.add_subcommand("roster-import", "Import village household rosters (农户花名册): CSV or xlsx.")
+        roster.add_argument("path")
+        roster.add_argument("--dry-run", action="store_true")
+        roster.add_argument("--skip-invalid", action="store_true", help="Write the valid rows, report the others.")
+        survey = self.add_subcommand("roster-draw", "Draw a roster survey of a county from its imported rosters.")
+        survey.add_argument("--area", required=True, help="The county's code (6 or 12 digits).")
+        survey.add_argument("--year", type=int, required=True)
+        survey.add_argument("--seed", type=int, required=True, help="The same seed draws the same sample.")
+        survey.add_argument("--villages", type=int, help="Villages to sample (default: every village).")
+        survey.add_argument("--per-village", type=int, default=10, help="Roster households per village (10).")
+        estimates = self.add_subcommand("roster-estimates", "漏评 and 漏监测 of a roster survey with 95 % intervals.")
+        estimates.add_argument("survey", type=int)
         for action in report._actions:  # the report's own formats replace the common --format choices
             if action.dest == "format":
                 action.choices, action.default = REPORT_FORMATS, "pdf"
@@ -73,3 +86,21 @@ class Command(FupinCommand):
         else:
             with open(options["output"], "wb") as handle:
                 handle.write(render_pdf(evaluation, result))
+
+    def handle_roster_import(self, **options):
+        report = self._run(roster_import, kind="roster", path=options["path"], dry_run=options["dry_run"],
+                           skip_invalid=options["skip_invalid"])
+        emit_report(self, report)
+
+    def handle_roster_draw(self, **options):
+        survey = self._run(services.roster_survey_create, area_code=options["area"], year=options["year"],
+                           seed=options["seed"], villages=options["villages"],
+                           households_per_village=options["per_village"])
+        self.emit({"survey": survey.pk, "villages_total": survey.villages_total,
+                   "households": survey.entries.count()}, title=f"roster survey {survey.pk}")
+
+    def handle_roster_estimates(self, **options):
+        survey = self._run(selectors.roster_survey_get, pk=options["survey"])
+        result = selectors.roster_estimates(survey)
+        result.pop("estimates")
+        self.emit(result)

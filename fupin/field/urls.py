@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("field/", views.app, name="field"),
+    path("field/sw.js", views.service_worker, name="field-sw"),
+    path("field/manifest.webmanifest", views.manifest, name="field-manifest"),
+]
