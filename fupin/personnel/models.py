@@ -160,7 +160,8 @@ class CheckIn(TimeStampedModel):
     day = models.DateField(_("day"))
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    # The position compared with the village's location (fupin.areas.locations): far is flagged, never refused.
+    # The position compared with the village's location by the check-in service (fupin.areas.locations): far is
+    # flagged, never refused.
     distance_m = models.PositiveIntegerField(_("distance from the village (m)"), null=True, blank=True)
     far_from_village = models.BooleanField(_("far from the village"), default=False)
 
@@ -175,16 +176,6 @@ class CheckIn(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.day}"
-
-    def save(self, *args, **kwargs):
-        """Every way a check-in is saved (form, API, phone, import) compares its position with the village's."""
-        from fupin.areas.locations import position_check
-
-        check = position_check(self.membership.team.village_id, self.latitude, self.longitude)
-        self.distance_m, self.far_from_village = check.distance_m, check.far
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "distance_m", "far_from_village"}
-        super().save(*args, **kwargs)
 
 
 class TrainingProgramme(TimeStampedModel):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import require
+from fupin.areas.locations import position_check
 from fupin.areas.models import Area
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
@@ -400,6 +401,9 @@ def check_in_save(*, actor, data: dict, instance: CheckIn | None = None,
         raise ValidationFailed(_("Give both latitude and longitude, or neither."), field="longitude")
     if CheckIn.objects.filter(membership=membership, day=check_in.day).exclude(pk=check_in.pk).exists():
         raise ValidationFailed(_("This member has already checked in on %(day)s."), field="day", day=check_in.day)
+    # Where the phone was against the village's location: a position far away is flagged, never refused.
+    position = position_check(membership.team.village_id, check_in.latitude, check_in.longitude)
+    check_in.distance_m, check_in.far_from_village = position.distance_m, position.far
     with transaction.atomic():
         check_in.save()
         audit_record(actor=actor, action=CHECK_IN_SAVED, obj=check_in, area_code=membership.team.village_id,

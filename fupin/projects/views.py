@@ -5,6 +5,7 @@ scoped to the user's areas; writes through the projects service."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -23,10 +24,34 @@ from .forms import DisposalApplyForm, DisposalStepForm, DocumentForm, Maintenanc
 
 @login_required
 def project_delays(request, code: str):
+    """Open projects of an area with their delay colour on a day (computed from each project's planned dates),
+    narrowed to a township or village below (`?within=`) and to a colour (`?colour=`), paged by 100."""
     area = or_404(area_selectors.area_get, actor=request.user, code=code)
     on = date_param(request, "on", temporal.today())
-    rows = selectors.project_delays(actor=request.user, area_code=area.code, on=on)
-    return render(request, "projects/project_delays.html", {"area": area, "on": on, "rows": rows})
+    below = area_selectors.area_list(actor=request.user).filter(parent=area).order_by("code")
+    within = area
+    if request.GET.get("within", "").startswith(area.prefix) and request.GET["within"] != area.code:
+        within = or_404(area_selectors.area_get, actor=request.user, code=request.GET["within"])
+    colour = request.GET.get("colour", "")
+    rows = selectors.project_delays(actor=request.user, area_code=within.code, on=on)
+    counts = {name: sum(1 for row in rows if row["colour"] == name) for name in DELAY_COLOURS}
+    if colour in DELAY_COLOURS:
+        rows = [row for row in rows if row["colour"] == colour]
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    names = dict(area_selectors.area_list(actor=request.user).filter(
+        code__in={row["area"] for row in page.object_list}).values_list("code", "name"))
+    for row in page.object_list:
+        row["area_name"] = names.get(row["area"], row["area"])
+        row["stage_label"] = project_codes.STAGE.label(row["stage"]) if row["stage"] else ""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "projects/project_delays.html", {
+        "area": area, "on": on, "rows": page.object_list, "page": page, "query": query.urlencode(),
+        "count": page.paginator.count, "below": below, "within": within, "colour": colour,
+        "colours": [(name, label, counts[name]) for name, label in DELAY_COLOURS.items()]})
+
+
+DELAY_COLOURS = {"red": _("red"), "yellow": _("yellow"), "green": _("green")}
 
 
 @login_required

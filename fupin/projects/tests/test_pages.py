@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from fupin.areas.models import Area
 from fupin.projects import codelists as project_codes
@@ -32,6 +33,26 @@ def test_the_delays_page_colours_the_open_projects(client, project):
     page = client.get(reverse("web:project-delays", args=[LUSHUI]), {"on": "2019-03-31"}).content.decode()
     assert "鲁掌村道路" in page and "badge red" in page  # 59 days past the 申报 stage's planned end
     assert reverse("web:project", args=[project.pk]) in page
+
+
+def test_the_delays_page_filters_by_place_and_colour_names_the_stage_and_pages(client, project):
+    """Issue 25: the village and stage read as names, a colour and a township narrow the list, pages of 100."""
+    client.force_login(make_user(actions=["view"], area=LUSHUI))
+    url = reverse("web:project-delays", args=[LUSHUI])
+    with translation.override("zh-hans"):
+        page = client.get(url, {"on": "2019-03-31"}).content.decode()
+    assert project_codes.STAGE.label("apply") in page and ">apply<" not in page
+    assert Area.objects.get(code=LUSHUI).name in page
+    for colour, shown in (("red", True), ("green", False), ("yellow", False)):
+        page = client.get(url, {"on": "2019-03-31", "colour": colour}).content.decode()
+        assert ("鲁掌村道路" in page) is shown, colour
+    # Before the planned end the project is green.
+    assert "鲁掌村道路" in client.get(url, {"on": "2019-01-15", "colour": "green"}).content.decode()
+    # The project is the county's own: a township below narrows it out.
+    township = Area.objects.filter(parent_id=LUSHUI).order_by("code").first()
+    assert "鲁掌村道路" not in client.get(url, {"on": "2019-03-31", "within": township.code}).content.decode()
+    response = client.get(url, {"on": "2019-03-31", "page": 2})
+    assert response.status_code == 200 and response.context["page"].paginator.per_page == 100
 
 
 def test_a_county_office_files_documents_and_completes_a_stage(client, project):
