@@ -33,5 +33,7 @@ SPECTACULAR_SETTINGS = {
         "HouseholdStatusEnum": "fupin.registry.codelists.STATUS_CHOICES",
         "JobStatusEnum": "fupin.jobs.models.JobStatus",
         "GrievanceFindingEnum": "fupin.grievances.models.Finding",  # an evaluation appeal has a `finding` too
+        "AppealFindingEnum": "fupin.evaluation.models.Finding",
+        "LowIncomeCategoryEnum": "fupin.lowincome.codelists.CATEGORY_CHOICES",
     },
 }

@@ -98,7 +98,9 @@ def build(*, actor, county_code: str, seed: int = 2026, log=print, people: int =
                 log(f"Low-income register: {category} {year}: {report.rejected} rows refused, "
                     f"first: {report.errors[0].text('en')}")
             created += report.created
-    run = reevaluation.reevaluate(actor=actor, year=2025, area_code=county.code)
-    counts = {"memberships": created, "findings_2025": run.findings.count() if created else 0}
+    # The 2025 re-evaluation over the lists just imported; a second call imports nothing and leaves it as it is.
+    findings = reevaluation.reevaluate(actor=actor, year=2025, area_code=county.code).findings.count() if created \
+        else 0
+    counts = {"memberships": created, "findings_2025": findings}
     log(f"Low-income register: {len(persons)} people, {counts}")
     return counts

@@ -1,6 +1,7 @@
 """The low-income register over HTTP, read-only: the memberships (filtered by area, category, day in force) and
 the re-evaluation findings. Writes go through the import, the command and the pages (services)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from fupin.core.api import ServiceViewSet
@@ -11,6 +12,17 @@ from .filtersets import FindingFilterSet, MembershipFilterSet
 from .models import CategoryMembership, Finding
 
 
+class LowIncomePersonSerializer(serializers.Serializer):
+    """What PersonField answers, for the API schema."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    id_number = serializers.CharField(help_text="masked unless the reader may see it in the person's village")
+    village = serializers.CharField()
+    household = serializers.IntegerField(allow_null=True)
+
+
+@extend_schema_field(LowIncomePersonSerializer)
 class PersonField(serializers.Field):
     """The person as a reader needs them: name, village and the ID number masked unless it may be seen there."""
 
@@ -25,7 +37,7 @@ class PersonField(serializers.Field):
                 "household": person.household_id}
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class LowIncomeMembershipSerializer(serializers.ModelSerializer):
     person = PersonField()
     category_label = serializers.CharField(source="get_category_display", read_only=True)
 
@@ -35,7 +47,7 @@ class MembershipSerializer(serializers.ModelSerializer):
                   "identified_on", "case", "procedure", "publication", "ends_on", "end_reason"]
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class LowIncomeFindingSerializer(serializers.ModelSerializer):
     person = PersonField()
     year = serializers.IntegerField(source="reevaluation.year", read_only=True)
 
@@ -45,7 +57,7 @@ class FindingSerializer(serializers.ModelSerializer):
 
 
 class MembershipViewSet(RevealAuditMixin, ServiceViewSet):
-    serializer_class = MembershipSerializer
+    serializer_class = LowIncomeMembershipSerializer
     filterset_class = MembershipFilterSet
 
     def select(self, actor):
@@ -53,7 +65,7 @@ class MembershipViewSet(RevealAuditMixin, ServiceViewSet):
 
 
 class FindingViewSet(RevealAuditMixin, ServiceViewSet):
-    serializer_class = FindingSerializer
+    serializer_class = LowIncomeFindingSerializer
     filterset_class = FindingFilterSet
 
     def select(self, actor):

@@ -11,6 +11,7 @@ CATEGORY = code_list("低收入人口类别", [
     ("rigid", "刚性支出困难", "hardship from rigid spending", "刚性支出困难家庭"),
     ("other", "其他困难人员", "other people in difficulty", "其他"),
 ])
+CATEGORY_CHOICES = CATEGORY.choices  # named for the API schema (one enum for the category fields)
 # Categories the yearly re-evaluation tests by income, property and spending; 特困 (no labour capacity, no
 # income, no one bound to support) and 其他 are decided by their departments' procedures alone.
 TESTED = ("dibao", "edge", "rigid", "monitoring")

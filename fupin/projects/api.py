@@ -273,12 +273,17 @@ class AssetIncomeShareSerializer(serializers.ModelSerializer):
     # Not required: a household's payment takes the household's village.
     area = serializers.SlugRelatedField(slug_field="code", queryset=area_selectors.division_list(), required=False)
     household = ScopedPrimaryKeyRelatedField(model=Household, allow_null=True, required=False)
-    household_number = serializers.CharField(source="household.number", read_only=True, default=None)
+    # A method, not a source with a default: DRF skips a read-only field's default on PATCH, and the answer would
+    # lack the key its schema requires.
+    household_number = serializers.SerializerMethodField()
 
     class Meta:
         model = AssetIncomeShare
         fields = ["id", "income", "recipient", "area", "household", "household_number", "amount", "paid_on",
                   "posted_on"]
+
+    def get_household_number(self, share) -> str | None:
+        return share.household.number if share.household_id else None
 
 
 class AssetIncomeShareViewSet(ProjectRecordViewSet):

@@ -64,10 +64,16 @@ def a_week_after(monkeypatch, published: datetime.date) -> None:
     monkeypatch.setattr(temporal, "today", lambda: published + datetime.timedelta(days=7))
 
 
+def open_inbox(page) -> None:
+    """The inbox from the menu, which on a phone is a drawer opened first."""
+    page.click("#menu-toggle")
+    page.click("header nav a[href='/inbox/']")
+
+
 def test_submit_and_approve_a_step_with_a_public_notice(applicant, live_server, browser, monkeypatch):
     village = browser.new_context(**PHONE).new_page()
     log_in(village, live_server, "cun")
-    village.click("header nav a[href='/inbox/']")
+    open_inbox(village)
     village.click("a[href='/inbox/start/']")
     village.select_option("select[name=procedure]", str(applicant["procedure"]))
     village.fill("input[name=household]", applicant["number"])
@@ -80,7 +86,7 @@ def test_submit_and_approve_a_step_with_a_public_notice(applicant, live_server, 
     decide(village, "verify")
     publish(village, "village_notice", "鲁掌村村民委员会", applicant["village_notice_on"])
     a_week_after(monkeypatch, applicant["village_notice_on"])
-    village.click("a[href='/inbox/']")
+    open_inbox(village)
     decide(village, "village_notice")
     assert "乡镇审核" in village.inner_text("main .message")  # the case went on to the township
     assert village.locator(f"article.case[data-case='{case}']").count() == 0
@@ -109,7 +115,7 @@ def test_submit_and_approve_a_step_with_a_public_notice(applicant, live_server, 
     assert "13812345678" not in pdf_text + page_html and "6222020200112233445" not in pdf_text + page_html
 
     a_week_after(monkeypatch, applicant["township_notice_on"])
-    township.click("a[href='/inbox/']")
+    open_inbox(township)
     row = township.locator(f"article.case[data-case='{case}']")
     assert applicant["township_notice_on"].isoformat() in row.inner_text()
     decide(township, "township_notice")
