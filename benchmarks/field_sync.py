@@ -1,6 +1,6 @@
 """Benchmark: the field app's first load and the sync of 200 queued entries, over HTTP against a running server.
 
-    .venv/bin/python benchmarks/field_sync.py [--databases sqlite,postgres] [--entries 200]
+    .venv/bin/python benchmarks/field_sync.py [--databases sqlite,postgres] [--entries 200] [--code DIR ...]
 
 Each database starts empty and migrated; a small county is built (fupin/field/tests/world.py: a village cadre with
 two households and a work team). `fupin runserver --insecure` serves it (static files included, as the demo does).
@@ -10,7 +10,9 @@ Then, as the phone does:
 - sync: `--entries` entries (three visits with a 1280 × 960 JPEG photo for each check-in), sent in requests of at
   most 1.5 MB (the phone's batches); the time from the first request to the last answer, and a second sending of
   the same entries (all answered from the kept answers, nothing new).
-Prints a Markdown table for benchmarks/RESULTS.md.
+`--code DIR` (repeatable) runs the same benchmark with the code of another copy of the `fupin` and `config`
+packages (put first on PYTHONPATH), so a change is measured before and after in one run, under the same load.
+PostgreSQL uses a database of its own (fupin_bench_field). Prints a Markdown table for benchmarks/RESULTS.md.
 """
 
 import argparse
@@ -22,11 +24,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
 import requests
-from common import FUPIN, ROOT, fresh_database
+from common import FUPIN, PG_ADMIN, ROOT, fupin
 
 BATCH_BYTES = 1_500_000
 SETUP = r"""
@@ -37,6 +40,24 @@ world = build_world(username="benchcadre")
 print(json.dumps({"households": [h.pk for h in world.households], "cadre": world.cadre.pk,
                   "membership": world.membership.pk}))
 """
+
+
+def fresh_database(database: str, code: str | None) -> dict:
+    """A new, migrated database (PostgreSQL: this benchmark's own) for the code in `code` (None: the checkout)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "FUPIN_DEBUG": "0"}
+    if code:
+        env["PYTHONPATH"] = os.pathsep.join([code, str(ROOT)])
+    if database == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='fupin-bench-')}/bench.sqlite3"
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS fupin_bench_field WITH (FORCE)")
+            conn.execute("CREATE DATABASE fupin_bench_field")
+        env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/fupin_bench_field"
+    fupin(["migrate", "-v0"], env)
+    return env
 
 
 def free_port() -> int:
@@ -91,9 +112,10 @@ def transferred(response) -> int:
     return head + len(response.content)
 
 
-def run(database: str, count: int, photos: bool = True) -> dict:
-    env = fresh_database(database)
-    world = json.loads(subprocess.run([sys.executable, "-c", SETUP], env={**env, "PYTHONPATH": str(ROOT)},
+def run(database: str, count: int, photos: bool = True, code: str | None = None) -> dict:
+    env = fresh_database(database, code)
+    world = json.loads(subprocess.run([sys.executable, "-c", SETUP], env={**env, "PYTHONPATH": env.get(
+        "PYTHONPATH", str(ROOT))},
                                       cwd=ROOT, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
     port = free_port()
     server = subprocess.Popen([FUPIN, "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"], env=env,
@@ -139,7 +161,8 @@ def run(database: str, count: int, photos: bool = True) -> dict:
         for batch in batches(made):
             again += session.post(base + "/api/field/sync/", json={"entries": batch}, headers=headers).json()["results"]
         resend = time.perf_counter() - start
-        return {"database": database, "first_load_bytes": first_load, "entries": count,
+        return {"database": database, "code": code or "checkout", "load": os.getloadavg()[0],
+                "first_load_bytes": first_load, "entries": count,
                 "requests": len(batches(made)), "payload_mb": round(sum(len(json.dumps(e)) for e in made) / 1e6, 2),
                 "sync_s": round(seconds, 2), "outcomes": outcomes, "resend_s": round(resend, 2),
                 "resend_same": again == answers}
@@ -153,13 +176,17 @@ def main():
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--entries", type=int, default=200)
     parser.add_argument("--no-photos", action="store_true", help="Visits without photos (the writes alone).")
+    parser.add_argument("--code", action="append", default=[],
+                        help="Another copy of the code to measure too (a folder holding fupin/ and config/).")
     options = parser.parse_args()
-    rows = [run(database, options.entries, not options.no_photos) for database in options.databases.split(",")]
-    print("| database | first load (bytes) | entries | requests | payload (MB) | sync (s) | outcomes | "
-          "re-send (s) | same answers |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    rows = [run(database, options.entries, not options.no_photos, code)
+            for database in options.databases.split(",") for code in [*options.code, None]]
+    print("| database | code | load (1 min) | first load (bytes) | entries | requests | payload (MB) | sync (s) | "
+          "outcomes | re-send (s) | same answers |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
-        print(f"| {row['database']} | {row['first_load_bytes']:,} | {row['entries']} | {row['requests']} | "
+        print(f"| {row['database']} | {row['code']} | {row['load']:.1f} | {row['first_load_bytes']:,} | "
+              f"{row['entries']} | {row['requests']} | "
               f"{row['payload_mb']} | {row['sync_s']} | {row['outcomes']} | {row['resend_s']} | "
               f"{row['resend_same']} |")
 

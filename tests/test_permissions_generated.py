@@ -208,15 +208,16 @@ def _page_value(name: str, group: str, route: str, world, foreign_side: str):
         return MISSING_ID
     if "|" in group:  # the admin's app_label alternatives
         return group.strip("()").split("|")[0].split(">")[-1]
-    return {"metric": "poor", "year": 2019}.get(name, "x")
+    # Any other whole number (a photo's visit and position): one no record has, so the route resolves and refuses.
+    return {"metric": "poor", "year": 2019}.get(name, MISSING_ID if group == "int" else "x")
 
 
 def page_url(route: str, world, foreign_side: str) -> str:
     """A concrete URL for a route of either syntax (path converters or the router's regular expressions)."""
     path = re.sub(r"\(\?P<(\w+)>((?:[^()]|\([^()]*\))*)\)",
                   lambda m: str(_page_value(m.group(1), m.group(2), route, world, foreign_side)), route)
-    path = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: str(_page_value(m.group(2), "", route, world, foreign_side)),
-                  path)
+    path = re.sub(r"<(?:(\w+):)?(\w+)>",
+                  lambda m: str(_page_value(m.group(2), m.group(1) or "", route, world, foreign_side)), path)
     path = path.replace("^", "").replace("$", "").replace("/?", "/").replace("\\.", ".").replace("\\", "")
     return "/" + path
 

@@ -43,6 +43,8 @@ NOT_PAGES = {
     "web:objection-resolve": "POST-only: resolves an objection",
     "web:pairing-end": "POST-only: ends a pairing",
     "web:pairing-add": "the add form's target: a GET only redirects to the pairings page",
+    "web:field-photo": "a visit's photo, a JPEG file (scoping tested in fupin/field/tests/test_photos.py)",
+    "web:field-photo-thumbnail": "a visit photo's thumbnail, a JPEG file",
 }
 # Whole parts of the URL map that are not pages of the application: the REST API is measured from its schema
 # (its list operations: the detail, action and file routes are not lists), its schema and docs are generated

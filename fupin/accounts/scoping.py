@@ -5,6 +5,8 @@ action)` and services ask `require`/`can`. Which areas a grant covers (code pref
 other code asks `reach(actor, action)` whether it covers a code or everywhere.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import models
@@ -60,15 +62,36 @@ class Reach:
 NOWHERE = Reach(everywhere=False)
 
 
+# Within `grants_read_once()`, each actor's grants are read once (a batch of writes, such as the field app's sync of
+# hundreds of entries, asks the same question for every entry and service); outside it, every call reads them.
+_grants_read: ContextVar[dict | None] = ContextVar("fupin_grants_read", default=None)
+
+
+@contextmanager
+def grants_read_once():
+    token = _grants_read.set({})
+    try:
+        yield
+    finally:
+        _grants_read.reset(token)
+
+
+def _grants(actor) -> list[AreaGrant]:
+    read = _grants_read.get()
+    if read is not None and actor.pk in read:
+        return read[actor.pk]
+    grants = list(AreaGrant.objects.filter(Q(user=actor) | Q(role__users=actor)).select_related("area")
+                  .only("actions", "area__code", "area__level"))
+    if read is not None:
+        read[actor.pk] = grants
+    return grants
+
+
 def reach(actor, action: str) -> Reach:
-    """Where `actor` may do `action` (one query)."""
+    """Where `actor` may do `action` (one query; none again inside `grants_read_once()`)."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return NOWHERE
-    grants = (
-        AreaGrant.objects.filter(Q(user=actor) | Q(role__users=actor))
-        .select_related("area")
-        .only("actions", "area__code", "area__level")
-    )
+    grants = _grants(actor)
     prefixes: set[str] = set()
     for grant in grants:
         if action not in grant.actions:

@@ -4,7 +4,10 @@
   opened. A frozen year (年度台账) is read from its frozen copy.
 - `sql`: the operational database itself (SQLite or PostgreSQL) through Django's own connection, so it sees
   exactly what the caller's transaction sees. For small installs; no snapshot needed.
-- `spark`: PySpark over the same Parquet files, for deployments that outgrow one machine (local mode here).
+- `spark`: PySpark over the same Parquet files, for deployments that outgrow one machine: in this process's JVM
+  (`local[N]`, the default) or on a cluster (`FUPIN_SPARK_MASTER=spark://…`). Executors on other machines read the
+  snapshot at `ANALYTICS_SNAPSHOT_URL` (a shared mount or an object store naming the same files), never the
+  driver's own folder. See docs/spark.md.
 """
 
 import contextlib
@@ -35,6 +38,21 @@ ENGINES = ("duckdb", "sql", "spark")
 def snapshot_root() -> Path:
     """This database's snapshot folder: under its identity, so databases never read each other's files."""
     return Path(settings.ANALYTICS_DIR) / "snapshots" / database_identity()
+
+
+def executor_url(path: str | Path) -> str:
+    """The address under which Spark's executors read a snapshot file: `ANALYTICS_SNAPSHOT_URL` in place of
+    `ANALYTICS_DIR` (a shared path or an object store holding the same files), or, without it, the file's absolute
+    path (file://), which only executors on this machine or on a shared mount at the same path can read."""
+    path = Path(path).absolute()
+    base = settings.ANALYTICS_SNAPSHOT_URL.rstrip("/")
+    if not base:
+        return f"file://{path.as_posix()}"
+    try:
+        inside = path.relative_to(Path(settings.ANALYTICS_DIR).absolute())
+    except ValueError:
+        raise ValueError(f"{path} is not under ANALYTICS_DIR ({settings.ANALYTICS_DIR})") from None
+    return f"{base}/{inside.as_posix()}"
 
 
 def live_path(year: int, file: str) -> Path:
@@ -187,38 +205,64 @@ class SqlEngine(Engine):
 class SparkEngine(SnapshotEngine):
     name = "spark"
     _session = None
+    _session_key = None
     _lock = threading.Lock()
     _names = itertools.count()
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.con = ibis.pyspark.connect(self.session())
+        self.spark = self.session()
+        self.con = ibis.pyspark.connect(self.spark)
 
     @classmethod
     def session(cls):
-        """One local Spark session per process (starting one takes seconds)."""
+        """One Spark session per process (starting one takes seconds), on `ANALYTICS_SPARK_MASTER` with
+        `ANALYTICS_SPARK_CONF`. When either has changed since the session was started (a test pointing the engine
+        at a cluster, then back), the session is stopped and a new one started on the new master."""
+        key = (settings.ANALYTICS_SPARK_MASTER, tuple(sorted(settings.ANALYTICS_SPARK_CONF.items())))
         with cls._lock:
+            if cls._session is not None and cls._session_key != key:
+                cls._stop_locked()
             if cls._session is None:
                 from pyspark.sql import SparkSession
 
-                os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # local mode needs no outside address
+                master = settings.ANALYTICS_SPARK_MASTER
+                if master.startswith("local"):
+                    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # local mode needs no outside address
 
                 builder = (SparkSession.builder.appName("fupin")
-                           .master(settings.ANALYTICS_SPARK_MASTER)
+                           .master(master)
                            .config("spark.ui.enabled", "false")
                            .config("spark.ui.showConsoleProgress", "false")
                            .config("spark.sql.shuffle.partitions", "4")
                            .config("spark.sql.session.timeZone", "UTC"))
+                for name, value in settings.ANALYTICS_SPARK_CONF.items():
+                    builder = builder.config(name, str(value))
                 cls._session = builder.getOrCreate()
+                cls._session_key = key
                 cls._session.sparkContext.setLogLevel("ERROR")
             return cls._session
 
-    def _read_parquet(self, paths):
-        # Ibis's PySpark backend reads one path; Spark itself reads a list.
-        name = f"facts_{next(self._names)}"
-        self.session().read.parquet(*paths).createOrReplaceTempView(name)
-        return self.con.table(name)
+    @classmethod
+    def stop(cls, master: str | None = None) -> None:
+        """Stop this process's session (its executors on a cluster are released), or only if it runs on `master`;
+        the next read starts another."""
+        with cls._lock:
+            if master is None or (cls._session_key and cls._session_key[0] == master):
+                cls._stop_locked()
 
+    @classmethod
+    def _stop_locked(cls) -> None:
+        if cls._session is not None:
+            cls._session.stop()
+        cls._session = cls._session_key = None
+
+    def _read_parquet(self, paths):
+        # Ibis's PySpark backend reads one path; Spark itself reads a list. Executors open the files at their
+        # shared address (executor_url), never this process's own folder.
+        name = f"facts_{next(self._names)}"
+        self.spark.read.parquet(*[executor_url(path) for path in paths]).createOrReplaceTempView(name)
+        return self.con.table(name)
 
 
 def _empty_parquet() -> Path:

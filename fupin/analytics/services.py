@@ -8,6 +8,7 @@ import hashlib
 import shutil
 from dataclasses import replace
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -239,12 +240,13 @@ def in_areas(codes) -> Q:
     return condition
 
 
-def rollups_refresh(*, actor, full: bool = False, years: list[int] | None = None, engine: str = "duckdb",
+def rollups_refresh(*, actor, full: bool = False, years: list[int] | None = None, engine: str | None = None,
                     on_progress=None) -> dict:
     """Fill the snapshot, then bring the rollups up to date: in a year where some county-years changed since their
     rollups were computed, only those counties' rows are recomputed and their ancestors re-summed; a year without
     rollups, with partitions removed, with most of its counties moved, or every year if `full`, is recomputed
-    whole. Each year is written in one transaction."""
+    whole. Each year is written in one transaction. The rollups are computed on `engine`, by default
+    `ANALYTICS_REFRESH_ENGINE` (spark: on the cluster of `ANALYTICS_SPARK_MASTER`)."""
     _require_nationwide(actor)
     started = timezone.now()
     fill = snapshot_fill(years=years, full=full, on_progress=on_progress)
@@ -264,7 +266,7 @@ def rollups_refresh(*, actor, full: bool = False, years: list[int] | None = None
         targets = set(moved) | (missing & set(years or known))
     whole = targets if full else (missing | set(fill.removed_years))
     stale = set(Rollup.objects.exclude(year__in=known).values_list("year", flat=True).distinct())
-    runner = get_engine(engine)
+    runner = get_engine(engine or settings.ANALYTICS_REFRESH_ENGINE)
     written, by_county = 0, {}
     for year in sorted(targets):
         counties = sorted(moved.get(year, []))

@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from fupin.analytics.api import StatsView
+from fupin.analytics.api import ReportTodayView, StatsView
 from fupin.areas.api import AreaViewSet, AreaYearViewSet, DesignationViewSet
 from fupin.assistance.api import DeliveredMeasureViewSet, LoanViewSet, NotVisitedView, PlanViewSet, VisitViewSet
 from fupin.cooperation.api import EastWestCardView, PairingViewSet, PartyViewSet, WorkshopViewSet
@@ -111,6 +111,7 @@ urlpatterns = [
     path("jobs/<int:pk>/file/", JobFileView.as_view(), name="job-file"),
     path("evaluations/exits/", ExitEvaluationView.as_view(), name="exit-evaluations"),
     path("stats/<str:metric>/", StatsView.as_view(), name="stats"),
+    path("report-today/", ReportTodayView.as_view(), name="report-today"),
     path("cooperation/east-west-card/", EastWestCardView.as_view(), name="east-west-card"),
     path("quality/scans/", ScanView.as_view(), name="quality-scan"),
     path("quality/summary/", SummaryView.as_view(), name="quality-summary"),

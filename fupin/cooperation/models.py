@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.scoping import ScopedQuerySet
+from fupin.core.codelists import localized
 from fupin.core.models import TimeStampedModel
 
 from . import codelists as cl
@@ -38,7 +39,11 @@ class Programme(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name_zh
+        return self.label()
+
+    def label(self, language: str | None = None) -> str:
+        """The programme's name in the language in force (zh-Hant by OpenCC)."""
+        return localized(self.name_zh, self.name_en, language)
 
 
 class Party(TimeStampedModel):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
 from fupin.areas.selectors import area_by_code, within_area
+from fupin.core.codelists import localized
 from fupin.core.errors import NotFound
 from fupin.registry.models import Member
 
@@ -92,9 +93,11 @@ def pairings_of(*, actor, area_code: str, side: str, on: datetime.date | None = 
     fields = {"id": "pk", "programme": "programme_id", "programme_name": "programme__name_zh", "helper": "helper__name",
               "helper_kind": "helper__kind", "helper_area": "helper__area_id", "helped": "helped__name",
               "helped_kind": "helped__kind", "helped_area": "helped__area_id", "start_date": "start_date",
-              "end_date": "end_date", "status": "status", "committed_funds": "committed_funds"}
+              "end_date": "end_date", "status": "status", "committed_funds": "committed_funds",
+              "programme_name_en": "programme__name_en"}
     for row in pairings.order_by("programme_id", "helper__name", "helped__name").values(*fields.values()):
         item = {key: row[column] for key, column in fields.items()}
+        item["programme_name"] = localized(item["programme_name"], item.pop("programme_name_en"))  # user's language
         money = funds.get(item["id"], {})
         result.append({
             **item, "funds_committed": money.get("committed") or 0, "funds_arrived": money.get("arrived") or 0,

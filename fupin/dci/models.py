@@ -150,3 +150,72 @@ class NotifyCursor(models.Model):
 
     def __str__(self) -> str:
         return f"notified up to #{self.last_seq}"
+
+
+class PeerSubscription(TimeStampedModel):
+    """fupin subscribed to another DCI registry's events (e.g. a civil registry's deaths): what was asked, the
+    registry's subscription codes (from its on-subscribe), the public keys its messages must be signed with
+    (its JWKS, fetched when the subscription was made) and the department list its events become rows of."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for the registry")
+        ACTIVE = "active", _("subscribed")
+        REJECTED = "rejected", _("refused by the registry")
+        ENDED = "ended", _("unsubscribed")
+
+    # The secret part of the receiver URLs (/dci/subscriber/<token>/registry/notify …): names the subscription.
+    token = models.CharField(_("receiver token"), max_length=32, unique=True)
+    url = models.URLField(_("registry URL"), max_length=300)
+    client_id = models.CharField(_("client id at the registry"), max_length=200)
+    # Sealed (AES-GCM) with a key derived from fupin's signing key file: the database alone does not give it away.
+    secret_sealed = models.TextField(_("client secret (sealed)"))
+    # The sender_id the registry signs with (keyId "{sender_id}|{key_id}|{alg}"): given, or learnt from its first
+    # correctly signed message.
+    registry_id = models.CharField(_("registry sender id"), max_length=99, blank=True)
+    event = models.CharField(_("event"), max_length=20)
+    area_code = models.CharField(_("area code"), max_length=12, blank=True)
+    callback_base = models.URLField(_("receiver base URL"), max_length=300)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    status_reason = models.CharField(_("status reason"), max_length=999, blank=True)
+    transaction_id = models.CharField(_("transaction id"), max_length=99)
+    correlation_id = models.CharField(_("correlation id"), max_length=99, blank=True)
+    codes = models.JSONField(_("subscription codes"), default=list)
+    keys = models.JSONField(_("registry public keys (JWKS)"), default=list)
+    department_list = models.ForeignKey("quality.DepartmentList", verbose_name=_("department list"), null=True,
+                                        on_delete=models.PROTECT, related_name="+")
+    # The events it delivers are written and audited as this service user (no grants, no password).
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("service user"), on_delete=models.PROTECT,
+                                related_name="dci_peer_subscription")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("DCI subscription to another registry")
+        verbose_name_plural = _("DCI subscriptions to other registries")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.url} {self.event} ({self.status})"
+
+
+class PeerEvent(models.Model):
+    """One event a subscribed registry notified (a death: ID number and date), once however often it is sent."""
+
+    subscription = models.ForeignKey(PeerSubscription, verbose_name=_("subscription"), on_delete=models.CASCADE,
+                                     related_name="events")
+    reference_id = models.CharField(_("reference id"), max_length=99)
+    id_number = models.CharField(_("ID number"), max_length=18)
+    event_date = models.DateField(_("date of the event"))
+    record = models.ForeignKey("quality.DepartmentRecord", verbose_name=_("department record"), null=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("event from another registry")
+        verbose_name_plural = _("events from other registries")
+        constraints = [models.UniqueConstraint(fields=["subscription", "id_number", "event_date"],
+                                               name="dci_peer_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id}: {self.id_number} {self.event_date}"

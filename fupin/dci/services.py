@@ -51,6 +51,20 @@ PEER_SCOPES = ("registry.on-search", "registry.on-subscribe", "registry.notify")
 
 # Administration ------------------------------------------------------------------------------------------------
 
+
+def area_named(area_code: str | None) -> Area | None:
+    """The area a client or a subscription is limited to (none: nationwide), refused when it does not exist."""
+    if not area_code:
+        return None
+    try:
+        code = codes.normalise_code(area_code)
+    except ValueError:
+        raise ValidationFailed(_("“%(code)s” is not an area code."), field="area", code=area_code) from None
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        raise ValidationFailed(_("There is no area %(code)s."), field="area", code=code)
+    return area
+
 def client_add(*, actor, name: str, area_code: str | None = None, sender_id: str | None = None,
                callback_uri: str = "", sensitive: bool = False) -> tuple[Client, str]:
     """Register a client and its service user (granted "view" in the area, nationwide without one; "view
@@ -58,15 +72,7 @@ def client_add(*, actor, name: str, area_code: str | None = None, sender_id: str
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationFailed(_("A client needs a name of at most 100 characters."), field="name")
-    area = None
-    if area_code:
-        try:
-            code = codes.normalise_code(area_code)
-        except ValueError:
-            raise ValidationFailed(_("“%(code)s” is not an area code."), field="area", code=area_code) from None
-        area = Area.objects.filter(code=code).first()
-        if area is None:
-            raise ValidationFailed(_("There is no area %(code)s."), field="area", code=code)
+    area = area_named(area_code)
     require(actor, Action.ADMINISTER, area.code if area else "")
     if area is None and not _everywhere(actor):
         raise PermissionDenied()

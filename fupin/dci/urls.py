@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import subscriber_views, views
 
 urlpatterns = [
     path("registry/sync/search", views.sync_search, name="dci-sync-search"),
@@ -18,4 +18,10 @@ urlpatterns = [
     path("registry/notify", views.notify, name="dci-notify"),
     path("oauth2/client/token", views.token, name="dci-token"),
     path(".well-known/jwks.json", views.jwks, name="dci-jwks"),
+    # fupin's receiver for a registry it subscribed to (fupin dci subscriptions add): its callbacks and events.
+    path("subscriber/<str:token>/registry/on-subscribe", subscriber_views.on_subscribe,
+         name="dci-subscriber-on-subscribe"),
+    path("subscriber/<str:token>/registry/notify", subscriber_views.notify, name="dci-subscriber-notify"),
+    path("subscriber/<str:token>/registry/on-unsubscribe", subscriber_views.on_unsubscribe,
+         name="dci-subscriber-on-unsubscribe"),
 ]

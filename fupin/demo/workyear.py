@@ -21,6 +21,8 @@ from . import (
     lowincome,
     support,
     workyear_cooperation,
+    workyear_history,
+    workyear_inboxes,
     workyear_people,
     workyear_procedures,
     workyear_records,
@@ -38,8 +40,10 @@ WORKING_YEAR_BUILDERS: list[Builder] = [
     support.build,  # continuing measures, relocation follow-up, a roster survey (2021–2026 rules)
     assets.build,  # linked funds with their stages, project assets with custody, income and a disposal
     lowincome.build,  # the low-income register from the departments' lists, a re-evaluation
+    workyear_history.build,  # 2021–2025 for the report card of today: monitoring categories, industry, incomes
     grievances.build,  # complaints and reports at every stage
     field.build,  # cadres' visits and check-ins synced from the phone app (needs the teams and responsibilities)
+    workyear_inboxes.build,  # the evaluator's county exit case and sample, the analysts' findings
 ]
 
 

@@ -23,6 +23,7 @@ from fupin.registry.models import Household, HouseholdYear, Member
 from .models import FieldEntry
 
 DEFAULT_MAX_HOUSEHOLDS = 1000
+PHOTO_FOLDER = "field/photos"  # where synced visits' and follow-ups' photos are stored (never a public URL)
 # The member fields a phone may change (the rest need papers the office checks: ID numbers, relations, names).
 MEMBER_EDITABLE = {"health": rc.HEALTH, "labour": rc.LABOUR, "work_location": rc.WORK_LOCATION,
                    "school_status": rc.SCHOOL_STATUS}
@@ -44,6 +45,29 @@ def household_for_entry(*, actor, pk) -> Household:
     if household is None:
         raise NotFound()
     return household
+
+
+def households_for_batch(*, actor, pks) -> dict[int, Household]:
+    """The households a batch of entries names that the actor may change, by id (one query for the batch; one
+    the actor may not change is absent, as a missing one)."""
+    ids = {int(pk) for pk in pks if str(pk).isdigit()}
+    return {household.pk: household for household in households_for_phone(actor=actor).filter(pk__in=ids)} if ids \
+        else {}
+
+
+def duties_for_batch(household_ids) -> dict[int, list[Responsibility]]:
+    """All the responsibilities of these households (with their cadres), by household: one query for a batch."""
+    duties: dict[int, list[Responsibility]] = {}
+    for duty in (Responsibility.objects.select_related("cadre").filter(household_id__in=list(household_ids))
+                 .order_by("household_id", "start_date", "id")):
+        duties.setdefault(duty.household_id, []).append(duty)
+    return duties
+
+
+def memberships_for_batch(*, actor, pks) -> dict[int, TeamMembership]:
+    ids = {int(pk) for pk in pks if str(pk).isdigit()}
+    return {membership.pk: membership for membership in TeamMembership.objects.select_related("team", "cadre")
+            .scoped(actor, Action.CHANGE).filter(pk__in=ids)} if ids else {}
 
 
 def member_for_entry(*, actor, pk) -> Member:
@@ -70,11 +94,18 @@ def task_for_entry(*, actor, pk) -> VisitTask:
     return task
 
 
-def responsible_cadre(*, household: Household, cadre_id, on: datetime.date):
-    """The household's responsible cadre on the day the phone names (a visit is made by one of them)."""
-    duty = (Responsibility.objects.select_related("cadre")
-            .filter(household=household, start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-            .filter(cadre_id=cadre_id).first()) if str(cadre_id).isdigit() else None
+def responsible_cadre(*, household: Household, cadre_id, on: datetime.date, duties: list | None = None):
+    """The household's responsible cadre on the day the phone names (a visit is made by one of them); `duties`:
+    the household's responsibilities read beforehand (duties_for_batch), else they are read here."""
+    if not str(cadre_id).isdigit():
+        return None
+    if duties is not None:
+        duty = next((duty for duty in duties if duty.cadre_id == int(cadre_id) and duty.start_date <= on
+                     and (duty.end_date is None or duty.end_date >= on)), None)
+    else:
+        duty = (Responsibility.objects.select_related("cadre")
+                .filter(household=household, start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+                .filter(cadre_id=cadre_id).first())
     return duty.cadre if duty else None
 
 
@@ -85,6 +116,17 @@ def year_record(*, household: Household, year: int, for_update: bool = False) ->
 
 def household_version(pk: int) -> int:
     return Household.objects.values_list("version", flat=True).get(pk=pk)
+
+
+def visit_photo(*, actor, visit_id: int, number: int) -> str | None:
+    """The storage name of a visit's `number`th photo (from 1), if the actor may see the visit's household; None
+    otherwise (outside the grant answers as missing). Only names under the field app's photo folder are served."""
+    visit = HouseholdVisit.objects.scoped(actor, Action.VIEW).filter(pk=visit_id).only("id", "photos").first()
+    photos = visit.photos if visit is not None and isinstance(visit.photos, list) else []
+    if not 1 <= number <= len(photos):
+        return None
+    name = str(photos[number - 1])
+    return name if name.startswith(f"{PHOTO_FOLDER}/") and ".." not in name else None
 
 
 def entry_answered(*, actor, client_id) -> FieldEntry | None:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as translate
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
-from fupin.accounts.scoping import can_anywhere
+from fupin.accounts.scoping import can_anywhere, grants_read_once
 from fupin.areas.locations import position_check
 from fupin.assistance import services as assistance_services
 from fupin.audit import registry as audit_registry
@@ -47,7 +47,7 @@ ENTRY_SYNCED = audit_registry.register("field.entry_synced", _("synced an entry 
 MAX_ENTRIES = 500  # per request; the phone sends its queue in batches
 MAX_PHOTOS = 3  # per visit: the phone resizes each to ≤ 1280 px JPEG, about 150–300 KB
 MAX_PHOTO_BYTES = 500_000
-PHOTO_FOLDER = "field/photos"
+PHOTO_FOLDER = selectors.PHOTO_FOLDER
 
 
 class OutsideGrant(ServiceError):
@@ -117,13 +117,62 @@ def _located(entry: FieldEntry, area_code: str, latitude, longitude) -> None:
     entry.distance_m, entry.far_from_village = check.distance_m, check.far
 
 
+class Batch:
+    """What the entries of one request name, read once for all of them through the same scoped selectors: the
+    households visits name and the memberships check-ins name that the user may change, and those households'
+    responsible cadres. (The user's grants are read once per request too: `grants_read_once`.) Entries that change
+    a household or a member read it afresh, under their own transaction."""
+
+    def __init__(self, actor, entries):
+        named: dict[str, set] = {EntryKind.VISIT: set(), EntryKind.CHECK_IN: set()}
+        for raw in entries:
+            data = raw.get("data") if isinstance(raw, dict) else None
+            if isinstance(data, dict) and raw.get("kind") in named:
+                value = data.get("household" if raw.get("kind") == EntryKind.VISIT else "membership")
+                if str(value).isdigit():
+                    named[raw.get("kind")].add(int(value))
+        self.asked_households, self.asked_memberships = named[EntryKind.VISIT], named[EntryKind.CHECK_IN]
+        self.households = selectors.households_for_batch(actor=actor, pks=self.asked_households)
+        self.duties = selectors.duties_for_batch(self.households)
+        self.memberships = selectors.memberships_for_batch(actor=actor, pks=self.asked_memberships)
+
+    def household(self, actor, pk):
+        if str(pk).isdigit() and int(pk) in self.asked_households:
+            found = self.households.get(int(pk))
+            if found is None:
+                raise OutsideGrant()
+            return found
+        return _household(actor, pk)
+
+    def membership(self, actor, pk):
+        if str(pk).isdigit() and int(pk) in self.asked_memberships:
+            found = self.memberships.get(int(pk))
+            if found is None:
+                raise OutsideGrant()
+            return found
+        try:
+            return selectors.membership_for_entry(actor=actor, pk=pk)
+        except NotFound:
+            raise OutsideGrant() from None
+
+
+class NoBatch(Batch):
+    """One entry on its own: everything read when it is needed."""
+
+    def __init__(self):
+        self.asked_households = self.asked_memberships = set()
+        self.households, self.duties, self.memberships = {}, {}, {}
+
+
 # One handler per kind: it names the records through the scoped selectors, calls the web form's service and fills
 # the entry (area, household, record); it returns the answer's extra fields.
-def _visit(actor, data: dict, entry: FieldEntry) -> dict:
-    household = _household(actor, data.get("household"))
+def _visit(actor, data: dict, entry: FieldEntry, batch: Batch) -> dict:
+    household = batch.household(actor, data.get("household"))
     entry.household, entry.area_code = household, household.area_id
     visited_on = _date(data.get("visited_on"), "visited_on", _("visit date"))
-    cadre = selectors.responsible_cadre(household=household, cadre_id=data.get("cadre"), on=visited_on)
+    cadre = selectors.responsible_cadre(household=household, cadre_id=data.get("cadre"), on=visited_on,
+                                        duties=batch.duties.get(household.pk) if household.pk in batch.households
+                                        else None)
     if cadre is None:
         raise ValidationFailed(_("Choose one of the household's responsible cadres on the day of the visit."),
                                field="cadre")
@@ -141,11 +190,8 @@ def _visit(actor, data: dict, entry: FieldEntry) -> dict:
     return {"photos": len(stored)}
 
 
-def _check_in(actor, data: dict, entry: FieldEntry) -> dict:
-    try:
-        membership = selectors.membership_for_entry(actor=actor, pk=data.get("membership"))
-    except NotFound:
-        raise OutsideGrant() from None
+def _check_in(actor, data: dict, entry: FieldEntry, batch: Batch) -> dict:
+    membership = batch.membership(actor, data.get("membership"))
     entry.area_code = membership.team.village_id
     latitude, longitude = _position(data)
     check_in = personnel_services.check_in_save(actor=actor, data={
@@ -165,7 +211,7 @@ def _member_server(member) -> dict:
             "values": values, "labels": labels}
 
 
-def _member(actor, data: dict, entry: FieldEntry) -> dict:
+def _member(actor, data: dict, entry: FieldEntry, batch: Batch) -> dict:
     try:
         member = selectors.member_for_entry(actor=actor, pk=data.get("member"))
     except NotFound:
@@ -190,7 +236,7 @@ def _member(actor, data: dict, entry: FieldEntry) -> dict:
     return {}
 
 
-def _income(actor, data: dict, entry: FieldEntry) -> dict:
+def _income(actor, data: dict, entry: FieldEntry, batch: Batch) -> dict:
     household = _household(actor, data.get("household"))
     entry.household, entry.area_code = household, household.area_id
     try:
@@ -219,7 +265,7 @@ def _income(actor, data: dict, entry: FieldEntry) -> dict:
             if saved.net_income_per_capita is not None else None}
 
 
-def _follow_up(actor, data: dict, entry: FieldEntry) -> dict:
+def _follow_up(actor, data: dict, entry: FieldEntry, batch: Batch) -> dict:
     try:
         task = selectors.task_for_entry(actor=actor, pk=data.get("task"))
     except NotFound:
@@ -278,9 +324,9 @@ def _client_id(raw) -> uuid.UUID | None:
         return None
 
 
-def entry_sync(*, actor, raw, answered: dict | None = None) -> dict:
+def entry_sync(*, actor, raw, answered: dict | None = None, batch: Batch | None = None) -> dict:
     """Apply one entry the phone sent (or give the answer it already had; `answered`: the batch's answers found
-    beforehand, by client id)."""
+    beforehand, by client id; `batch`: what the batch's entries name, read beforehand)."""
     raw_id = raw.get("id") if isinstance(raw, dict) else None
     try:
         client_id = uuid.UUID(str(raw_id))
@@ -299,13 +345,13 @@ def entry_sync(*, actor, raw, answered: dict | None = None) -> dict:
     entry = FieldEntry(user=actor, client_id=client_id, kind=kind, recorded_at=recorded_at)
     try:
         with transaction.atomic():
-            extra = HANDLERS[kind](actor, data, entry)
+            extra = HANDLERS[kind](actor, data, entry, batch or NoBatch())
             entry.outcome = EntryOutcome.APPLIED
             message = str(APPLIED_MESSAGES[kind])
             if entry.far_from_village:
                 message += " " + translate("The position was %(distance)s m from the village: flagged for a "
                                            "check.") % {"distance": entry.distance_m}
-            return _keep(actor, entry, message, extra)
+            return _keep(actor, entry, message, extra, audited=True)
     except Conflict as exc:
         entry.outcome = EntryOutcome.CONFLICT
         return _kept_outside(actor, entry, str(exc), {"server": getattr(exc, "server", None)})
@@ -320,9 +366,14 @@ def entry_sync(*, actor, raw, answered: dict | None = None) -> dict:
         return answered.answer
 
 
-def _keep(actor, entry: FieldEntry, message: str, extra: dict) -> dict:
+def _keep(actor, entry: FieldEntry, message: str, extra: dict, audited: bool = False) -> dict:
+    """Keep the entry with its answer. An applied entry was audited by the service that made its record (the
+    same event as the web form's); the entry's row links its client id to that record. A refused or conflicting
+    entry made nothing: its own event is the audit of the attempt. So every entry has one event."""
     entry.answer = _answer(entry, message, extra)
     entry.save()
+    if audited:
+        return entry.answer
     audit_record(actor=actor, action=ENTRY_SYNCED, obj=entry, area_code=entry.area_code, after={
         "client_id": str(entry.client_id), "kind": entry.kind, "outcome": entry.outcome,
         "record": entry.answer["record"], "far_from_village": entry.far_from_village,
@@ -349,11 +400,13 @@ def sync(*, actor, entries) -> list[dict]:
         raise ValidationFailed(_("Send a list of entries."), field="entries")
     if len(entries) > MAX_ENTRIES:
         raise ValidationFailed(_("Send at most %(count)s entries at once."), field="entries", count=MAX_ENTRIES)
-    answered = selectors.entries_answered(actor=actor, client_ids=set(filter(None, map(_client_id, entries))))
-    results = []
-    for raw in entries:
-        results.append(entry_sync(actor=actor, raw=raw, answered=answered))
-        client_id = _client_id(raw)
-        if client_id is not None:  # the same entry twice in one batch: the second gets the first's answer
-            answered[client_id] = results[-1]
+    with grants_read_once():
+        answered = selectors.entries_answered(actor=actor, client_ids=set(filter(None, map(_client_id, entries))))
+        batch = Batch(actor, [raw for raw in entries if _client_id(raw) not in answered])
+        results = []
+        for raw in entries:
+            results.append(entry_sync(actor=actor, raw=raw, answered=answered, batch=batch))
+            client_id = _client_id(raw)
+            if client_id is not None:  # the same entry twice in one batch: the second gets the first's answer
+                answered[client_id] = results[-1]
     return results

@@ -1,12 +1,18 @@
 """The installable phone app: its page (the app shell), its service worker and its web manifest. The service worker
 is served from /field/ so its scope is the app alone; it keeps the shell and its static files for offline starts.
-The households live in the page's IndexedDB, filled from the API, never in the service worker's cache."""
+The households live in the page's IndexedDB, filled from the API, never in the service worker's cache.
+
+Visits' photos are served here too, never from a public URL: only to users who may see the visit's household (a
+404 otherwise, as for a missing one), as JPEG, full size or as a thumbnail for the household's page."""
 
 import hashlib
+import io
 import json
+import mimetypes
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -14,7 +20,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as translate
 from django.views.decorators.cache import never_cache
 
+from . import selectors
 from .strings import translated
+
+THUMBNAIL_PIXELS = 240  # the longer side of a thumbnail on the household's page
 
 STATIC_FILES = ("field/app.js", "field/app.css", "field/icon-192.png", "field/icon-512.png", "web/fupin.css",
                 "vendor/htmx.min.js")
@@ -64,3 +73,35 @@ def manifest(request):
                   {"src": static("field/icon-512.png"), "sizes": "512x512", "type": "image/png"}],
     }
     return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/manifest+json")
+
+
+def _thumbnail(content: bytes) -> bytes:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(content)) as image:
+        image = image.convert("RGB")
+        image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+@login_required
+def photo(request, visit: int, number: int, thumbnail: bool = False):
+    """A visit's photo (or its thumbnail) for a user who may see the household; 404 for anyone else."""
+    name = selectors.visit_photo(actor=request.user, visit_id=visit, number=number)
+    content_type = mimetypes.guess_type(name)[0] if name else None
+    if name is None or content_type not in ("image/jpeg", "image/png") or not default_storage.exists(name):
+        raise Http404
+    with default_storage.open(name, "rb") as handle:
+        content = handle.read()
+    if thumbnail:
+        try:
+            content, content_type = _thumbnail(content), "image/jpeg"
+        except OSError:  # not an image after all
+            raise Http404 from None
+    response = HttpResponse(content, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="visit-{visit}-{number}.{content_type.split("/")[1]}"'
+    return response

@@ -9,6 +9,7 @@ from django.db.models.functions import Substr
 
 from fupin.accounts.choices import Action
 from fupin.accounts.models import AreaGrant, User
+from fupin.accounts.scoping import can_anywhere
 from fupin.areas.models import Area
 from fupin.core import areacodes as codes
 from fupin.core import temporal
@@ -98,6 +99,13 @@ def handlers_for(ticket: Ticket) -> list[User]:
         if users:
             return sorted(users.values(), key=lambda user: user.username)
     return []
+
+
+def handles_grievances(actor) -> bool:
+    """Whether the user holds a complaints role: the right to see reporters' identities somewhere (the complaints
+    officer's, and the administrator's); the home page, the dashboard and the inbox show them the complaints'
+    panels."""
+    return actor is not None and can_anywhere(actor, Action.VIEW_REPORTER)
 
 
 def overdue_for(actor, *, on: datetime.date | None = None) -> QuerySet[Ticket]:

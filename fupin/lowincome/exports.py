@@ -32,7 +32,8 @@ def finding_rows(findings: Iterable[Finding], *, actor) -> list[list]:
         rows.append([person.name, shown["id_number"], person.area.name, cl.CATEGORY.label(finding.category),
                      Change(finding.change).label, why(values, finding.category, finding.change),
                      values["income_per_capita"], values["household_size"],
-                     _("yes") if values["property_passed"] else _("no"), values["spending"],
+                     _("not known (registry)") if values["property_passed"] is None
+                     else _("yes") if values["property_passed"] else _("no"), values["spending"],
                      FindingStatus(finding.status).label])
     masking.audit()
     return rows

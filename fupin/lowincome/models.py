@@ -180,6 +180,9 @@ class Finding(models.Model):
     change = models.CharField(_("change"), max_length=6, choices=Change.choices)
     values = models.JSONField(_("values compared"), default=dict)
     status = models.CharField(_("status"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    case = models.ForeignKey("workflows.Case", verbose_name=_("procedure case"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="lowincome_findings",
+                             help_text=_("The procedure the finding opened (at most one)."))
 
     area_paths = ("person__area",)
     objects = ScopedQuerySet.as_manager()

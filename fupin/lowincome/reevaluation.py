@@ -10,6 +10,10 @@ The tests (the structure is national policy; every threshold is a Parameter of t
 - 防止返贫致贫对象: income per head ≤ monitoring_line (监测范围: "at or under", as rules.MonitoringThreshold).
 特困 and 其他 are decided by their departments' procedures alone, so the re-evaluation neither adds nor removes them.
 
+Households of the 建档立卡 registry on no department list (no person of theirs checked in the year) are tested on
+the registry's record of the year (income per head, year-end size, compliant out-of-pocket spending; the property
+test, which the registry does not hold, taken as passed), each standing as its head's person in the register.
+
 A person who meets a test and is not in the category "should enter"; one in it who no longer meets it "should
 leave". The findings are kept per (year, area) as the list the office acts on; a re-run replaces the open ones and
 keeps those already acted on or dismissed."""
@@ -18,6 +22,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
@@ -27,13 +32,14 @@ from fupin.accounts.scoping import require
 from fupin.areas.models import Area
 from fupin.audit.services import audit_record
 from fupin.core import areacodes
-from fupin.core.errors import ValidationFailed
+from fupin.core.errors import ServiceError, ValidationFailed
 from fupin.core.temporal import today
+from fupin.registry.models import HouseholdYear, Member
 
 from . import codelists as cl
 from . import parameters
 from .models import Change, Finding, FindingStatus, Person, Reevaluation
-from .services import REEVALUATED
+from .services import CASE_PROCEDURES, REEVALUATED, finding_open_case, finding_procedure, person_find_or_create
 
 # What each tested category's rule says, and the threshold its values name.
 RULES = {
@@ -47,7 +53,7 @@ RULES = {
 }
 COLUMNS = ("person_id", "area_id", "category", "change", "income_per_capita",
            "household_size", "property_passed", "spending", "dibao_line", "edge_line", "rigid_income_line",
-           "rigid_spending_share", "monitoring_line")
+           "rigid_spending_share", "monitoring_line", "household_id")
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,14 @@ class Tables:
     persons: str = "lowincome_person"
     checks: str = "lowincome_economiccheck"
     memberships: str = "lowincome_categorymembership"
+    # The 建档立卡 registry's households and their yearly records: households on no department list (no person
+    # of theirs checked in the year) are tested on the registry's income per head. Empty: not read.
+    households: str = ""
+    household_years: str = ""
+
+
+REGISTRY = Tables(households="registry_household", household_years="registry_householdyear")
+REMOVED = "9"  # 注销: a household removed from the registry is not tested
 
 
 def _number(value: Decimal) -> str:
@@ -73,6 +87,41 @@ def diff_sql(*, year: int, as_of: datetime.date, lines: dict[str, dict[str, Deci
     day = as_of.isoformat()
     categories = list(RULES)
     held = ",\n".join(f"MAX(CASE WHEN category = '{code}' THEN 1 ELSE 0 END) AS held_{code}" for code in categories)
+    listed = ", ".join(f"'{code}'" for code in categories)
+
+    def in_force(alias: str = "") -> str:
+        return (f"{alias}identified_on <= '{day}' AND ({alias}ends_on IS NULL OR {alias}ends_on > '{day}') "
+                f"AND {alias}category IN ({listed})")
+
+    # The registry's households on no list: tested on the year's record (income per head, year-end size, the
+    # compliant out-of-pocket spending); the property test is not in the registry, so it is taken as passed
+    # (the department's check verifies it in the procedure). A household holds a category when a person of the
+    # register linked to it does; it holds monitoring also as the registry's monitoring object with the risk not
+    # eliminated.
+    household_held = ", ".join(f"COALESCE(mh.held_{code}, 0) AS held_{code}" for code in categories
+                               if code != "monitoring")
+    registry = "" if not tables.households else f"""
+    UNION ALL
+        SELECT CAST(NULL AS BIGINT) AS person_id, h.area_id, y.net_income_per_capita AS inc, y.size_end AS size,
+               TRUE AS prop, y.compliant_out_of_pocket AS spend,
+               t.dibao_line, t.edge_line, t.rigid_income_line, t.rigid_spending_share, t.monitoring_line,
+               {household_held},
+               CASE WHEN h.monitoring_category <> '' AND h.risk_status = '1'
+                         AND (h.monitoring_since IS NULL OR h.monitoring_since <= '{day}') THEN 1
+                    ELSE COALESCE(mh.held_monitoring, 0) END AS held_monitoring,
+               h.id AS household_id
+        FROM {tables.household_years} y
+        JOIN {tables.households} h ON h.id = y.household_id
+        JOIN t ON t.county = substr(h.area_id, 1, 6)
+        LEFT JOIN (
+            SELECT p.household_id, {held.replace("category", "ms.category")}
+            FROM {tables.memberships} ms JOIN {tables.persons} p ON p.id = ms.person_id
+            WHERE p.household_id IS NOT NULL AND {in_force("ms.")}
+            GROUP BY p.household_id
+        ) mh ON mh.household_id = h.id
+        WHERE y.year = {int(year)} AND h.status <> '{REMOVED}' AND h.area_id >= '{low}' AND h.area_id <= '{high}'
+          AND NOT EXISTS (SELECT 1 FROM {tables.checks} c2 JOIN {tables.persons} p2 ON p2.id = c2.person_id
+                          WHERE c2.year = {int(year)} AND p2.household_id = h.id)"""
     picks = " ".join(f"WHEN '{code}' THEN {{prefix}}{code}" for code in categories)
     # One pass over the people: each person's tests and the categories they hold side by side (memberships
     # pivoted per person), then the four categories as rows (a cross join with a four-row list), kept where the
@@ -82,20 +131,20 @@ def diff_sql(*, year: int, as_of: datetime.date, lines: dict[str, dict[str, Deci
     m AS (
         SELECT person_id, {held}
         FROM {tables.memberships}
-        WHERE identified_on <= '{day}' AND (ends_on IS NULL OR ends_on > '{day}')
-          AND category IN ({', '.join(f"'{code}'" for code in categories)})
+        WHERE {in_force()}
         GROUP BY person_id
     ),
     f AS (
         SELECT c.person_id, p.area_id, c.income_per_capita AS inc, c.household_size AS size,
                c.property_passed AS prop, c.medical_spending + c.education_spending AS spend,
                t.dibao_line, t.edge_line, t.rigid_income_line, t.rigid_spending_share, t.monitoring_line,
-               {', '.join(f"COALESCE(m.held_{code}, 0) AS held_{code}" for code in categories)}
+               {', '.join(f"COALESCE(m.held_{code}, 0) AS held_{code}" for code in categories)},
+               CAST(NULL AS BIGINT) AS household_id
         FROM {tables.checks} c
         JOIN {tables.persons} p ON p.id = c.person_id
         JOIN t ON t.county = substr(p.area_id, 1, 6)
         LEFT JOIN m ON m.person_id = c.person_id
-        WHERE c.year = {int(year)} AND p.area_id >= '{low}' AND p.area_id <= '{high}'
+        WHERE c.year = {int(year)} AND p.area_id >= '{low}' AND p.area_id <= '{high}'{registry}
     ),
     e AS (
         SELECT f.*,
@@ -115,7 +164,7 @@ def diff_sql(*, year: int, as_of: datetime.date, lines: dict[str, dict[str, Deci
     )
     SELECT person_id, area_id, category,
            CASE WHEN meets = 1 THEN 'enters' ELSE 'leaves' END AS change, inc, size, prop, spend, dibao_line,
-           edge_line, rigid_income_line, rigid_spending_share, monitoring_line
+           edge_line, rigid_income_line, rigid_spending_share, monitoring_line, household_id
     FROM d
     WHERE meets <> held"""
 
@@ -125,28 +174,43 @@ def as_of(year: int) -> datetime.date:
     return min(datetime.date(year, 12, 31), today())
 
 
-def _counties(area: Area) -> list[str]:
+def _counties(area: Area, year: int) -> tuple[list[str], list[str]]:
+    """The counties of the area with people of the register, and those with only registry households recorded in
+    the year (tested when their thresholds are set, skipped otherwise)."""
     if area.level >= areacodes.Level.COUNTY:
-        return [area.code[:6]]
+        listed = [area.code[:6]]
+    else:
+        low, high = areacodes.code_range(area.prefix)
+        listed = list(Person.objects.filter(area_id__gte=low, area_id__lte=high).annotate(
+            county=Substr("area_id", 1, 6)).values_list("county", flat=True).distinct())
     low, high = areacodes.code_range(area.prefix)
-    return list(Person.objects.filter(area_id__gte=low, area_id__lte=high).annotate(
-        county=Substr("area_id", 1, 6)).values_list("county", flat=True).distinct())
+    registry = set(HouseholdYear.objects.filter(
+        year=year, household__area_id__gte=low, household__area_id__lte=high).annotate(
+        county=Substr("household__area_id", 1, 6)).values_list("county", flat=True).distinct())
+    return listed, sorted(registry - set(listed))
 
 
 def differences(*, year: int, area: Area) -> tuple[list[dict], dict[str, dict], dict[str, dict]]:
     """The disagreements of the area for the year (rows of COLUMNS), each county's thresholds, and their
-    provenance."""
-    resolved = parameters.resolvers(year, _counties(area))
+    provenance. A county of people on a list needs every threshold set (refused otherwise); one with registry
+    households only is tested when they are."""
+    listed, registry_only = _counties(area, year)
+    resolved = parameters.resolvers(year, [*listed, *registry_only])
     lines, provenance = {}, {}
     for county, resolver in resolved.items():
-        found = {code: resolver.value(code) for code in parameters.THRESHOLDS}
+        try:
+            found = {code: resolver.value(code) for code in parameters.THRESHOLDS}
+        except ValidationFailed:
+            if county in registry_only:
+                continue
+            raise
         lines[county] = {code: value.amount for code, value in found.items()}
         provenance[county] = {code: value.provenance() for code, value in found.items()}
     if not lines:
         return [], {}, {}
     low, high = areacodes.code_range(area.prefix)
     with connection.cursor() as cursor:
-        cursor.execute(diff_sql(year=year, as_of=as_of(year), lines=lines, low=low, high=high))
+        cursor.execute(diff_sql(year=year, as_of=as_of(year), lines=lines, low=low, high=high, tables=REGISTRY))
         rows = [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]
     return rows, lines, provenance
 
@@ -163,9 +227,13 @@ def _values(row: dict, line: dict[str, Decimal]) -> dict:
     thresholds of the person's county."""
     size, income = int(row["household_size"]), Decimal(str(row["income_per_capita"]))
     share = line["rigid_spending_share"]
+    from_registry = row.get("household_id") is not None
     return {
         "income_per_capita": _money(income), "household_size": size,
-        "property_passed": bool(row["property_passed"]), "spending": _money(row["spending"]),
+        # The registry holds no property test: not known (None), taken as passed by the test.
+        "property_passed": None if from_registry else bool(row["property_passed"]),
+        "spending": _money(row["spending"]),
+        "source": "registry" if from_registry else "check",
         "spending_limit": _money(share * income.quantize(CENT) * size),
         **{code: _money(line[code]) for code in parameters.THRESHOLDS if code != "rigid_spending_share"},
         "rigid_spending_share": _number(share.normalize()),
@@ -173,9 +241,50 @@ def _values(row: dict, line: dict[str, Decimal]) -> dict:
     }
 
 
-def reevaluate(*, actor, year: int, area_code: str) -> Reevaluation:
+def _registry_people(actor, household_ids: set[int]) -> dict[int, int]:
+    """The register's person standing for each registry household on no list: a person already linked to it,
+    else its head (else another member) with an ID number, entered in the register linked to the member.
+    Households whose members have no ID number are left out."""
+    people = {}
+    for person_id, household_id in Person.objects.filter(household_id__in=household_ids).order_by(
+            "household_id", "member__relation", "id").values_list("id", "household_id"):
+        people.setdefault(household_id, person_id)
+    members = Member.objects.filter(household_id__in=household_ids - set(people), is_active=True,
+                                    id_number__isnull=False).exclude(id_number="").order_by(
+        "household_id", "relation", "id")
+    for member in members:
+        if member.household_id not in people:
+            people[member.household_id] = person_find_or_create(actor=actor, id_number=member.id_number,
+                                                                name=member.name).pk
+    return people
+
+
+def open_finding_cases(*, actor, run: Reevaluation) -> dict[str, int]:
+    """Open the procedure of every open finding of the run that one here acts on; each refusal (a person outside
+    the registry, a case the rules refuse) leaves its finding open. Findings that opened one already are not
+    counted again (a finding opens at most one case)."""
+    require(actor, Action.CHANGE, run.area_id)
+    opened = refused = 0
+    for finding in run.findings.filter(status=FindingStatus.OPEN, category__in=[
+            category for category, _change in CASE_PROCEDURES]).select_related("person").order_by("id"):
+        if finding_procedure(finding) is None:
+            continue
+        try:
+            with transaction.atomic():
+                finding_open_case(actor=actor, finding=finding)
+            opened += 1
+        except ServiceError:
+            refused += 1
+    return {"opened": opened, "refused": refused}
+
+
+def reevaluate(*, actor, year: int, area_code: str, open_cases: bool | None = None) -> Reevaluation:
     """Run the re-evaluation of the area for the year and keep its findings (open ones replaced; those acted on
-    or dismissed kept). Refused when a threshold is not set for a county of the area."""
+    or dismissed kept). Refused when a threshold is not set for a county of the area. Registry households on no
+    list are tested on the registry's record, each standing as the person of its head. With `open_cases` (default:
+    the setting LOWINCOME_OPEN_CASES, off), the findings a procedure here acts on open their cases."""
+    if open_cases is None:
+        open_cases = getattr(settings, "LOWINCOME_OPEN_CASES", False)
     try:
         code = areacodes.normalise_code(area_code)
     except ValueError:
@@ -191,6 +300,12 @@ def reevaluate(*, actor, year: int, area_code: str) -> Reevaluation:
         run, _created = Reevaluation.objects.select_for_update().get_or_create(year=year, area=area,
                                                                                defaults={"run_by": actor})
         run.findings.filter(status=FindingStatus.OPEN).delete()
+        standing = _registry_people(actor, {row["household_id"] for row in rows if row["household_id"]})
+        for row in rows:
+            if row["household_id"] is not None:
+                row["person_id"] = standing.get(row["household_id"])
+        unlinked = sum(1 for row in rows if row["person_id"] is None)
+        rows = [row for row in rows if row["person_id"] is not None]
         settled = set(run.findings.values_list("person_id", "category"))
         Finding.objects.bulk_create(
             Finding(reevaluation=run, person_id=row["person_id"], category=row["category"], change=row["change"],
@@ -199,6 +314,10 @@ def reevaluate(*, actor, year: int, area_code: str) -> Reevaluation:
         counts = {f"{category}_{change}": 0 for category in RULES for change in Change.values}
         for row in rows:
             counts[f"{row['category']}_{row['change']}"] += 1
+        counts["from_registry"] = sum(1 for row in rows if row["household_id"] is not None)
+        counts["registry_without_id_number"] = unlinked
+        if open_cases:
+            counts["cases"] = open_finding_cases(actor=actor, run=run)
         run.counts = {**counts, "thresholds": provenance, "as_of": as_of(year).isoformat()}
         run.run_by = actor
         run.save(update_fields=["counts", "run_by", "updated_at"])
@@ -214,7 +333,7 @@ def why(finding_values: dict, category: str, change: str) -> str:
         return rule
     income = Decimal(finding_values["income_per_capita"])
     failing = []
-    if category != "monitoring" and not finding_values["property_passed"]:
+    if category != "monitoring" and finding_values["property_passed"] is False:
         failing.append(str(_("property test not passed")))
     line = Decimal(finding_values[RULES[category][1]])
     if (category == "monitoring" and income > line) or (category != "monitoring" and income >= line):

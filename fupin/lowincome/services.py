@@ -17,6 +17,9 @@ from fupin.core.idnumbers import parse_id_number
 from fupin.core.temporal import fact_date, not_before
 from fupin.registry import codelists as registry_codes
 from fupin.registry.models import Member
+from fupin.rules import evaluation
+from fupin.workflows import services as workflow_services
+from fupin.workflows.models import Case
 
 from . import codelists as cl
 from . import formulas
@@ -28,6 +31,8 @@ MEMBERSHIP_ENDED = audit_registry.register("lowincome.membership_ended", _("ende
 CHECK_SAVED = audit_registry.register("lowincome.check_saved", _("saved an economic check"))
 PARAMETER_SAVED = audit_registry.register("lowincome.parameter_saved", _("saved a low-income test parameter"))
 FINDING_CLOSED = audit_registry.register("lowincome.finding_closed", _("closed a re-evaluation finding"))
+FINDING_CASE_OPENED = audit_registry.register("lowincome.finding_case_opened",
+                                              _("opened the procedure of a re-evaluation finding"))
 IMPORTED = audit_registry.register("lowincome.imported", _("imported a department's list"))
 REEVALUATED = audit_registry.register("lowincome.reevaluated", _("re-evaluated the low-income categories"))
 
@@ -66,7 +71,8 @@ def person_find_or_create(*, actor, id_number: str, name: str, area_code: str = 
         raise ValidationFailed(_("%(number)s is not in the registry: give the village's area code."), field="area",
                                number=number)
     require(actor, Action.CHANGE, area_id)
-    if not name.strip():
+    name = name.strip() or (member.name if member else "")  # a registry member is named by the registry
+    if not name:
         raise ValidationFailed(_("A value is required."), field="name")
     person = Person.objects.create(id_number=number, name=name.strip(), area_id=area_id, member=member,
                                    household=member.household if member else None)
@@ -136,7 +142,22 @@ def membership_save(*, actor, person: Person, data: dict, instance: CategoryMemb
     return membership
 
 
+def membership_add(*, actor, data: dict, person: Person | None = None) -> CategoryMembership:
+    """A membership of `person`, or of the person the data names by ID number (found, linked to the registry, or
+    made in the village given), in one transaction: a refused membership leaves no new person behind."""
+    with transaction.atomic():
+        if person is None:
+            person = person_find_or_create(actor=actor, id_number=data.get("id_number") or "",
+                                           name=data.get("name") or "", area_code=data.get("village") or "")
+        return membership_save(actor=actor, person=person, data={
+            name: data[name] for name in MEMBERSHIP_FIELDS if name in data})
+
+
 def membership_end(*, actor, membership: CategoryMembership, ends_on, reason: str) -> CategoryMembership:
+    """End an open membership on `ends_on` (the first day out: not in the future, not before the
+    identification date) for a reason of the code list."""
+    if ends_on is None:
+        raise ValidationFailed(_("Give the end date."), field="ends_on")
     with transaction.atomic():
         membership = CategoryMembership.objects.select_for_update().select_related("person").get(pk=membership.pk)
         require(actor, Action.CHANGE, membership.person.area_id)
@@ -208,3 +229,68 @@ def finding_close(*, actor, finding: Finding, status: str) -> Finding:
         audit_record(actor=actor, action=FINDING_CLOSED, obj=finding, area_code=finding.person.area_id,
                      after={"status": status})
     return finding
+
+
+# Findings open procedures ------------------------------------------------------------------------------------------
+# The procedure of this system that acts on a finding, per (category, change): the registry's monitoring
+# identification (评议 → 公示 → 审核 …) for someone who should become a monitoring object, its risk elimination for
+# one who no longer meets the range. 低保, 低保边缘 and 刚性支出困难 are decided by the civil-affairs departments'
+# own procedures, outside fupin: their findings are acted on by recording the department's decision.
+CASE_PROCEDURES = {("monitoring", "enters"): "monitoring_identification",
+                   ("monitoring", "leaves"): "risk_elimination"}
+
+
+def finding_procedure(finding: Finding) -> str | None:
+    """The code of the procedure that acts on the finding here, or None."""
+    return CASE_PROCEDURES.get((finding.category, finding.change))
+
+
+def _monitoring_category(household, year: int, given: str) -> str:
+    """The category asked for, else the rules' evaluation of the year, else by the household's status: one out
+    of poverty is 脱贫不稳定户 (1), any other 边缘易致贫户 (2)."""
+    if given:
+        if given not in registry_codes.MONITORING_CATEGORY.values:
+            raise ValidationFailed(_("Give the monitoring category (1, 2 or 3)."), field="category")
+        return given
+    for verdict in evaluation.monitoring_categories(year=year, households=type(household).objects.filter(
+            pk=household.pk)):
+        return verdict.category
+    return "1" if household.status in registry_codes.EXITED_STATUSES else "2"
+
+
+def finding_open_case(*, actor, finding: Finding, category: str = "", on: datetime.date | None = None):
+    """Open the procedure case the finding calls for (see CASE_PROCEDURES) for the person's registered household,
+    or join the one already under way; the finding keeps the case (at most one: a second call answers the same
+    case) and counts as acted on. Refused, with the reason, for a finding no procedure here acts on or a person
+    outside the registry."""
+    with transaction.atomic():
+        finding = Finding.objects.select_for_update(of=("self",)).select_related("person", "person__household",
+                                                                     "reevaluation").get(pk=finding.pk)
+        require(actor, Action.CHANGE, finding.person.area_id)
+        if finding.case_id is not None:
+            return finding.case
+        code = finding_procedure(finding)
+        if code is None:
+            raise ValidationFailed(_("No procedure of this system decides “%(category)s”: the department decides "
+                                     "it; record its decision as a membership."), field="category",
+                                   category=cl.CATEGORY.label(finding.category))
+        household = finding.person.household
+        if household is None:
+            raise ValidationFailed(_("%(name)s is not in the 建档立卡 registry: the monitoring procedures are for "
+                                     "registered households."), field="person", name=finding.person.name)
+        if finding.status != FindingStatus.OPEN:
+            raise ValidationFailed(_("The finding is already closed (%(status)s)."), field="status",
+                                   status=finding.get_status_display())
+        year = finding.reevaluation.year
+        case = Case.objects.filter(procedure__code=code, household=household, status=Case.Status.OPEN).first()
+        if case is None:
+            params = {"lowincome_finding": finding.pk}
+            if code == "monitoring_identification":
+                params["category"] = _monitoring_category(household, year, category)
+            case = workflow_services.case_start(actor=actor, procedure_code=code, year=year, household=household,
+                                                params=params, on=on)
+        finding.case, finding.status = case, FindingStatus.DONE
+        finding.save(update_fields=["case", "status"])
+        audit_record(actor=actor, action=FINDING_CASE_OPENED, obj=finding, area_code=finding.person.area_id,
+                     after={"case": case.pk, "procedure": code})
+    return case

@@ -90,20 +90,35 @@ def reevaluation_page(request, code: str):
         handle = open(target, "rb")  # noqa: SIM115  (FileResponse closes it)
         shutil.rmtree(folder)  # the open handle keeps the data until the response is sent
         return FileResponse(handle, as_attachment=True, filename=target.name)
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = exports.finding_rows(page.object_list, actor=actor)
+    page = Paginator(listed.select_related("case", "person__household"), PAGE_SIZE).get_page(request.GET.get("page"))
+    findings = list(page.object_list)
+    for finding in findings:  # the procedure a finding may open here (the button), when none is open yet
+        finding.procedure_code = services.finding_procedure(finding) if finding.person.household_id else None
+    rows = exports.finding_rows(findings, actor=actor)
     counts = run.counts if run else {}
     summary = [{"label": cl.CATEGORY.label(category), "enters": counts.get(f"{category}_enters", 0),
                 "leaves": counts.get(f"{category}_leaves", 0)} for category in reevaluation.RULES]
     return render(request, "lowincome/reevaluation.html", {
         "area": area, "year": year, "run": run, "summary": summary, "page": page, "query": _query(request),
-        "rows": list(zip(page.object_list, rows, strict=True)), "form": ReevaluationForm(initial={"year": year}),
+        "rows": list(zip(findings, rows, strict=True)), "form": ReevaluationForm(initial={"year": year}),
         "may_run": can(actor, Action.CHANGE, area.code), "may_export": can(actor, Action.EXPORT, area.code),
         "thresholds": counts.get("thresholds", {})}, status=200 if valid else 400)
 
 
 def _reevaluation_post(request, area, year: int):
     actor = request.user
+    if request.POST.get("form") == "open_case":
+        finding = selectors.finding_list(actor=actor).filter(
+            pk=request.POST.get("finding") if str(request.POST.get("finding", "")).isdigit() else None).first()
+        if finding is None:
+            raise Http404
+        try:
+            case = services.finding_open_case(actor=actor, finding=finding)
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Opened the procedure: case #%(case)s.") % {"case": case.pk})
+        return redirect(f"{request.path}?year={finding.reevaluation.year}")
     if request.POST.get("form") == "close":
         form = FindingCloseForm(request.POST)
         finding = selectors.finding_list(actor=actor).filter(

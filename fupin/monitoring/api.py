@@ -2,7 +2,7 @@
 as a job and the monthly report. Reads through selectors, writes through services."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -52,14 +52,25 @@ class TaskSerializer(serializers.ModelSerializer):
     household = serializers.SlugRelatedField(slug_field="number", read_only=True)
     rule = serializers.CharField(source="warning.rule_id", read_only=True)
     message = serializers.CharField(source="warning.text", read_only=True)
-    cadre_name = serializers.CharField(source="cadre.name", read_only=True, default=None)
-    case_step = serializers.CharField(source="case.current_step.code", read_only=True, default=None)
+    # Methods, not sources with a default: DRF skips a read-only field's default on PATCH, and the answer would
+    # lack the key its schema requires.
+    cadre_name = serializers.SerializerMethodField()
+    case_step = serializers.SerializerMethodField()
 
     class Meta:
         model = VisitTask
         fields = ["id", "warning", "rule", "message", "household", "area_code", "cadre", "cadre_name", "due_on",
                   "status", "outcome", "completed_on", "visit", "case", "case_step"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_cadre_name(self, task) -> str | None:
+        return task.cadre.name if task.cadre_id else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_case_step(self, task) -> str | None:
+        step = task.case.current_step if task.case_id else None
+        return step.code if step is not None else None
 
 
 class TaskAssignSerializer(serializers.Serializer):

@@ -4,7 +4,7 @@ masked unless the user may see sensitive values in the area keeping the cadre's 
 cadre or member by id and name only, never by ID number."""
 
 from django.db.models import Q
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -142,12 +142,18 @@ class ContactLeaderWriteSerializer(serializers.Serializer):
 
 class TrainingProgrammeSerializer(serializers.ModelSerializer):
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    organiser_name = serializers.CharField(source="organiser.name", read_only=True, default=None)
+    # Methods, not sources with a default: DRF skips a read-only field's default on PATCH, and the answer would
+    # lack the key its schema requires.
+    organiser_name = serializers.SerializerMethodField()
 
     class Meta:
         model = TrainingProgramme
         fields = ["id", "name", "year", "area", "kind", "budget", "organiser", "organiser_name"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_organiser_name(self, programme) -> str | None:
+        return programme.organiser.name if programme.organiser_id else None
 
 
 class TrainingProgrammeWriteSerializer(serializers.Serializer):
@@ -161,14 +167,22 @@ class TrainingProgrammeWriteSerializer(serializers.Serializer):
 
 
 class TraineeSerializer(serializers.ModelSerializer):
-    member_name = serializers.CharField(source="member.name", read_only=True, default=None)
-    cadre_name = serializers.CharField(source="cadre.name", read_only=True, default=None)
+    member_name = serializers.SerializerMethodField()  # methods: see TrainingProgrammeSerializer
+    cadre_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Trainee
         fields = ["id", "programme", "member", "member_name", "cadre", "cadre_name", "completed", "moved_into_job",
                   "job_date"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_member_name(self, trainee) -> str | None:
+        return trainee.member.name if trainee.member_id else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_cadre_name(self, trainee) -> str | None:
+        return trainee.cadre.name if trainee.cadre_id else None
 
 
 class TraineeWriteSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self):
         from . import (
+            checks,  # noqa: F401  (registers the database collation check)
             jobs,  # noqa: F401  (registers the job kinds)
             references,
         )

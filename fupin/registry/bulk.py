@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import Reach, reach
 from fupin.areas.models import Area
-from fupin.audit.changes import RecordChanges
+from fupin.audit.changes import RecordChanges, change_text
 from fupin.core.areacodes import Level
 from fupin.core.changes import mark_changed
 from fupin.core.sql import (
@@ -67,6 +67,8 @@ TRANSITION_ROW = ("household_id", "from_status", "to_status", "effective_date", 
 # given and decided, not the name keys derived from the name.
 _MEMBER_AUDITED = ("household", *MEMBER_ROW[3:])
 _member_audited = operator.itemgetter(0, *range(4, 1 + len(MEMBER_ROW)))
+_MEMBER_TAIL = MEMBER_ROW[3:]
+_TAIL_DATES = tuple(index for index, name in enumerate(_MEMBER_TAIL) if name in {"joined_on", "birth_date"})
 
 
 @dataclass
@@ -126,6 +128,45 @@ class Cleaned:
     history: list  # cleaned (year, data) of Submission.history
     problems: list[Problem]
     warnings: list[Problem]
+    # Each member's change row `after` without its household (`member_audit_text`): encoded where the members are
+    # cleaned (an import's worker process), so the writing process only puts the new household's id in front.
+    audited: list[str] = field(default_factory=list)
+    household_text: str | None = None  # the household's change row `after` if it is created (`household_audit_text`)
+
+
+def member_audit_text(member: tuple) -> str:
+    """The JSON text of a created member's change row without its household, from its MEMBER_ROW tuple:
+    `'{"joined_on":…}'`; `_member_after` puts `"household":id` first (the text `change_text` gives the whole
+    dict)."""
+    values = list(member[3:])
+    for index in _TAIL_DATES:  # as the encoder writes a date, without calling back into Python for it
+        if values[index].__class__ is datetime.date:
+            values[index] = values[index].isoformat()
+    return change_text(dict(zip(_MEMBER_TAIL, values, strict=True)))
+
+
+def household_audit_text(area_code: str, household: dict, records: list[tuple[int, dict]]) -> str:
+    """The JSON text of a created household's change row `after`: its number, village, fields and the year records
+    it is registered with (`registration_records`)."""
+    return change_text({"number": household["number"], "area": area_code,
+                        **{name: household[name] for name in HOUSEHOLD_FIELDS},
+                        "years": {str(year): values for year, values in records}})
+
+
+def registration_records(household: dict, size: int, history: list, year_data: dict | None,
+                         year: int | None) -> list[tuple[int, dict]]:
+    """The year records a new household is registered with, as (year, stored values), oldest first: its history
+    and the submission's year."""
+    records = [(past, year_values(data, size, household["status"])) for past, data in history]
+    if year_data is not None:
+        records.append((year, year_values(year_data, size, household["status"])))
+    records.sort(key=lambda record: record[0])
+    return records
+
+
+def _member_after(household_id: int, text: str) -> str:
+    """A created member's change row `after`: the same text as `change_text({"household": id, …})`."""
+    return f'{{"household":{household_id:d},{text[1:]}' if len(text) > 2 else f'{{"household":{household_id:d}}}'
 
 
 def clean_submission(sub: Submission, today: datetime.date, policy: tuple[bool, list[str]]) -> Cleaned:
@@ -138,8 +179,15 @@ def clean_submission(sub: Submission, today: datetime.date, policy: tuple[bool, 
         cleaned, found = clean_year(data)
         problems += found or check_income(cleaned, cleaned.get("size_end") or len(clean_ms))
         history.append((year, _given_values(cleaned)))
-    members = [] if problems else [member_row(m) for m in clean_ms]
-    return Cleaned(clean_h, members, _given_values(clean_y), history, problems, warnings)
+    if problems:
+        return Cleaned(clean_h, [], _given_values(clean_y), history, problems, warnings)
+    members, year_data = [member_row(m) for m in clean_ms], _given_values(clean_y)
+    # The change rows' values of a household that will be created, encoded here: in an import this runs in the
+    # worker process, beside the writing one. (Not used if the household turns out to exist: its update is
+    # compared with what is stored.)
+    records = registration_records(clean_h, len(members), history, year_data, sub.year)
+    return Cleaned(clean_h, members, year_data, history, problems, warnings,
+                   [member_audit_text(m) for m in members], household_audit_text(sub.area_code, clean_h, records))
 
 
 def clean_stream(submissions: Iterable[Submission], today: datetime.date,
@@ -237,6 +285,8 @@ class _Item:
     year: dict | None
     history: list = field(default_factory=list)  # cleaned (year, data) of Submission.history
     existing: int | None = None  # pk of the household being updated
+    audited: list[str] = field(default_factory=list)  # Cleaned.audited
+    household_text: str | None = None  # Cleaned.household_text
 
 
 def households_bulk_register(*, actor, submissions: Iterable[Submission], batch_size: int = 2000,
@@ -323,7 +373,8 @@ def _clean_batch(batch: list[Submission], run: _Run, result: BulkResult) -> list
         if problems:
             result.rejected.append((sub.tag, problems))
         else:
-            items.append(_Item(sub, area, cleaned.household, cleaned.members, cleaned.year, cleaned.history))
+            items.append(_Item(sub, area, cleaned.household, cleaned.members, cleaned.year, cleaned.history,
+                               audited=cleaned.audited, household_text=cleaned.household_text))
     return items
 
 
@@ -405,10 +456,7 @@ def _create(actor, items: list[_Item], today, result: BulkResult, dry_run: bool,
     for pk, item in zip(ids, items, strict=True):
         household = item.household
         members.extend((pk, *member) for member in item.members)
-        records = [(year, year_values(data, len(item.members), household["status"])) for year, data in item.history]
-        if item.year is not None:
-            records.append((item.sub.year, year_values(item.year, len(item.members), household["status"])))
-        records.sort(key=lambda record: record[0])
+        records = registration_records(household, len(item.members), item.history, item.year, item.sub.year)
         years.extend({"household_id": pk, "year": year, **values} for year, values in records)
         registered.append(records)
         # Registered in the first record's status; each later change of status at the end of its year.
@@ -441,13 +489,15 @@ def _created_changes(ids, items: list[_Item], registered: list, member_ids: list
     village_of = {}
     for pk, item, records in zip(ids, items, registered, strict=True):
         village_of[pk] = code = item.area.code
-        after = {"number": item.household["number"], "area": code,
-                 **{name: item.household[name] for name in HOUSEHOLD_FIELDS},
-                 "years": {str(year): values for year, values in records}}
-        yield "registry.household", pk, code, None, after
-    for member_id, member in zip(member_ids, members, strict=True):
-        yield ("registry.member", member_id, village_of[member[0]], None,
-               dict(zip(_MEMBER_AUDITED, _member_audited(member), strict=True)))
+        text = item.household_text
+        if text is None or item.sub.area_code != code:
+            text = household_audit_text(code, item.household, records)
+        yield "registry.household", pk, code, None, text
+    texts = itertools.chain.from_iterable(
+        item.audited if len(item.audited) == len(item.members) else map(member_audit_text, item.members)
+        for item in items)
+    for member_id, member, text in zip(member_ids, members, texts, strict=True):
+        yield "registry.member", member_id, village_of[member[0]], None, _member_after(member[0], text)
 
 
 def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool, changes: RecordChanges) -> None:

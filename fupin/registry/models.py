@@ -65,7 +65,9 @@ class Household(VersionedModel):
         # Only the indexes queries use: areas are selected by code ranges (scoping), never by LIKE, so the
         # `_like` twin PostgreSQL gets for an indexed text column would only slow every write.
         indexes = [models.Index(fields=["area", "status"], name="household_area_status"),
-                   models.Index(fields=["relocation_site"], name="household_relocation_site")]
+                   models.Index(fields=["relocation_site"], name="household_relocation_site"),
+                   # Searched by number alone across a user's reach (numbers are unique only within a county).
+                   models.Index(fields=["number"], name="household_number")]
 
     def __str__(self) -> str:
         return f"{self.number}"

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("fupin.lowincome.urls")),
     path("", include("fupin.grievances.urls")),
     path("", include("fupin.field.urls")),
+    path("", include("fupin.analytics.urls")),
     path("households/<int:pk>/", household.household_file_page, name="household"),
     path("households/<int:pk>/handbook.pdf", household.household_handbook, name="household-handbook"),
     path("households/<int:pk>/card.pdf", household.household_card_pdf, name="household-card"),

@@ -4,6 +4,7 @@ a household (support with its own end), so the household file needs no view chan
 from django import template
 
 from fupin.core import temporal
+from fupin.registry.codelists import CAUSE
 
 from .. import selectors
 
@@ -14,3 +15,9 @@ register = template.Library()
 def continuing_measures(household, on=None):
     on = on or temporal.today()
     return {"household": household, "on": on, "continuing": selectors.continuing_measures(household, on)}
+
+
+@register.filter
+def cause_labels(codes) -> list[str]:
+    """Causes of poverty by their labels in the user's language ("01" → 因病 / 因病 / illness), never their codes."""
+    return [CAUSE.label(code) if code in CAUSE.values else code for code in codes or ()]

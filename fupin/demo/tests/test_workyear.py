@@ -18,7 +18,9 @@ from fupin.demo.calibration import HISTORY_REASON
 from fupin.demo.tests.test_yunnan import yunnan_demo
 from fupin.demo.users import ensure_demo_users
 from fupin.demo.workyear import working_year
+from fupin.evaluation.models import SampleEntry
 from fupin.personnel.models import Cadre
+from fupin.quality.selectors import finding_list
 from fupin.registry.models import Household
 from fupin.testing.factories import system_user
 from fupin.workflows.models import Case, Objection
@@ -32,7 +34,7 @@ KINDS = ("cadres", "responsibilities", "plans", "delivered", "visits", "teams", 
          "findings_explained", "findings_accepted", "warnings", "visit_tasks", "cases", "notices", "objections",
          "relocation_sites", "relocated_households",
          "designated_pairs", "hand_in_hand_pairs", "agreements",
-         "funds", "purchases", "workshops", "workshop_poor_employees")
+         "funds", "purchases", "workshops", "workshop_poor_employees", "evaluations", "evaluation_entries")
 
 
 @pytest.fixture
@@ -64,6 +66,11 @@ def test_the_working_year_fills_every_kind_of_daily_work(made):
     # Work waits in the inbox of each demo login of the county, its township and its village.
     for username in ("county_approver", "township_reviewer", "village_operator"):
         assert inbox(actor=User.objects.get(username=username)), username
+    # The evaluator's (no procedure step of these years is theirs): the county's sample, its interviews to enter.
+    assert SampleEntry.objects.filter(evaluation__area_id=COUNTY + "000000", evaluation__created_by__username=
+                                      "evaluator", interview__isnull=True).count() == first["evaluation_entries"] > 0
+    # The analyst's (view and export only): findings open in the province.
+    assert finding_list(actor=User.objects.get(username="yunnan_analyst"), area_code="530000000000").exists()
     assert Case.objects.filter(status="open").count() == first["cases"]
     # One objection open in each procedure, against a notice running now.
     assert Objection.objects.filter(resolution="", notice__ends_on__gte=today()).count() == first["objections"] == 2

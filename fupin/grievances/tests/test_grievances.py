@@ -483,7 +483,7 @@ def test_an_office_files_and_handles_a_complaint_on_its_pages(world, day):
     assert township.get(f"/grievances/{ticket.pk}/").status_code == 404
     assert client.get("/grievances/statistics/", {"area": "533301", "year": "2026"}).status_code == 200
     request = RequestFactory().get("/")
-    request.user = world["county"]
+    request.user = world["officer"]  # the panels are a complaints role's (test_panels.py)
     day.set("2027-01-05")
     html = Template('{% include "grievances/_dashboard.html" %}{% include "grievances/_inbox.html" %}').render(
         Context({"request": request}))

@@ -63,7 +63,7 @@ def test_diff_report_on_a_hand_built_county(county):
         "income_per_capita": "9000.00", "household_size": 3, "property_passed": True, "spending": "14000.00",
         "spending_limit": "13500.00", "dibao_line": "5460.00", "edge_line": "8190.00",
         "rigid_income_line": "15147.00", "rigid_spending_share": "0.5", "monitoring_line": "6900.00",
-        "threshold": "rigid_income_line"}
+        "threshold": "rigid_income_line", "source": "check"}
     assert run.counts["thresholds"]["533301"]["edge_line"]["formula"] == "1.5 * dibao_line"
     with translation.override("en"):
         leaves = run.findings.get(person=county["B"], category="dibao")

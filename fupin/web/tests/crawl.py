@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 from django.apps import apps
-from django.conf import settings
 
 from fupin.core.codelists import CodeList, to_traditional
 
@@ -57,52 +56,78 @@ def path_pattern(url: str) -> str:
 
 
 def _code_lists() -> list[CodeList]:
-    found = []
+    """Every code list of the apps: their codelists modules and the few a models module keeps (比对数据来源 …)."""
+    found: dict[int, CodeList] = {}
     for config in apps.get_app_configs():
         if not config.name.startswith("fupin."):
             continue
-        try:
-            module = importlib.import_module(f"{config.name}.codelists")
-        except ModuleNotFoundError:
+        for module_name in ("codelists", "models"):
+            try:
+                module = importlib.import_module(f"{config.name}.{module_name}")
+            except ModuleNotFoundError:
+                continue
+            found.update({id(value): value for value in vars(module).values() if isinstance(value, CodeList)})
+    return list(found.values())
+
+
+SNAKE_CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
+
+
+def choice_codes() -> set[str]:
+    """The snake_case values ("dibao_edge", "county_approved") of the models' choices and of every code list: what
+    a page shows where it forgot the label."""
+    codes = {item.code for code_list in _code_lists() for item in code_list.codes}
+    for model in apps.get_models():
+        if not model.__module__.startswith("fupin."):
             continue
-        found += [value for value in vars(module).values() if isinstance(value, CodeList)]
-    return found
+        for model_field in model._meta.get_fields():
+            if getattr(model_field, "choices", None):
+                codes.update(str(value) for value, _label in model_field.flatchoices)
+    return {code for code in codes if SNAKE_CODE.fullmatch(code)}
+
+
+def _alternatives(words: set[str]) -> re.Pattern | None:
+    """One pattern for the words, each standing alone (not part of a longer name, path or address)."""
+    if not words:
+        return None
+    return re.compile(rf"(?<![A-Za-z0-9_.@/-])(?:{'|'.join(sorted(words, key=len, reverse=True))})(?![A-Za-z0-9_.@/-])")
 
 
 @dataclass
 class RawCodeCheck:
     """Raw codes a person must not read: "app.model" record types, a code list's name followed by a numeric code
-    ("致贫原因: 01"), and a word code (stage "apply", status "underway") in a Chinese page's text."""
+    ("致贫原因: 01"), a snake_case value of a choice or code list ("dibao_edge", "county_approved") in any language,
+    and a one-word code (stage "apply", status "underway") in a Chinese page's text."""
 
     model_labels: set[str] = field(default_factory=set)
     named_codes: list[re.Pattern] = field(default_factory=list)
-    word_codes: re.Pattern | None = None
+    word_codes: re.Pattern | None = None  # snake_case codes: raw in every language
+    plain_codes: re.Pattern | None = None  # one-word codes of stages and statuses: raw on a Chinese page
 
     @classmethod
     def build(cls) -> "RawCodeCheck":
         labels = {model._meta.label_lower for model in apps.get_models()}
-        named, words = [], set()
+        named, words, plain = [], set(choice_codes()), set()
         for code_list in _code_lists():
             numeric = [item.code for item in code_list.codes if item.code.isdigit()]
             if numeric and code_list.name:
                 names = {re.escape(code_list.name), re.escape(to_traditional(code_list.name))}
                 named.append(re.compile(rf"(?:{'|'.join(names)})\s*[:：]\s*(?:{'|'.join(numeric)})(?!\d)"))
-            for item in code_list.codes:
-                # Word codes a person would never write: snake_case ones ("hand_in_hand", "paired_unit") and the
-                # project stages and statuses (issue 25 found "apply"/"implement" in pages). Plain English words
-                # ("village", "date") are left out: a Chinese page may hold a msgid not yet translated.
-                if re.fullmatch(r"[a-z]+(?:_[a-z]+)+", item.code) or (
-                        code_list.name in WORD_CODE_LISTS and re.fullmatch(r"[a-z]{4,}", item.code)):
-                    words.add(item.code)
-        pattern = re.compile(rf"(?<![A-Za-z_.@/-])(?:{'|'.join(sorted(words))})(?![A-Za-z_.@/-])") if words else None
-        return cls(model_labels=labels, named_codes=named, word_codes=pattern)
+            # Besides the snake_case codes ("hand_in_hand", "paired_unit") of every code list and choice, the
+            # project stages and statuses (issue 25 found "apply"/"implement" in pages) on Chinese pages. Plain
+            # English words ("village", "date") are left out: a Chinese page may hold a msgid not yet translated.
+            plain.update(item.code for item in code_list.codes
+                         if code_list.name in WORD_CODE_LISTS and re.fullmatch(r"[a-z]{4,}", item.code))
+        return cls(model_labels=labels, named_codes=named, word_codes=_alternatives(words),
+                   plain_codes=_alternatives(plain))
 
     def problems(self, text: str, language: str) -> list[str]:
         found = [f"record type {match.group(0)}" for match in re.finditer(r"\b[a-z_]+\.[a-z_]+\b", text)
                  if match.group(0) in self.model_labels]
         found += [f"code {match.group(0)}" for pattern in self.named_codes for match in pattern.finditer(text)]
-        if language.startswith("zh") and self.word_codes is not None:
-            found += [f"word code {match.group(0)}" for match in self.word_codes.finditer(text)]
+        for pattern in (self.word_codes, self.plain_codes if language.startswith("zh") else None):
+            if pattern is not None:
+                found += [f"word code {match.group(0)}" for match in pattern.finditer(text)]
         return found
 
 
@@ -161,6 +186,3 @@ def crawl(request_context, base_url: str, *, language: str, check: RawCodeCheck,
             patterns[pattern] = patterns.get(pattern, 0) + 1
             queue.append(local)
     return report
-
-
-LANGUAGE_COOKIE = settings.LANGUAGE_COOKIE_NAME

@@ -54,7 +54,8 @@ class Command(FupinCommand):
         refresh = self.add_subcommand("refresh", "Fill the snapshot and recompute the rollups that moved.")
         refresh.add_argument("--year", type=int, action="append", help="Only these years (repeatable).")
         refresh.add_argument("--full", action="store_true", help="Recompute every year.")
-        refresh.add_argument("--engine", choices=ENGINES, default="duckdb")
+        refresh.add_argument("--engine", choices=ENGINES,
+                             help="Engine of the rollups (default: FUPIN_ANALYTICS_REFRESH_ENGINE, duckdb).")
         freeze = self.add_subcommand("freeze", "Freeze a year-end snapshot (年度台账); its figures never move again.")
         freeze.add_argument("--year", type=int, required=True)
 

@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from fupin.core.cli import FupinCommand, add_common_arguments
 from fupin.core.errors import ServiceError
 from fupin.dci import client as dci_client
-from fupin.dci import services
+from fupin.dci import services, subscriptions
 from fupin.dci.selectors import client_get, client_list
 from fupin.dci.signing import SignatureError
 
@@ -35,6 +35,26 @@ class Command(FupinCommand):
         keys.add_argument("--algorithm", choices=["ed25519", "rsa-sha256"], required=True)
         keys.add_argument("--public-key", required=True, help="PEM file of the public key.")
         self.add_subcommand("notify", "Send the pending register/update/delete notifications now.")
+        subs = self.subparsers.add_parser("subscriptions", help="Subscribe fupin to another DCI registry's events.")
+        sub_actions = subs.add_subparsers(dest="subscriptions_action", required=True, metavar="ACTION")
+        sub_add = sub_actions.add_parser("add", help="Subscribe (signed subscribe; its keys fetched from its JWKS).")
+        add_common_arguments(sub_add)
+        sub_add.add_argument("url", help="The registry's base URL (its /registry/… paths hang from it).")
+        sub_add.add_argument("--client-id", required=True, help="The client id the registry gave fupin.")
+        sub_add.add_argument("--secret", required=True, help="The client secret the registry gave fupin.")
+        sub_add.add_argument("--event", choices=sorted(subscriptions.EVENTS), default="death")
+        sub_add.add_argument("--area", help="Area code the events are asked for (default: all).")
+        sub_add.add_argument("--registry-id", default="", help="The registry's sender id (default: learnt from "
+                             "its first signed message).")
+        sub_add.add_argument("--callback-base", default="", help="fupin's public URL, where the registry sends "
+                             "its answers and events (default: FUPIN_DCI_PUBLIC_URL).")
+        add_common_arguments(sub_actions.add_parser("list", help="List the subscriptions."))
+        sub_remove = sub_actions.add_parser("remove", help="Unsubscribe at the registry and end the subscription.")
+        add_common_arguments(sub_remove)
+        sub_remove.add_argument("id", type=int)
+        sub_remove.add_argument("--secret", default="", help="The client secret (default: the one kept).")
+        sub_remove.add_argument("--force", action="store_true",
+                                help="End it here even when the registry cannot be told.")
         search = self.add_subcommand("search", "Search another DCI registry (sync) and print its answer.")
         search.add_argument("url", help="The registry's base URL (its /registry/… paths hang from it).")
         search.add_argument("--client-id", required=True)
@@ -85,6 +105,40 @@ class Command(FupinCommand):
             raise CommandError(str(exc)) from exc
         self.emit({"client": client.name, "key_id": key.key_id, "algorithm": key.algorithm,
                    "keyId": f"{client.sender_id}|{key.key_id}|{key.algorithm}"})
+
+    def _subscription_row(self, subscription) -> dict:
+        return {"id": subscription.pk, "url": subscription.url, "event": subscription.event,
+                "area": subscription.area_code or None, "status": subscription.status,
+                "codes": subscription.codes, "registry_id": subscription.registry_id,
+                "receiver": subscriptions.receiver_base(subscription),
+                "list": subscription.department_list.name if subscription.department_list_id else None,
+                "reason": subscription.status_reason}
+
+    def handle_subscriptions(self, **options):
+        from fupin.dci.models import PeerSubscription
+
+        action = options["subscriptions_action"]
+        if action == "list":
+            rows = [self._subscription_row(s) for s in PeerSubscription.objects.select_related("department_list")]
+            self.emit(rows, columns=["id", "url", "event", "area", "status", "codes", "list"])
+            return
+        try:
+            if action == "add":
+                subscription = subscriptions.subscription_add(
+                    actor=self.actor, url=options["url"], client_id=options["client_id"], secret=options["secret"],
+                    event=options["event"], area_code=options["area"], callback_base=options["callback_base"],
+                    registry_id=options["registry_id"])
+            else:
+                subscription = PeerSubscription.objects.filter(pk=options["id"]).first()
+                if subscription is None:
+                    raise CommandError(f"No DCI subscription {options['id']}.")
+                subscription = subscriptions.subscription_remove(actor=self.actor, subscription=subscription,
+                                                                 secret=options["secret"], force=options["force"])
+        except ServiceError as exc:
+            raise CommandError(str(exc)) from exc
+        self.emit(self._subscription_row(subscription))
+        if subscription.status == PeerSubscription.Status.REJECTED:
+            raise CommandError(f"The registry refused the subscription: {subscription.status_reason}")
 
     def handle_notify(self, **options):
         self.emit(services.notify_pending())

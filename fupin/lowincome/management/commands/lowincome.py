@@ -2,6 +2,7 @@
 
 from django.core.management.base import CommandError
 
+from fupin.core import areacodes
 from fupin.core.cli import FupinCommand, date_argument, emit_report
 from fupin.core.errors import ServiceError
 
@@ -29,6 +30,14 @@ class Command(FupinCommand):
         run.add_argument("--year", type=int, required=True)
         run.add_argument("--area", required=True, help="An area code (2 to 12 digits).")
         run.add_argument("--export", help="Also write the findings to this .csv or .xlsx file.")
+        run.add_argument("--open-cases", action="store_true",
+                         help="Open the procedure case of each finding a procedure here acts on.")
+        findings = self.add_subcommand("findings", "Act on a re-evaluation's findings.")
+        findings.add_argument("action", choices=["open-cases"],
+                              help="open-cases: open the procedure case of each open finding one acts on "
+                                   "(monitoring identification, risk elimination); idempotent.")
+        findings.add_argument("--year", type=int, required=True)
+        findings.add_argument("--area", required=True, help="The area code the re-evaluation was run for.")
 
     def handle_import(self, **options):
         try:
@@ -42,7 +51,8 @@ class Command(FupinCommand):
 
     def handle_reevaluate(self, **options):
         try:
-            run = reevaluation.reevaluate(actor=self.actor, year=options["year"], area_code=options["area"])
+            run = reevaluation.reevaluate(actor=self.actor, year=options["year"], area_code=options["area"],
+                                          open_cases=options["open_cases"] or None)
         except ServiceError as error:
             raise CommandError(str(error)) from None
         findings = selectors.finding_list(actor=self.actor).filter(reevaluation=run)
@@ -57,3 +67,25 @@ class Command(FupinCommand):
                        "thresholds": run.counts.get("thresholds", {}), "findings": rows})
         else:
             self.emit(rows, columns=["name", "id_number", "village", "category", "change", "why"])
+
+    def handle_findings(self, **options):
+        try:
+            code = areacodes.normalise_code(options["area"])
+        except ValueError:
+            raise CommandError(f"No area has the code {options['area']}.") from None
+        run = selectors.reevaluation_list(actor=self.actor).filter(area_id=code, year=options["year"]).first()
+        if run is None:
+            raise CommandError(f"No re-evaluation of {code} for {options['year']}: run `fupin lowincome reevaluate` "
+                               "first.")
+        try:
+            counts = reevaluation.open_finding_cases(actor=self.actor, run=run)
+        except ServiceError as error:
+            raise CommandError(str(error)) from None
+        cases = list(selectors.finding_list(actor=self.actor).filter(reevaluation=run, case__isnull=False)
+                     .order_by("id").values_list("id", "case_id", "case__procedure__code"))
+        if self.output_format == "json":
+            self.emit({"year": run.year, "area": run.area_id, **counts,
+                       "cases": [{"finding": f, "case": c, "procedure": p} for f, c, p in cases]})
+        else:
+            self.emit([{"finding": f, "case": c, "procedure": p} for f, c, p in cases],
+                      columns=["finding", "case", "procedure"])
