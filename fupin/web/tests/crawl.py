@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 from django.apps import apps
+from django.conf import settings
 
 from fupin.core.codelists import CodeList, to_traditional
 
@@ -186,3 +187,6 @@ def crawl(request_context, base_url: str, *, language: str, check: RawCodeCheck,
             patterns[pattern] = patterns.get(pattern, 0) + 1
             queue.append(local)
     return report
+
+
+LANGUAGE_COOKIE = settings.LANGUAGE_COOKIE_NAME
