@@ -36,6 +36,7 @@ Where to get it:
 
 import datetime
 import json
+import re
 from dataclasses import asdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -52,6 +53,7 @@ from fupin.assistance.models import DeliveredMeasure, MeasureType
 from fupin.core import temporal
 from fupin.core.areacodes import Level, level_of
 from fupin.core.errors import ValidationFailed
+from fupin.core.labels import record_type_label
 from fupin.funds import linked
 from fupin.lowincome.selectors import membership_list
 from fupin.projects import codelists as project_codes
@@ -305,14 +307,24 @@ def report_today(*, actor, area_code: str, year: int) -> dict:
             "figures": [{**asdict(f), "display": f.display} for f in figures], "by_ethnicity": []}
 
 
+WORD_CODE = re.compile(r"[a-z]+(?:_[a-z]+)*")
+
+
+def _is_code(value) -> bool:
+    values = value if isinstance(value, (list, tuple, set)) else [value]
+    return any(isinstance(item, str) and WORD_CODE.fullmatch(item) for item in values) or isinstance(value, dict)
+
+
 def provenance(how: dict) -> str:
     """One line saying where a figure comes from: its records, filters, rule or parameter and as of when."""
     source = how.get("source", {})
-    parts = [f"{_('records')}: {source.get('records', '')}",
-             "; ".join(f"{key}={value}" for key, value in how.get("filters", {}).items())]
+    # The line is read by people: the records by name, and of the filters those whose values are not codes
+    # (areas, years, amounts); the codes themselves stay in `how`, which the API and the command answer whole.
+    parts = [f"{_('records')}: {record_type_label(source.get('records', ''))}",
+             "; ".join(f"{key}={value}" for key, value in how.get("filters", {}).items() if not _is_code(value))]
     parameter = how.get("parameter") or (how.get("rule") if isinstance(how.get("rule"), dict) else None)
     if parameter:
-        parts.append(f"{_('rule')}: {parameter.get('code')} = {parameter.get('value')} "
+        parts.append(f"{_('rule')}: {parameter.get('code')} = {parameter.get('names') or parameter.get('value')} "
                      f"({parameter.get('source')}; {_('certainty')}: {parameter.get('certainty')})")
     elif how.get("rule"):
         parts.append(f"{_('rule')}: {how['rule']}")

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from fupin.analytics.metrics import get_metric
 from fupin.analytics.report import CARD_FIGURES, YUAN
 from fupin.areas import selectors as area_selectors
+from fupin.core.labels import record_type_label
 from fupin.core.numbers import display
 from fupin.core.pages import or_404, year_param
 
-from .labels import record_type_label
 from .templatetags.fupin_numbers import column_unit, in_unit
 
 CARD_TITLES = {"assistance": _("Household assistance"), "funds": _("Funds"), "projects": _("Projects"),

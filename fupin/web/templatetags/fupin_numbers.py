@@ -74,7 +74,7 @@ def points(difference) -> str:
 
 @register.filter
 def record_type(value) -> str:
-    """"funds.fundentry" → "Fund entries" in the user's language (fupin.web.labels)."""
-    from fupin.web.labels import record_type_label
+    """"funds.fundentry" → "Fund entries" in the user's language (fupin.core.labels)."""
+    from fupin.core.labels import record_type_label
 
     return record_type_label(value)

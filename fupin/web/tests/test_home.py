@@ -114,7 +114,7 @@ def test_not_visited_is_paged_narrowed_and_names_the_head(client, refreshed):
 
 
 def test_the_crawlers_raw_code_check_finds_codes_and_passes_labels():
-    from fupin.web.labels import record_type_label
+    from fupin.core.labels import record_type_label
     from fupin.web.tests.crawl import RawCodeCheck, path_pattern
 
     check = RawCodeCheck.build()
