@@ -308,11 +308,14 @@ def report_today(*, actor, area_code: str, year: int) -> dict:
 
 
 WORD_CODE = re.compile(r"[a-z]+(?:_[a-z]+)*")
+SNAKE_CASE = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
 
 def _is_code(value) -> bool:
+    """A filter written in codes (a code, a list of them, or a condition naming one): kept out of the line."""
     values = value if isinstance(value, (list, tuple, set)) else [value]
-    return any(isinstance(item, str) and WORD_CODE.fullmatch(item) for item in values) or isinstance(value, dict)
+    return isinstance(value, dict) or any(
+        isinstance(item, str) and (WORD_CODE.fullmatch(item) or SNAKE_CASE.search(item)) for item in values)
 
 
 def provenance(how: dict) -> str:
@@ -329,7 +332,7 @@ def provenance(how: dict) -> str:
     elif how.get("rule"):
         parts.append(f"{_('rule')}: {how['rule']}")
     parts.append(f"{_('as of')} {source.get('as_of', '')} ({_('live records')})")
-    return " · ".join(part for part in parts if part)
+    return record_type_label(" · ".join(part for part in parts if part))
 
 
 def table(card: dict) -> tuple[list[str], list[list]]:
