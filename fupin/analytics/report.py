@@ -169,7 +169,7 @@ def _area_exits(key: str, level: str, types, label, area: Area, year: int) -> Fi
     return Figure(f"{key}_exited", label, len(exits.shown), _("of %(n)s") % {"n": total}, how)
 
 
-def _weighted_income(codes, year: int) -> Decimal | None:
+def weighted_income(codes, year: int) -> Decimal | None:
     """Rural disposable income per head over areas, weighted by their rural population (each area's own
     AreaYear row; areas without an income that year are left out)."""
     rows = AreaYear.objects.filter(area_id__in=codes, year=year, rural_income_per_capita__isnull=False)
@@ -189,8 +189,8 @@ def poor_area_income(area: Area, year: int) -> list[Figure]:
     before (the same counties) and how many points above the area's own growth it is."""
     counties = list(designations_in_force(POOR_COUNTY, year).filter(within_area("area_id", area)).values_list(
         "area_id", flat=True).distinct())
-    now, before = _weighted_income(counties, year), _weighted_income(counties, year - 1)
-    own = _growth(_weighted_income([area.code], year), _weighted_income([area.code], year - 1))
+    now, before = weighted_income(counties, year), weighted_income(counties, year - 1)
+    own = _growth(weighted_income([area.code], year), weighted_income([area.code], year - 1))
     growth = _growth(now, before)
     how = {"metric": "area_years", "filters": {"area": area.code, "year": year, "designations": list(POOR_COUNTY),
                                                "weights": "rural_population"},

@@ -61,7 +61,7 @@ from fupin.projects.ledger import county_ledger
 from fupin.registry import codelists as registry_codes
 from fupin.registry.models import Household, HouseholdYear
 
-from .report import POOR_COUNTY, Figure, _weighted_income
+from .report import POOR_COUNTY, Figure, weighted_income
 
 FIRST_YEAR = 2021  # the report card of today covers the years of 常态化帮扶 (the monitoring mechanism, 2021–)
 MONITORING = "monitoring"
@@ -214,7 +214,7 @@ def _incomes(actor, area, year: int, as_of: datetime.date) -> list[Figure]:
         within_area("area_id", area), designation_type_id__in=list(POOR_COUNTY), exit_year__isnull=False,
         exit_year__lte=year).values_list("area_id", flat=True)))
     counties = [code for code in counties if level_of(code) == Level.COUNTY]
-    county_income = _weighted_income(counties, year)
+    county_income = weighted_income(counties, year)
     with_income = sorted(AreaYear.objects.filter(area_id__in=counties, year=year,
                                                  rural_income_per_capita__isnull=False).values_list(
         "area_id", flat=True))

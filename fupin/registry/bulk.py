@@ -136,7 +136,7 @@ class Cleaned:
 
 def member_audit_text(member: tuple) -> str:
     """The JSON text of a created member's change row without its household, from its MEMBER_ROW tuple:
-    `'{"joined_on":…}'`; `_member_after` puts `"household":id` first (the text `change_text` gives the whole
+    `'{"joined_on":…}'`; `member_after` puts `"household":id` first (the text `change_text` gives the whole
     dict)."""
     values = list(member[3:])
     for index in _TAIL_DATES:  # as the encoder writes a date, without calling back into Python for it
@@ -164,7 +164,7 @@ def registration_records(household: dict, size: int, history: list, year_data: d
     return records
 
 
-def _member_after(household_id: int, text: str) -> str:
+def member_after(household_id: int, text: str) -> str:
     """A created member's change row `after`: the same text as `change_text({"household": id, …})`."""
     return f'{{"household":{household_id:d},{text[1:]}' if len(text) > 2 else f'{{"household":{household_id:d}}}'
 
@@ -497,7 +497,7 @@ def _created_changes(ids, items: list[_Item], registered: list, member_ids: list
         item.audited if len(item.audited) == len(item.members) else map(member_audit_text, item.members)
         for item in items)
     for member_id, member, text in zip(member_ids, members, texts, strict=True):
-        yield "registry.member", member_id, village_of[member[0]], None, _member_after(member[0], text)
+        yield "registry.member", member_id, village_of[member[0]], None, member_after(member[0], text)
 
 
 def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool, changes: RecordChanges) -> None:

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from fupin.testing.factories import load_fixture_divisions, make_user, register_poor_household
 
-from .test_api_records import LUZHANG, _beneficiary, make_project
+from .test_api_records import LUZHANG, beneficiary_for, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_beneficiary_patch_answers_the_keys_get_answers():
     load_fixture_divisions()
     household = register_poor_household(area=LUZHANG, size=2)
-    beneficiary = _beneficiary(make_project(LUZHANG), household)
+    beneficiary = beneficiary_for(make_project(LUZHANG), household)
     client = APIClient()
     client.force_authenticate(make_user(actions=["view", "change"], area=LUZHANG))
     url = f"/api/project-beneficiaries/{beneficiary.pk}/"

@@ -23,7 +23,7 @@ def make_project(area: str):
         "name": f"产业项目 {area}", "type": "industry", "area": Area.objects.get(code=area), "year": 2019})
 
 
-def _beneficiary(project, household):
+def beneficiary_for(project, household):
     return services.beneficiary_save(actor=system_user(), data={
         "project": project, "household": household, "mechanism": "wages", "amount": Decimal("1200.00"), "persons": 2})
 
@@ -36,7 +36,7 @@ class TestProjectBeneficiaryEndpointPermissions(PermissionMatrix):
     def make_object(self, area_code):
         self.projects = {code: make_project(code) for code in (area_code, CREATED_IN)}
         self.household = register_poor_household(area=area_code, size=2)
-        return _beneficiary(self.projects[area_code], self.household)
+        return beneficiary_for(self.projects[area_code], self.household)
 
     def create_payload(self, area_code):
         return {"project": self.projects[area_code].pk, "household": self.household.pk, "mechanism": "dividends",
@@ -88,7 +88,7 @@ def test_a_household_outside_the_projects_county_is_refused(editor):
 
 
 def test_a_record_cannot_be_moved_away_from_a_project_only_viewed(editor):
-    beneficiary = _beneficiary(make_project(LUZHANG), register_poor_household(area=LUZHANG, size=2))
+    beneficiary = beneficiary_for(make_project(LUZHANG), register_poor_household(area=LUZHANG, size=2))
     own_project = make_project(CREATED_IN)
     mover = make_user(actions=["view", "change"], area=CREATED_IN)
     AreaGrant.objects.create(user=mover, area_id=LUZHANG, actions=["view"])

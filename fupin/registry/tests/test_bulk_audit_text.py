@@ -14,10 +14,10 @@ from fupin.audit.models import AuditRecordChange
 from fupin.audit.verification import verify_chain
 from fupin.registry.bulk import (
     Submission,
-    _member_after,
     clean_submission,
     household_audit_text,
     households_bulk_register,
+    member_after,
     member_audit_text,
     registration_records,
 )
@@ -40,7 +40,7 @@ def test_a_members_text_is_the_dicts_text_with_its_household_first():
                 '"health":null,"labour":null,"work_location":"a \\"quoted\\", comma","work_months":"3.5",'
                 '"in_basic_medical":null,"in_critical_illness":null,"in_pension":null,"in_employee_pension":null,'
                 '"on_dibao":null,"on_tekun":null,"active_soldier":null}')
-    assert _member_after(17, member_audit_text(row)) == expected
+    assert member_after(17, member_audit_text(row)) == expected
     assert expected == change_text({"household": 17, **dict(zip(MEMBER_ROW[3:], row[3:], strict=True))})
     assert json.loads(expected)["work_location"] == 'a "quoted", comma'
 

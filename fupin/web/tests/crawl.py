@@ -56,7 +56,7 @@ def path_pattern(url: str) -> str:
     return path + ("?" + "&".join(keys) if keys else "")
 
 
-def _code_lists() -> list[CodeList]:
+def code_lists() -> list[CodeList]:
     """Every code list of the apps: their codelists modules and the few a models module keeps (比对数据来源 …)."""
     found: dict[int, CodeList] = {}
     for config in apps.get_app_configs():
@@ -77,7 +77,7 @@ SNAKE_CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
 def choice_codes() -> set[str]:
     """The snake_case values ("dibao_edge", "county_approved") of the models' choices and of every code list: what
     a page shows where it forgot the label."""
-    codes = {item.code for code_list in _code_lists() for item in code_list.codes}
+    codes = {item.code for code_list in code_lists() for item in code_list.codes}
     for model in apps.get_models():
         if not model.__module__.startswith("fupin."):
             continue
@@ -109,7 +109,7 @@ class RawCodeCheck:
     def build(cls) -> "RawCodeCheck":
         labels = {model._meta.label_lower for model in apps.get_models()}
         named, words, plain = [], set(choice_codes()), set()
-        for code_list in _code_lists():
+        for code_list in code_lists():
             numeric = [item.code for item in code_list.codes if item.code.isdigit()]
             if numeric and code_list.name:
                 names = {re.escape(code_list.name), re.escape(to_traditional(code_list.name))}

@@ -19,7 +19,7 @@ from django.utils import translation
 
 from fupin.core.codelists import localized
 
-from .crawl import _code_lists
+from .crawl import code_lists
 
 LANGUAGES = ("zh-hans", "zh-hant", "en")
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -69,7 +69,7 @@ def test_the_check_finds_a_missing_or_untranslated_label():
 
 
 def test_every_code_of_every_code_list_has_three_labels():
-    lists = _code_lists()
+    lists = code_lists()
     assert len(lists) >= 60  # 63 when written: each app's codelists, and 比对数据来源 and 自然灾害类型 in models
     problems = [problem for code_list in lists for item in code_list.codes
                 for problem in _problems(f"{code_list.name} {item.code}", *_in_each_language(item.label))]
