@@ -12,18 +12,21 @@ FUPIN = str(Path(sys.executable).with_name("fupin"))
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
-def fresh_database(database: str) -> dict:
-    """The environment of a new, migrated `sqlite` or `postgres` database for `fupin` subprocesses."""
+def fresh_database(database: str, name: str = "fupin_bench", code: str | None = None) -> dict:
+    """The environment of a new, migrated `sqlite` or `postgres` database (PostgreSQL: `name`) for `fupin`
+    subprocesses, running the code of the checkout at `code` first when given (a before/after run)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "FUPIN_DEBUG": "0"}
+    if code:
+        env["PYTHONPATH"] = os.pathsep.join([code, str(ROOT)])
     if database == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='fupin-bench-')}/bench.sqlite3"
     else:
         import psycopg
 
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS fupin_bench WITH (FORCE)")
-            conn.execute("CREATE DATABASE fupin_bench")
-        env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/fupin_bench"
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     fupin(["migrate", "-v0"], env)
     return env
 

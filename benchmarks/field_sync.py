@@ -24,12 +24,11 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 
 import requests
-from common import FUPIN, PG_ADMIN, ROOT, fupin
+from common import FUPIN, ROOT, fresh_database
 
 BATCH_BYTES = 1_500_000
 SETUP = r"""
@@ -40,24 +39,6 @@ world = build_world(username="benchcadre")
 print(json.dumps({"households": [h.pk for h in world.households], "cadre": world.cadre.pk,
                   "membership": world.membership.pk}))
 """
-
-
-def fresh_database(database: str, code: str | None) -> dict:
-    """A new, migrated database (PostgreSQL: this benchmark's own) for the code in `code` (None: the checkout)."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "FUPIN_DEBUG": "0"}
-    if code:
-        env["PYTHONPATH"] = os.pathsep.join([code, str(ROOT)])
-    if database == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='fupin-bench-')}/bench.sqlite3"
-    else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS fupin_bench_field WITH (FORCE)")
-            conn.execute("CREATE DATABASE fupin_bench_field")
-        env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/fupin_bench_field"
-    fupin(["migrate", "-v0"], env)
-    return env
 
 
 def free_port() -> int:
@@ -113,7 +94,7 @@ def transferred(response) -> int:
 
 
 def run(database: str, count: int, photos: bool = True, code: str | None = None) -> dict:
-    env = fresh_database(database, code)
+    env = fresh_database(database, "fupin_bench_field", code)
     world = json.loads(subprocess.run([sys.executable, "-c", SETUP], env={**env, "PYTHONPATH": env.get(
         "PYTHONPATH", str(ROOT))},
                                       cwd=ROOT, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
