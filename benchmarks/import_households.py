@@ -227,6 +227,8 @@ def main():
     parser.add_argument("--no-comparison", action="store_true", help="Leave django-import-export out.")
     parser.add_argument("--formats", default="csv,xlsx", help="The file formats to measure (csv, xlsx).")
     parser.add_argument("--pg-database", default="fupin_bench", help="The PostgreSQL database to (re)create.")
+    parser.add_argument("--before", metavar="DIR", help="Also import with the code of the checkout (or copy of the "
+                        "`fupin` package) at DIR, first in PYTHONPATH: a before/after run against the same raw path.")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="fupin-import-bench-"))
     files = {"csv": folder / "households.csv", "xlsx": folder / "households.xlsx", "sample": folder / "sample.csv"}
@@ -255,9 +257,12 @@ def main():
                                                fresh(database, args.pg_database))
             die = json.loads(out.strip().splitlines()[-1])
             results["django-import-export (sample)"] = (die["rows"], die["seconds"], rss, tree, "csv")
-        for kind in kinds:
+        codes = [args.before, None] if args.before else [None]  # None: this checkout's code
+        for kind, code in [(kind, code) for kind in kinds for code in codes]:
             # --skip-invalid: the synthetic file holds a few households whose generated ID numbers collide.
             env = fresh(database, args.pg_database)
+            if code:  # the same migrated database, imported into (and verified) by the code at `code`
+                env["PYTHONPATH"] = os.pathsep.join([code, str(ROOT)])
             seconds, rss, tree, out = measure([FUPIN, "import", "households", str(files[kind]), "--skip-invalid",
                                                "--format", "json"], env)
             summary = json.loads(out)
@@ -265,12 +270,14 @@ def main():
             verify_seconds, verify_rss, _tree, verified = measure([FUPIN, "audit", "verify", "--format", "json"], env)
             report = json.loads(verified)
             assert report["intact"] and report["changes"] >= summary["rows"], report
-            print(f"{database} {kind}: `fupin audit verify` read {report['checked']:,} events and "
+            label = f"fupin import ({kind}){', before' if code else ''}"
+            print(f"{label} on {database}, load average {os.getloadavg()[0]:.1f}: `fupin audit verify` read "
+                  f"{report['checked']:,} events and "
                   f"{report['changes']:,} change rows in {verify_seconds:.1f} s, peak RSS {verify_rss:.0f} MiB",
                   flush=True)
             # Only the generator's colliding ID numbers are rejected: 0.02 % of 1 M members, 0.25 % of 3 M.
             assert summary["rejected"] < args.members // 100, summary["rejected"]
-            results[f"fupin import ({kind})"] = (summary["rows"], seconds, rss, tree, kind)
+            results[label] = (summary["rows"], seconds, rss, tree, kind)
         for path, (rows, seconds, rss, tree, kind) in results.items():
             rate = rows / seconds
             versus_raw = f"{rate / raw[kind]:.0%}" if kind in raw else "–"

@@ -15,14 +15,17 @@ Then each stage in its own process (its peak RSS from wait4), the database size 
 
 - extract: a full fill of the Parquet snapshot (`snapshot_fill(full=True)`);
 - refresh: `rollups_refresh(full=True)` end to end;
-- incidence: 5-level incidence of 2019 on duckdb (every province … village): cold, then the median of 3;
+- incidence: 5-level incidence of 2019 (every province … village) as the statistics API answers it (from the
+  fresh rollups), cold and the median of 3, checked row for row against a recomputation on duckdb (also timed);
 - exits: the exit evaluation of every village and every designated county in sets (the `area_exits` metric: the
   engine counts, the rules' judge_areas judges);
 - export: `households_export` of one province to CSV (the export `fupin export` runs);
 - dashboard: GET /dashboard/ (and a province's, a county's) through Django's test client as a superuser, the
   median of 5 warm requests;
-- import: ~100 households (300 members) imported to one county through the import service, then the incremental
-  `rollups_refresh()`;
+- import: ~100 households (300 members) imported to one county through the import service; then (issue 21) the
+  county's incidence asked at once (fresh: the read refills the county's partitions), the incremental
+  `rollups_refresh()`, the dashboards of the county, its prefecture and province, and the freshness check's share
+  of a dashboard read;
 - explain: the SQL the operational pages emit (household file, search by ID number, by name and by pinyin, a
   village's household list paged, a household's member list) captured and EXPLAINed; a Seq Scan on a registry table
   fails the stage (at a small size, where the planner rightly prefers a scan, each is planned again with
@@ -288,7 +291,8 @@ elif stage == "refresh":
     from fupin.accounts.models import User
     from fupin.analytics.services import rollups_refresh
     summary, (seconds,) = timed(lambda: rollups_refresh(actor=User.objects.get(username="system"), full=True))
-    result.update(seconds=seconds, rollup_rows=summary["rollup_rows"], rows=summary["rows_written"])
+    result.update(seconds=seconds, rollup_rows=summary["rollup_rows"], rows=summary["rows_written"],
+                  snapshot_s=summary["snapshot_seconds"], rollups_s=seconds - summary["snapshot_seconds"])
 elif stage == "incidence":
     from fupin.analytics.engines import get_engine
     from fupin.analytics.metrics import StatsQuery, get_metric
@@ -297,7 +301,19 @@ elif stage == "incidence":
     rows, cold = timed(ask)
     rows, warm = timed(ask, 3)
     national = [r for r in rows if r["level"] == 1]
-    result.update(rows=len(rows), cold_s=cold[0], seconds=statistics.median(warm),
+    # What `fupin stats incidence` and the statistics API answer: the refresh's rollups when they are fresh for
+    # the asked areas (selectors.stats_answer), checked row for row against the recomputation above.
+    from fupin.accounts.models import User
+    from fupin.analytics.selectors import stats_answer
+    actor = User.objects.get(username="system")
+    answer = lambda: stats_answer(actor=actor, metric="incidence", year=2019, engine="rollups")
+    (stored, source), rollup_cold = timed(answer)
+    _, rollup_warm = timed(answer, 3)
+    key = lambda r: (r["code"], r["poor"], r["population"])
+    result.update(rollups_source=source, rollups_cold_s=rollup_cold[0], rollups_s=statistics.median(rollup_warm),
+                  rollups_rows=len(stored), rollups_equal=sorted(map(key, stored)) == sorted(map(key, rows)))
+    result.update(rows=len(rows), cold_s=cold[0], recompute_s=statistics.median(warm),
+                  seconds=statistics.median(rollup_warm),
                   levels={level: sum(1 for r in rows if r["level"] == level) for level in range(1, 6)},
                   poor=sum(r["poor"] for r in national),
                   population=sum(r["population"] or 0 for r in national),
@@ -372,16 +388,37 @@ elif stage == "import":
                 relation, "汉族", "一般贫困户", "缺技术", "2019", "未脱贫", "1000"])
     path = Path(tempfile.mkdtemp()) / "county.csv"
     path.write_bytes(csv_text([header, *rows]).encode())
+    before = selectors.dashboard(actor=actor, area_code=county, year=2019)["headline"]["poor.persons"]
     report, (import_s,) = timed(lambda: households_import(actor=actor, path=path))
     if not report.written:
         raise SystemExit(f"the import was refused: {[str(error) for error in report.errors[:3]]}")
+    # Issue 21: from the import's end to a fresh incidence of its county (the read refills the county's stale
+    # partitions first), then to fresh rollups on the dashboards of its county, prefecture and province.
+    (incidence, source), (incidence_s,) = timed(lambda: selectors.stats_answer(
+        actor=actor, metric="incidence", year=2019, area_code=county, level=3))
     summary, (rollups_s,) = timed(lambda: rollups_refresh(actor=actor))
-    data, (dashboard_s,) = timed(lambda: selectors.dashboard(actor=actor, area_code=county, year=2019))
+    boards = {}
+    for name, code in (("county", county), ("prefecture", county[:4]), ("province", county[:2])):
+        data, (board_s,) = timed(lambda: selectors.dashboard(actor=actor, area_code=code, year=2019))
+        boards[name] = {"seconds": board_s, "refreshing": data["refreshing"],
+                        "poor": float(data["headline"]["poor.persons"] or 0)}
+    # The freshness check's share of a read: the check alone, against the whole county dashboard (median of 5).
+    _, checks = timed(lambda: selectors.rollups_freshness(prefixes=[county], years=[2019]), 5)
+    _, reads = timed(lambda: selectors.dashboard(actor=actor, area_code=county, year=2019), 5)
+    data = selectors.dashboard(actor=actor, area_code=county, year=2019)
     result.update(county=county, members_imported=report.members_created, import_s=import_s,
+                  incidence_fresh_s=incidence_s, incidence_source=source,
+                  county_poor_in_incidence=incidence[0]["poor"] if incidence else None,
                   seconds=rollups_s, rollup_counties=summary["rollup_counties"],
                   rollup_rows=summary["rollup_rows"], rows_extracted=summary["rows_written"],
+                  snapshot_s=summary["snapshot_seconds"], dashboards=boards,
+                  import_to_fresh_dashboards_s=rollups_s + sum(b["seconds"] for b in boards.values()),
+                  freshness_check_ms=statistics.median(checks) * 1000,
+                  dashboard_read_ms=statistics.median(reads) * 1000,
+                  freshness_share=statistics.median(checks) / statistics.median(reads),
+                  county_poor_before=float(before or 0),
                   county_poor_after=float(data["headline"]["poor.persons"]), refreshing=data["refreshing"],
-                  county_dashboard_s=dashboard_s)
+                  county_dashboard_s=statistics.median(reads))
 elif stage == "explain":
     from django.db import connection
     from django.test import Client

@@ -76,3 +76,20 @@ class Rollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_code} {self.year} {self.metric} {self.breakdown}"
+
+
+class RollupYear(models.Model):
+    """A year the rollups hold and when its rows were last written. The dashboard's list of years, its "as of" and
+    the refresh's check for years without rollups read these few rows: the same answers from the rollups
+    themselves are scans of millions of rows at national size (PostgreSQL has no skip scan)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("rollup year")
+        verbose_name_plural = _("rollup years")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

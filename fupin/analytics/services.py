@@ -18,7 +18,7 @@ from fupin.accounts.choices import Action
 from fupin.accounts.scoping import everywhere
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
-from fupin.core.areacodes import CODE_LENGTH, PREFIX_LENGTH, Level, level_of
+from fupin.core.areacodes import CODE_LENGTH, PREFIX_LENGTH, Level, code_range, level_of
 from fupin.core.errors import Conflict, PermissionDenied
 from fupin.core.sql import chunked, insert_rows
 
@@ -28,7 +28,7 @@ from .metrics import StatsQuery, get_metric
 from .metrics.base import BREAKDOWNS, area_rows, area_sums
 from .metrics.counts import ROLLUP_COUNTS
 from .metrics.incidence import populations
-from .models import FrozenSnapshot, Rollup, SnapshotPartition
+from .models import FrozenSnapshot, Rollup, RollupYear, SnapshotPartition
 
 SNAPSHOT_FROZEN = audit_registry.register("analytics.frozen", _("froze a year-end snapshot"))
 ROLLUPS_REFRESHED = audit_registry.register("analytics.refreshed", _("refreshed statistics"))
@@ -144,9 +144,8 @@ def _ancestors_resum(year: int, ancestors: dict[str, int], now) -> int:
         length = PREFIX_LENGTH[level]
         for chunk in chunked(codes, 200):
             prefixes = {code[:length] for code in chunk}
-            counties = [(prefix.ljust(CODE_LENGTH, "0"), prefix.ljust(CODE_LENGTH, "9")) for prefix in sorted(prefixes)]
-            townships = [(county.ljust(CODE_LENGTH, "0"), county.ljust(CODE_LENGTH, "9"))
-                         for county in cityless if county[:length] in prefixes]
+            counties = [code_range(prefix) for prefix in sorted(prefixes)]
+            townships = [code_range(county) for county in cityless if county[:length] in prefixes]
 
             def ranges(bounds):
                 return " OR ".join(["area_code BETWEEN %s AND %s"] * len(bounds)) or "FALSE"
@@ -202,6 +201,7 @@ def _year_recompute(runner, year: int) -> int:
         Rollup.objects.filter(year=year).delete()
         written = insert_rows(Rollup, rows)
         _record_rollup_marks(year, marks)
+        _record_rollup_year(year, rows[0]["computed_at"] if rows else None)
     return written
 
 
@@ -219,8 +219,10 @@ def _counties_recompute(runner, year: int, counties: list[str]) -> int:
             inside.filter(in_areas(chunk)).delete()
         written = insert_rows(Rollup, rows)
         Rollup.objects.filter(year=year, area_code__in=list(ancestors)).delete()
-        written += _ancestors_resum(year, ancestors, rows[0]["computed_at"] if rows else timezone.now())
+        now = rows[0]["computed_at"] if rows else timezone.now()
+        written += _ancestors_resum(year, ancestors, now)
         _record_rollup_marks(year, marks)
+        _record_rollup_year(year, now if Rollup.objects.filter(year=year).exists() else None)
     return written
 
 
@@ -233,10 +235,21 @@ def _record_rollup_marks(year: int, marks: dict[str, int]) -> None:
             SnapshotPartition.objects.filter(year=year, county_code__in=chunk).update(rollup_mark=mark)
 
 
+def _record_rollup_year(year: int, computed_at) -> None:
+    """The year's entry in the list of rollup years: written at `computed_at`, or removed (None) when the year has
+    no rollup rows left."""
+    if computed_at is None:
+        RollupYear.objects.filter(year=year).delete()
+    else:
+        RollupYear.objects.update_or_create(year=year, defaults={"computed_at": computed_at})
+
+
 def in_areas(codes) -> Q:
+    """The rollup rows of the areas inside `codes` (area-code prefixes), as code ranges: `area_code LIKE 'p%'`
+    uses no index under PostgreSQL's usual non-C collations, a range does."""
     condition = Q(pk__in=[])
     for code in codes:
-        condition |= Q(area_code__startswith=code)
+        condition |= Q(area_code__range=code_range(code))
     return condition
 
 
@@ -250,11 +263,12 @@ def rollups_refresh(*, actor, full: bool = False, years: list[int] | None = None
     _require_nationwide(actor)
     started = timezone.now()
     fill = snapshot_fill(years=years, full=full, on_progress=on_progress)
+    filled = timezone.now()
     partitions = SnapshotPartition.objects.all()
     if years:
         partitions = partitions.filter(year__in=years)
     known = set(SnapshotPartition.objects.values_list("year", flat=True))
-    missing = known - set(Rollup.objects.values_list("year", flat=True).distinct())
+    missing = known - set(RollupYear.objects.values_list("year", flat=True))
     moved: dict[int, list[str]] = {}
     if full:
         targets = set(years) if years else known
@@ -265,7 +279,7 @@ def rollups_refresh(*, actor, full: bool = False, years: list[int] | None = None
                 moved.setdefault(year, []).append(county)
         targets = set(moved) | (missing & set(years or known))
     whole = targets if full else (missing | set(fill.removed_years))
-    stale = set(Rollup.objects.exclude(year__in=known).values_list("year", flat=True).distinct())
+    stale = set(RollupYear.objects.exclude(year__in=known).values_list("year", flat=True))
     runner = get_engine(engine or settings.ANALYTICS_REFRESH_ENGINE)
     written, by_county = 0, {}
     for year in sorted(targets):
@@ -278,8 +292,10 @@ def rollups_refresh(*, actor, full: bool = False, years: list[int] | None = None
             by_county[str(year)] = len(counties)
     with transaction.atomic():
         Rollup.objects.filter(year__in=stale).delete()
+        RollupYear.objects.filter(year__in=stale).delete()
         summary = {**fill.as_dict(), "rollup_years": sorted(targets), "rollup_rows": written,
                    "rollup_counties": by_county,
+                   "snapshot_seconds": round((filled - started).total_seconds(), 3),
                    "seconds": round((timezone.now() - started).total_seconds(), 3)}
         audit_record(actor=actor, action=ROLLUPS_REFRESHED, object_type="analytics.rollup", after=summary)
     return summary

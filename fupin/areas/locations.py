@@ -6,6 +6,8 @@ hamlets, and a GPS fix in a valley can be off by hundreds of metres. The distanc
 """
 
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -49,12 +51,42 @@ def far_metres() -> int:
     return int(getattr(settings, "FUPIN_FIELD_FAR_METRES", DEFAULT_FAR_METRES))
 
 
+# Within `locations_read_once()`, each area's location is read once (a batch of writes, such as the field app's sync
+# of hundreds of visits and check-ins in a few villages, checks every entry against the same villages); outside it,
+# every check reads it.
+_locations_read: ContextVar[dict | None] = ContextVar("fupin_locations_read", default=None)
+
+
+@contextmanager
+def locations_read_once(area_codes=()):
+    """Inside the block, `position_check` reads each area's location at most once; the `area_codes` the block is
+    known to check are read together, in one query."""
+    read = dict.fromkeys(area_codes)
+    if read:
+        read.update({row.area_id: row for row in AreaLocation.objects.filter(area_id__in=list(read))})
+    token = _locations_read.set(read)
+    try:
+        yield
+    finally:
+        _locations_read.reset(token)
+
+
+def _location(area_code: str) -> AreaLocation | None:
+    read = _locations_read.get()
+    if read is not None and area_code in read:
+        return read[area_code]
+    location = AreaLocation.objects.filter(area_id=area_code).first()
+    if read is not None:
+        read[area_code] = location
+    return location
+
+
 def position_check(area_code: str, latitude, longitude) -> PositionCheck:
     """How far a position is from its village (a system check, not a read on anyone's behalf: the caller has
     already been allowed to write in the village)."""
     if latitude is None or longitude is None:
         return PositionCheck(None, False, False)
-    location = AreaLocation.objects.filter(area_id=area_code).first()
+    location = _location(area_code)
     if location is None:
         return PositionCheck(None, False, False)
     lat, lon = float(latitude), float(longitude)

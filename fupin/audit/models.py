@@ -92,3 +92,12 @@ class AuditRecordChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}:{self.object_id}"
+
+    def values(self) -> tuple[dict | None, dict | None]:
+        """(before, after) by field name, whichever form the row stores: a compact row (a JSON array) is named by
+        the column order its covering event gives (`fupin.audit.changes.change_values`)."""
+        from .changes import change_values, set_columns  # that module writes these rows: it imports this one
+
+        event = self.change_set.event
+        columns = set_columns(event.after if event else None).get(self.object_type)
+        return change_values(self.before, columns), change_values(self.after, columns)

@@ -575,6 +575,7 @@ def notify_pending() -> dict:
     Households are read from each event and from its change rows (a bulk import's per-record trail): created
     → REGISTER, status 注销 (9) → DELETE, anything else → UPDATE. Runs under a lock on the cursor, so two runs never
     notify an event twice."""
+    from fupin.audit.changes import change_values, set_columns
     from fupin.audit.models import AuditEvent, AuditRecordChange
 
     from .models import NotifyCursor
@@ -616,10 +617,13 @@ def notify_pending() -> dict:
                     note(e.object_id, "DELETE")
                 else:
                     note(e.object_id, "UPDATE")
+        # A bulk import's created records are compact rows: their covering event names the columns.
+        columns_of = {e.after["changes"]["set"]: set_columns(e.after) for e in registry_events
+                      if isinstance(e.after, dict) and isinstance(e.after.get("changes"), dict)}
         for change in AuditRecordChange.objects.filter(change_set_id__in=list(set_seq)).only(
                 "change_set_id", "object_type", "object_id", "before", "after").iterator(chunk_size=2000):
             seq = set_seq[change.change_set_id]
-            values = json.loads(change.after) if change.after else {}
+            values = change_values(change.after, columns_of[change.change_set_id].get(change.object_type)) or {}
             if change.object_type == "registry.household":
                 if change.before is None:
                     note(change.object_id, "REGISTER")

@@ -14,6 +14,8 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from fupin.accounts.scoping import grants_read_once
+
 from . import envelope as env
 from . import services, signing
 from .selectors import client_by_credentials, client_has_keys, sender_key, token_get
@@ -116,7 +118,8 @@ def _endpoint(action: str, scope: str, items_key: str | None, asynchronous: bool
         try:
             client, header, message = _receive(request, action=action, scope=scope, items_key=items_key,
                                                asynchronous=asynchronous)
-            return handle(client, header, message)
+            with grants_read_once():  # the scoped search and the masking of its records ask the same grants
+                return handle(client, header, message)
         except _Refused as refused:
             return refused.response
         except env.HeaderRejected as exc:  # a repeated message_id, found when the transaction is recorded

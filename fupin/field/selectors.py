@@ -58,6 +58,8 @@ def households_for_batch(*, actor, pks) -> dict[int, Household]:
 def duties_for_batch(household_ids) -> dict[int, list[Responsibility]]:
     """All the responsibilities of these households (with their cadres), by household: one query for a batch."""
     duties: dict[int, list[Responsibility]] = {}
+    if not household_ids:  # a batch of check-ins, or of entries answered before: nothing to read
+        return duties
     for duty in (Responsibility.objects.select_related("cadre").filter(household_id__in=list(household_ids))
                  .order_by("household_id", "start_date", "id")):
         duties.setdefault(duty.household_id, []).append(duty)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.choices import Action
 from fupin.accounts.scoping import can_anywhere, grants_read_once
-from fupin.areas.locations import position_check
+from fupin.areas.locations import locations_read_once, position_check
 from fupin.assistance import services as assistance_services
 from fupin.audit import registry as audit_registry
 from fupin.audit.services import audit_record
@@ -120,8 +120,9 @@ def _located(entry: FieldEntry, area_code: str, latitude, longitude) -> None:
 class Batch:
     """What the entries of one request name, read once for all of them through the same scoped selectors: the
     households visits name and the memberships check-ins name that the user may change, and those households'
-    responsible cadres. (The user's grants are read once per request too: `grants_read_once`.) Entries that change
-    a household or a member read it afresh, under their own transaction."""
+    responsible cadres. (The user's grants and the villages' locations are read once per request too:
+    `grants_read_once`, `locations_read_once` over `villages`.) Entries that change a household or a member read it
+    afresh, under their own transaction."""
 
     def __init__(self, actor, entries):
         named: dict[str, set] = {EntryKind.VISIT: set(), EntryKind.CHECK_IN: set()}
@@ -135,6 +136,9 @@ class Batch:
         self.households = selectors.households_for_batch(actor=actor, pks=self.asked_households)
         self.duties = selectors.duties_for_batch(self.households)
         self.memberships = selectors.memberships_for_batch(actor=actor, pks=self.asked_memberships)
+        # The villages whose location the visits' and check-ins' position checks compare with.
+        self.villages = {household.area_id for household in self.households.values()} | {
+            membership.team.village_id for membership in self.memberships.values()}
 
     def household(self, actor, pk):
         if str(pk).isdigit() and int(pk) in self.asked_households:
@@ -161,7 +165,7 @@ class NoBatch(Batch):
 
     def __init__(self):
         self.asked_households = self.asked_memberships = set()
-        self.households, self.duties, self.memberships = {}, {}, {}
+        self.households, self.duties, self.memberships, self.villages = {}, {}, {}, set()
 
 
 # One handler per kind: it names the records through the scoped selectors, calls the web form's service and fills
@@ -394,19 +398,20 @@ def _kept_outside(actor, entry: FieldEntry, message: str, extra: dict) -> dict:
 
 def sync(*, actor, entries) -> list[dict]:
     """Apply a batch of entries in the order the phone queued them; each is answered on its own."""
-    if not can_anywhere(actor, Action.CHANGE):
-        raise PermissionDenied()
-    if not isinstance(entries, list) or not entries:
-        raise ValidationFailed(_("Send a list of entries."), field="entries")
-    if len(entries) > MAX_ENTRIES:
-        raise ValidationFailed(_("Send at most %(count)s entries at once."), field="entries", count=MAX_ENTRIES)
-    with grants_read_once():
+    with grants_read_once():  # from the permission check on: the entries' services ask it again
+        if not can_anywhere(actor, Action.CHANGE):
+            raise PermissionDenied()
+        if not isinstance(entries, list) or not entries:
+            raise ValidationFailed(_("Send a list of entries."), field="entries")
+        if len(entries) > MAX_ENTRIES:
+            raise ValidationFailed(_("Send at most %(count)s entries at once."), field="entries", count=MAX_ENTRIES)
         answered = selectors.entries_answered(actor=actor, client_ids=set(filter(None, map(_client_id, entries))))
         batch = Batch(actor, [raw for raw in entries if _client_id(raw) not in answered])
         results = []
-        for raw in entries:
-            results.append(entry_sync(actor=actor, raw=raw, answered=answered, batch=batch))
-            client_id = _client_id(raw)
-            if client_id is not None:  # the same entry twice in one batch: the second gets the first's answer
-                answered[client_id] = results[-1]
+        with locations_read_once(batch.villages):
+            for raw in entries:
+                results.append(entry_sync(actor=actor, raw=raw, answered=answered, batch=batch))
+                client_id = _client_id(raw)
+                if client_id is not None:  # the same entry twice in one batch: the second gets the first's answer
+                    answered[client_id] = results[-1]
     return results

@@ -64,9 +64,12 @@ HOUSEHOLD_ROW = ("number", *HOUSEHOLD_FIELDS)
 _household_row = operator.itemgetter(*HOUSEHOLD_ROW)
 TRANSITION_ROW = ("household_id", "from_status", "to_status", "effective_date", "year", "reason", "actor_id")
 # What a created member's change row gives of its (household id, *MEMBER_ROW) tuple: the household and what was
-# given and decided, not the name keys derived from the name.
-_MEMBER_AUDITED = ("household", *MEMBER_ROW[3:])
-_member_audited = operator.itemgetter(0, *range(4, 1 + len(MEMBER_ROW)))
+# given and decided, not the name keys derived from the name. Created members and households are many: their
+# change rows are compact (a JSON array in this column order, which the covering event names: about a third of
+# the keyed object's bytes to encode, hash and write), and read by name with fupin.audit.changes.change_values.
+MEMBER_CHANGE_COLUMNS = ("household", *MEMBER_ROW[3:])
+HOUSEHOLD_CHANGE_COLUMNS = ("number", "area", *HOUSEHOLD_FIELDS, "years")
+CREATED_COLUMNS = {"registry.member": MEMBER_CHANGE_COLUMNS, "registry.household": HOUSEHOLD_CHANGE_COLUMNS}
 _MEMBER_TAIL = MEMBER_ROW[3:]
 _TAIL_DATES = tuple(index for index, name in enumerate(_MEMBER_TAIL) if name in {"joined_on", "birth_date"})
 
@@ -128,29 +131,30 @@ class Cleaned:
     history: list  # cleaned (year, data) of Submission.history
     problems: list[Problem]
     warnings: list[Problem]
-    # Each member's change row `after` without its household (`member_audit_text`): encoded where the members are
+    # Each member's compact change row `after` without its household (`member_audit_text`): encoded where they are
     # cleaned (an import's worker process), so the writing process only puts the new household's id in front.
     audited: list[str] = field(default_factory=list)
     household_text: str | None = None  # the household's change row `after` if it is created (`household_audit_text`)
+    # The year records it is created with (`registration_records`), computed for that text: the writing process
+    # stores them as they are instead of computing every year's incomes again.
+    records: list[tuple[int, dict]] | None = None
 
 
 def member_audit_text(member: tuple) -> str:
-    """The JSON text of a created member's change row without its household, from its MEMBER_ROW tuple:
-    `'{"joined_on":…}'`; `member_after` puts `"household":id` first (the text `change_text` gives the whole
-    dict)."""
+    """The compact change row of a created member without its household, from its MEMBER_ROW tuple: the JSON array
+    `'[joined_on,…]'` of MEMBER_CHANGE_COLUMNS after the household; `member_after` puts the household's id first."""
     values = list(member[3:])
     for index in _TAIL_DATES:  # as the encoder writes a date, without calling back into Python for it
         if values[index].__class__ is datetime.date:
             values[index] = values[index].isoformat()
-    return change_text(dict(zip(_MEMBER_TAIL, values, strict=True)))
+    return change_text(values)
 
 
 def household_audit_text(area_code: str, household: dict, records: list[tuple[int, dict]]) -> str:
-    """The JSON text of a created household's change row `after`: its number, village, fields and the year records
-    it is registered with (`registration_records`)."""
-    return change_text({"number": household["number"], "area": area_code,
-                        **{name: household[name] for name in HOUSEHOLD_FIELDS},
-                        "years": {str(year): values for year, values in records}})
+    """The compact change row `after` of a created household, in HOUSEHOLD_CHANGE_COLUMNS order: its number,
+    village, fields and the year records it is registered with (`registration_records`) by year."""
+    return change_text([household["number"], area_code, *[household[name] for name in HOUSEHOLD_FIELDS],
+                        {str(year): values for year, values in records}])
 
 
 def registration_records(household: dict, size: int, history: list, year_data: dict | None,
@@ -165,8 +169,9 @@ def registration_records(household: dict, size: int, history: list, year_data: d
 
 
 def member_after(household_id: int, text: str) -> str:
-    """A created member's change row `after`: the same text as `change_text({"household": id, …})`."""
-    return f'{{"household":{household_id:d},{text[1:]}' if len(text) > 2 else f'{{"household":{household_id:d}}}'
+    """A created member's compact change row `after` (MEMBER_CHANGE_COLUMNS), from `member_audit_text`: the same
+    text as `change_text([household_id, …])`."""
+    return f"[{household_id:d},{text[1:]}" if len(text) > 2 else f"[{household_id:d}]"
 
 
 def clean_submission(sub: Submission, today: datetime.date, policy: tuple[bool, list[str]]) -> Cleaned:
@@ -187,7 +192,8 @@ def clean_submission(sub: Submission, today: datetime.date, policy: tuple[bool, 
     # compared with what is stored.)
     records = registration_records(clean_h, len(members), history, year_data, sub.year)
     return Cleaned(clean_h, members, year_data, history, problems, warnings,
-                   [member_audit_text(m) for m in members], household_audit_text(sub.area_code, clean_h, records))
+                   [member_audit_text(m) for m in members], household_audit_text(sub.area_code, clean_h, records),
+                   records)
 
 
 def clean_stream(submissions: Iterable[Submission], today: datetime.date,
@@ -287,6 +293,7 @@ class _Item:
     existing: int | None = None  # pk of the household being updated
     audited: list[str] = field(default_factory=list)  # Cleaned.audited
     household_text: str | None = None  # Cleaned.household_text
+    records: list[tuple[int, dict]] | None = None  # Cleaned.records
 
 
 def households_bulk_register(*, actor, submissions: Iterable[Submission], batch_size: int = 2000,
@@ -374,7 +381,8 @@ def _clean_batch(batch: list[Submission], run: _Run, result: BulkResult) -> list
             result.rejected.append((sub.tag, problems))
         else:
             items.append(_Item(sub, area, cleaned.household, cleaned.members, cleaned.year, cleaned.history,
-                               audited=cleaned.audited, household_text=cleaned.household_text))
+                               audited=cleaned.audited, household_text=cleaned.household_text,
+                               records=cleaned.records))
     return items
 
 
@@ -456,7 +464,9 @@ def _create(actor, items: list[_Item], today, result: BulkResult, dry_run: bool,
     for pk, item in zip(ids, items, strict=True):
         household = item.household
         members.extend((pk, *member) for member in item.members)
-        records = registration_records(household, len(item.members), item.history, item.year, item.sub.year)
+        records = item.records
+        if records is None:
+            records = registration_records(household, len(item.members), item.history, item.year, item.sub.year)
         years.extend({"household_id": pk, "year": year, **values} for year, values in records)
         registered.append(records)
         # Registered in the first record's status; each later change of status at the end of its year.
@@ -472,7 +482,7 @@ def _create(actor, items: list[_Item], today, result: BulkResult, dry_run: bool,
                 columns=("id", "household_id", *MEMBER_ROW), typed=True)
     insert_rows(HouseholdYear, years, typed=True)
     insert_rows(StatusTransition, transitions, columns=TRANSITION_ROW, typed=True)
-    changes.add(_created_changes(ids, items, registered, member_ids, members))
+    changes.add(_created_changes(ids, items, registered, member_ids, members), columns=CREATED_COLUMNS)
     county_of = {pk: item.area.code[:6] for pk, item in zip(ids, items, strict=True)}
     mark_changed((county_of[row["household_id"]], row["year"]) for row in years)
     if any(m[1 + _ID_NUMBER] is None and m[1 + _BIRTH_DATE] is not None for m in members):
@@ -604,8 +614,9 @@ def _update(actor, items: list[_Item], today, result: BulkResult, dry_run: bool,
     StatusTransition.objects.bulk_create(transitions, batch_size=1000)
     village_of = {item.existing: households[item.existing].area_id for item in items}
     added_rows = (("registry.member", member_id, village_of[member[0]], None,
-                   dict(zip(_MEMBER_AUDITED, _member_audited(member), strict=True)))
+                   member_after(member[0], member_audit_text(member[1:])))
                   for member_id, member in zip(member_ids, new_members, strict=True))
     if altered or new_members:
-        changes.add(itertools.chain(altered, added_rows))
+        # Changed records keep keyed rows of what differs; added members are compact rows, as created ones.
+        changes.add(itertools.chain(altered, added_rows), columns={"registry.member": MEMBER_CHANGE_COLUMNS})
     mark_households(touched)

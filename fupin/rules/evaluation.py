@@ -342,9 +342,13 @@ def judge_areas(*, level: str, year: int, units: dict[str, Area], poor: dict[str
     return verdicts
 
 
+# Areas read per query: a country's 620,000 villages in 125 queries rather than 1,250.
+AREA_CHUNK = 5000
+
+
 def _collective_incomes(units: dict[str, Area], year: int) -> dict[str, Decimal]:
     incomes: dict[str, Decimal] = {}
-    for chunk in chunked(sorted(units), 500):
+    for chunk in chunked(sorted(units), AREA_CHUNK):
         incomes.update(AreaYear.objects.filter(year=year, area_id__in=chunk, collective_income__isnull=False)
                        .values_list("area_id", "collective_income"))
     return incomes
@@ -353,7 +357,7 @@ def _collective_incomes(units: dict[str, Area], year: int) -> dict[str, Decimal]
 def _population(units: dict[str, Area], year: int, level: str) -> dict[str, int]:
     """Each unit's own AreaYear row, or for a county without one the sum of its villages' rows."""
     population: dict[str, int] = {}
-    for chunk in chunked(sorted(units), 500):
+    for chunk in chunked(sorted(units), AREA_CHUNK):
         population.update(AreaYear.objects.filter(year=year, area_id__in=chunk)
                           .values_list("area_id", "rural_population"))
     missing = [code for code in units if code not in population]

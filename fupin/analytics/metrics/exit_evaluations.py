@@ -100,7 +100,7 @@ class AreaExits(Metric):
             codes |= set(poor)
         units = {}
         for chunk in chunked(sorted(codes), 5000):
-            units.update((area.code, area) for area in Area.objects.filter(code__in=chunk))
+            units.update((area.code, area) for area in Area.objects.filter(code__in=chunk).only("code", "name"))
         verdicts = judge_areas(level=name, year=query.year, units=units, poor=poor)
         return [{"code": v.code, "name": v.name, "level": level, "year": v.year, "eligible": v.eligible,
                  "incidence": v.incidence, "poor": v.poor, "population": v.population,

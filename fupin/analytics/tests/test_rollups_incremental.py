@@ -108,6 +108,39 @@ def test_many_counties_moved_recompute_the_whole_year(refreshed):
     assert value("533300000000", "poor.persons") == 5  # H1 (4) and H5 (2) out; 三河 and 双奎地 still poor
 
 
+def test_the_years_list_follows_every_write_of_the_rollups(refreshed):
+    """The dashboard's years and "as of" are read from RollupYear (a scan of the rollups takes seconds at national
+    size): each refresh that writes a year records its time, an incremental one too, and a year whose snapshot is
+    gone leaves the list with its rows."""
+    from django.db.models import Max
+
+    from fupin.analytics import selectors
+    from fupin.analytics.models import RollupYear, SnapshotPartition
+    from fupin.core.models import ChangeMark
+
+    def recorded():
+        return {year: at for year, at in RollupYear.objects.values_list("year", "computed_at")}
+
+    def latest_rows():
+        return dict(Rollup.objects.values("year").order_by().annotate(at=Max("computed_at")).values_list(
+            "year", "at"))
+
+    assert recorded() == latest_rows() and set(recorded()) == {2018, 2019}
+    board = selectors.dashboard(actor=system_user(), area_code="533301000000")
+    assert (board["years"], board["year"], board["as_of"]) == ([2018, 2019], 2019, recorded()[2019])
+    before = recorded()[2019]
+    scenario._year(refreshed["h5"], 2019, "1", income="5000")
+    assert services.rollups_refresh(actor=system_user())["rollup_counties"] == {"2019": 1}
+    assert recorded() == latest_rows() and recorded()[2019] > before
+    assert selectors.dashboard(actor=system_user(), area_code="533301000000")["as_of"] == recorded()[2019]
+    # A year without records any more (no change marks): its partitions, its rollups and its entry go.
+    ChangeMark.objects.filter(year=2018).delete()
+    services.rollups_refresh(actor=system_user())
+    assert not SnapshotPartition.objects.filter(year=2018).exists()
+    assert set(recorded()) == {2019} and not Rollup.objects.filter(year=2018).exists()
+    assert selectors.dashboard(actor=system_user())["years"] == [2019]
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_read_that_refills_does_not_wait_for_a_held_sqlite_write_lock(settings, tmp_path):
     """On SQLite a long import holds the write lock for minutes. A read whose county changed before it refills the

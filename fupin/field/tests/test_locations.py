@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from fupin.areas.geo import contains, haversine_m, valid_boundary
-from fupin.areas.locations import position_check
+from fupin.areas.locations import locations_read_once, position_check
 from fupin.areas.models import AreaLocation
 from fupin.audit.models import AuditEvent
 from fupin.testing.factories import load_fixture_divisions
@@ -73,3 +73,21 @@ def test_locations_import_all_or_nothing_and_idempotent(tmp_path, settings):
     settings.FUPIN_FIELD_FAR_METRES = 2000
     assert position_check(SANHE, "25.82", "98.80").far is True
     assert position_check(SANHE, None, None).known is False
+
+
+@pytest.mark.django_db
+def test_locations_read_once_per_block(tmp_path, django_assert_num_queries):
+    """Inside `locations_read_once`, the areas named are read in one query and every check answers from it (the
+    same distances as outside); an area not named is read once, when first checked, an area with no location
+    too; outside the block every check reads again."""
+    load_fixture_divisions()
+    call_command("area_locations", str(write_csv(tmp_path, "places.csv", [["行政区划代码", "纬度", "经度"],
+                                                                          [SANHE, "25.80", "98.80"]])))
+    with django_assert_num_queries(1), locations_read_once([SANHE]):
+        for _ in range(3):
+            assert position_check(SANHE, "25.82", "98.80").distance_m == 2224
+    with django_assert_num_queries(1), locations_read_once():
+        for _ in range(3):
+            assert position_check(LUZHANG, "25.82", "98.80").known is False
+    with django_assert_num_queries(2):
+        position_check(SANHE, "25.82", "98.80"), position_check(SANHE, "25.82", "98.80")

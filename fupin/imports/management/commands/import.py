@@ -17,6 +17,9 @@ from fupin.registry.importing import households_import
 class Command(FupinCommand):
     help = "Import a workbook or CSV file. All or nothing unless --skip-invalid; --dry-run validates only."
     has_subcommands = True
+    # Django's system checks (every URLconf and view module loaded: seconds under load) judge the site's
+    # configuration, which an import does not use; `fupin check` and the server run them (as for `fupin audit`).
+    requires_system_checks = []
 
     IMPORTERS = {
         "population": (area_services.population_import,
