@@ -103,7 +103,6 @@ def _stats_from_rollups(metric: str, query: StatsQuery) -> list[dict] | None:
     return rows
 
 
-
 def _paired_rollups(query: StatsQuery, wanted: tuple[str, str]) -> list[tuple]:
     """(code, level, first, second, name) of every area the query asks, by level and code (as `sort_rows` orders a
     metric's rows), its two `wanted` figures (whole numbers) paired and its name joined by the database: a country
@@ -130,6 +129,7 @@ def _paired_rollups(query: StatsQuery, wanted: tuple[str, str]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
 
 HEADLINE_METRICS = ("poor.persons", "poor.households", "registered.persons", "exits.persons", "returns.persons",
                     "new.persons", "monitored.persons", "population", "incidence")
